@@ -1,0 +1,206 @@
+"""The case input: a beneficiary and a project, as of a request date (pydantic 2).
+
+Every fact is optional: absent means unknown, never false. Types are strict ("26" is not 26,
+`true` is not 1) because the rule backends must never compare across types. Unknown keys are
+refused with the closest known name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt,
+                      ValidationError, create_model)
+
+from .errors import InputError
+from .facts import BOOL, DATE, FACTS, INT, NUMBER, SECTIONS, STRING, Fact, facts_in
+from .source import Located, read_document
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("date attendue (AAAA-MM-JJ), pas une date avec heure")
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValueError("date attendue au format AAAA-MM-JJ")
+    if not isinstance(value, dt.date):
+        raise ValueError("date attendue au format AAAA-MM-JJ")
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"date hors de la plage admise ({EARLIEST_DATE.isoformat()} à {LATEST_DATE.isoformat()})")
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("nombre attendu")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("nombre fini attendu")
+    if abs(value) > 1e12:
+        raise ValueError("nombre trop grand")
+    return value
+
+
+def _nfc(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("texte attendu")
+    return unicodedata.normalize("NFC", value)
+
+
+DateFact = Annotated[dt.date, BeforeValidator(_parse_date)]
+NumberFact = Annotated[float | int, BeforeValidator(_number)]
+TextFact = Annotated[str, BeforeValidator(_nfc)]
+
+
+def _annotation(fact: Fact) -> Any:
+    if fact.kind == DATE:
+        base: Any = DateFact
+    elif fact.kind == INT:
+        base = StrictInt
+    elif fact.kind == NUMBER:
+        base = NumberFact
+    elif fact.kind == BOOL:
+        base = StrictBool
+    elif fact.kind == STRING:
+        base = TextFact
+    else:
+        base = Annotated[Literal[fact.choices], BeforeValidator(_nfc)]
+    return Optional[base]
+
+
+def _field(fact: Fact) -> Any:
+    kwargs: dict[str, Any] = {"default": None, "description": fact.label}
+    if fact.minimum is not None:
+        kwargs["ge"] = fact.minimum
+    if fact.maximum is not None:
+        kwargs["le"] = fact.maximum
+    return (_annotation(fact), Field(**kwargs))
+
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+def _section_model(name: str, section: str) -> type[BaseModel]:
+    fields = {short: _field(fact) for short, fact in facts_in(section).items()}
+    return create_model(name, __config__=_STRICT, **fields)
+
+
+Beneficiaire = _section_model("Beneficiaire", "beneficiaire")
+Projet = _section_model("Projet", "projet")
+
+_top = {short: _field(fact) for short, fact in facts_in("").items()}
+CaseInput = create_model(
+    "CaseInput",
+    __config__=_STRICT,
+    __doc__="Un cas : la personne, le projet de formation et le contexte de la demande.",
+    beneficiaire=(Beneficiaire, Field(default_factory=Beneficiaire, description="la personne")),
+    projet=(Projet, Field(default_factory=Projet, description="le projet de formation")),
+    **_top,
+)
+
+
+def case_facts(case: BaseModel) -> dict[str, Any]:
+    """Known facts of a case as a flat {path: value} mapping (absent facts left out)."""
+    flat: dict[str, Any] = {}
+    for path in FACTS:
+        obj: Any = case
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        if obj is not None:
+            flat[path] = obj
+    return flat
+
+
+# --- French validation errors -------------------------------------------------------------
+
+def _known_names(loc: tuple[Any, ...]) -> list[str]:
+    section = loc[0] if len(loc) > 1 and loc[0] in SECTIONS else ""
+    names = list(facts_in(section))
+    if not section:
+        names += list(SECTIONS)
+    return names
+
+
+def _french(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        guess = difflib.get_close_matches(name, _known_names(loc), n=1, cutoff=0.6)
+        hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
+        return f"fait inconnu{hint}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"nombre entier attendu, reçu {error['input']!r}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"booléen attendu (true ou false), reçu {error['input']!r}"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        guess = difflib.get_close_matches(str(error["input"]), _choices_at(loc), n=1, cutoff=0.5)
+        hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
+        return f"valeur {error['input']!r} non admise ; valeurs possibles : {expected}{hint}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"valeur trop petite ({error['input']!r}) : au moins {ctx.get('ge', ctx.get('gt'))} attendu"
+    if kind in ("less_than_equal", "less_than"):
+        return f"valeur trop grande ({error['input']!r}) : au plus {ctx.get('le', ctx.get('lt'))} attendu"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "un bloc de champs (clé: valeur) était attendu"
+    if kind == "string_type":
+        return "texte attendu"
+    return f"valeur invalide ({error['msg']})"
+
+
+def _choices_at(loc: tuple[Any, ...]) -> list[str]:
+    path = ".".join(str(p) for p in loc if isinstance(p, str))
+    fact = FACTS.get(path)
+    return list(fact.choices) if fact else []
+
+
+def validation_to_input_error(err: ValidationError, doc: Located | None, *, base: tuple = ()) -> InputError:
+    details = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
+        line = doc.line_of(base + loc) if doc else None
+        details.append(InputError(_french(e), file=doc.file if doc else None, line=line, field=field))
+    if len(details) == 1:
+        return details[0]
+    first = details[0]
+    return InputError(f"{len(details)} erreurs dans le cas", file=first.file, details=details)
+
+
+def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -> BaseModel:
+    """Validate already-parsed data (a dict) into a CaseInput; errors point into `doc`."""
+    if not isinstance(data, dict):
+        raise InputError("un cas doit être un bloc de champs (date_demande, beneficiaire, projet…)",
+                         file=doc.file if doc else None, line=doc.line_of(base) if doc else None)
+    try:
+        case = CaseInput.model_validate(data)
+    except ValidationError as err:
+        raise validation_to_input_error(err, doc, base=base) from None
+    from .derived import check_consistency  # local: derived imports this module
+    try:
+        check_consistency(case)
+    except InputError as err:
+        line = doc.line_of(base + tuple(err.field.split("."))) if doc and err.field else None
+        raise InputError(err.reason, file=doc.file if doc else None, line=line, field=err.field) from None
+    return case
+
+
+def load_case(path: str | Path) -> BaseModel:
+    """Load a case from a YAML or JSON file; raises InputError with file, line and field."""
+    doc = read_document(path)
+    return case_from_data(doc.data, doc)

@@ -1,0 +1,84 @@
+"""Three-valued (Kleene) evaluation: None is "unknown", decided only when the known part decides.
+
+This is the reference semantics; the durable-rules backend is checked against it.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Mapping
+
+from ..derived import days_between, whole_months_between, whole_years_between
+from .ast import And, Arith, Call, Compare, FactRef, In, Literal, Node, Not, Or, ParamRef
+from .typecheck import walk
+
+COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+           ">": operator.gt, ">=": operator.ge}
+ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+CALLS = {"days_between": days_between, "months_between": whole_months_between,
+         "years_between": whole_years_between}
+
+
+def evaluate(node: Node, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+    """Value of a resolved node; None when unknown."""
+    if isinstance(node, FactRef):
+        return facts.get(node.path)
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, ParamRef):
+        return params[node.name]
+    if isinstance(node, And):
+        unknown = False
+        for item in node.items:
+            value = evaluate(item, facts, params)
+            if value is False:
+                return False
+            unknown = unknown or value is None
+        return None if unknown else True
+    if isinstance(node, Or):
+        unknown = False
+        for item in node.items:
+            value = evaluate(item, facts, params)
+            if value is True:
+                return True
+            unknown = unknown or value is None
+        return None if unknown else False
+    if isinstance(node, Not):
+        value = evaluate(node.item, facts, params)
+        return None if value is None else not value
+    if isinstance(node, Compare):
+        left = evaluate(node.left, facts, params)
+        right = evaluate(node.right, facts, params)
+        if left is None or right is None:
+            return None
+        return COMPARE[node.op](left, right)
+    if isinstance(node, In):
+        left = evaluate(node.left, facts, params)
+        if left is None:
+            return None
+        return any(left == item.value for item in node.items)
+    if isinstance(node, Arith):
+        left = evaluate(node.left, facts, params)
+        right = evaluate(node.right, facts, params)
+        if left is None or right is None:
+            return None
+        return ARITH[node.op](left, right)
+    if isinstance(node, Call):
+        args = [evaluate(a, facts, params) for a in node.args]
+        if any(a is None for a in args):
+            return None
+        return CALLS[node.function](*args)
+    raise TypeError(f"unresolved node {node!r}")
+
+
+def facts_of(node: Node) -> tuple[str, ...]:
+    """Fact paths a condition reads, in order of first appearance."""
+    seen: dict[str, None] = {}
+    walk(node, lambda n: seen.setdefault(n.path, None) if isinstance(n, FactRef) else None)
+    return tuple(seen)
+
+
+def params_of(node: Node) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    walk(node, lambda n: seen.setdefault(n.name, None) if isinstance(n, ParamRef) else None)
+    return tuple(seen)

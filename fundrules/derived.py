@@ -1,0 +1,81 @@
+"""Facts computed from other facts, in one place, with the facts they came from.
+
+Both rule backends see the same derived values, and explanations show them as derived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import InputError
+
+
+def whole_years_between(start: dt.date, end: dt.date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+def whole_months_between(start: dt.date, end: dt.date) -> int:
+    """Complete calendar months from start to end (negative when end is before start)."""
+    if end < start:
+        return -whole_months_between(end, start)
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def days_between(start: dt.date, end: dt.date) -> int:
+    return (end - start).days
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    path: str
+    inputs: tuple[str, ...]
+    compute: Callable[..., Any]
+    explanation: str
+
+
+DERIVED: tuple[DerivedFact, ...] = (
+    DerivedFact(
+        "beneficiaire.age",
+        ("beneficiaire.date_naissance", "date_demande"),
+        whole_years_between,
+        "âge en années révolues à la date de la demande",
+    ),
+)
+
+
+def add_derived(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fill derived facts that the case does not give; returns their provenance."""
+    provenance = []
+    for d in DERIVED:
+        if d.path in facts:
+            continue
+        if all(i in facts for i in d.inputs):
+            value = d.compute(*(facts[i] for i in d.inputs))
+            facts[d.path] = value
+            provenance.append({"fact": d.path, "value": value, "from": list(d.inputs),
+                               "explanation": d.explanation})
+    return provenance
+
+
+def check_consistency(case: Any) -> None:
+    """Refuse a case that gives a derived fact and its inputs with different values."""
+    from .case import case_facts
+
+    facts = case_facts(case)
+    for d in DERIVED:
+        if d.path in facts and all(i in facts for i in d.inputs):
+            computed = d.compute(*(facts[i] for i in d.inputs))
+            if computed != facts[d.path]:
+                shown = ", ".join(f"{i} = {facts[i]}" for i in d.inputs)
+                raise InputError(
+                    f"valeur {facts[d.path]} incohérente : {d.explanation} = {computed} ({shown})",
+                    field=d.path,
+                )

@@ -1,0 +1,100 @@
+"""Engine: evaluates a case as of a date against every funder's rules in force on that date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from pydantic import BaseModel
+
+from ..case import CaseInput, case_facts, case_from_data
+from ..derived import add_derived
+from ..errors import EvaluationError, InputError
+from ..results import DerivedValue, Evaluation
+from ..rulesets.catalog import Catalog
+from ..rulesets.loader import load_catalog
+from . import durable_backend
+from .outcome import build_result, not_in_force
+from .reference import PythonBackend
+
+log = logging.getLogger("fundrules")
+BACKENDS = ("durable", "python")
+_warned = threading.Event()
+
+
+def _make_backend(name: str):
+    if name == "python":
+        return PythonBackend()
+    if name == "durable":
+        if not durable_backend.available():
+            if not _warned.is_set():
+                _warned.set()
+                log.warning("durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
+                            durable_backend.IMPORT_ERROR)
+            return PythonBackend()
+        return durable_backend.DurableBackend()
+    raise InputError(f"moteur inconnu « {name} » ; possibles : {', '.join(BACKENDS)}", field="engine")
+
+
+class Engine:
+    """Evaluate cases against a catalog of rulesets.
+
+    `Engine()` loads the bundled rulesets and uses durable-rules; `Engine(backend="python")`
+    uses the reference evaluator. One Engine may be shared by threads: the durable backend
+    serialises its calls, the Python backend holds no mutable state.
+    """
+
+    def __init__(self, rulesets: Union[str, Path, Catalog, None] = None, backend: str = "durable"):
+        self.catalog = rulesets if isinstance(rulesets, Catalog) else load_catalog(rulesets)
+        self._backend = _make_backend(backend)
+
+    @property
+    def backend(self) -> str:
+        return self._backend.name
+
+    def evaluate(self, case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None) -> Evaluation:
+        if isinstance(case, dict):
+            case = case_from_data(case)
+        elif not isinstance(case, CaseInput):
+            raise InputError("un CaseInput ou un dict était attendu", field="case")
+        day = as_of or case.date_demande
+        if day is None:
+            raise EvaluationError(
+                "date_demande absente : impossible de savoir quelles règles appliquer "
+                "(renseignez date_demande ou choisissez une date avec --as-of)")
+        facts = case_facts(case)
+        provenance = add_derived(facts)
+        funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
+        actives = {}
+        for funder in funders:
+            active = self.catalog.active(funder, day)
+            if active is not None:
+                actives[funder.id] = active
+        outcomes = self._backend.run(list(actives.values()), facts)
+        results = []
+        for funder in funders:
+            if funder.id in actives:
+                results.append(build_result(actives[funder.id], facts, outcomes[funder.id], case.operateur))
+            else:
+                results.append(not_in_force(funder, day))
+        return Evaluation(
+            as_of=day, date_demande=case.date_demande,
+            derived_facts=[DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"],
+                                        explanation=p["explanation"]) for p in provenance],
+            results=results,
+        )
+
+
+_default: dict[str, Engine] = {}
+_default_lock = threading.Lock()
+
+
+def evaluate(case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None,
+             backend: str = "durable") -> Evaluation:
+    """Evaluate with a shared Engine on the bundled rulesets."""
+    with _default_lock:
+        engine = _default.get(backend) or _default.setdefault(backend, Engine(backend=backend))
+    return engine.evaluate(case, as_of)

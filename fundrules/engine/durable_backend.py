@@ -1,0 +1,155 @@
+"""The one adapter between fundrules and durable-rules (a C Rete engine, last released in 2020).
+
+It works around the engine's known traps:
+- a rule matching its own state document loops forever: every rule requires a guard field
+  that only our case facts carry;
+- more than 1,024 live sessions per ruleset crashes: each evaluation is one session, deleted in
+  `finally`, and calls are serialised by a lock, so at most one session is ever alive;
+- missing fields, loose equality ("26" == 26) and the lack of a date type: facts are encoded by
+  durable_compile.encode and every comparison carries an existence guard;
+- exceptions in actions are swallowed into the state: our actions only record, and any
+  `exception` in the returned state is raised as a BackendError;
+- a ruleset name cannot be registered twice: names come from a process-wide counter;
+- the stock Host runs background threads that dispatch pending actions: our host disables them,
+  so actions run only inside our own call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence
+
+from ..conditions.kleene import evaluate
+from ..errors import BackendError
+from ..rulesets.catalog import ActiveRules
+from .durable_compile import GUARD, Compiler, FieldNames, conjunction_json, encode
+
+try:  # durable-rules does not build on every Python (not on 3.13 today)
+    from durable import engine as _durable_engine
+except Exception as _error:  # pragma: no cover - depends on the interpreter
+    _durable_engine = None
+    IMPORT_ERROR: Optional[BaseException] = _error
+else:
+    IMPORT_ERROR = None
+
+_names = itertools.count(1)
+_sessions = itertools.count(1)
+
+
+def available() -> bool:
+    return _durable_engine is not None
+
+
+if _durable_engine is not None:
+    class _QuietHost(_durable_engine.Host):
+        """A Host without the background dispatch threads of the stock one."""
+
+        def _run(self) -> None:
+            return None
+
+
+@dataclass
+class _Compiled:
+    name: str
+    names: FieldNames
+    terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, node, params of its funder)
+    rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
+    used_facts: tuple[str, ...]
+
+
+class DurableBackend:
+    name = "durable"
+
+    def __init__(self) -> None:
+        if _durable_engine is None:
+            raise BackendError(f"durable-rules n'est pas disponible ({IMPORT_ERROR})")
+        self._host = _QuietHost()
+        self._lock = threading.Lock()
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._fired: list[str] = []
+
+    # -- compilation -----------------------------------------------------------------------
+
+    def _compile(self, actives: Sequence[ActiveRules]) -> _Compiled:
+        key = tuple(a.key for a in actives)
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            return compiled
+        names = FieldNames()
+        definition: dict[str, dict] = {}
+        rules: dict[str, tuple[str, str, Optional[bool]]] = {}
+        for active in actives:
+            compiler = Compiler(names, active.param_values())
+            for criterion in active.criteria:
+                tri = compiler.compile(criterion.condition)
+                for outcome, formula in ((False, tri.false), (None, tri.unknown)):
+                    for conjunction in formula:
+                        rule = f"r{len(rules)}"
+                        rules[rule] = (active.funder.id, criterion.key, outcome)
+                        definition[rule] = {"all": [{"m": conjunction_json(conjunction)}],
+                                            "run": self._recorder(rule)}
+        terms = [(field_name, node, dict(params)) for field_name, node, params in names.terms.values()]
+        for rule in definition.values():  # the guard is what keeps state documents out
+            if rule["all"][0]["m"]["$and"][0] != {"$ex": {GUARD: 1}}:
+                raise BackendError("règle durable-rules sans garde : refusée")
+        name = f"fundrules_{next(_names)}"
+        if definition:
+            self._host.register_rulesets({name: definition})
+        compiled = _Compiled(name, names, terms, rules, tuple(names.facts))
+        self._compiled[key] = compiled
+        return compiled
+
+    def _recorder(self, rule: str):
+        fired = self._fired
+
+        def record(c) -> None:
+            fired.append(rule)
+        return record
+
+    # -- evaluation ------------------------------------------------------------------------
+
+    def _message(self, compiled: _Compiled, facts: Mapping[str, Any], sid: str) -> dict:
+        message: dict[str, Any] = {"sid": sid, GUARD: 1}
+        for path, field_name in compiled.names.facts.items():
+            if path in facts:
+                message[field_name] = encode(facts[path])
+        for field_name, node, params in compiled.terms:
+            value = evaluate(node, facts, params)
+            if value is not None:
+                message[field_name] = encode(value)
+        return message
+
+    def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
+        results: dict[str, dict[str, Optional[bool]]] = {a.funder.id: {} for a in actives}
+        with self._lock:
+            compiled = self._compile(actives)
+            if not compiled.rules:
+                return results
+            sid = f"s{next(_sessions)}"
+            message = self._message(compiled, facts, sid)
+            self._fired.clear()
+            try:
+                try:
+                    state = self._host.assert_fact(compiled.name, message)
+                except _durable_engine.MessageNotHandledException:
+                    state = None
+                except Exception as error:
+                    raise BackendError(f"durable-rules a échoué : {error}") from error
+                if isinstance(state, dict) and "exception" in state:
+                    raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
+                fired = list(self._fired)
+            finally:
+                self._fired.clear()
+                try:
+                    self._host.delete_state(compiled.name, sid)
+                except Exception:  # no state was created when no rule matched
+                    pass
+        for rule in fired:
+            funder, key, outcome = compiled.rules[rule]
+            previous = results[funder].get(key, outcome)
+            if previous is not outcome:
+                raise BackendError(f"critère {funder}/{key} à la fois faux et inconnu : règle incohérente")
+            results[funder][key] = outcome
+        return results

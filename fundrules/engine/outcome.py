@@ -1,0 +1,151 @@
+"""From criterion outcomes to a funder's answer: status, blockers, facts to collect, next steps.
+
+Outcomes come from a backend as {criterion key: False | None}; a criterion not listed held.
+Common criteria must all hold; when a version has routes, at least one route must hold whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping, Optional
+
+from ..french import date_fr, fact_label, fill, json_value, value_fr
+from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef
+from ..rulesets.catalog import ActiveRules, Criterion, Funder
+
+Outcomes = Mapping[str, Optional[bool]]
+
+
+def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
+    values = {name: value_fr(params[name]) for name in criterion.params}
+    for path in criterion.facts:
+        values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path))
+    values["observed"] = ", ".join(f"{path.rsplit('.', 1)[-1]} = {value_fr(facts.get(path))}"
+                                   for path in criterion.facts) or "—"
+    values["required"] = fill(criterion.required, values)
+    return values
+
+
+def _sources(criterion: Criterion) -> list[SourceRef]:
+    return [SourceRef(title=s.title, url=s.url, article=s.article) for s in criterion.sources]
+
+
+def _blocker(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Blocker:
+    values = _placeholders(criterion, facts, params)
+    message = fill(criterion.message, values)
+    if not criterion.verified:
+        message += " (à confirmer : aucune source ne confirme ce critère)"
+    return Blocker(
+        criterion=criterion.key, route=criterion.route, message=message,
+        observed={path: json_value(facts.get(path)) for path in criterion.facts},
+        required=values["required"], sources=_sources(criterion), verified=criterion.verified,
+    )
+
+
+def _missing(criterion: Criterion, facts: Mapping[str, Any]) -> list[str]:
+    return [path for path in criterion.facts if path not in facts]
+
+
+def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
+    values = [outcomes.get(c.key, True) for c in criteria]
+    if any(v is False for v in values):
+        return "blocked"
+    if any(v is None for v in values):
+        return "a_verifier"
+    return "eligible"
+
+
+def not_in_force(funder: Funder, day: dt.date) -> FunderResult:
+    """The answer for a date no version covers: not created yet, abolished, or not encoded."""
+    first, last = funder.versions[0], funder.versions[-1]
+    common = dict(funder=funder.id, funder_name=funder.name, kind=funder.kind, ruleset_version=None,
+                  decided_by=funder.decided_by)
+    if day < first.valid_from:
+        if funder.in_force_from and day < funder.in_force_from:
+            message = funder.before_start or (
+                f"Dispositif pas encore créé à cette date (en vigueur à partir du {date_fr(funder.in_force_from)}).")
+            return FunderResult(status="not_in_force", message=message, **common)
+        return FunderResult(
+            status="a_verifier",
+            message=(f"Aucune règle encodée pour cette date : la première version encodée commence le "
+                     f"{date_fr(first.valid_from)}. À vérifier auprès de : {funder.decided_by}."),
+            next_steps=[f"Vérifier les critères en vigueur à cette date auprès de : {funder.decided_by}."],
+            **common)
+    message = funder.replaced_by or f"Dispositif supprimé après le {date_fr(last.valid_to)}."
+    return FunderResult(status="not_in_force", message=message, **common)
+
+
+def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes,
+                 operator: Optional[str]) -> FunderResult:
+    funder, version = active.funder, active.version
+    params = active.param_values()
+    common = [c for c in active.criteria if c.route is None]
+    by_route = {r.id: [c for c in active.criteria if c.route == r.id] for r in version.routes}
+    route_status = {rid: _status_of(crits, outcomes) for rid, crits in by_route.items()}
+
+    common_status = _status_of(common, outcomes)
+    if by_route:
+        open_routes = [rid for rid, s in route_status.items() if s != "blocked"]
+        routes_status = ("eligible" if "eligible" in route_status.values()
+                         else "a_verifier" if open_routes else "blocked")
+    else:
+        open_routes, routes_status = [], "eligible"
+
+    if "blocked" in (common_status, routes_status):
+        status = "blocked"
+    elif "a_verifier" in (common_status, routes_status):
+        status = "a_verifier"
+    else:
+        status = "eligible"
+
+    # Blockers: failing common criteria, and every route's failures when no route is left.
+    failing = [c for c in common if outcomes.get(c.key, True) is False]
+    if routes_status == "blocked":
+        failing += [c for crits in by_route.values() for c in crits if outcomes.get(c.key, True) is False]
+    # What to collect: unknown common criteria, and unknown criteria of routes still open.
+    if routes_status == "eligible":
+        relevant_routes: list[str] = []
+    else:
+        relevant_routes = open_routes
+    unknown = [c for c in common if c.key in outcomes and outcomes[c.key] is None]
+    unknown += [c for rid in relevant_routes for c in by_route[rid]
+                if c.key in outcomes and outcomes[c.key] is None]
+
+    blockers = [_blocker(c, facts, params) for c in failing]
+    pending = [PendingCheck(criterion=c.key, route=c.route, missing_facts=_missing(c, facts),
+                            verified=c.verified) for c in unknown]
+    missing: dict[str, None] = {}
+    for c in unknown:
+        for path in _missing(c, facts):
+            missing.setdefault(path, None)
+
+    # Criteria on which the answer rests and that no source confirms.
+    if status == "eligible":
+        holding_routes = [rid for rid, s in route_status.items() if s == "eligible"]
+        decisive = common + [c for rid in holding_routes for c in by_route[rid]]
+    else:
+        decisive = failing + unknown
+    unverified = [c.key for c in decisive if not c.verified]
+
+    can_mobilise = None if operator is None else operator in funder.mobilised_by
+    decided_by = version.decided_by or funder.decided_by
+    steps: dict[str, None] = {}
+    for c in failing + unknown:
+        if c.next_step:
+            steps.setdefault(fill(c.next_step, _placeholders(c, facts, params)), None)
+    if missing:
+        steps.setdefault("Recueillir : " + ", ".join(f"{fact_label(p)} ({p})" for p in missing) + ".", None)
+    if status != "blocked" and can_mobilise is False and funder.orientation_step:
+        steps.setdefault(funder.orientation_step, None)
+    if status == "eligible" and can_mobilise is not False:
+        steps.setdefault(f"Constituer la demande auprès de : {decided_by}.", None)
+
+    return FunderResult(
+        funder=funder.id, funder_name=funder.name, kind=funder.kind, status=status,
+        ruleset_version=version.label, valid_from=version.valid_from, valid_to=version.valid_to,
+        blockers=blockers, missing_facts=list(missing), pending=pending,
+        routes=[RouteResult(route=r.id, label=r.label, status=route_status[r.id]) for r in version.routes],
+        unverified_criteria=unverified, next_steps=list(steps), decided_by=decided_by,
+        operator_can_mobilise=can_mobilise,
+    )
+

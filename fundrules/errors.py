@@ -1,0 +1,49 @@
+"""Errors a user can act on: each names the file, the line and the field at fault, in French.
+
+The CLI turns any `InputError` into one message and exit code 2; a library caller gets the
+same structured information (`.file`, `.line`, `.field`, `.reason`).
+"""
+
+from __future__ import annotations
+
+
+class FundrulesError(Exception):
+    """Base of every error raised on purpose by fundrules."""
+
+
+class InputError(FundrulesError):
+    """A case file, ruleset file or argument that cannot be used as given."""
+
+    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None,
+                 field: str | None = None, details: list["InputError"] | None = None):
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.field = field
+        self.details = details or []
+        super().__init__(self.render())
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file if self.line is None else f"{self.file}, ligne {self.line}")
+        elif self.line is not None:
+            parts.append(f"ligne {self.line}")
+        if self.field:
+            parts.append(self.field)
+        return " : ".join(parts)
+
+    def render(self) -> str:
+        where = self.location()
+        head = f"{where} : {self.reason}" if where else self.reason
+        if not self.details:
+            return head
+        return "\n".join([head] + [f"  - {d.render()}" for d in self.details])
+
+
+class EvaluationError(FundrulesError):
+    """A case that cannot be evaluated at all (no date to evaluate at, for instance)."""
+
+
+class BackendError(FundrulesError):
+    """The rule backend failed; never swallowed, since a partial answer would look complete."""

@@ -1,0 +1,109 @@
+"""The fact vocabulary of ../shared/domain/facts.md, in one table.
+
+The case model, the condition type checker and the explanations all read this table, so a
+fact is declared once. Paths are dotted: `date_demande`, `beneficiaire.age`, `projet.duree_heures`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DATE, INT, NUMBER, BOOL, STRING = "date", "int", "number", "bool", "string"
+
+
+@dataclass(frozen=True)
+class Fact:
+    path: str
+    kind: str  # DATE, INT, NUMBER, BOOL, STRING, or "enum"
+    label: str  # French, as a counsellor reads it
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def section(self) -> str:
+        return self.path.split(".")[0] if "." in self.path else ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+    @property
+    def value_type(self) -> str:
+        """Type seen by conditions: enums are strings, ints are numbers."""
+        if self.kind == "enum":
+            return STRING
+        if self.kind == INT:
+            return NUMBER
+        return self.kind
+
+
+def _enum(path: str, label: str, *choices: str) -> Fact:
+    return Fact(path, "enum", label, choices=choices)
+
+
+OPERATORS = ("mission_locale", "apec", "cap_emploi", "pole_emploi", "fongecif", "opacif", "autre")
+
+FACTS: dict[str, Fact] = {f.path: f for f in [
+    Fact("date_demande", DATE, "date de la demande de financement"),
+    _enum("operateur", "opérateur CEP qui accompagne la personne", *OPERATORS),
+    Fact("region", STRING, "région de la formation (code INSEE)"),
+    # beneficiaire
+    Fact("beneficiaire.date_naissance", DATE, "date de naissance"),
+    Fact("beneficiaire.age", INT, "âge à la date de la demande", minimum=0, maximum=130),
+    _enum("beneficiaire.statut", "situation à la date de la demande",
+          "demandeur_emploi", "salarie", "independant", "agent_public", "sans_activite"),
+    Fact("beneficiaire.inscrit_pole_emploi", BOOL, "inscrit comme demandeur d'emploi"),
+    Fact("beneficiaire.duree_inscription_mois", INT, "mois d'inscription à Pôle emploi", minimum=0),
+    _enum("beneficiaire.contrat", "contrat actuel (ou dernier contrat)",
+          "cdi", "cdd", "interim", "apprentissage", "professionnalisation", "contrat_aide", "aucun"),
+    Fact("beneficiaire.date_fin_contrat", DATE, "date de fin du dernier contrat"),
+    Fact("beneficiaire.anciennete_salariee_mois", INT, "ancienneté salariée (mois, tous employeurs)", minimum=0),
+    Fact("beneficiaire.anciennete_entreprise_mois", INT, "ancienneté dans l'entreprise (mois)", minimum=0),
+    Fact("beneficiaire.mois_salarie_5_ans", INT, "mois salariés sur les 5 dernières années", minimum=0, maximum=60),
+    Fact("beneficiaire.mois_cdd_12_mois", INT, "mois en CDD sur les 12 derniers mois", minimum=0, maximum=12),
+    Fact("beneficiaire.heures_interim_18_mois", INT, "heures d'intérim sur les 18 derniers mois", minimum=0),
+    Fact("beneficiaire.heures_interim_agence", INT, "heures dans l'agence d'intérim actuelle", minimum=0),
+    Fact("beneficiaire.effectif_entreprise", INT, "effectif de l'employeur", minimum=0),
+    Fact("beneficiaire.entreprise_artisanale", BOOL, "employeur relevant de l'artisanat"),
+    Fact("beneficiaire.niveau_qualification", INT, "niveau de qualification le plus élevé (1 à 8)",
+         minimum=1, maximum=8),
+    Fact("beneficiaire.boeth", BOOL, "bénéficiaire de l'obligation d'emploi (BOETH)"),
+    Fact("beneficiaire.solde_cpf_heures", NUMBER, "solde CPF en heures", minimum=0),
+    Fact("beneficiaire.solde_cpf_euros", NUMBER, "solde CPF en euros", minimum=0),
+    Fact("beneficiaire.heures_dif", NUMBER, "heures de DIF inscrites", minimum=0),
+    Fact("beneficiaire.licenciement_economique", BOOL, "licencié pour motif économique"),
+    Fact("beneficiaire.licenciement_inaptitude", BOOL, "licencié pour inaptitude"),
+    Fact("beneficiaire.secteur_public", BOOL, "employeur public"),
+    _enum("beneficiaire.modalite_accompagnement_pe", "modalité d'accompagnement Pôle emploi",
+          "suivi", "guide", "renforce", "global"),
+    Fact("beneficiaire.arret_maladie", BOOL, "en arrêt maladie à la date de la demande"),
+    Fact("beneficiaire.promesse_embauche", BOOL, "promesse d'embauche écrite"),
+    # added for the CPF driving-licence rule of 2024-05-19 (not in facts.md)
+    Fact("beneficiaire.permis_valide", BOOL, "titulaire d'un permis de conduire en cours de validité"),
+    # projet
+    Fact("projet.intitule", STRING, "intitulé de la formation"),
+    _enum("projet.type_action", "nature de l'action", "certification_rncp", "certification_rs", "clea",
+          "vae", "bilan_competences", "permis", "creation_entreprise", "non_certifiante"),
+    Fact("projet.code_certification", STRING, "code RNCP ou RS"),
+    Fact("projet.eligible_cpf", BOOL, "inscrite sur une liste éligible au CPF"),
+    Fact("projet.categorie_permis", STRING, "catégorie de permis"),
+    Fact("projet.duree_heures", NUMBER, "durée de la formation (heures)", minimum=0),
+    Fact("projet.duree_mois", NUMBER, "durée de la formation (mois)", minimum=0),
+    Fact("projet.temps_plein", BOOL, "formation à temps plein"),
+    Fact("projet.date_debut", DATE, "date de début prévue"),
+    Fact("projet.cout_pedagogique", NUMBER, "coût pédagogique (euros)", minimum=0),
+    Fact("projet.hors_temps_travail", BOOL, "entièrement hors temps de travail"),
+    Fact("projet.metier_en_tension", BOOL, "métier en tension dans la région"),
+    Fact("projet.session_achetee_region", BOOL, "session achetée par la Région"),
+    Fact("projet.places_disponibles", BOOL, "places disponibles dans la session"),
+    Fact("projet.positionnement_prealable", BOOL, "positionnement préalable réalisé"),
+    Fact("projet.valide_conseiller_pe", BOOL, "projet validé par le conseiller Pôle emploi"),
+]}
+
+SECTIONS = ("beneficiaire", "projet")
+
+
+def facts_in(section: str) -> dict[str, Fact]:
+    """Facts of one section keyed by their short name ("" for the top level)."""
+    return {f.name: f for f in FACTS.values() if f.section == section}

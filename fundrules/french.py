@@ -1,0 +1,46 @@
+"""How values, dates and facts read in French for a counsellor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Mapping
+
+from .facts import FACTS
+
+
+def value_fr(value: Any) -> str:
+    if value is None:
+        return "inconnu"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0").replace(".", ",")
+    return str(value)
+
+
+def date_fr(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "sans fin"
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def fact_label(path: str) -> str:
+    fact = FACTS.get(path)
+    return fact.label if fact else path
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Replace {name} by values[name]; names were checked when the ruleset was loaded."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)

@@ -1,0 +1,135 @@
+"""Validated, compiled rulesets and the selection of what is in force on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..conditions.ast import Node
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: Optional[str] = None
+    article: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: Optional[str]
+    value_type: str
+    values: tuple[tuple[dt.date, Any, str], ...]  # (start date, value, source id), sorted
+
+    def value_at(self, day: dt.date) -> Any:
+        current = None
+        for start, value, _source in self.values:
+            if start <= day:
+                current = value
+        return current
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str  # "route.id" inside a route, "id" otherwise: unique in a version at any date
+    id: str
+    route: Optional[str]
+    label: Optional[str]
+    condition: Node
+    condition_text: str
+    message: str
+    required: str
+    next_step: Optional[str]
+    sources: tuple[Source, ...]
+    verified: bool
+    valid_from: Optional[dt.date]
+    valid_to: Optional[dt.date]
+    facts: tuple[str, ...]
+    params: tuple[str, ...]
+    file: str
+    line: Optional[int]
+
+    def in_force(self, day: dt.date) -> bool:
+        return ((self.valid_from is None or self.valid_from <= day)
+                and (self.valid_to is None or day <= self.valid_to))
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Version:
+    funder: str
+    label: str
+    valid_from: dt.date
+    valid_to: Optional[dt.date]
+    summary: Optional[str]
+    decided_by: Optional[str]
+    sources: tuple[Source, ...]
+    parameters: dict[str, Parameter]
+    criteria: tuple[Criterion, ...]  # common criteria and route criteria, in file order
+    routes: tuple[Route, ...]
+    file: str
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class Funder:
+    id: str
+    name: str
+    kind: str
+    decided_by: str
+    mobilised_by: tuple[str, ...]
+    orientation_step: Optional[str]
+    in_force_from: Optional[dt.date]
+    before_start: Optional[str]
+    replaced_by: Optional[str]
+    description: Optional[str]
+    versions: tuple[Version, ...]  # sorted, contiguous
+    folder: str
+
+    def version_at(self, day: dt.date) -> Optional[Version]:
+        for version in self.versions:
+            if version.covers(day):
+                return version
+        return None
+
+
+@dataclass(frozen=True)
+class ActiveRules:
+    """What one funder applies on one date: its version, criteria in force and parameter values."""
+    funder: Funder
+    version: Version
+    criteria: tuple[Criterion, ...]
+    params: tuple[tuple[str, Any], ...]
+
+    @property
+    def key(self) -> tuple:
+        return (self.funder.id, self.version.label, tuple(c.key for c in self.criteria), self.params)
+
+    def param_values(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass
+class Catalog:
+    funders: dict[str, Funder] = field(default_factory=dict)
+    directory: str = ""
+
+    def active(self, funder: Funder, day: dt.date) -> Optional[ActiveRules]:
+        version = funder.version_at(day)
+        if version is None:
+            return None
+        criteria = tuple(c for c in version.criteria if c.in_force(day))
+        used = sorted({p for c in criteria for p in c.params})
+        params = tuple((name, version.parameters[name].value_at(day)) for name in used)
+        return ActiveRules(funder, version, criteria, params)

@@ -1,0 +1,252 @@
+"""Reads `rulesets/<funder>/funder.yaml` and its version files into a validated Catalog.
+
+Every refusal names the file, the line and the field or criterion at fault. Checks: file
+shape, unknown facts and type mismatches in conditions, unknown parameters and sources,
+duplicate criterion ids, empty routes, and versions of one funder that overlap or leave a gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..case import validation_to_input_error
+from ..conditions.kleene import facts_of, params_of
+from ..conditions.parser import parse
+from ..conditions.typecheck import TYPE_NAMES, check, literal_type
+from ..errors import InputError
+from ..facts import FACTS
+from ..source import Located, read_document
+from .catalog import Catalog, Criterion, Funder, Parameter, Route, Source, Version
+from .schema import CriterionFile, FunderFile, VersionFile
+
+FUNDER_FILE = "funder.yaml"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ONE_DAY = dt.timedelta(days=1)
+SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
+
+
+def default_rulesets_dir() -> Path:
+    """FUNDRULES_RULESETS, else the rulesets installed with the package, else the checkout's."""
+    override = os.environ.get("FUNDRULES_RULESETS")
+    if override:
+        return Path(override)
+    try:
+        from importlib.resources import files
+
+        bundled = Path(str(files("fundrules.bundled_rulesets")))
+        if bundled.is_dir():
+            return bundled
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[2] / "rulesets"
+
+
+def _validate(model: type[BaseModel], doc: Located) -> Any:
+    if not isinstance(doc.data, dict):
+        raise InputError("un bloc de champs (clé: valeur) était attendu", file=doc.file, line=1)
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as err:
+        raise validation_to_input_error(err, doc) from None
+
+
+def _fmt(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "sans fin"
+
+
+class _VersionBuilder:
+    def __init__(self, funder_id: str, doc: Located, spec: VersionFile):
+        self.funder_id = funder_id
+        self.doc = doc
+        self.spec = spec
+        self.sources = {s.id: Source(s.id, s.title, s.url, s.article) for s in spec.sources}
+
+    def error(self, reason: str, path: tuple, field: str | None = None) -> InputError:
+        return InputError(reason, file=self.doc.file, line=self.doc.line_of(path), field=field)
+
+    def parameters(self) -> dict[str, Parameter]:
+        result = {}
+        for name, spec in self.spec.parameters.items():
+            path = ("parameters", name)
+            if name in FACTS or name in SHORT_FACT_NAMES:
+                raise self.error("un paramètre ne peut pas porter le nom d'un fait", path, f"parameters.{name}")
+            values = sorted(spec.values.items())
+            types = set()
+            for start, item in values:
+                vpath = path + ("values", start)
+                value = item.value
+                if isinstance(value, float) and value != value:
+                    raise self.error("valeur NaN refusée", vpath, f"parameters.{name}")
+                if value is None or isinstance(value, (list, dict)):
+                    raise self.error("valeur simple attendue (nombre, date, texte, booléen)", vpath,
+                                     f"parameters.{name}")
+                types.add(literal_type(value))
+                if item.source not in self.sources:
+                    raise self.error(f"source inconnue « {item.source} » (déclarez-la dans sources)", vpath,
+                                     f"parameters.{name}.source")
+                if self.spec.valid_to and start > self.spec.valid_to:
+                    raise self.error(f"valeur datée du {_fmt(start)}, après la fin de la version", vpath,
+                                     f"parameters.{name}")
+            if len(types) > 1:
+                raise self.error("toutes les valeurs d'un paramètre doivent être du même type", path,
+                                 f"parameters.{name}")
+            if values[0][0] > self.spec.valid_from:
+                raise self.error(
+                    f"aucune valeur au début de la version ({_fmt(self.spec.valid_from)}) : "
+                    f"première valeur au {_fmt(values[0][0])}", path, f"parameters.{name}")
+            result[name] = Parameter(name, spec.description, spec.unit, types.pop(),
+                                     tuple((d, v.value, v.source) for d, v in values))
+        return result
+
+    def criterion(self, spec: CriterionFile, path: tuple, route: str | None,
+                  params: dict[str, Parameter]) -> Criterion:
+        key = f"{route}.{spec.id}" if route else spec.id
+        where = f"critère {key}"
+        cpath = path + ("condition",)
+        try:
+            node = check(parse(spec.condition), {n: p.value_type for n, p in params.items()})
+        except InputError as err:
+            raise self.error(err.reason, cpath, f"{where}.condition") from None
+        for attr in ("message", "required", "next_step"):
+            text = getattr(spec, attr)
+            if not text:
+                continue
+            allowed = (set(params) | {"observed"} | {f.rsplit(".", 1)[-1] for f in facts_of(node)}
+                       | ({"required"} if attr != "required" else set()))
+            for name in PLACEHOLDER.findall(text):
+                if name not in allowed:
+                    raise self.error(
+                        f"repère {{{name}}} inconnu ; possibles : {', '.join(sorted(allowed))}",
+                        path + (attr,), f"{where}.{attr}")
+        if not spec.sources:
+            raise self.error("critère sans source : citez au moins une source", path + ("sources",),
+                             f"{where}.sources")
+        for source in spec.sources:
+            if source not in self.sources:
+                raise self.error(f"source inconnue « {source} » (déclarez-la dans sources)",
+                                 path + ("sources",), f"{where}.sources")
+        start, end = spec.valid_from, spec.valid_to
+        if start and start < self.spec.valid_from or end and self.spec.valid_to and end > self.spec.valid_to:
+            raise self.error("période du critère hors de la période de la version", path, where)
+        if start and end and end < start:
+            raise self.error("valid_to avant valid_from", path, where)
+        return Criterion(
+            key=key, id=spec.id, route=route, label=spec.label, condition=node,
+            condition_text=spec.condition, message=spec.message,
+            required=spec.required or spec.condition, next_step=spec.next_step,
+            sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified,
+            valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node),
+            file=self.doc.file, line=self.doc.line_of(path),
+        )
+
+    def build(self) -> Version:
+        spec = self.spec
+        if spec.valid_to and spec.valid_to < spec.valid_from:
+            raise self.error("valid_to est avant valid_from", ("valid_to",), "valid_to")
+        if not spec.criteria and not spec.routes:
+            raise self.error("version sans critère ni voie : elle rendrait tout le monde éligible",
+                             ("criteria",), "criteria")
+        params = self.parameters()
+        criteria: list[Criterion] = []
+        for i, c in enumerate(spec.criteria):
+            criteria.append(self.criterion(c, ("criteria", i), None, params))
+        routes = []
+        seen_routes = set()
+        for r_index, route in enumerate(spec.routes):
+            rpath = ("routes", r_index)
+            if route.id in seen_routes:
+                raise self.error(f"voie « {route.id} » en double", rpath, f"routes.{route.id}")
+            seen_routes.add(route.id)
+            if not route.criteria:
+                raise self.error("voie sans critère (liste vide)", rpath + ("criteria",),
+                                 f"routes.{route.id}.criteria")
+            routes.append(Route(route.id, route.label))
+            for i, c in enumerate(route.criteria):
+                criteria.append(self.criterion(c, rpath + ("criteria", i), route.id, params))
+        self._check_duplicates(criteria)
+        return Version(
+            funder=self.funder_id, label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
+            summary=spec.summary, decided_by=spec.decided_by, sources=tuple(self.sources.values()),
+            parameters=params, criteria=tuple(criteria), routes=tuple(routes), file=self.doc.file,
+        )
+
+    def _check_duplicates(self, criteria: list[Criterion]) -> None:
+        far_past, far_future = dt.date.min, dt.date.max
+        for i, a in enumerate(criteria):
+            for b in criteria[:i]:
+                if a.key != b.key:
+                    continue
+                a_start, a_end = a.valid_from or far_past, a.valid_to or far_future
+                b_start, b_end = b.valid_from or far_past, b.valid_to or far_future
+                if a_start <= b_end and b_start <= a_end:
+                    raise InputError(
+                        f"critère {a.key} en double sur une même période (déjà défini ligne {b.line})",
+                        file=a.file, line=a.line, field=f"critère {a.key}")
+
+
+def _check_periods(funder_id: str, versions: list[Version]) -> None:
+    for previous, current in zip(versions, versions[1:]):
+        if previous.valid_to is None or current.valid_from <= previous.valid_to:
+            raise InputError(
+                f"la version {current.label} ({_fmt(current.valid_from)}) chevauche la version "
+                f"{previous.label} ({_fmt(previous.valid_from)} – {_fmt(previous.valid_to)})",
+                file=current.file, field="valid_from")
+        if current.valid_from != previous.valid_to + ONE_DAY:
+            raise InputError(
+                f"trou entre la version {previous.label} (fin {_fmt(previous.valid_to)}) et la version "
+                f"{current.label} (début {_fmt(current.valid_from)}) : aucune règle du "
+                f"{_fmt(previous.valid_to + ONE_DAY)} au {_fmt(current.valid_from - ONE_DAY)}",
+                file=current.file, field="valid_from")
+
+
+def load_funder(folder: Path) -> Funder:
+    funder_path = folder / FUNDER_FILE
+    if not funder_path.is_file():
+        raise InputError(f"{FUNDER_FILE} manquant dans le dossier du financeur", file=str(folder))
+    doc = read_document(funder_path)
+    spec: FunderFile = _validate(FunderFile, doc)
+    if spec.id != folder.name:
+        raise InputError(f"l'identifiant « {spec.id} » doit être le nom du dossier « {folder.name} »",
+                         file=doc.file, line=doc.line_of(("id",)), field="id")
+    versions = []
+    for path in sorted(folder.iterdir()):
+        if path.name == FUNDER_FILE or path.suffix not in (".yaml", ".yml"):
+            continue
+        vdoc = read_document(path)
+        versions.append(_VersionBuilder(spec.id, vdoc, _validate(VersionFile, vdoc)).build())
+    if not versions:
+        raise InputError("aucune version (fichier AAAA-MM-JJ.yaml) pour ce financeur", file=str(folder))
+    versions.sort(key=lambda v: v.valid_from)
+    _check_periods(spec.id, versions)
+    if spec.in_force_from and spec.in_force_from > versions[0].valid_from:
+        raise InputError("in_force_from est après le début de la première version",
+                         file=doc.file, line=doc.line_of(("in_force_from",)), field="in_force_from")
+    return Funder(
+        id=spec.id, name=spec.name, kind=spec.kind, decided_by=spec.decided_by,
+        mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
+        in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
+        description=spec.description, versions=tuple(versions), folder=str(folder),
+    )
+
+
+def load_catalog(directory: str | Path | None = None) -> Catalog:
+    """Load every funder folder of `directory` (default: the bundled rulesets)."""
+    directory = Path(directory) if directory else default_rulesets_dir()
+    if not directory.is_dir():
+        raise InputError("dossier de règles introuvable", file=str(directory))
+    catalog = Catalog(directory=str(directory))
+    for folder in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        funder = load_funder(folder)
+        catalog.funders[funder.id] = funder
+    if not catalog.funders:
+        raise InputError("aucun financeur (sous-dossier avec funder.yaml) dans ce dossier", file=str(directory))
+    return catalog
+
+
+__all__ = ["load_catalog", "load_funder", "default_rulesets_dir", "TYPE_NAMES"]

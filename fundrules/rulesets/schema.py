@@ -1,0 +1,94 @@
+"""Shape of ruleset files (pydantic), documented in rulesets/README.md.
+
+Only the shape is checked here; meaning (periods, conditions, references) is checked by the
+loader, which knows the file and line of each field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+
+from ..facts import OPERATORS
+
+_FORBID = ConfigDict(extra="forbid")
+
+
+class SourceFile(BaseModel):
+    model_config = _FORBID
+    id: StrictStr = Field(pattern=r"^[a-z0-9_\-]+$")
+    title: StrictStr = Field(min_length=3)
+    url: Optional[StrictStr] = None
+    article: Optional[StrictStr] = None
+
+
+class ParameterValueFile(BaseModel):
+    model_config = _FORBID
+    value: Any
+    source: StrictStr
+    note: Optional[StrictStr] = None
+
+
+class ParameterFile(BaseModel):
+    model_config = _FORBID
+    description: StrictStr
+    unit: Optional[StrictStr] = None
+    values: dict[dt.date, ParameterValueFile] = Field(min_length=1)
+
+
+class CriterionFile(BaseModel):
+    model_config = _FORBID
+    id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
+    label: Optional[StrictStr] = None
+    condition: StrictStr
+    message: StrictStr = Field(min_length=5)
+    required: Optional[StrictStr] = None
+    next_step: Optional[StrictStr] = None
+    sources: list[StrictStr]
+    verified: StrictBool
+    valid_from: Optional[dt.date] = None
+    valid_to: Optional[dt.date] = None
+    note: Optional[StrictStr] = None
+
+
+class RouteFile(BaseModel):
+    model_config = _FORBID
+    id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
+    label: StrictStr
+    criteria: list[CriterionFile]
+
+
+class VersionFile(BaseModel):
+    model_config = _FORBID
+    version: StrictStr
+    valid_from: dt.date
+    valid_to: Optional[dt.date] = None
+    summary: Optional[StrictStr] = None
+    decided_by: Optional[StrictStr] = None
+    sources: list[SourceFile] = Field(min_length=1)
+    parameters: dict[StrictStr, ParameterFile] = Field(default_factory=dict)
+    criteria: list[CriterionFile] = Field(default_factory=list)
+    routes: list[RouteFile] = Field(default_factory=list)
+
+    @field_validator("valid_from", "valid_to", mode="before")
+    @classmethod
+    def _plain_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            raise ValueError("date attendue (AAAA-MM-JJ), pas une date avec heure")
+        return value
+
+
+class FunderFile(BaseModel):
+    model_config = _FORBID
+    id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
+    name: StrictStr
+    kind: Literal["droit_commun", "specifique"]
+    decided_by: StrictStr
+    mobilised_by: list[Literal[OPERATORS]]  # type: ignore[valid-type]
+    orientation_step: Optional[StrictStr] = None
+    in_force_from: Optional[dt.date] = None
+    before_start: Optional[StrictStr] = None
+    replaced_by: Optional[StrictStr] = None
+    description: Optional[StrictStr] = None

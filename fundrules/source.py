@@ -1,0 +1,129 @@
+"""Reading YAML and JSON files safely, keeping the line of every field for error messages.
+
+YAML is read with PyYAML's safe loader only. Case files refuse aliases (no "billion laughs")
+and every file is capped in size, so a hostile file fails fast with a French message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_FILE_BYTES = 1_000_000  # documented in the README: larger files are refused
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class Located:
+    """A parsed document and the line (1-based) where each path of it starts."""
+
+    data: Any
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line of the longest known prefix of `path` (a missing field points at its parent)."""
+        path = tuple(path)
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise InputError(
+                "les alias YAML (*nom) sont refusés dans ce fichier",
+                line=event.start_mark.line + 1,
+            )
+        return super().compose_node(parent, index)
+
+
+def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                child = path + (key_node.value,)
+                lines[child] = key_node.start_mark.line + 1
+                _record_lines(value_node, child, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, path + (index,), lines)
+
+
+def parse_text(text: str, file: str, *, allow_aliases: bool = False) -> Located:
+    loader_cls = yaml.SafeLoader if allow_aliases else _NoAliasLoader
+    loader = loader_cls(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError("le fichier est vide", file=file)
+        data = loader.construct_document(node)
+    except InputError as err:
+        err.file = file
+        raise InputError(err.reason, file=file, line=err.line) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(f"YAML/JSON illisible ({err.problem or err})", file=file, line=line) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as err:
+        raise InputError(f"YAML/JSON illisible ({err})", file=file) from None
+    finally:
+        loader.dispose()
+    lines: dict[Path_, int] = {}
+    _record_lines(node, (), lines)
+    return Located(data=data, file=file, lines=lines)
+
+
+def read_document(path: str | Path, *, allow_aliases: bool = False) -> Located:
+    """Read a .yaml/.yml/.json file; JSON is parsed strictly, then mapped to lines via YAML."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("fichier introuvable", file=name) from None
+    except OSError as err:
+        raise InputError(f"fichier illisible ({err.strerror})", file=name) from None
+    if path.is_dir():
+        raise InputError("c'est un dossier, un fichier était attendu", file=name)
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name)
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError("fichier binaire : un fichier texte YAML ou JSON était attendu", file=name)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"le fichier n'est pas en UTF-8 (octet {err.start})", file=name) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except json.JSONDecodeError as err:
+            raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno) from None
+        except InputError as err:
+            raise InputError(err.reason, file=name) from None
+        try:
+            lines = parse_text(text, name, allow_aliases=True).lines
+        except InputError:
+            lines = {}
+        return Located(data=data, file=name, lines=lines)
+    if not text.strip():
+        raise InputError("le fichier est vide", file=name)
+    return parse_text(text, name, allow_aliases=allow_aliases)
+
+
+def _refuse_constant(token: str):
+    raise InputError(f"valeur {token} refusée (nombre attendu)")

@@ -1,0 +1,1 @@
+"""Bundled rulesets: one folder per funder (installed as fundrules.bundled_rulesets)."""
