@@ -148,8 +148,9 @@ def _french(error: dict[str, Any]) -> str:
     if kind in ("bool_type", "bool_parsing"):
         return f"booléen attendu (true ou false), reçu {error['input']!r}"
     if kind == "literal_error":
-        expected = ctx.get("expected", "")
-        guess = difflib.get_close_matches(str(error["input"]), _choices_at(loc), n=1, cutoff=0.5)
+        choices = _choices_at(loc)
+        expected = ", ".join(choices) if choices else ctx.get("expected", "")
+        guess = difflib.get_close_matches(str(error["input"]), choices, n=1, cutoff=0.5)
         hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
         return f"valeur {error['input']!r} non admise ; valeurs possibles : {expected}{hint}"
     if kind in ("greater_than_equal", "greater_than"):

@@ -3,8 +3,12 @@
 It works around the engine's known traps:
 - a rule matching its own state document loops forever: every rule requires a guard field
   that only our case facts carry;
-- more than 1,024 live sessions per ruleset crashes: each evaluation is one session, deleted in
-  `finally`, and calls are serialised by a lock, so at most one session is ever alive;
+- more than 1,024 live sessions per ruleset crashes, and `delete_state` itself is unsafe: in
+  2.0.28 its C code (deleteStateNode) serialises the state node after freeing it, and the test
+  suite saw it abort the process ("munmap_chunk(): invalid pointer"). So each compiled ruleset
+  keeps exactly one session, and each evaluation's fact is retracted in `finally`: nothing of an
+  evaluation outlives it, no session is ever created after the first, and calls are serialised
+  by a lock. If a retraction fails, the compiled ruleset is dropped and rebuilt under a new name;
 - missing fields, loose equality ("26" == 26) and the lack of a date type: facts are encoded by
   durable_compile.encode and every comparison carries an existence guard;
 - exceptions in actions are swallowed into the state: our actions only record, and any
@@ -35,7 +39,7 @@ else:
     IMPORT_ERROR = None
 
 _names = itertools.count(1)
-_sessions = itertools.count(1)
+SESSION = "fundrules"  # the one session of each compiled ruleset
 
 
 def available() -> bool:
@@ -110,8 +114,8 @@ class DurableBackend:
 
     # -- evaluation ------------------------------------------------------------------------
 
-    def _message(self, compiled: _Compiled, facts: Mapping[str, Any], sid: str) -> dict:
-        message: dict[str, Any] = {"sid": sid, GUARD: 1}
+    def _message(self, compiled: _Compiled, facts: Mapping[str, Any]) -> dict:
+        message: dict[str, Any] = {"sid": SESSION, GUARD: 1}
         for path, field_name in compiled.names.facts.items():
             if path in facts:
                 message[field_name] = encode(facts[path])
@@ -121,14 +125,26 @@ class DurableBackend:
                 message[field_name] = encode(value)
         return message
 
+    def _retract(self, compiled: _Compiled, message: dict) -> None:
+        try:
+            self._host.retract_fact(compiled.name, message)
+        except _durable_engine.MessageNotHandledException:
+            pass
+        except Exception as error:
+            # The session may hold a stale fact: never reuse it.
+            self._compiled = {k: v for k, v in self._compiled.items() if v is not compiled}
+            raise BackendError(f"durable-rules n'a pas pu retirer le fait évalué : {error}") from error
+        if self._host.get_facts(compiled.name, SESSION):
+            self._compiled = {k: v for k, v in self._compiled.items() if v is not compiled}
+            raise BackendError("durable-rules a gardé un fait après l'évaluation : session écartée")
+
     def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
         results: dict[str, dict[str, Optional[bool]]] = {a.funder.id: {} for a in actives}
         with self._lock:
             compiled = self._compile(actives)
             if not compiled.rules:
                 return results
-            sid = f"s{next(_sessions)}"
-            message = self._message(compiled, facts, sid)
+            message = self._message(compiled, facts)
             self._fired.clear()
             try:
                 try:
@@ -142,10 +158,7 @@ class DurableBackend:
                 fired = list(self._fired)
             finally:
                 self._fired.clear()
-                try:
-                    self._host.delete_state(compiled.name, sid)
-                except Exception:  # no state was created when no rule matched
-                    pass
+                self._retract(compiled, message)
         for rule in fired:
             funder, key, outcome = compiled.rules[rule]
             previous = results[funder].get(key, outcome)

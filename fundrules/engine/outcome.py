@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Optional
 
-from ..french import date_fr, fact_label, fill, json_value, value_fr
+from ..french import date_fr, fact_label, fill, value_fr
 from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef
 from ..rulesets.catalog import ActiveRules, Criterion, Funder
 
@@ -37,7 +37,7 @@ def _blocker(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str
         message += " (à confirmer : aucune source ne confirme ce critère)"
     return Blocker(
         criterion=criterion.key, route=criterion.route, message=message,
-        observed={path: json_value(facts.get(path)) for path in criterion.facts},
+        observed={path: facts.get(path) for path in criterion.facts},
         required=values["required"], sources=_sources(criterion), verified=criterion.verified,
     )
 
@@ -98,10 +98,14 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     else:
         status = "eligible"
 
-    # Blockers: failing common criteria, and every route's failures when no route is left.
+    # Blockers: failing common criteria, and every route's failures when no route is left; a route
+    # whose gate fails (the person is not whom it is for) reports its gate only.
     failing = [c for c in common if outcomes.get(c.key, True) is False]
     if routes_status == "blocked":
-        failing += [c for crits in by_route.values() for c in crits if outcomes.get(c.key, True) is False]
+        for crits in by_route.values():
+            route_failing = [c for c in crits if outcomes.get(c.key, True) is False]
+            gates = [c for c in route_failing if c.gate]
+            failing += gates or route_failing
     # What to collect: unknown common criteria, and unknown criteria of routes still open.
     if routes_status == "eligible":
         relevant_routes: list[str] = []

@@ -46,6 +46,7 @@ class Criterion:
     next_step: Optional[str]
     sources: tuple[Source, ...]
     verified: bool
+    gate: bool  # in a route: says whom the route is for; when it fails the rest is not reported
     valid_from: Optional[dt.date]
     valid_to: Optional[dt.date]
     facts: tuple[str, ...]
@@ -114,7 +115,8 @@ class ActiveRules:
 
     @property
     def key(self) -> tuple:
-        return (self.funder.id, self.version.label, tuple(c.key for c in self.criteria), self.params)
+        return (self.funder.id, self.version.label,
+                tuple((c.key, c.condition.text()) for c in self.criteria), self.params)
 
     def param_values(self) -> dict[str, Any]:
         return dict(self.params)

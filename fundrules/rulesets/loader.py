@@ -124,6 +124,8 @@ class _VersionBuilder:
                     raise self.error(
                         f"repère {{{name}}} inconnu ; possibles : {', '.join(sorted(allowed))}",
                         path + (attr,), f"{where}.{attr}")
+        if spec.gate and route is None:
+            raise self.error("gate ne s'emploie que dans une voie (routes)", path + ("gate",), f"{where}.gate")
         if not spec.sources:
             raise self.error("critère sans source : citez au moins une source", path + ("sources",),
                              f"{where}.sources")
@@ -140,7 +142,7 @@ class _VersionBuilder:
             key=key, id=spec.id, route=route, label=spec.label, condition=node,
             condition_text=spec.condition, message=spec.message,
             required=spec.required or spec.condition, next_step=spec.next_step,
-            sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified,
+            sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified, gate=spec.gate,
             valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node),
             file=self.doc.file, line=self.doc.line_of(path),
         )

@@ -48,6 +48,7 @@ class CriterionFile(BaseModel):
     next_step: Optional[StrictStr] = None
     sources: list[StrictStr]
     verified: StrictBool
+    gate: StrictBool = False
     valid_from: Optional[dt.date] = None
     valid_to: Optional[dt.date] = None
     note: Optional[StrictStr] = None

@@ -1,0 +1,126 @@
+"""`fundrules` commands. Every rule of the domain lives in the library; this module only parses
+arguments, calls it, prints, and turns errors into one French message and an exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres.")
+
+EXIT_INPUT = 2
+EXIT_BACKEND = 3
+EXIT_INTERNAL = 70
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Backend(str, Enum):
+    durable = "durable"
+    python = "python"
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"Erreur : {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(command):
+    """Every failure ends with one French message on stderr and an exit code, no traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from fundrules.errors import BackendError, EvaluationError, InputError
+        try:
+            return command(*args, **kwargs)
+        except (InputError, EvaluationError) as error:
+            _fail(str(error), EXIT_INPUT)
+        except BackendError as error:
+            _fail(str(error), EXIT_BACKEND)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug: say so plainly, keep the traceback for FUNDRULES_DEBUG
+            if os.environ.get("FUNDRULES_DEBUG"):
+                raise
+            _fail(f"erreur interne ({type(error).__name__}: {error}). Relancez avec FUNDRULES_DEBUG=1 "
+                  "et signalez-la avec le fichier en cause.", EXIT_INTERNAL)
+    return wrapper
+
+
+def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
+    if text is None:
+        return None
+    from fundrules.errors import InputError
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option) from None
+
+
+def _load_case(path: str):
+    from fundrules.case import case_from_data, load_case
+    from fundrules.source import parse_text
+    if path == "-":
+        doc = parse_text(sys.stdin.read(), "<entrée standard>")
+        return case_from_data(doc.data, doc)
+    return load_case(path)
+
+
+AS_OF = typer.Option(None, "--as-of", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
+                     "par défaut la date_demande du cas.")
+RULESETS = typer.Option(None, "--rulesets", help="Dossier des règles (par défaut : celles livrées).")
+ENGINE = typer.Option(Backend.durable, "--engine", help="Moteur : durable (durable-rules) ou python (référence).")
+
+
+@app.command()
+@handles_errors
+def check(
+    case: str = typer.Argument(..., help="Fichier du cas (YAML ou JSON), ou - pour l'entrée standard."),
+    as_of: Optional[str] = AS_OF,
+    format: Format = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications)."),
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur."""
+    from fundrules import Engine
+    from fundrules.report import render_text
+
+    from fundrules.errors import EvaluationError
+
+    day = parse_date(as_of, "--as-of")
+    case_input = _load_case(case)
+    try:
+        evaluation = Engine(rulesets, backend=engine.value).evaluate(case_input, as_of=day)
+    except EvaluationError as error:
+        raise EvaluationError(f"{case} : {error}") from None
+    if format == Format.json:
+        typer.echo(evaluation.model_dump_json(indent=2))
+    else:
+        typer.echo(render_text(evaluation, source=case), nl=False)
+
+
+@app.command()
+@handles_errors
+def schema() -> None:
+    """Afficher le schéma JSON d'un cas (les faits admis, leur type et leur sens)."""
+    from fundrules.case import CaseInput
+    typer.echo(json.dumps(CaseInput.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

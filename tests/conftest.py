@@ -1,0 +1,49 @@
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RULESETS = ROOT / "rulesets"
+EXAMPLES = ROOT / "cases" / "examples"
+
+
+@pytest.fixture(scope="session")
+def python_engine():
+    from fundrules import Engine
+    return Engine(RULESETS, backend="python")
+
+
+@pytest.fixture(scope="session")
+def durable_engine():
+    from fundrules import Engine
+    from fundrules.engine import durable_backend
+    if not durable_backend.available():
+        pytest.skip("durable-rules is not importable on this interpreter")
+    return Engine(RULESETS, backend="durable")
+
+
+@pytest.fixture
+def ruleset_dir(tmp_path):
+    """A copy of the bundled rulesets to break on purpose; returns a writer helper."""
+    target = tmp_path / "rulesets"
+    shutil.copytree(RULESETS, target, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+
+    class Writer:
+        root = target
+
+        def write(self, relative: str, text: str) -> Path:
+            path = target / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+            return path
+
+        def edit(self, relative: str, old: str, new: str) -> Path:
+            path = target / relative
+            text = path.read_text(encoding="utf-8")
+            assert old in text, f"{old!r} not in {relative}"
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            return path
+
+    return Writer()

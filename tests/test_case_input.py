@@ -1,0 +1,104 @@
+import datetime as dt
+import json
+
+import pytest
+
+from fundrules import InputError, load_case
+from fundrules.case import CaseInput, case_from_data
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unknown_key_names_path_line_and_closest_fact(tmp_path):
+    path = write(tmp_path, "c.yaml", "date_demande: 2018-03-12\nbeneficiaire:\n  statut: salarie\n  anciennete_mois: 12\n")
+    with pytest.raises(InputError) as info:
+        load_case(path)
+    err = info.value
+    assert (err.line, err.field) == (4, "beneficiaire.anciennete_mois")
+    assert "fait inconnu — vouliez-vous dire anciennete_salariee_mois ?" in err.reason
+
+
+def test_absent_facts_are_unknown_not_false():
+    case = case_from_data({"date_demande": "2018-03-12"})
+    assert case.beneficiaire.boeth is None and case.projet.duree_heures is None
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("age", "26", "nombre entier attendu"),
+    ("age", 26.5, "nombre entier attendu"),
+    ("boeth", 1, "booléen attendu"),
+    ("boeth", "oui", "booléen attendu"),
+    ("solde_cpf_heures", float("nan"), "nombre fini attendu"),
+    ("solde_cpf_heures", True, "nombre attendu"),
+    ("solde_cpf_heures", -3, "au moins 0"),
+    ("niveau_qualification", 9, "au plus 8"),
+    ("date_naissance", "12/03/1990", "AAAA-MM-JJ"),
+    ("date_naissance", "1850-01-01", "hors de la plage"),
+    ("date_naissance", 19900101, "AAAA-MM-JJ"),
+    ("statut", "salariee", "vouliez-vous dire salarie"),
+])
+def test_strict_types(field, value, fragment):
+    with pytest.raises(InputError) as info:
+        case_from_data({"date_demande": "2018-03-12", "beneficiaire": {field: value}})
+    assert fragment in str(info.value)
+    assert info.value.field == f"beneficiaire.{field}"
+
+
+def test_json_case_with_line_numbers(tmp_path):
+    data = {"date_demande": "2018-03-12", "projet": {"duree_heures": 10, "typ_action": "vae"}}
+    path = write(tmp_path, "c.json", json.dumps(data, indent=2))
+    with pytest.raises(InputError) as info:
+        load_case(path)
+    assert info.value.line == 5 and "type_action" in info.value.reason
+
+
+def test_json_and_yaml_give_the_same_case(tmp_path):
+    data = {"date_demande": "2018-03-12", "operateur": "apec", "beneficiaire": {"date_naissance": "1990-05-01"}}
+    from_json = load_case(write(tmp_path, "c.json", json.dumps(data)))
+    from_yaml = load_case(write(tmp_path, "c.yaml", "date_demande: 2018-03-12\noperateur: apec\n"
+                                "beneficiaire:\n  date_naissance: 1990-05-01\n"))
+    assert from_json == from_yaml
+    assert from_yaml.beneficiaire.date_naissance == dt.date(1990, 5, 1)
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("", "vide"),
+    ("a: &x [1]\nb: *x\n", "alias"),
+    ("date_demande: [\n", "illisible"),
+    ("- 1\n- 2\n", "bloc de champs"),
+])
+def test_bad_files(tmp_path, content, fragment):
+    with pytest.raises(InputError) as info:
+        load_case(write(tmp_path, "c.yaml", content))
+    assert fragment in str(info.value)
+
+
+def test_binary_and_oversized_files_are_refused(tmp_path):
+    binary = tmp_path / "b.yaml"
+    binary.write_bytes(b"date_demande: 2018-03-12\x00\xff")
+    with pytest.raises(InputError, match="binaire"):
+        load_case(binary)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 1_100_000)
+    with pytest.raises(InputError, match="trop gros"):
+        load_case(big)
+
+
+def test_nfd_text_is_normalised_to_nfc():
+    case = case_from_data({"date_demande": "2018-03-12", "projet": {"intitule": "Me\u0301canique"}})
+    assert case.projet.intitule == "M\u00e9canique"
+
+
+def test_age_inconsistent_with_birth_date_is_refused():
+    with pytest.raises(InputError, match="incohérente"):
+        case_from_data({"date_demande": "2018-03-12", "beneficiaire": {"date_naissance": "1990-01-01", "age": 40}})
+
+
+def test_schema_lists_every_fact():
+    schema = CaseInput.model_json_schema()
+    assert "anciennete_salariee_mois" in schema["$defs"]["Beneficiaire"]["properties"]
+    assert "date_demande" in schema["properties"]

@@ -1,0 +1,107 @@
+"""Both backends must give identical evaluations: durable-rules is checked against the reference."""
+import datetime as dt
+import glob
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fundrules import load_case
+from fundrules.case import case_from_data
+from fundrules.conditions import check, parse
+from fundrules.conditions.kleene import facts_of, params_of
+from fundrules.engine.reference import PythonBackend
+from fundrules.rulesets.catalog import ActiveRules, Criterion, Funder, Version
+
+from .conftest import EXAMPLES
+from .strategies import case_data, dates
+
+
+def same(python_engine, durable_engine, case, as_of=None):
+    a = python_engine.evaluate(case, as_of).model_dump_json()
+    b = durable_engine.evaluate(case, as_of).model_dump_json()
+    assert a == b
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(str(EXAMPLES / "*.yaml"))))
+def test_bundled_cases_agree(python_engine, durable_engine, path):
+    case = load_case(path)
+    same(python_engine, durable_engine, case)
+    for day in (dt.date(2016, 6, 1), dt.date(2018, 12, 31), dt.date(2019, 1, 1), dt.date(2024, 6, 1)):
+        same(python_engine, durable_engine, case, day)
+
+
+@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=case_data(), as_of=st.one_of(st.none(), dates))
+def test_generated_cases_agree(python_engine, durable_engine, data, as_of):
+    same(python_engine, durable_engine, case_from_data(data), as_of)
+
+
+# -- generated conditions, compiled by the durable compiler and run through the adapter --------
+
+OPS = ["==", "!=", "<", "<=", ">", ">="]
+atoms = st.one_of(
+    st.builds(lambda op, n: f"beneficiaire.anciennete_salariee_mois {op} {n}", st.sampled_from(OPS), st.integers(0, 4)),
+    st.builds(lambda op: f"beneficiaire.solde_cpf_heures {op} projet.duree_heures", st.sampled_from(OPS)),
+    st.builds(lambda op, d: f"projet.date_debut {op} {d}", st.sampled_from(OPS),
+              st.sampled_from(["2018-01-01", "2018-01-02", "2019-01-01"])),
+    st.builds(lambda op, n: f"days_between(date_demande, projet.date_debut) {op} {n}", st.sampled_from(OPS),
+              st.integers(-1, 2)),
+    st.builds(lambda op, n: f"seuil {op} {n}", st.sampled_from(OPS), st.integers(1, 3)),
+    st.just("beneficiaire.boeth"),
+    st.sampled_from(['beneficiaire.statut == "salarie"', 'beneficiaire.statut != "salarie"',
+                     'beneficiaire.statut in ["salarie", "independant"]',
+                     'beneficiaire.statut not in ["demandeur_emploi"]', "true", "false"]),
+)
+conditions = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        inner.map(lambda c: f"not ({c})"),
+        st.lists(inner, min_size=2, max_size=3).map(lambda cs: " and ".join(f"({c})" for c in cs)),
+        st.lists(inner, min_size=2, max_size=3).map(lambda cs: " or ".join(f"({c})" for c in cs)),
+    ),
+    max_leaves=6,
+)
+small_facts = st.fixed_dictionaries({}, optional={
+    "beneficiaire.anciennete_salariee_mois": st.integers(0, 4),
+    "beneficiaire.solde_cpf_heures": st.sampled_from([0, 1, 2, 2.5]),
+    "projet.duree_heures": st.sampled_from([0, 1, 2]),
+    "projet.date_debut": st.sampled_from([dt.date(2018, 1, 1), dt.date(2018, 1, 2), dt.date(2019, 1, 1)]),
+    "date_demande": st.sampled_from([dt.date(2017, 12, 31), dt.date(2018, 1, 1), dt.date(2018, 1, 2)]),
+    "beneficiaire.boeth": st.booleans(),
+    "beneficiaire.statut": st.sampled_from(["salarie", "independant", "demandeur_emploi"]),
+})
+
+
+def active_rules(sources, seuil):
+    criteria = []
+    for i, source in enumerate(sources):
+        node = check(parse(source), {"seuil": "number"})
+        criteria.append(Criterion(
+            key=f"c{i}", id=f"c{i}", route=None, label=None, condition=node, condition_text=source,
+            message="m", required="r", next_step=None, sources=(), verified=True, gate=False,
+            valid_from=None, valid_to=None, facts=facts_of(node), params=params_of(node), file="t", line=1))
+    version = Version(funder="t", label="1", valid_from=dt.date(2015, 1, 1), valid_to=None, summary=None,
+                      decided_by=None, sources=(), parameters={}, criteria=tuple(criteria), routes=(), file="t")
+    funder = Funder(id="t", name="t", kind="specifique", decided_by="x", mobilised_by=(), orientation_step=None,
+                    in_force_from=None, before_start=None, replaced_by=None, description=None,
+                    versions=(version,), folder="t")
+    return ActiveRules(funder, version, tuple(criteria), (("seuil", seuil),))
+
+
+@pytest.fixture(scope="module")
+def durable_backend_instance():
+    from fundrules.engine import durable_backend
+    if not durable_backend.available():
+        pytest.skip("durable-rules is not importable on this interpreter")
+    return durable_backend.DurableBackend()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sources=st.lists(conditions, min_size=1, max_size=3), facts_list=st.lists(small_facts, min_size=1, max_size=6),
+       seuil=st.integers(1, 3))
+def test_generated_conditions_agree(durable_backend_instance, sources, facts_list, seuil):
+    active = active_rules(sources, seuil)
+    for facts in facts_list:
+        expected = PythonBackend().run([active], facts)
+        assert durable_backend_instance.run([active], facts) == expected, (sources, facts)

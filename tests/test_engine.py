@@ -1,0 +1,135 @@
+"""Expected results are written from the rules' sources (shared/domain/funding-rules.md)."""
+import datetime as dt
+import json
+
+import pytest
+
+from fundrules import Engine, EvaluationError, load_case
+from fundrules.case import case_from_data
+
+from .conftest import EXAMPLES
+
+
+def statuses(evaluation):
+    return {r.funder: r.status for r in evaluation.results}
+
+
+def base_cdi(**beneficiaire):
+    """A CDI employee in 2017 who meets every CIF-CDI criterion (24/12 months, 120-day notice)."""
+    b = {"statut": "salarie", "contrat": "cdi", "anciennete_salariee_mois": 60, "anciennete_entreprise_mois": 30,
+         "secteur_public": False, "entreprise_artisanale": False}
+    b.update(beneficiaire)
+    return {"date_demande": "2017-01-10", "operateur": "fongecif", "beneficiaire": b,
+            "projet": {"type_action": "certification_rncp", "eligible_cpf": True, "temps_plein": True,
+                       "duree_mois": 10, "duree_heures": 1200, "date_debut": "2017-09-04"}}
+
+
+def test_former_cdd_job_seeker_2018(python_engine):
+    ev = python_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
+    assert statuses(ev) == {"cif": "eligible", "cpf": "blocked"}
+    cif = ev.result("cif")
+    assert {r.route: r.status for r in cif.routes} == {"cdi": "blocked", "cdd": "eligible", "interim": "blocked"}
+    assert cif.operator_can_mobilise is False  # Apec cannot fund a CIF
+    cpf = ev.result("cpf")
+    assert [b.criterion for b in cpf.blockers] == ["solde_ou_accord_pole_emploi"]
+    assert cpf.blockers[0].observed == {"beneficiaire.statut": "demandeur_emploi",
+                                        "beneficiaire.solde_cpf_heures": 62, "projet.duree_heures": 840}
+    assert "Pôle emploi" in cpf.next_steps[0]
+
+
+def test_young_person_without_work_history(python_engine):
+    ev = python_engine.evaluate(load_case(EXAMPLES / "jeune-mission-locale-2017.yaml"))
+    assert statuses(ev) == {"cif": "blocked", "cpf": "blocked"}
+    blockers = [b.criterion for b in ev.result("cif").blockers]
+    # the CDI and temp-work routes are not for this person: only their gate is reported
+    assert blockers == ["cdi.en_cdi", "cdd.mois_salarie_5_ans", "interim.contrat_interim"]
+
+
+def test_after_2019_the_cif_is_replaced(python_engine):
+    ev = python_engine.evaluate(load_case(EXAMPLES / "salarie-cdi-2019.yaml"))
+    assert statuses(ev) == {"cif": "not_in_force", "cpf": "eligible"}
+    assert "CPF de transition professionnelle" in ev.result("cif").message
+    assert ev.result("cpf").ruleset_version == "2019-euros"
+
+
+def test_cif_version_is_keyed_on_the_request_date(python_engine):
+    case = case_from_data(base_cdi())
+    assert python_engine.evaluate(case, as_of=dt.date(2018, 12, 31)).result("cif").status == "eligible"
+    assert python_engine.evaluate(case, as_of=dt.date(2019, 1, 1)).result("cif").status == "not_in_force"
+    assert python_engine.evaluate(case, as_of=dt.date(2018, 10, 29)).result("cif").ruleset_version == "2015"
+    assert python_engine.evaluate(case, as_of=dt.date(2018, 10, 30)).result("cif").ruleset_version == "2018-fin"
+
+
+def test_before_coverage_is_a_verifier_not_a_false_not_in_force(python_engine):
+    case = case_from_data(base_cdi())
+    ev = python_engine.evaluate(case, as_of=dt.date(2014, 6, 1))
+    assert ev.result("cif").status == "a_verifier" and "Aucune règle encodée" in ev.result("cif").message
+    assert ev.result("cpf").status == "not_in_force" and "DIF" in ev.result("cpf").message
+
+
+def test_cif_cdi_seniority_boundary(python_engine):
+    assert python_engine.evaluate(base_cdi(anciennete_salariee_mois=24)).result("cif").status == "eligible"
+    ev = python_engine.evaluate(base_cdi(anciennete_salariee_mois=23, licenciement_economique=False))
+    cif = ev.result("cif")
+    assert cif.status == "blocked"
+    assert "cdi.anciennete_salariee" in [b.criterion for b in cif.blockers]
+    assert cif.blockers[0].required.startswith("24 mois")
+
+
+def test_unknown_fact_gives_a_verifier_with_the_fact_to_collect(python_engine):
+    data = base_cdi()
+    del data["beneficiaire"]["anciennete_entreprise_mois"]
+    cif = python_engine.evaluate(data).result("cif")
+    assert cif.status == "a_verifier"
+    # the economic-dismissal waiver could also decide it: both facts are worth collecting
+    assert cif.missing_facts == ["beneficiaire.licenciement_economique", "beneficiaire.anciennete_entreprise_mois"]
+    assert cif.pending[0].criterion == "cdi.anciennete_entreprise"
+
+
+def test_false_and_unknown_is_false(python_engine):
+    data = base_cdi(anciennete_salariee_mois=10, licenciement_economique=False)
+    del data["beneficiaire"]["anciennete_entreprise_mois"]
+    data["beneficiaire"]["contrat"] = "cdi"
+    cif = python_engine.evaluate(data).result("cif")
+    assert cif.status == "blocked"  # 10 months < 24: no missing fact can change that
+
+
+def test_unverified_criterion_says_a_confirmer(python_engine):
+    data = base_cdi(entreprise_artisanale=True, effectif_entreprise=4, anciennete_salariee_mois=30)
+    cif = python_engine.evaluate(data).result("cif")
+    assert cif.status == "blocked"
+    blocker = [b for b in cif.blockers if b.criterion == "cdi.anciennete_artisanat"][0]
+    assert blocker.verified is False and "à confirmer" in blocker.message
+    assert "cdi.anciennete_artisanat" in cif.unverified_criteria
+
+
+def test_cpf_licence_b_became_eligible_on_2017_03_15(python_engine):
+    data = {"date_demande": "2017-03-14", "beneficiaire": {"statut": "salarie"},
+            "projet": {"type_action": "permis", "categorie_permis": "B", "eligible_cpf": False}}
+    assert python_engine.evaluate(data).result("cpf").status == "blocked"
+    data["date_demande"] = "2017-03-15"
+    assert python_engine.evaluate(data).result("cpf").status == "eligible"
+
+
+def test_missing_request_date_is_an_error_not_a_partial_answer(python_engine):
+    with pytest.raises(EvaluationError, match="date_demande absente"):
+        python_engine.evaluate({"beneficiaire": {"age": 30}})
+    assert python_engine.evaluate({"beneficiaire": {"age": 30}}, as_of=dt.date(2018, 1, 1)).as_of == dt.date(2018, 1, 1)
+
+
+def test_json_contract(python_engine):
+    ev = python_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
+    data = json.loads(ev.model_dump_json())
+    assert set(data) >= {"as_of", "results"}
+    for result in data["results"]:
+        assert set(result) >= {"funder", "status", "ruleset_version", "blockers", "missing_facts",
+                               "next_steps", "decided_by"}
+        for blocker in result["blockers"]:
+            assert set(blocker) >= {"criterion", "message", "observed", "required"}
+    assert data["as_of"] == "2018-03-12"
+
+
+def test_unknown_backend_is_refused():
+    from fundrules import InputError
+    with pytest.raises(InputError, match="moteur inconnu"):
+        Engine(backend="drools")

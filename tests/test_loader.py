@@ -1,0 +1,116 @@
+import pytest
+
+from fundrules import InputError, load_catalog
+
+CIF = "cif/2015-01-01.yaml"
+
+
+def refused(writer):
+    with pytest.raises(InputError) as info:
+        load_catalog(writer.root)
+    return info.value
+
+
+def test_bundled_rulesets_load():
+    catalog = load_catalog()
+    assert {"cif", "cpf"} <= set(catalog.funders)
+
+
+def test_unknown_fact_names_file_line_and_criterion(ruleset_dir):
+    path = ruleset_dir.edit(CIF, "condition: beneficiaire.mois_cdd_12_mois >= mois_cdd_12_mois_min",
+                            "condition: beneficiaire.mois_cdd_12 >= mois_cdd_12_mois_min")
+    err = refused(ruleset_dir)
+    lines = path.read_text().splitlines()
+    assert err.file == str(path)
+    assert "beneficiaire.mois_cdd_12 " in lines[err.line - 1]
+    assert err.field == "critère cdd.mois_cdd_12_mois.condition"
+    assert "vouliez-vous dire beneficiaire.mois_cdd_12_mois" in err.reason
+
+
+def test_type_mismatch_date_against_number(ruleset_dir):
+    ruleset_dir.edit(CIF, "condition: beneficiaire.mois_salarie_5_ans >= mois_salarie_5_ans_min",
+                     "condition: projet.date_debut >= mois_salarie_5_ans_min")
+    err = refused(ruleset_dir)
+    assert "comparaison impossible" in err.reason and "(date)" in err.reason
+    assert err.field == "critère cdd.mois_salarie_5_ans.condition"
+
+
+def test_empty_route_is_refused(ruleset_dir):
+    ruleset_dir.write("demo/funder.yaml", """
+        id: demo
+        name: Démo
+        kind: specifique
+        decided_by: personne
+        mobilised_by: []
+    """)
+    ruleset_dir.write("demo/2015-01-01.yaml", """
+        version: "1"
+        valid_from: 2015-01-01
+        sources: [{id: s, title: source de test}]
+        routes:
+          - id: vide
+            label: Voie vide
+            criteria: []
+    """)
+    err = refused(ruleset_dir)
+    assert "voie sans critère" in err.reason and err.line == 7
+
+
+def test_overlapping_versions_are_refused(ruleset_dir):
+    ruleset_dir.edit("cpf/2019-01-01.yaml", "valid_from: 2019-01-01\n", "valid_from: 2018-12-01\n")
+    err = refused(ruleset_dir)
+    assert "chevauche" in err.reason and err.file.endswith("2019-01-01.yaml")
+
+
+def test_gap_between_versions_is_refused(ruleset_dir):
+    ruleset_dir.edit("cpf/2019-01-01.yaml", "valid_from: 2019-01-01\n", "valid_from: 2019-01-05\n")
+    err = refused(ruleset_dir)
+    assert "trou" in err.reason and "du 01/01/2019 au 04/01/2019" in err.reason
+
+
+def test_criterion_without_source_is_refused(ruleset_dir):
+    ruleset_dir.edit(CIF, "    sources: [cif_cdi]\n    verified: true\n  - id: duree_maximale",
+                     "    sources: []\n    verified: true\n  - id: duree_maximale")
+    err = refused(ruleset_dir)
+    assert "sans source" in err.reason and err.field == "critère secteur_prive.sources"
+
+
+def test_unknown_source_and_placeholder_are_refused(ruleset_dir):
+    ruleset_dir.edit(CIF, "sources: [cif_interim]\n        verified: true\n      - id: heures_agence",
+                     "sources: [faftt]\n        verified: true\n      - id: heures_agence")
+    assert "source inconnue « faftt »" in refused(ruleset_dir).reason
+
+
+def test_unknown_placeholder_in_message(ruleset_dir):
+    ruleset_dir.edit(CIF, "il en faut {heures_interim_agence_min}.", "il en faut {heures_min}.")
+    err = refused(ruleset_dir)
+    assert "repère {heures_min} inconnu" in err.reason and err.field == "critère interim.heures_agence.message"
+
+
+def test_duplicate_criterion_in_same_period(ruleset_dir):
+    ruleset_dir.edit("cpf/2015-01-01.yaml", "    valid_from: 2017-03-15\n", "    valid_from: 2017-03-14\n")
+    err = refused(ruleset_dir)
+    assert "critère action_eligible en double" in err.reason
+
+
+def test_shape_errors_have_lines(ruleset_dir):
+    path = ruleset_dir.edit(CIF, "    verified: true\n  - id: duree_maximale", "    verified: oui\n  - id: duree_maximale")
+    err = refused(ruleset_dir)
+    assert err.field == "criteria.0.verified" and "booléen" in err.reason
+    assert "verified: oui" in path.read_text().splitlines()[err.line - 1]
+
+
+def test_funder_folder_must_match_id(ruleset_dir):
+    ruleset_dir.edit("cif/funder.yaml", "id: cif\n", "id: cif2\n")
+    assert "doit être le nom du dossier" in refused(ruleset_dir).reason
+
+
+def test_parameter_must_cover_version_start(ruleset_dir):
+    ruleset_dir.edit(CIF, "      2015-01-01: {value: 4, source: cif_cdi}", "      2016-01-01: {value: 4, source: cif_cdi}")
+    err = refused(ruleset_dir)
+    assert "aucune valeur au début de la version" in err.reason and err.field == "parameters.mois_cdd_12_mois_min"
+
+
+def test_yaml_aliases_are_allowed_in_rulesets_only_as_safe_yaml(ruleset_dir):
+    ruleset_dir.edit("cif/funder.yaml", "id: cif\n", "id: !!python/object/apply:os.system ['true']\n")
+    assert "illisible" in refused(ruleset_dir).reason
