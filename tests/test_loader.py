@@ -114,3 +114,19 @@ def test_parameter_must_cover_version_start(ruleset_dir):
 def test_yaml_aliases_are_allowed_in_rulesets_only_as_safe_yaml(ruleset_dir):
     ruleset_dir.edit("cif/funder.yaml", "id: cif\n", "id: !!python/object/apply:os.system ['true']\n")
     assert "illisible" in refused(ruleset_dir).reason
+
+
+def test_condition_too_complex_for_durable_rules_is_refused_at_load(ruleset_dir):
+    # 10 independent "or" pairs: 2**10 cases in normal form, beyond what one criterion may compile to
+    pairs = " and ".join(f"(beneficiaire.age > {i} or projet.duree_heures < {i})" for i in range(10))
+    path = ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public", f"condition: {pairs}")
+    err = refused(ruleset_dir)
+    assert "trop complexe pour durable-rules" in err.reason
+    assert err.field == "critère secteur_prive.condition"
+    assert "condition: (beneficiaire.age > 0" in path.read_text().splitlines()[err.line - 1]
+
+
+def test_too_many_fact_to_fact_comparisons_are_refused(ruleset_dir):
+    many = " and ".join("beneficiaire.solde_cpf_heures >= projet.duree_heures + %d" % i for i in range(30))
+    ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public", f"condition: {many}")
+    assert "trop complexe pour durable-rules" in refused(ruleset_dir).reason

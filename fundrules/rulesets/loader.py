@@ -113,6 +113,7 @@ class _VersionBuilder:
             node = check(parse(spec.condition), {n: p.value_type for n, p in params.items()})
         except InputError as err:
             raise self.error(err.reason, cpath, f"{where}.condition") from None
+        self._check_durable_limits(node, params, cpath, f"{where}.condition")
         for attr in ("message", "required", "next_step"):
             text = getattr(spec, attr)
             if not text:
@@ -146,6 +147,19 @@ class _VersionBuilder:
             valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node),
             file=self.doc.file, line=self.doc.line_of(path),
         )
+
+    def _check_durable_limits(self, node, params: dict[str, Parameter], path: tuple, field: str) -> None:
+        """Refuse, at load time, a condition the durable-rules backend could not hold."""
+        from ..engine.durable_compile import Compiler, ConditionTooComplex, FieldNames, conjunction_json
+
+        for start in sorted({d for p in params.values() for d, _v, _s in p.values} | {self.spec.valid_from}):
+            values = {n: p.value_at(max(start, self.spec.valid_from)) for n, p in params.items()}
+            try:
+                tri = Compiler(FieldNames(), values).compile(node)
+                for conjunction in tri.false + tri.unknown:
+                    conjunction_json(conjunction)
+            except ConditionTooComplex as err:
+                raise self.error(err.reason, path, field) from None
 
     def build(self) -> Version:
         spec = self.spec

@@ -1,0 +1,74 @@
+import json
+import os
+import subprocess
+import sys
+
+from .conftest import EXAMPLES, ROOT
+
+FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
+
+
+def run(*args, stdin=None):
+    return subprocess.run(FUNDRULES + list(args), capture_output=True, text=True, input=stdin, cwd=ROOT,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+def test_check_prints_a_french_table():
+    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "Congé individuel de formation (CIF) [cif] : ÉLIGIBLE" in result.stdout
+    assert "[cpf] : BLOQUÉ" in result.stdout
+    assert "Pôle emploi" in result.stdout
+
+
+def test_check_json_follows_the_contract_and_both_engines_agree():
+    outputs = []
+    for engine in ("durable", "python"):
+        result = run("check", str(EXAMPLES / "salarie-cdi-2019.yaml"), "--format", "json", "--engine", engine)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+        data = json.loads(result.stdout)
+        assert data["as_of"] == "2019-06-17"
+        assert {r["funder"]: r["status"] for r in data["results"]} == {"cif": "not_in_force", "cpf": "eligible"}
+    assert outputs[0] == outputs[1]
+
+
+def test_as_of_changes_the_rules_used():
+    result = run("check", str(EXAMPLES / "salarie-cdi-2019.yaml"), "--as-of", "2018-06-01", "--format", "json")
+    data = json.loads(result.stdout)
+    assert {r["funder"]: r["ruleset_version"] for r in data["results"]} == {"cif": "2015", "cpf": "2015-heures"}
+
+
+def test_case_from_standard_input():
+    text = (EXAMPLES / "ancien-cdd-2018.yaml").read_text()
+    result = run("check", "-", "--format", "json", stdin=text)
+    assert result.returncode == 0 and json.loads(result.stdout)["as_of"] == "2018-03-12"
+
+
+def test_bad_case_exits_2_with_one_french_message(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("date_demande: 2018-03-12\nbeneficiaire:\n  anciennete_mois: 3\n")
+    result = run("check", str(bad))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "ligne 3 : beneficiaire.anciennete_mois : fait inconnu" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_ruleset_exits_2(tmp_path, ruleset_dir):
+    ruleset_dir.edit("cif/2015-01-01.yaml", "valid_to: 2018-10-29", "valid_to: 2018-10-20")
+    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--rulesets", str(ruleset_dir.root))
+    assert result.returncode == 2 and "trou entre la version 2015" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_date_option_exits_2():
+    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--as-of", "31/12/2018")
+    assert result.returncode == 2 and "--as-of : date attendue au format AAAA-MM-JJ" in result.stderr
+
+
+def test_schema_is_json_schema():
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "CaseInput" and "beneficiaire" in schema["properties"]
