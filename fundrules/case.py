@@ -110,15 +110,20 @@ CaseInput = create_model(
 )
 
 
+_SECTION_PREFIX = {section: section + "." for section in SECTIONS}
+
+
 def case_facts(case: BaseModel) -> dict[str, Any]:
     """Known facts of a case as a flat {path: value} mapping (absent facts left out)."""
     flat: dict[str, Any] = {}
-    for path in FACTS:
-        obj: Any = case
-        for part in path.split("."):
-            obj = getattr(obj, part)
-        if obj is not None:
-            flat[path] = obj
+    for name, value in case.__dict__.items():
+        if name in _SECTION_PREFIX:
+            prefix = _SECTION_PREFIX[name]
+            for short, inner in value.__dict__.items():
+                if inner is not None:
+                    flat[prefix + short] = inner
+        elif value is not None:
+            flat[name] = value
     return flat
 
 

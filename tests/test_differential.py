@@ -105,3 +105,11 @@ def test_generated_conditions_agree(durable_backend_instance, sources, facts_lis
     for facts in facts_list:
         expected = PythonBackend().run([active], facts)
         assert durable_backend_instance.run([active], facts) == expected, (sources, facts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(source=conditions, facts=small_facts, seuil=st.integers(1, 3))
+def test_compiled_closures_match_the_tree_walking_specification(source, facts, seuil):
+    from fundrules.conditions.kleene import compile_condition, evaluate
+    node = check(parse(source), {"seuil": "number"})
+    assert compile_condition(node)(facts, {"seuil": seuil}) == evaluate(node, facts, {"seuil": seuil})

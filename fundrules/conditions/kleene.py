@@ -6,7 +6,7 @@ This is the reference semantics; the durable-rules backend is checked against it
 from __future__ import annotations
 
 import operator
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..derived import days_between, whole_months_between, whole_years_between
 from .ast import And, Arith, Call, Compare, FactRef, In, Literal, Node, Not, Or, ParamRef
@@ -82,3 +82,83 @@ def params_of(node: Node) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     walk(node, lambda n: seen.setdefault(n.name, None) if isinstance(n, ParamRef) else None)
     return tuple(seen)
+
+
+def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
+    """The same semantics as `evaluate`, compiled once into closures (no eval: built from the tree)."""
+    if isinstance(node, FactRef):
+        path = node.path
+        return lambda facts, params: facts.get(path)
+    if isinstance(node, Literal):
+        value = node.value
+        return lambda facts, params: value
+    if isinstance(node, ParamRef):
+        name = node.name
+        return lambda facts, params: params[name]
+    if isinstance(node, And):
+        items = [compile_condition(i) for i in node.items]
+
+        def and_(facts, params):
+            unknown = False
+            for item in items:
+                value = item(facts, params)
+                if value is False:
+                    return False
+                if value is None:
+                    unknown = True
+            return None if unknown else True
+        return and_
+    if isinstance(node, Or):
+        items = [compile_condition(i) for i in node.items]
+
+        def or_(facts, params):
+            unknown = False
+            for item in items:
+                value = item(facts, params)
+                if value is True:
+                    return True
+                if value is None:
+                    unknown = True
+            return None if unknown else False
+        return or_
+    if isinstance(node, Not):
+        inner = compile_condition(node.item)
+
+        def not_(facts, params):
+            value = inner(facts, params)
+            return None if value is None else not value
+        return not_
+    if isinstance(node, (Compare, Arith)):
+        left, right = compile_condition(node.left), compile_condition(node.right)
+        op = COMPARE[node.op] if isinstance(node, Compare) else ARITH[node.op]
+
+        def binary(facts, params):
+            a = left(facts, params)
+            if a is None:
+                return None
+            b = right(facts, params)
+            if b is None:
+                return None
+            return op(a, b)
+        return binary
+    if isinstance(node, In):
+        left = compile_condition(node.left)
+        values = [item.value for item in node.items]
+
+        def in_(facts, params):
+            value = left(facts, params)
+            if value is None:
+                return None
+            return any(value == v for v in values)
+        return in_
+    if isinstance(node, Call):
+        args = [compile_condition(a) for a in node.args]
+        function = CALLS[node.function]
+
+        def call(facts, params):
+            values = [a(facts, params) for a in args]
+            if any(v is None for v in values):
+                return None
+            return function(*values)
+        return call
+    raise TypeError(f"unresolved node {node!r}")

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
-from ..conditions.kleene import evaluate
+from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
 from .durable_compile import GUARD, Compiler, FieldNames, conjunction_json, encode
@@ -58,7 +58,7 @@ if _durable_engine is not None:
 class _Compiled:
     name: str
     names: FieldNames
-    terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, node, params of its funder)
+    terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
     rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
     used_facts: tuple[str, ...]
 
@@ -94,7 +94,8 @@ class DurableBackend:
                         rules[rule] = (active.funder.id, criterion.key, outcome)
                         definition[rule] = {"all": [{"m": conjunction_json(conjunction)}],
                                             "run": self._recorder(rule)}
-        terms = [(field_name, node, dict(params)) for field_name, node, params in names.terms.values()]
+        terms = [(field_name, compile_condition(node), dict(params))
+                 for field_name, node, params in names.terms.values()]
         for rule in definition.values():  # the guard is what keeps state documents out
             if rule["all"][0]["m"]["$and"][0] != {"$ex": {GUARD: 1}}:
                 raise BackendError("règle durable-rules sans garde : refusée")
@@ -119,8 +120,8 @@ class DurableBackend:
         for path, field_name in compiled.names.facts.items():
             if path in facts:
                 message[field_name] = encode(facts[path])
-        for field_name, node, params in compiled.terms:
-            value = evaluate(node, facts, params)
+        for field_name, term, params in compiled.terms:
+            value = term(facts, params)
             if value is not None:
                 message[field_name] = encode(value)
         return message

@@ -30,8 +30,7 @@ def _sources(criterion: Criterion) -> list[SourceRef]:
     return [SourceRef(title=s.title, url=s.url, article=s.article) for s in criterion.sources]
 
 
-def _blocker(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Blocker:
-    values = _placeholders(criterion, facts, params)
+def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str, str]) -> Blocker:
     message = fill(criterion.message, values)
     if not criterion.verified:
         message += " (à confirmer : aucune source ne confirme ce critère)"
@@ -115,7 +114,8 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     unknown += [c for rid in relevant_routes for c in by_route[rid]
                 if c.key in outcomes and outcomes[c.key] is None]
 
-    blockers = [_blocker(c, facts, params) for c in failing]
+    texts = {c.key: _placeholders(c, facts, params) for c in failing + unknown}
+    blockers = [_blocker(c, facts, texts[c.key]) for c in failing]
     pending = [PendingCheck(criterion=c.key, route=c.route, missing_facts=_missing(c, facts),
                             verified=c.verified) for c in unknown]
     missing: dict[str, None] = {}
@@ -136,7 +136,7 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     steps: dict[str, None] = {}
     for c in failing + unknown:
         if c.next_step:
-            steps.setdefault(fill(c.next_step, _placeholders(c, facts, params)), None)
+            steps.setdefault(fill(c.next_step, texts[c.key]), None)
     if missing:
         steps.setdefault("Recueillir : " + ", ".join(f"{fact_label(p)} ({p})" for p in missing) + ".", None)
     if status != "blocked" and can_mobilise is False and funder.orientation_step:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
-from ..conditions.kleene import evaluate
 from ..rulesets.catalog import ActiveRules
 
 
@@ -22,7 +21,7 @@ class PythonBackend:
             params = active.param_values()
             failed: dict[str, Optional[bool]] = {}
             for criterion in active.criteria:
-                value = evaluate(criterion.condition, facts, params)
+                value = criterion.evaluator(facts, params)
                 if value is not True:
                     failed[criterion.key] = value
             results[active.funder.id] = failed

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..conditions.ast import Node
+from ..conditions.kleene import compile_condition
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Parameter:
         return current
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Criterion:
     key: str  # "route.id" inside a route, "id" otherwise: unique in a version at any date
     id: str
@@ -53,6 +55,11 @@ class Criterion:
     params: tuple[str, ...]
     file: str
     line: Optional[int]
+
+    @functools.cached_property
+    def evaluator(self):
+        """The condition compiled to closures, built on first use."""
+        return compile_condition(self.condition)
 
     def in_force(self, day: dt.date) -> bool:
         return ((self.valid_from is None or self.valid_from <= day)
@@ -105,7 +112,7 @@ class Funder:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActiveRules:
     """What one funder applies on one date: its version, criteria in force and parameter values."""
     funder: Funder
@@ -113,21 +120,42 @@ class ActiveRules:
     criteria: tuple[Criterion, ...]
     params: tuple[tuple[str, Any], ...]
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple:
+        """Identifies the compiled rules: same funder, version, conditions and parameter values."""
         return (self.funder.id, self.version.label,
-                tuple((c.key, c.condition.text()) for c in self.criteria), self.params)
+                tuple((c.key, c.condition_text) for c in self.criteria), self.params)
+
+    @functools.cached_property
+    def _param_values(self) -> dict[str, Any]:
+        return dict(self.params)
 
     def param_values(self) -> dict[str, Any]:
-        return dict(self.params)
+        return self._param_values
+
+
+ACTIVE_CACHE_SIZE = 50_000
 
 
 @dataclass
 class Catalog:
     funders: dict[str, Funder] = field(default_factory=dict)
     directory: str = ""
+    _active: dict = field(default_factory=dict, repr=False)
 
     def active(self, funder: Funder, day: dt.date) -> Optional[ActiveRules]:
+        """Rules of `funder` in force on `day` (memoised: replays ask for the same days often)."""
+        key = (funder.id, day)
+        try:
+            return self._active[key]
+        except KeyError:
+            pass
+        if len(self._active) >= ACTIVE_CACHE_SIZE:
+            self._active.clear()
+        result = self._active[key] = self._select(funder, day)
+        return result
+
+    def _select(self, funder: Funder, day: dt.date) -> Optional[ActiveRules]:
         version = funder.version_at(day)
         if version is None:
             return None

@@ -1,0 +1,138 @@
+"""fundrules benchmark: prints a table of its figures. Not a test: run `python bench/run.py`.
+
+Options: --cases N (mix size, 2000), --memory-evals N (1,000,000), --replay N (10,000),
+--cold-runs N (7), --quick (small numbers, for a smoke run).
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from cases import generated_cases  # noqa: E402
+
+from fundrules import Engine  # noqa: E402
+from fundrules.case import case_from_data  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def throughput(engine: Engine, cases, seconds: float = 3.0) -> tuple[float, list[float]]:
+    for case in cases[:200]:
+        engine.evaluate(case)  # warm: compile the rules of every period
+    latencies = []
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for case in cases:
+            t = time.perf_counter_ns()
+            engine.evaluate(case)
+            latencies.append((time.perf_counter_ns() - t) / 1000)
+        done += len(cases)
+    return done / (time.perf_counter() - start), latencies
+
+
+def cold_check(runs: int) -> float:
+    exe = shutil.which("fundrules")
+    command = [exe] if exe else [sys.executable, "-m", "fundrules_cli.app"]
+    case = str(ROOT / "cases" / "examples" / "ancien-cdd-2018.yaml")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(command + ["check", case], check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+_worker_engine = None
+
+
+def _init_worker():
+    global _worker_engine
+    _worker_engine = Engine()
+
+
+def _evaluate_chunk(chunk):
+    return [_worker_engine.evaluate(case_from_data(c)).results[0].status for c in chunk]
+
+
+def replay(cases, processes: int) -> float:
+    chunks = [cases[i:i + 250] for i in range(0, len(cases), 250)]
+    start = time.perf_counter()
+    if processes == 1:
+        _init_worker()
+        for chunk in chunks:
+            _evaluate_chunk(chunk)
+    else:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=_init_worker) as pool:
+            list(pool.imap_unordered(_evaluate_chunk, chunks))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--memory-evals", type=int, default=1_000_000)
+    parser.add_argument("--replay", type=int, default=10_000)
+    parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.cases, args.memory_evals, args.replay, args.cold_runs, args.seconds = 300, 20_000, 1000, 3, 1.0
+
+    cases = [case_from_data(c) for c in generated_cases(args.cases)]
+    from fundrules import load_case
+    examples = [load_case(p) for p in sorted((ROOT / "cases" / "examples").glob("*.yaml"))]
+    rows = []
+    for backend in ("python", "durable"):
+        rate, _ = throughput(Engine(backend=backend), examples, args.seconds)
+        rows.append((f"evaluations/s on the {len(examples)} example cases, {backend}", f"{rate:,.0f}"))
+    rates = {}
+    for backend in ("python", "durable"):
+        engine = Engine(backend=backend)
+        rate, latencies = throughput(engine, cases, args.seconds)
+        rates[backend] = rate
+        q = statistics.quantiles(latencies, n=100)
+        rows.append((f"evaluations/s, {backend} backend (1 core)", f"{rate:,.0f}"))
+        rows.append((f"latency p50 / p99, {backend} (µs)", f"{q[49]:,.0f} / {q[98]:,.0f}"))
+    rows.append(("ratio python / durable", f"{rates['python'] / rates['durable']:.2f}x"))
+    rows.append(("cold `fundrules check` (median, s)", f"{cold_check(args.cold_runs):.3f}"))
+
+    engine = Engine()
+    engine.evaluate(cases[0])
+    for case in cases:
+        engine.evaluate(case)
+    before = rss_mb()
+    for i in range(args.memory_evals):
+        engine.evaluate(cases[i % len(cases)])
+    after = rss_mb()
+    rows.append((f"resident memory before / after {args.memory_evals:,} evaluations, {engine.backend} (MB)",
+                 f"{before:.1f} / {after:.1f} (+{after - before:.1f})"))
+
+    raw = generated_cases(args.replay, seed=7)
+    one = replay(raw, 1)
+    two = replay(raw, 2)
+    rows.append((f"replay of {args.replay:,} generated cases, 1 process (s)", f"{one:.2f}"))
+    rows.append((f"replay of {args.replay:,} generated cases, 2 processes (s)", f"{two:.2f} ({one / two:.2f}x)"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"fundrules benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} cores, {len(cases)} cases in the mix")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
