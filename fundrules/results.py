@@ -67,6 +67,8 @@ class FunderResult(_Out):
     pending: list[PendingCheck] = []
     routes: list[RouteResult] = []
     unverified_criteria: list[str] = []
+    notices: list[str] = []
+    illustrative: bool = False
     next_steps: list[str] = []
     decided_by: str
     operator_can_mobilise: Optional[bool] = None

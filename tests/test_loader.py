@@ -108,7 +108,8 @@ def test_funder_folder_must_match_id(ruleset_dir):
 def test_parameter_must_cover_version_start(ruleset_dir):
     ruleset_dir.edit(CIF, "      2015-01-01: {value: 4, source: cif_cdi}", "      2016-01-01: {value: 4, source: cif_cdi}")
     err = refused(ruleset_dir)
-    assert "aucune valeur au début de la version" in err.reason and err.field == "parameters.mois_cdd_12_mois_min"
+    assert "n'a pas de valeur avant le 01/01/2016" in err.reason
+    assert err.field == "critère cdd.mois_cdd_12_mois.condition"
 
 
 def test_yaml_aliases_are_allowed_in_rulesets_only_as_safe_yaml(ruleset_dir):

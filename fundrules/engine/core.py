@@ -17,7 +17,7 @@ from ..results import DerivedValue, Evaluation
 from ..rulesets.catalog import Catalog
 from ..rulesets.loader import load_catalog
 from . import durable_backend
-from .outcome import build_result, not_in_force
+from .outcome import build_result, not_in_force, variant_missing
 from .reference import PythonBackend
 
 log = logging.getLogger("fundrules")
@@ -68,18 +68,23 @@ class Engine:
         facts = case_facts(case)
         provenance = add_derived(facts)
         funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
-        actives = {}
+        actives, early = {}, {}
         for funder in funders:
-            active = self.catalog.active(funder, day)
-            if active is not None:
+            variant = None
+            if funder.variant_by:
+                value = facts.get(funder.variant_by)
+                variant = funder.variants.get(value) if value is not None else None
+                if variant is None:
+                    early[funder.id] = variant_missing(funder, value)
+                    continue
+            active = self.catalog.active(funder, day, variant)
+            if active is None:
+                early[funder.id] = not_in_force(funder, day, variant)
+            else:
                 actives[funder.id] = active
         outcomes = self._backend.run(list(actives.values()), facts)
-        results = []
-        for funder in funders:
-            if funder.id in actives:
-                results.append(build_result(actives[funder.id], facts, outcomes[funder.id], case.operateur))
-            else:
-                results.append(not_in_force(funder, day))
+        results = [early[f.id] if f.id in early else
+                   build_result(actives[f.id], facts, outcomes[f.id], case.operateur) for f in funders]
         return Evaluation(
             as_of=day, date_demande=case.date_demande,
             derived_facts=[DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"],

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional
 
 from ..french import date_fr, fact_label, fill, value_fr
 from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef
-from ..rulesets.catalog import ActiveRules, Criterion, Funder
+from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
 
 Outcomes = Mapping[str, Optional[bool]]
 
@@ -54,11 +54,28 @@ def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
     return "eligible"
 
 
-def not_in_force(funder: Funder, day: dt.date) -> FunderResult:
-    """The answer for a date no version covers: not created yet, abolished, or not encoded."""
-    first, last = funder.versions[0], funder.versions[-1]
+def variant_missing(funder: Funder, value: Any) -> FunderResult:
+    """A funder selected by a fact (the regional plan by region) when that fact gives no rules."""
     common = dict(funder=funder.id, funder_name=funder.name, kind=funder.kind, ruleset_version=None,
-                  decided_by=funder.decided_by)
+                  decided_by=funder.decided_by, status="a_verifier")
+    if value is None:
+        return FunderResult(
+            message=f"Règles propres à chaque valeur de {funder.variant_by} : ce fait est inconnu.",
+            missing_facts=[funder.variant_by],
+            next_steps=[f"Recueillir : {fact_label(funder.variant_by)} ({funder.variant_by})."], **common)
+    return FunderResult(
+        message=(f"Aucune règle encodée pour {funder.variant_by} = {value_fr(value)} : "
+                 f"à vérifier auprès de : {funder.decided_by}."),
+        next_steps=[f"Vérifier les critères auprès de : {funder.decided_by}."], **common)
+
+
+def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> FunderResult:
+    """The answer for a date no version covers: not created yet, abolished, or not encoded."""
+    versions = funder.versions_of(variant)
+    first, last = versions[0], versions[-1]
+    decided_by = (variant.decided_by if variant else None) or funder.decided_by
+    common = dict(funder=funder.id, funder_name=funder.name, kind=funder.kind, ruleset_version=None,
+                  decided_by=decided_by, illustrative=bool(variant and variant.illustrative))
     if day < first.valid_from:
         if funder.in_force_from and day < funder.in_force_from:
             message = funder.before_start or (
@@ -67,8 +84,8 @@ def not_in_force(funder: Funder, day: dt.date) -> FunderResult:
         return FunderResult(
             status="a_verifier",
             message=(f"Aucune règle encodée pour cette date : la première version encodée commence le "
-                     f"{date_fr(first.valid_from)}. À vérifier auprès de : {funder.decided_by}."),
-            next_steps=[f"Vérifier les critères en vigueur à cette date auprès de : {funder.decided_by}."],
+                     f"{date_fr(first.valid_from)}. À vérifier auprès de : {decided_by}."),
+            next_steps=[f"Vérifier les critères en vigueur à cette date auprès de : {decided_by}."],
             **common)
     message = funder.replaced_by or f"Dispositif supprimé après le {date_fr(last.valid_to)}."
     return FunderResult(status="not_in_force", message=message, **common)
@@ -76,10 +93,12 @@ def not_in_force(funder: Funder, day: dt.date) -> FunderResult:
 
 def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes,
                  operator: Optional[str]) -> FunderResult:
-    funder, version = active.funder, active.version
+    funder, version, variant = active.funder, active.version, active.variant
     params = active.param_values()
-    common = [c for c in active.criteria if c.route is None]
-    by_route = {r.id: [c for c in active.criteria if c.route == r.id] for r in version.routes}
+    blocking = [c for c in active.criteria if c.blocking]
+    notice_criteria = [c for c in active.criteria if not c.blocking and c.key in outcomes]
+    common = [c for c in blocking if c.route is None]
+    by_route = {r.id: [c for c in blocking if c.route == r.id] for r in version.routes}
     route_status = {rid: _status_of(crits, outcomes) for rid, crits in by_route.items()}
 
     common_status = _status_of(common, outcomes)
@@ -114,7 +133,8 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     unknown += [c for rid in relevant_routes for c in by_route[rid]
                 if c.key in outcomes and outcomes[c.key] is None]
 
-    texts = {c.key: _placeholders(c, facts, params) for c in failing + unknown}
+    texts = {c.key: _placeholders(c, facts, params) for c in failing + unknown + notice_criteria}
+    notices = [fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria]
     blockers = [_blocker(c, facts, texts[c.key]) for c in failing]
     pending = [PendingCheck(criterion=c.key, route=c.route, missing_facts=_missing(c, facts),
                             verified=c.verified) for c in unknown]
@@ -132,7 +152,7 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     unverified = [c.key for c in decisive if not c.verified]
 
     can_mobilise = None if operator is None else operator in funder.mobilised_by
-    decided_by = version.decided_by or funder.decided_by
+    decided_by = version.decided_by or (variant.decided_by if variant else None) or funder.decided_by
     steps: dict[str, None] = {}
     for c in failing + unknown:
         if c.next_step:
@@ -141,15 +161,23 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
         steps.setdefault("Recueillir : " + ", ".join(f"{fact_label(p)} ({p})" for p in missing) + ".", None)
     if status != "blocked" and can_mobilise is False and funder.orientation_step:
         steps.setdefault(funder.orientation_step, None)
+    if status != "blocked" and version.advice:
+        steps.setdefault(version.advice, None)
     if status == "eligible" and can_mobilise is not False:
         steps.setdefault(f"Constituer la demande auprès de : {decided_by}.", None)
+    label = f"{variant.id}/{version.label}" if variant else version.label
+    message = None
+    if variant and variant.illustrative:
+        message = (f"{variant.name} : règles illustratives (aucune source publique ne les confirme), "
+                   f"à confirmer auprès de : {decided_by}.")
 
     return FunderResult(
-        funder=funder.id, funder_name=funder.name, kind=funder.kind, status=status,
-        ruleset_version=version.label, valid_from=version.valid_from, valid_to=version.valid_to,
+        funder=funder.id, funder_name=funder.name, kind=funder.kind, status=status, message=message,
+        ruleset_version=label, valid_from=version.valid_from, valid_to=version.valid_to,
         blockers=blockers, missing_facts=list(missing), pending=pending,
         routes=[RouteResult(route=r.id, label=r.label, status=route_status[r.id]) for r in version.routes],
-        unverified_criteria=unverified, next_steps=list(steps), decided_by=decided_by,
+        unverified_criteria=unverified, notices=notices, illustrative=bool(variant and variant.illustrative),
+        next_steps=list(steps), decided_by=decided_by,
         operator_can_mobilise=can_mobilise,
     )
 

@@ -49,6 +49,7 @@ class Criterion:
     sources: tuple[Source, ...]
     verified: bool
     gate: bool  # in a route: says whom the route is for; when it fails the rest is not reported
+    blocking: bool  # False: a failure or an unknown is a notice, the status does not depend on it
     valid_from: Optional[dt.date]
     valid_to: Optional[dt.date]
     facts: tuple[str, ...]
@@ -80,6 +81,7 @@ class Version:
     valid_to: Optional[dt.date]
     summary: Optional[str]
     decided_by: Optional[str]
+    advice: Optional[str]
     sources: tuple[Source, ...]
     parameters: dict[str, Parameter]
     criteria: tuple[Criterion, ...]  # common criteria and route criteria, in file order
@@ -88,6 +90,17 @@ class Version:
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One track of a funder selected by a fact (the regional plan of one region)."""
+    id: str
+    name: str
+    illustrative: bool
+    decided_by: Optional[str]
+    note: Optional[str]
+    versions: tuple[Version, ...]
 
 
 @dataclass(frozen=True)
@@ -102,11 +115,16 @@ class Funder:
     before_start: Optional[str]
     replaced_by: Optional[str]
     description: Optional[str]
-    versions: tuple[Version, ...]  # sorted, contiguous
+    versions: tuple[Version, ...]  # sorted, contiguous; empty when the funder has variants
     folder: str
+    variant_by: Optional[str] = None  # fact path whose value selects a variant
+    variants: dict[str, Variant] = field(default_factory=dict)
 
-    def version_at(self, day: dt.date) -> Optional[Version]:
-        for version in self.versions:
+    def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
+        return variant.versions if variant else self.versions
+
+    def version_at(self, day: dt.date, variant: Optional[Variant] = None) -> Optional[Version]:
+        for version in self.versions_of(variant):
             if version.covers(day):
                 return version
         return None
@@ -119,11 +137,12 @@ class ActiveRules:
     version: Version
     criteria: tuple[Criterion, ...]
     params: tuple[tuple[str, Any], ...]
+    variant: Optional[Variant] = None
 
     @functools.cached_property
     def key(self) -> tuple:
         """Identifies the compiled rules: same funder, version, conditions and parameter values."""
-        return (self.funder.id, self.version.label,
+        return (self.funder.id, self.variant.id if self.variant else None, self.version.label,
                 tuple((c.key, c.condition_text) for c in self.criteria), self.params)
 
     @functools.cached_property
@@ -143,23 +162,23 @@ class Catalog:
     directory: str = ""
     _active: dict = field(default_factory=dict, repr=False)
 
-    def active(self, funder: Funder, day: dt.date) -> Optional[ActiveRules]:
+    def active(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> Optional[ActiveRules]:
         """Rules of `funder` in force on `day` (memoised: replays ask for the same days often)."""
-        key = (funder.id, day)
+        key = (funder.id, variant.id if variant else None, day)
         try:
             return self._active[key]
         except KeyError:
             pass
         if len(self._active) >= ACTIVE_CACHE_SIZE:
             self._active.clear()
-        result = self._active[key] = self._select(funder, day)
+        result = self._active[key] = self._select(funder, day, variant)
         return result
 
-    def _select(self, funder: Funder, day: dt.date) -> Optional[ActiveRules]:
-        version = funder.version_at(day)
+    def _select(self, funder: Funder, day: dt.date, variant: Optional[Variant]) -> Optional[ActiveRules]:
+        version = funder.version_at(day, variant)
         if version is None:
             return None
         criteria = tuple(c for c in version.criteria if c.in_force(day))
         used = sorted({p for c in criteria for p in c.params})
         params = tuple((name, version.parameters[name].value_at(day)) for name in used)
-        return ActiveRules(funder, version, criteria, params)
+        return ActiveRules(funder, version, criteria, params, variant)

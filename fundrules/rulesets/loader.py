@@ -22,10 +22,11 @@ from ..conditions.typecheck import TYPE_NAMES, check, literal_type
 from ..errors import InputError
 from ..facts import FACTS
 from ..source import Located, read_document
-from .catalog import Catalog, Criterion, Funder, Parameter, Route, Source, Version
-from .schema import CriterionFile, FunderFile, VersionFile
+from .catalog import Catalog, Criterion, Funder, Parameter, Route, Source, Variant, Version
+from .schema import CriterionFile, FunderFile, VariantFile, VersionFile
 
 FUNDER_FILE = "funder.yaml"
+VARIANT_FILE = "variant.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ONE_DAY = dt.timedelta(days=1)
 SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
@@ -61,10 +62,11 @@ def _fmt(day: dt.date | None) -> str:
 
 
 class _VersionBuilder:
-    def __init__(self, funder_id: str, doc: Located, spec: VersionFile):
+    def __init__(self, funder_id: str, doc: Located, spec: VersionFile, illustrative: bool = False):
         self.funder_id = funder_id
         self.doc = doc
         self.spec = spec
+        self.illustrative = illustrative
         self.sources = {s.id: Source(s.id, s.title, s.url, s.article) for s in spec.sources}
 
     def error(self, reason: str, path: tuple, field: str | None = None) -> InputError:
@@ -96,10 +98,6 @@ class _VersionBuilder:
             if len(types) > 1:
                 raise self.error("toutes les valeurs d'un paramètre doivent être du même type", path,
                                  f"parameters.{name}")
-            if values[0][0] > self.spec.valid_from:
-                raise self.error(
-                    f"aucune valeur au début de la version ({_fmt(self.spec.valid_from)}) : "
-                    f"première valeur au {_fmt(values[0][0])}", path, f"parameters.{name}")
             result[name] = Parameter(name, spec.description, spec.unit, types.pop(),
                                      tuple((d, v.value, v.source) for d, v in values))
         return result
@@ -125,6 +123,16 @@ class _VersionBuilder:
                     raise self.error(
                         f"repère {{{name}}} inconnu ; possibles : {', '.join(sorted(allowed))}",
                         path + (attr,), f"{where}.{attr}")
+        for name in params_of(node):
+            first = params[name].values[0][0]
+            if first > (spec.valid_from or self.spec.valid_from):
+                raise self.error(
+                    f"le paramètre {name} n'a pas de valeur avant le {_fmt(first)}, or le critère s'applique "
+                    f"dès le {_fmt(spec.valid_from or self.spec.valid_from)} (donnez-lui valid_from)",
+                    path, f"{where}.condition")
+        if self.illustrative and spec.verified:
+            raise self.error("règles illustratives : verified doit être false (aucune source ne les confirme)",
+                             path + ("verified",), f"{where}.verified")
         if spec.gate and route is None:
             raise self.error("gate ne s'emploie que dans une voie (routes)", path + ("gate",), f"{where}.gate")
         if not spec.sources:
@@ -144,6 +152,7 @@ class _VersionBuilder:
             condition_text=spec.condition, message=spec.message,
             required=spec.required or spec.condition, next_step=spec.next_step,
             sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified, gate=spec.gate,
+            blocking=spec.blocking,
             valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node),
             file=self.doc.file, line=self.doc.line_of(path),
         )
@@ -153,7 +162,8 @@ class _VersionBuilder:
         from ..engine.durable_compile import Compiler, ConditionTooComplex, FieldNames, conjunction_json
 
         for start in sorted({d for p in params.values() for d, _v, _s in p.values} | {self.spec.valid_from}):
-            values = {n: p.value_at(max(start, self.spec.valid_from)) for n, p in params.items()}
+            values = {n: p.value_at(max(start, self.spec.valid_from), ) for n, p in params.items()}
+            values = {n: (v if v is not None else params[n].values[0][1]) for n, v in values.items()}
             try:
                 tri = Compiler(FieldNames(), values).compile(node)
                 for conjunction in tri.false + tri.unknown:
@@ -188,7 +198,8 @@ class _VersionBuilder:
         self._check_duplicates(criteria)
         return Version(
             funder=self.funder_id, label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
-            summary=spec.summary, decided_by=spec.decided_by, sources=tuple(self.sources.values()),
+            summary=spec.summary, decided_by=spec.decided_by, advice=spec.advice,
+            sources=tuple(self.sources.values()),
             parameters=params, criteria=tuple(criteria), routes=tuple(routes), file=self.doc.file,
         )
 
@@ -221,6 +232,47 @@ def _check_periods(funder_id: str, versions: list[Version]) -> None:
                 file=current.file, field="valid_from")
 
 
+def _load_versions(funder_id: str, folder: Path, illustrative: bool = False) -> list[Version]:
+    versions = []
+    for path in sorted(folder.iterdir()):
+        if path.name in (FUNDER_FILE, VARIANT_FILE) or path.suffix not in (".yaml", ".yml"):
+            continue
+        vdoc = read_document(path)
+        versions.append(_VersionBuilder(funder_id, vdoc, _validate(VersionFile, vdoc), illustrative).build())
+    if not versions:
+        raise InputError("aucune version (fichier AAAA-MM-JJ.yaml) dans ce dossier", file=str(folder))
+    versions.sort(key=lambda v: v.valid_from)
+    _check_periods(funder_id, versions)
+    return versions
+
+
+def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Variant]:
+    if spec.variant_by not in FACTS:
+        raise InputError(f"variant_by : fait inconnu « {spec.variant_by} »", file=doc.file,
+                         line=doc.line_of(("variant_by",)), field="variant_by")
+    stray = [p.name for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")
+             and p.name != FUNDER_FILE]
+    if stray:
+        raise InputError(f"financeur à variantes : les versions vont dans un sous-dossier par variante "
+                         f"({', '.join(sorted(stray))})", file=str(folder))
+    variants = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        vpath = sub / VARIANT_FILE
+        if not vpath.is_file():
+            raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
+        vdoc = read_document(vpath)
+        vspec: VariantFile = _validate(VariantFile, vdoc)
+        if vspec.id != sub.name:
+            raise InputError(f"l'identifiant « {vspec.id} » doit être le nom du dossier « {sub.name} »",
+                             file=vdoc.file, line=vdoc.line_of(("id",)), field="id")
+        versions = _load_versions(spec.id, sub, vspec.illustrative)
+        variants[vspec.id] = Variant(vspec.id, vspec.name, vspec.illustrative, vspec.decided_by, vspec.note,
+                                     tuple(versions))
+    if not variants:
+        raise InputError("financeur à variantes sans aucune variante", file=str(folder))
+    return variants
+
+
 def load_funder(folder: Path) -> Funder:
     funder_path = folder / FUNDER_FILE
     if not funder_path.is_file():
@@ -230,17 +282,10 @@ def load_funder(folder: Path) -> Funder:
     if spec.id != folder.name:
         raise InputError(f"l'identifiant « {spec.id} » doit être le nom du dossier « {folder.name} »",
                          file=doc.file, line=doc.line_of(("id",)), field="id")
-    versions = []
-    for path in sorted(folder.iterdir()):
-        if path.name == FUNDER_FILE or path.suffix not in (".yaml", ".yml"):
-            continue
-        vdoc = read_document(path)
-        versions.append(_VersionBuilder(spec.id, vdoc, _validate(VersionFile, vdoc)).build())
-    if not versions:
-        raise InputError("aucune version (fichier AAAA-MM-JJ.yaml) pour ce financeur", file=str(folder))
-    versions.sort(key=lambda v: v.valid_from)
-    _check_periods(spec.id, versions)
-    if spec.in_force_from and spec.in_force_from > versions[0].valid_from:
+    variants = _load_variants(spec, folder, doc) if spec.variant_by else {}
+    versions = [] if spec.variant_by else _load_versions(spec.id, folder)
+    firsts = [v.versions[0].valid_from for v in variants.values()] + ([versions[0].valid_from] if versions else [])
+    if spec.in_force_from and spec.in_force_from > min(firsts):
         raise InputError("in_force_from est après le début de la première version",
                          file=doc.file, line=doc.line_of(("in_force_from",)), field="in_force_from")
     return Funder(
@@ -248,6 +293,7 @@ def load_funder(folder: Path) -> Funder:
         mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
         in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
         description=spec.description, versions=tuple(versions), folder=str(folder),
+        variant_by=spec.variant_by, variants=variants,
     )
 
 

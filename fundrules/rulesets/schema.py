@@ -49,6 +49,7 @@ class CriterionFile(BaseModel):
     sources: list[StrictStr]
     verified: StrictBool
     gate: StrictBool = False
+    blocking: StrictBool = True
     valid_from: Optional[dt.date] = None
     valid_to: Optional[dt.date] = None
     note: Optional[StrictStr] = None
@@ -68,6 +69,7 @@ class VersionFile(BaseModel):
     valid_to: Optional[dt.date] = None
     summary: Optional[StrictStr] = None
     decided_by: Optional[StrictStr] = None
+    advice: Optional[StrictStr] = None
     sources: list[SourceFile] = Field(min_length=1)
     parameters: dict[StrictStr, ParameterFile] = Field(default_factory=dict)
     criteria: list[CriterionFile] = Field(default_factory=list)
@@ -93,3 +95,13 @@ class FunderFile(BaseModel):
     before_start: Optional[StrictStr] = None
     replaced_by: Optional[StrictStr] = None
     description: Optional[StrictStr] = None
+    variant_by: Optional[StrictStr] = None
+
+
+class VariantFile(BaseModel):
+    model_config = _FORBID
+    id: StrictStr = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    name: StrictStr
+    illustrative: StrictBool
+    decided_by: Optional[StrictStr] = None
+    note: Optional[StrictStr] = None
