@@ -79,8 +79,12 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
           "suivi", "guide", "renforce", "global"),
     Fact("beneficiaire.arret_maladie", BOOL, "en arrêt maladie à la date de la demande"),
     Fact("beneficiaire.promesse_embauche", BOOL, "promesse d'embauche écrite"),
-    # added for the CPF driving-licence rule of 2024-05-19 (not in facts.md)
+    # added for dated rules (not in facts.md): CPF driving licences from 2024-05-19, and the
+    # CPF de transition seniority waivers from 2022-03-31
     Fact("beneficiaire.permis_valide", BOOL, "titulaire d'un permis de conduire en cours de validité"),
+    Fact("beneficiaire.maladie_professionnelle", BOOL, "maladie professionnelle reconnue"),
+    Fact("beneficiaire.absence_longue_24_mois", BOOL,
+         "absence d'au moins 6 mois (accident du travail, maladie) dans les 24 derniers mois"),
     # projet
     Fact("projet.intitule", STRING, "intitulé de la formation"),
     _enum("projet.type_action", "nature de l'action", "certification_rncp", "certification_rs", "clea",

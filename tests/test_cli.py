@@ -29,14 +29,17 @@ def test_check_json_follows_the_contract_and_both_engines_agree():
         outputs.append(result.stdout)
         data = json.loads(result.stdout)
         assert data["as_of"] == "2019-06-17"
-        assert {r["funder"]: r["status"] for r in data["results"]} == {"cif": "not_in_force", "cpf": "eligible"}
+        found = {r["funder"]: r["status"] for r in data["results"]}
+        assert set(found) == {"cif", "cpf", "cpf_transition", "prf", "agefiph", "aif"}
+        assert (found["cif"], found["cpf"]) == ("not_in_force", "eligible")
     assert outputs[0] == outputs[1]
 
 
 def test_as_of_changes_the_rules_used():
     result = run("check", str(EXAMPLES / "salarie-cdi-2019.yaml"), "--as-of", "2018-06-01", "--format", "json")
     data = json.loads(result.stdout)
-    assert {r["funder"]: r["ruleset_version"] for r in data["results"]} == {"cif": "2015", "cpf": "2015-heures"}
+    versions = {r["funder"]: r["ruleset_version"] for r in data["results"]}
+    assert (versions["cif"], versions["cpf"], versions["cpf_transition"]) == ("2015", "2015-heures", None)
 
 
 def test_case_from_standard_input():

@@ -26,7 +26,14 @@ def base_cdi(**beneficiaire):
 
 def test_former_cdd_job_seeker_2018(python_engine):
     ev = python_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
-    assert statuses(ev) == {"cif": "eligible", "cpf": "blocked"}
+    # CIF-CDD: 38 >= 24 months in 5 years, 9 >= 4 months of CDD, start 8 months after the CDD.
+    # CPF: 62 h for 840 h, job seeker: Pôle emploi must agree. PTP: not before 2019. PRF (region
+    # 24): encoded from 2019 only. Agefiph: BOETH unknown. AIF: PE validation and regional session unknown.
+    assert statuses(ev) == {"cif": "eligible", "cpf": "blocked", "cpf_transition": "not_in_force",
+                            "prf": "a_verifier", "agefiph": "a_verifier", "aif": "a_verifier"}
+    assert ev.result("aif").missing_facts == ["projet.valide_conseiller_pe", "projet.session_achetee_region"]
+    assert ev.result("agefiph").missing_facts == ["beneficiaire.boeth"]
+    assert "commission" in ev.result("aif").notices[0]  # 7,200 EUR > 3,200 EUR
     cif = ev.result("cif")
     assert {r.route: r.status for r in cif.routes} == {"cdi": "blocked", "cdd": "eligible", "interim": "blocked"}
     assert cif.operator_can_mobilise is False  # Apec cannot fund a CIF
@@ -39,7 +46,8 @@ def test_former_cdd_job_seeker_2018(python_engine):
 
 def test_young_person_without_work_history(python_engine):
     ev = python_engine.evaluate(load_case(EXAMPLES / "jeune-mission-locale-2017.yaml"))
-    assert statuses(ev) == {"cif": "blocked", "cpf": "blocked"}
+    assert statuses(ev) == {"cif": "blocked", "cpf": "blocked", "cpf_transition": "not_in_force",
+                            "prf": "a_verifier", "agefiph": "a_verifier", "aif": "a_verifier"}
     blockers = [b.criterion for b in ev.result("cif").blockers]
     # the CDI and temp-work routes are not for this person: only their gate is reported
     assert blockers == ["cdi.en_cdi", "cdd.mois_salarie_5_ans", "interim.contrat_interim"]
@@ -47,7 +55,12 @@ def test_young_person_without_work_history(python_engine):
 
 def test_after_2019_the_cif_is_replaced(python_engine):
     ev = python_engine.evaluate(load_case(EXAMPLES / "salarie-cdi-2019.yaml"))
-    assert statuses(ev) == {"cif": "not_in_force", "cpf": "eligible"}
+    # PTP CDI route holds (150/64 months, 168 days' notice >= 120) but the positioning is unknown;
+    # the regional plan of Centre-Val de Loire is for job seekers.
+    assert statuses(ev) == {"cif": "not_in_force", "cpf": "eligible", "cpf_transition": "a_verifier",
+                            "prf": "blocked", "agefiph": "a_verifier", "aif": "a_verifier"}
+    assert ev.result("cpf_transition").missing_facts == ["projet.positionnement_prealable"]
+    assert ev.result("cpf_transition").decided_by.startswith("Fongecif agissant comme")
     assert "CPF de transition professionnelle" in ev.result("cif").message
     assert ev.result("cpf").ruleset_version == "2019-euros"
 
