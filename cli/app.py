@@ -118,6 +118,77 @@ def schema() -> None:
     typer.echo(json.dumps(CaseInput.model_json_schema(), indent=2, ensure_ascii=False))
 
 
+rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
+app.add_typer(rulesets_app, name="rulesets")
+
+
+def _catalog(rulesets: Optional[Path]):
+    from fundrules import load_catalog
+    return load_catalog(rulesets)
+
+
+def _funder(catalog, funder: str) -> str:
+    from fundrules.errors import InputError
+    import difflib
+    if funder not in catalog.funders:
+        guess = difflib.get_close_matches(funder, list(catalog.funders), n=1)
+        hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
+        raise InputError(f"financeur inconnu « {funder} » ; connus : {', '.join(sorted(catalog.funders))}{hint}",
+                         field="FUNDER")
+    return funder
+
+
+@rulesets_app.command("list")
+@handles_errors
+def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", help="Seulement les versions en vigueur à cette date."),
+                  rulesets: Optional[Path] = RULESETS) -> None:
+    """Financeurs, versions (en vigueur à une date) et nombre de sources."""
+    from fundrules.rulesets.describe import list_rulesets
+    typer.echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
+
+
+@rulesets_app.command("show")
+@handles_errors
+def rulesets_show(funder: str = typer.Argument(..., help="Identifiant du financeur (cpf, cif, …)."),
+                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Date (par défaut : aujourd'hui)."),
+                  rulesets: Optional[Path] = RULESETS) -> None:
+    """Les critères d'un financeur en vigueur à une date, en français."""
+    from fundrules.rulesets.describe import show_ruleset
+    catalog = _catalog(rulesets)
+    day = parse_date(as_of, "--as-of") or dt.date.today()
+    typer.echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
+
+
+@rulesets_app.command("diff")
+@handles_errors
+def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du financeur."),
+                  date1: str = typer.Argument(..., help="Première date (AAAA-MM-JJ)."),
+                  date2: str = typer.Argument(..., help="Seconde date (AAAA-MM-JJ)."),
+                  rulesets: Optional[Path] = RULESETS) -> None:
+    """Ce qui a changé entre deux dates : critères ajoutés, retirés, modifiés, paramètres."""
+    from fundrules.rulesets.describe import diff_rulesets, render_diff
+    catalog = _catalog(rulesets)
+    first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
+    typer.echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
+
+
+@rulesets_app.command("lint")
+@handles_errors
+def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
+    """Toutes les vérifications du chargement, et que chaque critère puisse être vrai et faux."""
+    from fundrules.rulesets.lint import lint_catalog
+    catalog = _catalog(rulesets)
+    problems = lint_catalog(catalog)
+    for problem in problems:
+        typer.echo(problem.render(), err=True)
+    if problems:
+        typer.echo(f"Erreur : {len(problems)} problème(s) dans les règles.", err=True)
+        raise typer.Exit(1)
+    count = sum(len(v.criteria) for f in catalog.funders.values()
+                for t in (f.variants.values() if f.variant_by else [None]) for v in f.versions_of(t))
+    typer.echo(f"Règles valides : {len(catalog.funders)} financeurs, {count} critères vérifiés.")
+
+
 def main() -> None:
     app()
 

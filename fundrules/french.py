@@ -27,6 +27,10 @@ def date_fr(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "sans fin"
 
 
+def period_fr(start: dt.date, end: dt.date | None) -> str:
+    return f"du {date_fr(start)} au {date_fr(end)}" if end else f"depuis le {date_fr(start)}"
+
+
 def json_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()

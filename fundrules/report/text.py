@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..french import date_fr, fact_label, value_fr
+from ..french import date_fr, fact_label, period_fr, value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
 
 MARK = {"eligible": "[OK]", "blocked": "[X] ", "a_verifier": "[?] ", "not_in_force": "[--]"}
@@ -11,7 +11,7 @@ MARK = {"eligible": "[OK]", "blocked": "[X] ", "a_verifier": "[?] ", "not_in_for
 def _period(result: FunderResult) -> str:
     if not result.ruleset_version:
         return ""
-    return f"version {result.ruleset_version} ({date_fr(result.valid_from)} – {date_fr(result.valid_to)})"
+    return f"version {result.ruleset_version} ({period_fr(result.valid_from, result.valid_to)})"
 
 
 def _funder_block(result: FunderResult) -> list[str]:
@@ -31,6 +31,8 @@ def _funder_block(result: FunderResult) -> list[str]:
         lines.append(f"         requis : {blocker.required}")
         for source in blocker.sources:
             lines.append(f"         source : {source.title}" + (f" <{source.url}>" if source.url else ""))
+    for notice in result.notices:
+        lines.append(f"     Note : {notice}")
     if result.missing_facts:
         lines.append("     À vérifier, faits manquants : " + ", ".join(result.missing_facts))
     if result.unverified_criteria and result.status != "not_in_force":
