@@ -80,7 +80,7 @@ def active_rules(sources, seuil):
         criteria.append(Criterion(
             key=f"c{i}", id=f"c{i}", route=None, label=None, condition=node, condition_text=source,
             message="m", required="r", next_step=None, sources=(), verified=True, gate=False, blocking=True,
-            valid_from=None, valid_to=None, facts=facts_of(node), params=params_of(node), file="t", line=1))
+            valid_from=None, valid_to=None, facts=facts_of(node), params=params_of(node), text_params=(), file="t", line=1))
     version = Version(funder="t", label="1", valid_from=dt.date(2015, 1, 1), valid_to=None, summary=None,
                       decided_by=None, advice=None, sources=(), parameters={}, criteria=tuple(criteria), routes=(), file="t")
     funder = Funder(id="t", name="t", kind="specifique", decided_by="x", mobilised_by=(), orientation_step=None,

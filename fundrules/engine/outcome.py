@@ -17,7 +17,7 @@ Outcomes = Mapping[str, Optional[bool]]
 
 
 def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
-    values = {name: value_fr(params[name]) for name in criterion.params}
+    values = {name: value_fr(params[name]) for name in criterion.params + criterion.text_params}
     for path in criterion.facts:
         values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path))
     values["observed"] = ", ".join(f"{path.rsplit('.', 1)[-1]} = {value_fr(facts.get(path))}"

@@ -54,6 +54,7 @@ class Criterion:
     valid_to: Optional[dt.date]
     facts: tuple[str, ...]
     params: tuple[str, ...]
+    text_params: tuple[str, ...]  # parameters named in message, required or next_step only
     file: str
     line: Optional[int]
 
@@ -179,6 +180,6 @@ class Catalog:
         if version is None:
             return None
         criteria = tuple(c for c in version.criteria if c.in_force(day))
-        used = sorted({p for c in criteria for p in c.params})
+        used = sorted({p for c in criteria for p in c.params + c.text_params})
         params = tuple((name, version.parameters[name].value_at(day)) for name in used)
         return ActiveRules(funder, version, criteria, params, variant)

@@ -33,7 +33,7 @@ def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
 
 
 def _criterion_lines(criterion: Criterion, params: dict) -> list[str]:
-    values = {name: value_fr(params[name]) for name in criterion.params if name in params}
+    values = {name: value_fr(params[name]) for name in criterion.params + criterion.text_params if name in params}
     required = fill(criterion.required, values)
     flags = []
     if not criterion.verified:

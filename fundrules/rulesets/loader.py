@@ -123,7 +123,10 @@ class _VersionBuilder:
                     raise self.error(
                         f"repère {{{name}}} inconnu ; possibles : {', '.join(sorted(allowed))}",
                         path + (attr,), f"{where}.{attr}")
-        for name in params_of(node):
+        text_params = tuple(sorted({name for attr in ("message", "required", "next_step")
+                                    for name in PLACEHOLDER.findall(getattr(spec, attr) or "")
+                                    if name in params} - set(params_of(node))))
+        for name in params_of(node) + text_params:
             first = params[name].values[0][0]
             if first > (spec.valid_from or self.spec.valid_from):
                 raise self.error(
@@ -153,7 +156,7 @@ class _VersionBuilder:
             required=spec.required or spec.condition, next_step=spec.next_step,
             sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified, gate=spec.gate,
             blocking=spec.blocking,
-            valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node),
+            valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node), text_params=text_params,
             file=self.doc.file, line=self.doc.line_of(path),
         )
 
