@@ -27,6 +27,12 @@ class Format(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 class Backend(str, Enum):
     durable = "durable"
     python = "python"
@@ -116,6 +122,41 @@ def schema() -> None:
     """Afficher le schéma JSON d'un cas (les faits admis, leur type et leur sens)."""
     from fundrules.case import CaseInput
     typer.echo(json.dumps(CaseInput.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+@handles_errors
+def replay(
+    paths: list[str] = typer.Argument(None, help="Cas ou dossiers de cas (par défaut : cases/)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Rejouer aux règles de cette date et montrer ce qui change."),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json ou markdown."),
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Réévaluer les cas de la bibliothèque (écarts à l'attendu, ou changements à une autre date)."""
+    from fundrules import Engine
+    from fundrules.library import find_case_files, load_library_case, replay_cases
+    from fundrules.report.replay import render_replay_text, replay_json
+
+    day = parse_date(as_of, "--as-of")
+    roots = [Path(p) for p in (paths or ["cases"])]
+    files = find_case_files(roots)
+    cases = []
+    for file in files:
+        root = next((r for r in roots if r.is_dir() and r in file.parents), file.parent)
+        cases.append(load_library_case(file, root=root))
+    runner = Engine(rulesets, backend=engine.value)
+    if sys.stderr.isatty() and len(cases) > 20:
+        with typer.progressbar(length=len(cases), label="Rejeu", file=sys.stderr) as bar:
+            replays = replay_cases(runner, cases, day, progress=lambda _case: bar.update(1))
+    else:
+        replays = replay_cases(runner, cases, day)
+    if format == ReportFormat.json:
+        typer.echo(replay_json(replays, day))
+    else:
+        typer.echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
+    if day is None and any(not r.matches for r in replays):
+        raise typer.Exit(1)
 
 
 rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")

@@ -39,6 +39,13 @@ class DerivedFact:
     inputs: tuple[str, ...]
     compute: Callable[..., Any]
     explanation: str
+    applies_from: dt.date | None = None  # only derived when evaluating rules of this date or later
+    check_consistency: bool = True  # False when a given value may legitimately differ (balances move)
+
+
+def hours_to_euros(hours: float) -> float:
+    """CPF hours held on 2018-12-31 convert at 15 EUR per hour (decree 2018-1329)."""
+    return round(hours * 15, 2)
 
 
 DERIVED: tuple[DerivedFact, ...] = (
@@ -48,14 +55,22 @@ DERIVED: tuple[DerivedFact, ...] = (
         whole_years_between,
         "âge en années révolues à la date de la demande",
     ),
+    DerivedFact(
+        "beneficiaire.solde_cpf_euros",
+        ("beneficiaire.solde_cpf_heures",),
+        hours_to_euros,
+        "solde CPF en heures converti à 15 EUR/h au 01/01/2019 (DIF non compté)",
+        applies_from=dt.date(2019, 1, 1),
+        check_consistency=False,
+    ),
 )
 
 
-def add_derived(facts: dict[str, Any]) -> list[dict[str, Any]]:
+def add_derived(facts: dict[str, Any], as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Fill derived facts that the case does not give; returns their provenance."""
     provenance = []
     for d in DERIVED:
-        if d.path in facts:
+        if d.path in facts or (d.applies_from and (as_of is None or as_of < d.applies_from)):
             continue
         if all(i in facts for i in d.inputs):
             value = d.compute(*(facts[i] for i in d.inputs))
@@ -71,7 +86,7 @@ def check_consistency(case: Any) -> None:
 
     facts = case_facts(case)
     for d in DERIVED:
-        if d.path in facts and all(i in facts for i in d.inputs):
+        if d.check_consistency and d.path in facts and all(i in facts for i in d.inputs):
             computed = d.compute(*(facts[i] for i in d.inputs))
             if computed != facts[d.path]:
                 shown = ", ".join(f"{i} = {facts[i]}" for i in d.inputs)

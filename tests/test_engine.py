@@ -146,3 +146,16 @@ def test_unknown_backend_is_refused():
     from fundrules import InputError
     with pytest.raises(InputError, match="moteur inconnu"):
         Engine(backend="drools")
+
+
+def test_hours_convert_to_euros_at_15_per_hour_from_2019(python_engine):
+    data = {"date_demande": "2018-11-05", "beneficiaire": {"statut": "demandeur_emploi", "solde_cpf_heures": 100},
+            "projet": {"type_action": "certification_rs", "duree_heures": 120, "cout_pedagogique": 1500}}
+    before = python_engine.evaluate(data, as_of=dt.date(2018, 12, 31))
+    assert before.result("cpf").status == "blocked"  # 100 h < 120 h
+    assert [d.fact for d in before.derived_facts] == []
+    after = python_engine.evaluate(data, as_of=dt.date(2019, 1, 1))
+    assert after.result("cpf").status == "eligible"  # 100 h x 15 = 1,500 EUR >= 1,500 EUR
+    assert [(d.fact, d.value) for d in after.derived_facts] == [("beneficiaire.solde_cpf_euros", 1500)]
+    data["projet"]["cout_pedagogique"] = 1500.01
+    assert python_engine.evaluate(data, as_of=dt.date(2019, 1, 1)).result("cpf").status == "blocked"

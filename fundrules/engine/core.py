@@ -66,7 +66,7 @@ class Engine:
                 "date_demande absente : impossible de savoir quelles règles appliquer "
                 "(renseignez date_demande ou choisissez une date avec --as-of)")
         facts = case_facts(case)
-        provenance = add_derived(facts)
+        provenance = add_derived(facts, day)
         funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
         actives, early = {}, {}
         for funder in funders:

@@ -118,6 +118,7 @@ class Funder:
     description: Optional[str]
     versions: tuple[Version, ...]  # sorted, contiguous; empty when the funder has variants
     folder: str
+    successor: Optional[str] = None  # funder that replaced this one
     variant_by: Optional[str] = None  # fact path whose value selects a variant
     variants: dict[str, Variant] = field(default_factory=dict)
 

@@ -296,7 +296,7 @@ def load_funder(folder: Path) -> Funder:
         mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
         in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
         description=spec.description, versions=tuple(versions), folder=str(folder),
-        variant_by=spec.variant_by, variants=variants,
+        successor=spec.successor, variant_by=spec.variant_by, variants=variants,
     )
 
 
@@ -311,6 +311,10 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         catalog.funders[funder.id] = funder
     if not catalog.funders:
         raise InputError("aucun financeur (sous-dossier avec funder.yaml) dans ce dossier", file=str(directory))
+    for funder in catalog.funders.values():
+        if funder.successor and funder.successor not in catalog.funders:
+            raise InputError(f"successor : financeur inconnu « {funder.successor} »",
+                             file=str(Path(funder.folder) / FUNDER_FILE), field="successor")
     return catalog
 
 

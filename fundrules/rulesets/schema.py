@@ -94,6 +94,7 @@ class FunderFile(BaseModel):
     in_force_from: Optional[dt.date] = None
     before_start: Optional[StrictStr] = None
     replaced_by: Optional[StrictStr] = None
+    successor: Optional[StrictStr] = None  # id of the funder that replaced this one (routes map by id)
     description: Optional[StrictStr] = None
     variant_by: Optional[StrictStr] = None
 

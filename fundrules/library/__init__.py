@@ -1,0 +1,8 @@
+"""The case library of the quarterly level-3 meetings: case files, privacy lint, replay."""
+
+from .cases import LibraryCase, find_case_files, load_library_case
+from .privacy import lint_privacy
+from .replay import CaseReplay, Difference, replay_cases
+
+__all__ = ["LibraryCase", "load_library_case", "find_case_files", "lint_privacy", "replay_cases",
+           "CaseReplay", "Difference"]

@@ -1,0 +1,111 @@
+"""A library case: the meeting, the problem in the counsellor's words, the facts, what the meeting
+concluded, and the evaluation expected at the meeting date (written from the rules' sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, model_validator
+
+from ..case import case_from_data, validation_to_input_error
+from ..errors import InputError
+from ..results import Status
+from ..source import Located, read_document
+
+_FORBID = ConfigDict(extra="forbid", frozen=True)
+QUARTER_PATTERN = r"^\d{4}-T[1-4]$"
+
+
+def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
+    year, number = int(quarter[:4]), int(quarter[-1])
+    start = dt.date(year, 3 * number - 2, 1)
+    end = dt.date(year + (number == 4), (3 * number) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+
+
+class Meeting(BaseModel):
+    model_config = _FORBID
+    region: StrictStr = Field(min_length=1)
+    quarter: StrictStr = Field(pattern=QUARTER_PATTERN)
+    date: dt.date
+
+    @model_validator(mode="after")
+    def _date_in_quarter(self):
+        start, end = quarter_bounds(self.quarter)
+        if not start <= self.date <= end:
+            raise ValueError(f"la date {self.date.isoformat()} n'est pas dans le trimestre {self.quarter}")
+        return self
+
+
+class Conclusion(BaseModel):
+    model_config = _FORBID
+    outcome: Literal["financement", "impasse", "en_attente"]
+    funders: list[StrictStr] = []
+    note: StrictStr = Field(min_length=3)
+
+
+class Expected(BaseModel):
+    model_config = _FORBID
+    status: Status
+    blockers: Optional[list[StrictStr]] = None
+    missing_facts: Optional[list[StrictStr]] = None
+
+
+class LibraryFile(BaseModel):
+    model_config = _FORBID
+    meeting: Meeting
+    problem: StrictStr = Field(min_length=10)
+    case: dict[str, Any]
+    conclusion: Conclusion
+    expected: dict[StrictStr, Expected] = Field(min_length=1)
+
+
+class LibraryCase(BaseModel):
+    """A validated library case; `case` is the CaseInput, `path` where it was read."""
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    id: str
+    path: str
+    meeting: Meeting
+    problem: str
+    case: Any
+    conclusion: Conclusion
+    expected: dict[str, Expected]
+
+
+def load_library_case(path: str | Path, root: str | Path | None = None) -> LibraryCase:
+    doc: Located = read_document(path)
+    if not isinstance(doc.data, dict):
+        raise InputError("un cas de la bibliothèque est un bloc de champs (meeting, problem, case…)",
+                         file=doc.file, line=1)
+    try:
+        spec = LibraryFile.model_validate(doc.data)
+    except ValidationError as err:
+        raise validation_to_input_error(err, doc) from None
+    case = case_from_data(spec.case, doc, base=("case",))
+    if case.date_demande and case.date_demande > spec.meeting.date:
+        raise InputError("la demande est postérieure à la réunion qui l'a étudiée", file=doc.file,
+                         line=doc.line_of(("case", "date_demande")), field="case.date_demande")
+    path = Path(path)
+    case_id = str(path.relative_to(root).with_suffix("")) if root else path.stem
+    return LibraryCase(id=case_id, path=str(path), meeting=spec.meeting, problem=spec.problem, case=case,
+                       conclusion=spec.conclusion, expected=spec.expected)
+
+
+def find_case_files(paths: list[str | Path]) -> list[Path]:
+    """Library case files under the given files or folders (examples/ holds plain cases, not library ones)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.yaml") if "examples" not in p.relative_to(path).parts)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise InputError("fichier ou dossier introuvable", file=str(path))
+    return found

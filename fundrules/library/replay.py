@@ -1,0 +1,151 @@
+"""Replay: evaluate library cases again, under the rules of their meeting or of another date.
+
+At the meeting date the evaluation is compared with what the case expects; at another date it
+is compared with the evaluation at the meeting date, to show which dead ends a change of the
+rules opened or closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+from ..case import case_facts
+from ..derived import add_derived
+from ..french import value_fr
+from ..results import STATUS_FR, Evaluation, FunderResult
+from .cases import LibraryCase
+
+
+@dataclass
+class Difference:
+    """A funder whose evaluation differs from what the case expects."""
+    funder: str
+    field: str  # status, blockers or missing_facts
+    expected: Any
+    got: Any
+    criteria: list[str] = field(default_factory=list)  # each criterion involved, with both values
+
+
+@dataclass
+class Change:
+    """What another date's rules change for one funder."""
+    funder: str
+    status_before: str
+    status_after: str
+    blockers_appeared: list[str] = field(default_factory=list)
+    blockers_disappeared: list[str] = field(default_factory=list)
+    successor_routes: list[str] = field(default_factory=list)
+
+    @property
+    def gained(self) -> bool:
+        return self.status_after == "eligible" and self.status_before != "eligible"
+
+    @property
+    def lost(self) -> bool:
+        return self.status_before == "eligible" and self.status_after != "eligible"
+
+
+@dataclass
+class CaseReplay:
+    case: LibraryCase
+    as_of: dt.date
+    evaluation: Evaluation
+    differences: list[Difference] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    meeting_evaluation: Optional[Evaluation] = None
+
+    @property
+    def matches(self) -> bool:
+        return not self.differences
+
+
+def _criterion_text(engine, result: FunderResult, case: LibraryCase, key: str, day: dt.date) -> str:
+    for blocker in result.blockers:
+        if blocker.criterion == key:
+            seen = ", ".join(f"{k} = {value_fr(v)}" for k, v in blocker.observed.items())
+            return f"{key} (vu : {seen} ; requis : {blocker.required})"
+    funder = engine.catalog.funders.get(result.funder)
+    if funder is None:
+        return f"{key} (financeur inconnu)"
+    facts = case_facts(case.case)
+    add_derived(facts, day)
+    variant = funder.variants.get(facts.get(funder.variant_by)) if funder.variant_by else None
+    active = engine.catalog.active(funder, day, variant)
+    criterion = next((c for c in active.criteria if c.key == key), None) if active else None
+    if criterion is None:
+        return f"{key} (critère absent des règles du {day.strftime('%d/%m/%Y')})"
+    seen = ", ".join(f"{p} = {value_fr(facts.get(p))}" for p in criterion.facts)
+    return f"{key} (vu : {seen} ; tient : {criterion.evaluator(facts, active.param_values())})"
+
+
+def compare(engine, case: LibraryCase, evaluation: Evaluation) -> list[Difference]:
+    differences = []
+    for funder_id, expected in sorted(case.expected.items()):
+        try:
+            result = evaluation.result(funder_id)
+        except KeyError:
+            differences.append(Difference(funder_id, "status", expected.status, "financeur inconnu"))
+            continue
+        day = evaluation.as_of
+        if result.status != expected.status:
+            involved = sorted(set(expected.blockers or []) | {b.criterion for b in result.blockers})
+            differences.append(Difference(funder_id, "status", expected.status, result.status,
+                                          [_criterion_text(engine, result, case, k, day) for k in involved]))
+        got_blockers = sorted(b.criterion for b in result.blockers)
+        if expected.blockers is not None and sorted(expected.blockers) != got_blockers:
+            involved = sorted(set(expected.blockers) ^ set(got_blockers))
+            differences.append(Difference(funder_id, "blockers", sorted(expected.blockers), got_blockers,
+                                          [_criterion_text(engine, result, case, k, day) for k in involved]))
+        if expected.missing_facts is not None and sorted(expected.missing_facts) != sorted(result.missing_facts):
+            differences.append(Difference(funder_id, "missing_facts", sorted(expected.missing_facts),
+                                          sorted(result.missing_facts)))
+    return differences
+
+
+def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Change]:
+    changes = []
+    after_by_id = {r.funder: r for r in after.results}
+    for old in before.results:
+        new = after_by_id.get(old.funder)
+        if new is None:
+            continue
+        old_blockers = {b.criterion for b in old.blockers}
+        new_blockers = {b.criterion for b in new.blockers}
+        lifted = sorted(old_blockers - new_blockers) if new.status != "not_in_force" else []
+        change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted)
+        funder = engine.catalog.funders.get(old.funder)
+        if funder and funder.successor and new.status == "not_in_force" and old.status != "not_in_force":
+            successor = after_by_id.get(funder.successor)
+            if successor:
+                next_routes = {r.route: r for r in successor.routes}
+                for route in old.routes:
+                    if route.status != "blocked" and route.route in next_routes:
+                        target = next_routes[route.route]
+                        change.successor_routes.append(
+                            f"{route.label} ({STATUS_FR[route.status]}) → {successor.funder_name} : "
+                            f"{target.label} ({STATUS_FR[target.status]})")
+        if (change.status_before != change.status_after or change.blockers_appeared
+                or change.blockers_disappeared or change.successor_routes):
+            changes.append(change)
+    return changes
+
+
+def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> CaseReplay:
+    at_meeting = engine.evaluate(case.case, as_of=case.meeting.date)
+    if as_of is None:
+        return CaseReplay(case, case.meeting.date, at_meeting, differences=compare(engine, case, at_meeting))
+    other = engine.evaluate(case.case, as_of=as_of)
+    return CaseReplay(case, as_of, other, changes=changes_between(engine, at_meeting, other),
+                      meeting_evaluation=at_meeting)
+
+
+def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] = None,
+                 progress: Optional[Callable[[LibraryCase], None]] = None) -> list[CaseReplay]:
+    results = []
+    for case in cases:
+        results.append(replay_case(engine, case, as_of))
+        if progress:
+            progress(case)
+    return results

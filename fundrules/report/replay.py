@@ -1,0 +1,71 @@
+"""Replay summaries for people (French text or Markdown) and programs (JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Optional
+
+from ..french import date_fr
+from ..library.replay import CaseReplay
+from ..results import STATUS_FR
+
+FIELD_FR = {"status": "statut", "blockers": "bloquants", "missing_facts": "faits manquants"}
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) if value else "aucun"
+    return STATUS_FR.get(value, str(value))
+
+
+def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], markdown: bool = False) -> str:
+    h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  - ")
+    lines = []
+    if as_of is None:
+        mismatched = [r for r in replays if not r.matches]
+        lines.append(f"{h1}Rejeu de {len(replays)} cas aux règles de la date de leur réunion")
+        lines.append(f"{len(replays) - len(mismatched)} conformes à l'attendu, {len(mismatched)} avec des écarts.")
+        for replay in mismatched:
+            lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)})"]
+            for d in replay.differences:
+                lines.append(f"{bullet}{d.funder} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
+                             f"obtenu {_value(d.got)}")
+                lines += [f"{'  ' if markdown else '      '}- critère {c}" for c in d.criteria]
+        return "\n".join(lines) + "\n"
+    changed = [r for r in replays if r.changes]
+    lines.append(f"{h1}Rejeu de {len(replays)} cas aux règles du {date_fr(as_of)}")
+    gained = sum(1 for r in replays for c in r.changes if c.gained)
+    lost = sum(1 for r in replays for c in r.changes if c.lost)
+    lines.append(f"{len(changed)} cas changent : {gained} financeurs gagnés, {lost} financeurs perdus.")
+    for replay in changed:
+        lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)} → {date_fr(as_of)})"]
+        for c in replay.changes:
+            tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
+            lines.append(f"{bullet}{c.funder} : {STATUS_FR[c.status_before]} → {STATUS_FR[c.status_after]}{tag}")
+            pad = "  " if markdown else "      "
+            lines += [f"{pad}- bloquant apparu : {k}" for k in c.blockers_appeared]
+            lines += [f"{pad}- bloquant levé : {k}" for k in c.blockers_disappeared]
+            lines += [f"{pad}- voie devenue : {s}" for s in c.successor_routes]
+    return "\n".join(lines) + "\n"
+
+
+def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date]) -> str:
+    data = []
+    for r in replays:
+        item = {"case": r.case.id, "meeting_date": r.case.meeting.date.isoformat(), "as_of": r.as_of.isoformat(),
+                "statuses": {x.funder: x.status for x in r.evaluation.results}}
+        if as_of is None:
+            item["matches"] = r.matches
+            item["differences"] = [{"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got,
+                                    "criteria": d.criteria} for d in r.differences]
+        else:
+            item["changes"] = [{"funder": c.funder, "status_before": c.status_before, "status_after": c.status_after,
+                                "gained": c.gained, "lost": c.lost, "blockers_appeared": c.blockers_appeared,
+                                "blockers_disappeared": c.blockers_disappeared,
+                                "successor_routes": c.successor_routes} for c in r.changes]
+        data.append(item)
+    summary = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
+    if as_of is None:
+        summary["matches"] = sum(1 for r in replays if r.matches)
+    return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False)
