@@ -159,6 +159,43 @@ def replay(
         raise typer.Exit(1)
 
 
+case_app = typer.Typer(no_args_is_help=True, help="La bibliothèque de cas des réunions de niveau 3.")
+app.add_typer(case_app, name="case")
+
+
+@case_app.command("new")
+@handles_errors
+def case_new(
+    source: Path = typer.Option(..., "--from", help="Le cas vérifié (fichier YAML ou JSON)."),
+    meeting: str = typer.Option(..., "--meeting", help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date de la réunion (par défaut : la demande, dans le trimestre)."),
+    problem: Optional[str] = typer.Option(None, "--problem", help="Le problème dans les mots du conseiller."),
+    name: Optional[str] = typer.Option(None, "--name", help="Nom du fichier (par défaut : celui du cas)."),
+    cases_dir: Path = typer.Option(Path("cases"), "--cases", help="Dossier de la bibliothèque."),
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer."""
+    from fundrules import Engine
+    from fundrules.library.new import new_case
+    path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
+    typer.echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
+
+
+@case_app.command("lint")
+@handles_errors
+def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par défaut : cases/).")) -> None:
+    """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas."""
+    from fundrules.library import find_case_files, lint_privacy
+    files = find_case_files([Path(p) for p in (paths or ["cases"])])
+    findings = [f for file in files for f in lint_privacy(file)]
+    for finding in findings:
+        typer.echo(finding.render(), err=True)
+    if findings:
+        typer.echo(f"Erreur : {len(findings)} donnée(s) personnelle(s) à retirer.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
+
+
 rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
 app.add_typer(rulesets_app, name="rulesets")
 

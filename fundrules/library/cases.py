@@ -79,7 +79,14 @@ class LibraryCase(BaseModel):
 
 
 def load_library_case(path: str | Path, root: str | Path | None = None) -> LibraryCase:
+    from .privacy import lint_privacy
+
     doc: Located = read_document(path)
+    findings = lint_privacy(path)
+    if findings:
+        first = findings[0]
+        raise InputError(f"{first.kind} à retirer (« {first.excerpt} ») : la bibliothèque de cas est anonyme",
+                         file=first.file, line=first.line)
     if not isinstance(doc.data, dict):
         raise InputError("un cas de la bibliothèque est un bloc de champs (meeting, problem, case…)",
                          file=doc.file, line=1)
