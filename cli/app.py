@@ -196,6 +196,35 @@ def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par
     typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
 
 
+meeting_app = typer.Typer(no_args_is_help=True, help="Préparer la réunion trimestrielle de niveau 3.")
+app.add_typer(meeting_app, name="meeting")
+
+
+@meeting_app.command("prepare")
+@handles_errors
+def meeting_prepare(
+    region: str = typer.Option(..., "--region", help="Région de la réunion (dossier de cases/)."),
+    quarter: str = typer.Option(..., "--quarter", help="Trimestre, par exemple 2018-T2."),
+    out: Path = typer.Option(Path("."), "--out", help="Dossier où écrire le dossier de séance."),
+    cases_dir: Path = typer.Option(Path("cases"), "--cases", help="Dossier de la bibliothèque."),
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Écrire le dossier de séance (Markdown et page HTML autonome)."""
+    import re
+    from fundrules import Engine
+    from fundrules.errors import InputError
+    from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
+    if not re.fullmatch(r"\d{4}-T[1-4]", quarter):
+        raise InputError(f"trimestre attendu au format AAAA-Tn, reçu « {quarter} »", field="--quarter")
+    pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"reunion-{region}-{quarter}"
+    stem.with_suffix(".md").write_text(render_markdown(pack), encoding="utf-8")
+    stem.with_suffix(".html").write_text(render_html(pack), encoding="utf-8")
+    typer.echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
+
+
 rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
 app.add_typer(rulesets_app, name="rulesets")
 

@@ -48,3 +48,12 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def fill(template: str, values: Mapping[str, str]) -> str:
     """Replace {name} by values[name]; names were checked when the ruleset was loaded."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+STATUT_FR = {"demandeur_emploi": "demandeur d'emploi", "salarie": "salarié", "independant": "travailleur indépendant",
+             "agent_public": "agent public", "sans_activite": "sans activité"}
+ACTION_FR = {"certification_rncp": "certification RNCP", "certification_rs": "certification RS", "clea": "CléA",
+             "vae": "VAE", "bilan_competences": "bilan de compétences", "permis": "permis de conduire",
+             "creation_entreprise": "création d'entreprise", "non_certifiante": "formation non certifiante"}
+CONTRAT_FR = {"cdi": "CDI", "cdd": "CDD", "interim": "intérim", "apprentissage": "apprentissage",
+              "professionnalisation": "contrat de professionnalisation", "contrat_aide": "contrat aidé", "aucun": "aucun"}
