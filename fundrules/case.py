@@ -79,12 +79,17 @@ def _annotation(fact: Fact) -> Any:
     return Optional[base]
 
 
+MAX_INT_FACT = 1_000_000_000  # no fact needs more; keeps values inside what durable-rules parses
+
+
 def _field(fact: Fact) -> Any:
     kwargs: dict[str, Any] = {"default": None, "description": fact.label}
     if fact.minimum is not None:
         kwargs["ge"] = fact.minimum
     if fact.maximum is not None:
         kwargs["le"] = fact.maximum
+    elif fact.kind == INT:
+        kwargs["le"] = MAX_INT_FACT
     return (_annotation(fact), Field(**kwargs))
 
 

@@ -1,7 +1,8 @@
 """Reading YAML and JSON files safely, keeping the line of every field for error messages.
 
-YAML is read with PyYAML's safe loader only. Case files refuse aliases (no "billion laughs")
-and every file is capped in size, so a hostile file fails fast with a French message.
+YAML is read with PyYAML's safe loader only. Aliases are refused in every file (no "billion
+laughs"; no file of ours needs them) and every file is capped in size, so a hostile file fails
+fast with a French message.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def parse_text(text: str, file: str, *, allow_aliases: bool = False) -> Located:
     return Located(data=data, file=file, lines=lines)
 
 
-def read_document(path: str | Path, *, allow_aliases: bool = False) -> Located:
+def read_document(path: str | Path) -> Located:
     """Read a .yaml/.yml/.json file; JSON is parsed strictly, then mapped to lines via YAML."""
     path = Path(path)
     name = str(path)
@@ -122,7 +123,7 @@ def read_document(path: str | Path, *, allow_aliases: bool = False) -> Located:
         return Located(data=data, file=name, lines=lines)
     if not text.strip():
         raise InputError("le fichier est vide", file=name)
-    return parse_text(text, name, allow_aliases=allow_aliases)
+    return parse_text(text, name)
 
 
 def _refuse_constant(token: str):

@@ -112,7 +112,7 @@ def test_parameter_must_cover_version_start(ruleset_dir):
     assert err.field == "critère cdd.mois_cdd_12_mois.condition"
 
 
-def test_yaml_aliases_are_allowed_in_rulesets_only_as_safe_yaml(ruleset_dir):
+def test_python_tags_are_refused_by_the_safe_loader(ruleset_dir):
     ruleset_dir.edit("cif/funder.yaml", "id: cif\n", "id: !!python/object/apply:os.system ['true']\n")
     assert "illisible" in refused(ruleset_dir).reason
 
@@ -131,3 +131,23 @@ def test_too_many_fact_to_fact_comparisons_are_refused(ruleset_dir):
     many = " and ".join("beneficiaire.solde_cpf_heures >= projet.duree_heures + %d" % i for i in range(30))
     ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public", f"condition: {many}")
     assert "trop complexe pour durable-rules" in refused(ruleset_dir).reason
+
+
+def test_more_message_fields_than_durable_rules_holds_is_refused(ruleset_dir):
+    # each "projet.duree_heures * i" is a distinct computed term, i.e. one more field in the message
+    criteria = "".join(f"""
+  - id: c{i}
+    condition: projet.duree_heures * {i} >= 0
+    message: "critère de test {i}"
+    sources: [s]
+    verified: true""" for i in range(1, 260))
+    ruleset_dir.write("demo/funder.yaml", "id: demo\nname: Démo\nkind: specifique\ndecided_by: x\nmobilised_by: []\n")
+    ruleset_dir.write("demo/2015-01-01.yaml",
+                      "version: '1'\nvalid_from: 2015-01-01\nsources: [{id: s, title: source de test}]\ncriteria:" + criteria)
+    err = refused(ruleset_dir)
+    assert "trop de faits et de calculs distincts pour durable-rules (259, au plus 248" in err.reason
+
+
+def test_aliases_are_refused_in_ruleset_files_too(ruleset_dir):
+    ruleset_dir.edit("cif/funder.yaml", "mobilised_by: [fongecif, opacif]", "mobilised_by: &ops [fongecif, opacif]\nx: *ops")
+    assert "alias" in refused(ruleset_dir).reason

@@ -28,7 +28,7 @@ from typing import Any, Mapping, Optional, Sequence
 from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
-from .durable_compile import GUARD, Compiler, FieldNames, conjunction_json, encode
+from .durable_compile import GUARD, MAX_MESSAGE_FIELDS, Compiler, FieldNames, conjunction_json, encode
 
 try:  # durable-rules does not build on every Python (not on 3.13 today)
     from durable import engine as _durable_engine
@@ -96,6 +96,9 @@ class DurableBackend:
                                             "run": self._recorder(rule)}
         terms = [(field_name, compile_condition(node), dict(params))
                  for field_name, node, params in names.terms.values()]
+        if len(names.facts) + len(names.terms) + 2 > MAX_MESSAGE_FIELDS:
+            raise BackendError(f"trop de faits et de termes calculés pour durable-rules "
+                               f"({len(names.facts) + len(names.terms)}, au plus {MAX_MESSAGE_FIELDS - 2})")
         for rule in definition.values():  # the guard is what keeps state documents out
             if rule["all"][0]["m"]["$and"][0] != {"$ex": {GUARD: 1}}:
                 raise BackendError("règle durable-rules sans garde : refusée")

@@ -28,6 +28,7 @@ from ..errors import InputError
 GUARD = "_fundrules_case"
 MAX_CONJUNCTIONS = 512  # per criterion and outcome; beyond, the loader refuses the condition
 MAX_FIELD_COMPARISONS = 25  # durable-rules allows 31 beta expressions per rule, $and costs 2
+MAX_MESSAGE_FIELDS = 250  # durable-rules allows 255 properties per message (sid and the guard included)
 
 _OPS = {"==": None, "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}

@@ -174,6 +174,19 @@ class _VersionBuilder:
             except ConditionTooComplex as err:
                 raise self.error(err.reason, path, field) from None
 
+    def _check_message_size(self, criteria: list[Criterion], params: dict[str, Parameter]) -> None:
+        """durable-rules holds at most 255 properties per message: one per fact and computed term."""
+        from ..engine.durable_compile import MAX_MESSAGE_FIELDS, Compiler, FieldNames
+
+        names = FieldNames()
+        values = {n: p.values[0][1] for n, p in params.items()}
+        for criterion in criteria:
+            Compiler(names, values).compile(criterion.condition)
+        used = len(names.facts) + len(names.terms)
+        if used + 2 > MAX_MESSAGE_FIELDS:
+            raise self.error(f"trop de faits et de calculs distincts pour durable-rules ({used}, au plus "
+                             f"{MAX_MESSAGE_FIELDS - 2} par version)", ("criteria",), "criteria")
+
     def build(self) -> Version:
         spec = self.spec
         if spec.valid_to and spec.valid_to < spec.valid_from:
@@ -199,6 +212,7 @@ class _VersionBuilder:
             for i, c in enumerate(route.criteria):
                 criteria.append(self.criterion(c, rpath + ("criteria", i), route.id, params))
         self._check_duplicates(criteria)
+        self._check_message_size(criteria, params)
         return Version(
             funder=self.funder_id, label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
             summary=spec.summary, decided_by=spec.decided_by, advice=spec.advice,
