@@ -66,23 +66,28 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None
 
 def parse_text(text: str, file: str, *, allow_aliases: bool = False) -> Located:
     loader_cls = yaml.SafeLoader if allow_aliases else _NoAliasLoader
-    loader = loader_cls(text)
+    loader = None
     try:
+        loader = loader_cls(text)  # the reader checks characters here already
         node = loader.get_single_node()
         if node is None:
             raise InputError("le fichier est vide", file=file)
         data = loader.construct_document(node)
     except InputError as err:
-        err.file = file
         raise InputError(err.reason, file=file, line=err.line) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         raise InputError(f"YAML/JSON illisible ({err.problem or err})", file=file, line=line) from None
-    except (yaml.YAMLError, ValueError, RecursionError) as err:
+    except yaml.reader.ReaderError as err:
+        raise InputError(f"caractère interdit dans un fichier YAML (code {err.character:#x})", file=file) from None
+    except RecursionError:
+        raise InputError("YAML/JSON trop imbriqué", file=file) from None
+    except (yaml.YAMLError, ValueError) as err:
         raise InputError(f"YAML/JSON illisible ({err})", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Path_, int] = {}
     _record_lines(node, (), lines)
     return Located(data=data, file=file, lines=lines)
@@ -114,6 +119,8 @@ def read_document(path: str | Path) -> Located:
             data = json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError as err:
             raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno) from None
+        except RecursionError:
+            raise InputError("JSON trop imbriqué", file=name) from None
         except InputError as err:
             raise InputError(err.reason, file=name) from None
         try:
