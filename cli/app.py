@@ -80,6 +80,11 @@ def _load_case(path: str):
     if path == "-":
         doc = parse_text(sys.stdin.read(), "<entrée standard>")
         return case_from_data(doc.data, doc)
+    from fundrules.source import read_document
+    doc = read_document(path)
+    if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
+        from fundrules.library import load_library_case
+        return load_library_case(path).case  # a library case: evaluate its facts
     return load_case(path)
 
 
@@ -114,6 +119,27 @@ def check(
         typer.echo(evaluation.model_dump_json(indent=2))
     else:
         typer.echo(render_text(evaluation, source=case), nl=False)
+
+
+@app.command()
+@handles_errors
+def plan(
+    case: str = typer.Argument(..., help="Fichier du cas (YAML ou JSON), ou - pour l'entrée standard."),
+    as_of: Optional[str] = AS_OF,
+    format: Format = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications)."),
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse."""
+    from fundrules import Engine
+    from fundrules.report.plan import render_plan_text
+
+    day = parse_date(as_of, "--as-of")
+    result = Engine(rulesets, backend=engine.value).plan(_load_case(case), as_of=day)
+    if format == Format.json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        typer.echo(render_plan_text(result, source=case), nl=False)
 
 
 @app.command()

@@ -38,6 +38,7 @@ class Blocker(_Out):
     required: str
     sources: list[SourceRef]
     verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
+    unlock: Optional[str] = Field(None, description="l'accord ou le fait qui lèverait ce bloquant")
 
 
 class PendingCheck(_Out):

@@ -79,10 +79,10 @@ def active_rules(sources, seuil):
         node = check(parse(source), {"seuil": "number"})
         criteria.append(Criterion(
             key=f"c{i}", id=f"c{i}", route=None, label=None, condition=node, condition_text=source,
-            message="m", required="r", next_step=None, sources=(), verified=True, gate=False, blocking=True,
+            message="m", required="r", next_step=None, sources=(), verified=True, gate=False, blocking=True, unlock=None,
             valid_from=None, valid_to=None, facts=facts_of(node), params=params_of(node), text_params=(), file="t", line=1))
     version = Version(funder="t", label="1", valid_from=dt.date(2015, 1, 1), valid_to=None, summary=None,
-                      decided_by=None, advice=None, sources=(), parameters={}, criteria=tuple(criteria), routes=(), file="t")
+                      decided_by=None, advice=None, amount=None, amount_hours=None, holder_share=None, sources=(), parameters={}, criteria=tuple(criteria), routes=(), file="t")
     funder = Funder(id="t", name="t", kind="specifique", decided_by="x", mobilised_by=(), orientation_step=None,
                     in_force_from=None, before_start=None, replaced_by=None, description=None,
                     versions=(version,), folder="t")

@@ -44,15 +44,18 @@ def _suggest(name: str, candidates) -> str:
 
 
 class _Checker:
-    def __init__(self, params: Mapping[str, str]):
+    def __init__(self, params: Mapping[str, str], extra_facts: Mapping[str, str] | None = None):
         self.params = params  # parameter name -> value type
+        self.extra_facts = extra_facts or {}  # facts produced by an earlier stage (plan rules)
 
     def resolve(self, node: Name) -> tuple[Node, str]:
         if node.name in FACTS:
             return FactRef(node.name), FACTS[node.name].value_type
+        if node.name in self.extra_facts:
+            return FactRef(node.name), self.extra_facts[node.name]
         if node.name in self.params:
             return ParamRef(node.name), self.params[node.name]
-        known = list(FACTS) + list(self.params)
+        known = list(FACTS) + list(self.extra_facts) + list(self.params)
         kind = "fait" if "." in node.name else "fait ou paramètre"
         raise ConditionTypeError(f"{kind} inconnu « {node.name} »{_suggest(node.name, known)}")
 
@@ -122,7 +125,7 @@ class _Checker:
 
     @staticmethod
     def check_enum(fact: Node, other: Node) -> None:
-        if isinstance(fact, FactRef) and isinstance(other, Literal):
+        if isinstance(fact, FactRef) and isinstance(other, Literal) and fact.path in FACTS:
             choices = FACTS[fact.path].choices
             if choices and other.value not in choices:
                 raise ConditionTypeError(
@@ -130,9 +133,17 @@ class _Checker:
                     f"{_suggest(str(other.value), choices)}")
 
 
-def check(node: Node, params: Mapping[str, str]) -> Node:
+def check(node: Node, params: Mapping[str, str], extra_facts: Mapping[str, str] | None = None) -> Node:
     """Return the resolved tree of a boolean condition, or raise ConditionTypeError."""
-    return _Checker(params).boolean(node)
+    return _Checker(params, extra_facts).boolean(node)
+
+
+def check_number(node: Node, params: Mapping[str, str]) -> Node:
+    """Return the resolved tree of a numeric expression (an amount), or raise ConditionTypeError."""
+    node, kind = _Checker(params).check(node)
+    if kind != NUMBER:
+        raise ConditionTypeError(f"{node.text()} est {TYPE_NAMES[kind]}, un montant (nombre) est attendu")
+    return node
 
 
 def walk(node: Node, visit: Callable[[Node], None]) -> None:

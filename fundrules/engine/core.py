@@ -48,7 +48,10 @@ class Engine:
     """
 
     def __init__(self, rulesets: Union[str, Path, Catalog, None] = None, backend: str = "durable"):
+        from ..plan.rules import load_plan_rules
+
         self.catalog = rulesets if isinstance(rulesets, Catalog) else load_catalog(rulesets)
+        self.plan_rules = load_plan_rules(Path(self.catalog.directory), self.catalog)
         self._backend = _make_backend(backend)
 
     @property
@@ -91,6 +94,15 @@ class Engine:
                                         explanation=p["explanation"]) for p in provenance],
             results=results,
         )
+
+
+    def plan(self, case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None):
+        """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
+        from ..plan import make_plan
+
+        if isinstance(case, dict):
+            case = case_from_data(case)
+        return make_plan(self, case, as_of)
 
 
 _default: dict[str, Engine] = {}

@@ -38,6 +38,7 @@ def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str
         criterion=criterion.key, route=criterion.route, message=message,
         observed={path: facts.get(path) for path in criterion.facts},
         required=values["required"], sources=_sources(criterion), verified=criterion.verified,
+        unlock=criterion.unlock,
     )
 
 

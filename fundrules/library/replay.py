@@ -55,6 +55,7 @@ class CaseReplay:
     differences: list[Difference] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     meeting_evaluation: Optional[Evaluation] = None
+    plan: Any = None  # the funding plan at the replay date
 
     @property
     def matches(self) -> bool:
@@ -135,10 +136,11 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
 def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> CaseReplay:
     at_meeting = engine.evaluate(case.case, as_of=case.meeting.date)
     if as_of is None:
-        return CaseReplay(case, case.meeting.date, at_meeting, differences=compare(engine, case, at_meeting))
+        return CaseReplay(case, case.meeting.date, at_meeting, differences=compare(engine, case, at_meeting),
+                          plan=engine.plan(case.case, as_of=case.meeting.date))
     other = engine.evaluate(case.case, as_of=as_of)
     return CaseReplay(case, as_of, other, changes=changes_between(engine, at_meeting, other),
-                      meeting_evaluation=at_meeting)
+                      meeting_evaluation=at_meeting, plan=engine.plan(case.case, as_of=as_of))
 
 
 def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] = None,

@@ -12,7 +12,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, value_fr
 from ..library.cases import LibraryCase, find_case_files, load_library_case, quarter_bounds
+from ..plan.model import Plan
 from ..results import STATUS_FR, Evaluation
+from .plan import plan_summary
 
 OPERATORS_FR = {"mission_locale": "Mission locale", "apec": "Apec", "cap_emploi": "Cap emploi",
                 "pole_emploi": "Pôle emploi", "fongecif": "Fongecif", "opacif": "OPACIF", "autre": "autre opérateur"}
@@ -24,6 +26,7 @@ class AgendaItem:
     case: LibraryCase
     evaluation: Evaluation
     profile: list[str]
+    plan: Plan
 
 
 @dataclass
@@ -81,7 +84,8 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     if not current:
         raise InputError(f"aucun cas soumis pour la réunion {region}/{quarter}", file=str(cases_dir / region / quarter))
     date = max(c.meeting.date for c in current)
-    agenda = [AgendaItem(c, engine.evaluate(c.case, as_of=c.meeting.date), _profile(c))
+    agenda = [AgendaItem(c, engine.evaluate(c.case, as_of=c.meeting.date), _profile(c),
+                         engine.plan(c.case, as_of=c.meeting.date))
               for c in sorted(current, key=lambda c: c.id)]
     by_blocker: dict[str, list[str]] = defaultdict(list)
     counts: Counter = Counter()
@@ -111,6 +115,13 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
                        dict(counts.most_common()), history, unblocked)
 
 
+def _plan_line(plan: Plan) -> str:
+    if not plan.plans:
+        return plan.message or "aucun"
+    line = plan_summary(plan.plans[0])
+    return f"{plan.message} {line}" if plan.impasse and plan.message else line
+
+
 def _possible(evaluation: Evaluation) -> list[str]:
     return [f"{r.funder} ({STATUS_FR[r.status]})" for r in evaluation.results if r.status in ("eligible", "a_verifier")]
 
@@ -123,7 +134,8 @@ def render_markdown(pack: MeetingPack) -> str:
     for n, item in enumerate(pack.agenda, 1):
         lines += [f"### {n}. {item.case.id}", "", *[f"{line}  " for line in item.profile], "",
                   f"> {item.case.problem}", "",
-                  f"**Financeurs encore possibles :** {', '.join(_possible(item.evaluation)) or 'aucun'}", ""]
+                  f"**Financeurs encore possibles :** {', '.join(_possible(item.evaluation)) or 'aucun'}", "",
+                  f"**Plan :** {_plan_line(item.plan)}", ""]
         for result in item.evaluation.results:
             for b in result.blockers:
                 source = "; ".join(s.title + (f" <{s.url}>" if s.url else "") for s in b.sources)
@@ -209,7 +221,8 @@ def render_html(pack: MeetingPack) -> str:
         possible = _possible(item.evaluation)
         out += [f"<article><h3>{n}. {e(item.case.id)}</h3>", "<p>" + "<br>".join(e(x) for x in item.profile) + "</p>",
                 f"<blockquote>{e(item.case.problem)}</blockquote>",
-                f'<p><strong>Financeurs encore possibles :</strong> <span class="ok">{e(", ".join(possible) or "aucun")}</span></p><ul>']
+                f'<p><strong>Financeurs encore possibles :</strong> <span class="ok">{e(", ".join(possible) or "aucun")}</span></p>',
+                f"<p><strong>Plan :</strong> {e(_plan_line(item.plan))}</p><ul>"]
         for result in item.evaluation.results:
             for b in result.blockers:
                 sources = "; ".join(

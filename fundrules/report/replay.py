@@ -19,6 +19,13 @@ def _value(value) -> str:
     return STATUS_FR.get(value, str(value))
 
 
+def _plan_text(plan) -> str:
+    from .plan import plan_summary
+    if plan.impasse or not plan.plans:
+        return "impasse" + (f" — {plan.message}" if plan.message else "")
+    return plan_summary(plan.plans[0])
+
+
 def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], markdown: bool = False) -> str:
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  - ")
     lines = []
@@ -28,6 +35,8 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
         lines.append(f"{len(replays) - len(mismatched)} conformes à l'attendu, {len(mismatched)} avec des écarts.")
         for replay in mismatched:
             lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)})"]
+            if replay.plan is not None:
+                lines.append(f"{bullet}plan : {_plan_text(replay.plan)}")
             for d in replay.differences:
                 lines.append(f"{bullet}{d.funder} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
                              f"obtenu {_value(d.got)}")
@@ -40,6 +49,8 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
     lines.append(f"{len(changed)} cas changent : {gained} financeurs gagnés, {lost} financeurs perdus.")
     for replay in changed:
         lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)} → {date_fr(as_of)})"]
+        if replay.plan is not None:
+            lines.append(f"{bullet}plan au {date_fr(as_of)} : {_plan_text(replay.plan)}")
         for c in replay.changes:
             tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
             lines.append(f"{bullet}{c.funder} : {STATUS_FR[c.status_before]} → {STATUS_FR[c.status_after]}{tag}")
@@ -54,7 +65,8 @@ def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date]) -> str:
     data = []
     for r in replays:
         item = {"case": r.case.id, "meeting_date": r.case.meeting.date.isoformat(), "as_of": r.as_of.isoformat(),
-                "statuses": {x.funder: x.status for x in r.evaluation.results}}
+                "statuses": {x.funder: x.status for x in r.evaluation.results},
+                "plan": json.loads(r.plan.model_dump_json()) if r.plan is not None else None}
         if as_of is None:
             item["matches"] = r.matches
             item["differences"] = [{"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got,

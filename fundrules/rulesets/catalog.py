@@ -50,6 +50,7 @@ class Criterion:
     verified: bool
     gate: bool  # in a route: says whom the route is for; when it fails the rest is not reported
     blocking: bool  # False: a failure or an unknown is a notice, the status does not depend on it
+    unlock: Optional[str]  # the agreement or fact that would lift this blocker
     valid_from: Optional[dt.date]
     valid_to: Optional[dt.date]
     facts: tuple[str, ...]
@@ -83,6 +84,9 @@ class Version:
     summary: Optional[str]
     decided_by: Optional[str]
     advice: Optional[str]
+    amount: Optional[Node]  # euros this funder can cover (numeric expression)
+    amount_hours: Optional[Node]  # hours it can cover
+    holder_share: Optional[tuple[str, str]]  # (parameter, criterion id that exempts the holder)
     sources: tuple[Source, ...]
     parameters: dict[str, Parameter]
     criteria: tuple[Criterion, ...]  # common criteria and route criteria, in file order

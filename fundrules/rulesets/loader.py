@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ..case import validation_to_input_error
 from ..conditions.kleene import facts_of, params_of
 from ..conditions.parser import parse
-from ..conditions.typecheck import TYPE_NAMES, check, literal_type
+from ..conditions.typecheck import TYPE_NAMES, check, check_number, literal_type
 from ..errors import InputError
 from ..facts import FACTS
 from ..source import Located, read_document
@@ -155,7 +155,7 @@ class _VersionBuilder:
             condition_text=spec.condition, message=spec.message,
             required=spec.required or spec.condition, next_step=spec.next_step,
             sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified, gate=spec.gate,
-            blocking=spec.blocking,
+            blocking=spec.blocking, unlock=spec.unlock,
             valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node), text_params=text_params,
             file=self.doc.file, line=self.doc.line_of(path),
         )
@@ -213,9 +213,29 @@ class _VersionBuilder:
                 criteria.append(self.criterion(c, rpath + ("criteria", i), route.id, params))
         self._check_duplicates(criteria)
         self._check_message_size(criteria, params)
+        amounts = {}
+        for attr in ("amount", "amount_hours"):
+            text = getattr(spec, attr)
+            if text is None:
+                amounts[attr] = None
+                continue
+            try:
+                amounts[attr] = check_number(parse(text), {n: p.value_type for n, p in params.items()})
+            except InputError as err:
+                raise self.error(err.reason, (attr,), attr) from None
+        holder_share = None
+        if spec.holder_share:
+            if spec.holder_share.parameter not in params:
+                raise self.error(f"paramètre inconnu « {spec.holder_share.parameter} »", ("holder_share",),
+                                 "holder_share.parameter")
+            if spec.holder_share.unless not in {c.id for c in criteria}:
+                raise self.error(f"critère inconnu « {spec.holder_share.unless} »", ("holder_share",),
+                                 "holder_share.unless")
+            holder_share = (spec.holder_share.parameter, spec.holder_share.unless)
         return Version(
             funder=self.funder_id, label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
             summary=spec.summary, decided_by=spec.decided_by, advice=spec.advice,
+            amount=amounts["amount"], amount_hours=amounts["amount_hours"], holder_share=holder_share,
             sources=tuple(self.sources.values()),
             parameters=params, criteria=tuple(criteria), routes=tuple(routes), file=self.doc.file,
         )

@@ -50,6 +50,7 @@ class CriterionFile(BaseModel):
     verified: StrictBool
     gate: StrictBool = False
     blocking: StrictBool = True
+    unlock: Optional[StrictStr] = None  # the agreement or fact that would lift this blocker
     valid_from: Optional[dt.date] = None
     valid_to: Optional[dt.date] = None
     note: Optional[StrictStr] = None
@@ -62,6 +63,12 @@ class RouteFile(BaseModel):
     criteria: list[CriterionFile]
 
 
+class HolderShareFile(BaseModel):
+    model_config = _FORBID
+    parameter: StrictStr
+    unless: StrictStr  # id of a (non-blocking) criterion that exempts the holder when it holds
+
+
 class VersionFile(BaseModel):
     model_config = _FORBID
     version: StrictStr
@@ -70,6 +77,9 @@ class VersionFile(BaseModel):
     summary: Optional[StrictStr] = None
     decided_by: Optional[StrictStr] = None
     advice: Optional[StrictStr] = None
+    amount: Optional[StrictStr] = None  # euros this funder can cover, when the rules say
+    amount_hours: Optional[StrictStr] = None  # hours it can cover (CPF before 2019)
+    holder_share: Optional[HolderShareFile] = None
     sources: list[SourceFile] = Field(min_length=1)
     parameters: dict[StrictStr, ParameterFile] = Field(default_factory=dict)
     criteria: list[CriterionFile] = Field(default_factory=list)
@@ -106,3 +116,30 @@ class VariantFile(BaseModel):
     illustrative: StrictBool
     decided_by: Optional[StrictStr] = None
     note: Optional[StrictStr] = None
+
+
+class PlanRuleEffect(BaseModel):
+    model_config = _FORBID
+    exclude: StrictStr  # funder removed from the plan when the rule's condition is false
+
+
+class PlanRuleFile(BaseModel):
+    model_config = _FORBID
+    id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
+    condition: StrictStr
+    effect: PlanRuleEffect
+    message: StrictStr = Field(min_length=5)
+    sources: list[StrictStr]
+    verified: StrictBool
+
+
+class PlanVersionFile(BaseModel):
+    model_config = _FORBID
+    version: StrictStr
+    valid_from: dt.date
+    valid_to: Optional[dt.date] = None
+    summary: Optional[StrictStr] = None
+    sources: list[SourceFile] = Field(min_length=1)
+    order: list[StrictStr] = Field(min_length=1)
+    complements: list[StrictStr] = []  # funders that only cover what the others leave
+    rules: list[PlanRuleFile] = []

@@ -1,0 +1,137 @@
+"""Building funding plans from an evaluation: which funders, in what order, for how much, and what
+remains to pay. Plan rules (stage two) run through the engine's backend, like the funders' rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from ..case import case_facts
+from ..conditions.kleene import compile_condition
+from ..derived import add_derived
+from ..results import Evaluation, FunderResult
+from .model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
+from .rules import PlanVersion, candidate_fact
+
+CANDIDATE_STATUSES = ("eligible", "a_verifier")
+MAX_PLANS = 4
+
+
+def _number(node, facts, params) -> Optional[float]:
+    if node is None:
+        return None
+    value = compile_condition(node)(facts, params)
+    return None if value is None else float(value)
+
+
+def _exclusions(engine, rules: PlanVersion, chosen: set[str]) -> dict[str, str]:
+    """{rule id: funder it excludes} for the plan rules that fail on this set of funders."""
+    facts = {candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}
+    outcomes = engine._backend.run([rules.active], facts)[rules.active.funder.id]
+    return {rule: rules.excludes[rule] for rule, value in outcomes.items()
+            if value is False and rules.excludes[rule] in chosen}
+
+
+class _Amounts:
+    """What each funder can cover for this case on this date, from the `amount` fields of its rules."""
+
+    def __init__(self, engine, facts: dict[str, Any], day: dt.date):
+        self.engine, self.facts, self.day = engine, facts, day
+
+    def of(self, result: FunderResult) -> tuple[Optional[float], Optional[float], Optional[float]]:
+        funder = self.engine.catalog.funders[result.funder]
+        variant = funder.variants.get(self.facts.get(funder.variant_by)) if funder.variant_by else None
+        active = self.engine.catalog.active(funder, self.day, variant)
+        if active is None:
+            return None, None, None
+        version, params = active.version, active.param_values()
+        amount = _number(version.amount, self.facts, params)
+        hours = _number(version.amount_hours, self.facts, params)
+        share = None
+        if version.holder_share:
+            parameter, exempting = version.holder_share
+            criterion = next((c for c in active.criteria if c.id == exempting), None)
+            if criterion is not None and criterion.evaluator(self.facts, params) is not True:
+                share = float(params.get(parameter) or version.parameters[parameter].value_at(self.day))
+        return amount, hours, share
+
+
+def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[PlanVersion],
+           amounts: _Amounts, cost: Optional[float]) -> FundingPlan:
+    results = {r.funder: r for r in evaluation.results}
+    complements = set(rules.complements) if rules else set()
+    steps, covered, holder, undetermined = [], 0.0, 0.0, False
+    for order, fid in enumerate(chosen, 1):
+        result = results[fid]
+        amount, hours, share = amounts.of(result) if fid not in complements else (None, None, None)
+        if amount is not None:
+            if cost is not None:
+                amount = max(0.0, min(amount, cost - covered - holder - (share or 0.0)))
+            covered += amount
+        else:
+            undetermined = True
+        holder += share or 0.0
+        steps.append(PlanStep(order=order, funder=fid, funder_name=result.funder_name, status=result.status,
+                              amount=amount, amount_hours=hours, holder_share=share, complement=fid in complements,
+                              decided_by=result.decided_by,
+                              next_step=result.next_steps[0] if result.next_steps else None))
+    remaining = None if cost is None else round(cost - covered - holder, 2)
+    if remaining is None:
+        covers = None
+    elif remaining <= 0:
+        covers = True
+    else:
+        covers = None if undetermined else False
+    return FundingPlan(steps=steps, cost=cost, covered=round(covered, 2), holder_pays=round(holder, 2),
+                       remaining=remaining, covers_cost=covers)
+
+
+def _ordered(ids: set[str], rules: Optional[PlanVersion]) -> list[str]:
+    order = list(rules.order) + [c for c in rules.complements if c not in rules.order] if rules else []
+    return [f for f in order if f in ids] + sorted(ids - set(order))
+
+
+def make_plan(engine, case, as_of: Optional[dt.date] = None) -> Plan:
+    evaluation = engine.evaluate(case, as_of)
+    day = evaluation.as_of
+    facts = case_facts(case)
+    add_derived(facts, day)
+    rules = next((v for v in engine.plan_rules if v.covers(day)), None)
+    cost = facts.get("projet.cout_pedagogique")
+    cost = float(cost) if cost is not None else None
+    candidates = {r.funder for r in evaluation.results if r.status in CANDIDATE_STATUSES}
+    amounts = _Amounts(engine, facts, day)
+
+    exclusions: list[Exclusion] = []
+    sets: list[set[str]] = []
+    if candidates:
+        excluded = _exclusions(engine, rules, candidates) if rules else {}
+        for rule, fid in sorted(excluded.items()):
+            message = next(c.message for c in rules.active.criteria if c.id == rule)
+            exclusions.append(Exclusion(funder=fid, rule=rule, message=message))
+        sets.append(candidates - set(excluded.values()))
+        # Each excluded funder gives an alternative: the plan without the funders its rule objects to.
+        for rule, fid in sorted(excluded.items()):
+            criterion = next(c for c in rules.active.criteria if c.id == rule)
+            others = {p.split(".", 1)[1] for p in criterion.facts} - {fid}
+            alternative = candidates - others
+            alternative -= set(_exclusions(engine, rules, alternative).values())
+            if alternative and alternative not in sets:
+                sets.append(alternative)
+    plans = [_build(engine, evaluation, _ordered(s, rules), rules, amounts, cost) for s in sets[:MAX_PLANS]]
+    impasse = not plans or all(p.covers_cost is False for p in plans)
+
+    unlock = []
+    for result in evaluation.results:
+        if result.status == "blocked" and len(result.blockers) == 1 and result.blockers[0].unlock:
+            unlock.append(Unlock(funder=result.funder, criterion=result.blockers[0].criterion,
+                                 what=result.blockers[0].unlock))
+    message = None
+    if impasse:
+        if unlock:
+            message = "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : " + "; ".join(
+                f"{u.what} ({u.funder})" for u in unlock) + "."
+        else:
+            message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
+    return Plan(as_of=day, ruleset_version=rules.label if rules else None, plans=plans, excluded=exclusions,
+                impasse=impasse, unlock=unlock, message=message)

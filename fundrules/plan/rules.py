@@ -1,0 +1,98 @@
+"""Plan rules: a dated ruleset in `rulesets/_plan/` whose conditions read facts produced by the
+first stage (`candidat.<funder>`: the funder is eligible or to be checked). They run through the
+same backends as the funders' rules: a second forward-chaining stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from pydantic import ValidationError
+
+from ..case import validation_to_input_error
+from ..conditions.kleene import facts_of
+from ..conditions.parser import parse
+from ..conditions.typecheck import check
+from ..errors import InputError
+from ..facts import BOOL
+from ..rulesets.catalog import ActiveRules, Catalog, Criterion, Funder, Source, Version
+from ..rulesets.schema import PlanVersionFile
+from ..source import read_document
+
+PLAN_FOLDER = "_plan"
+
+
+def candidate_fact(funder_id: str) -> str:
+    return f"candidat.{funder_id}"
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    label: str
+    valid_from: dt.date
+    valid_to: Optional[dt.date]
+    order: tuple[str, ...]
+    complements: tuple[str, ...]
+    excludes: dict[str, str]  # rule key -> funder excluded when the rule does not hold
+    active: ActiveRules  # the rules as a pseudo-funder, for the backends
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
+    folder = Path(directory) / PLAN_FOLDER
+    if not folder.is_dir():
+        return []
+    extra = {candidate_fact(fid): BOOL for fid in catalog.funders}
+    versions = []
+    for path in sorted(folder.glob("*.yaml")):
+        doc = read_document(path)
+        try:
+            spec = PlanVersionFile.model_validate(doc.data if isinstance(doc.data, dict) else {})
+        except ValidationError as err:
+            raise validation_to_input_error(err, doc) from None
+        for i, funder_id in enumerate(spec.order + spec.complements):
+            if funder_id not in catalog.funders:
+                raise InputError(f"financeur inconnu « {funder_id} »", file=doc.file, line=doc.line_of(("order",)),
+                                 field="order")
+        sources = {s.id: Source(s.id, s.title, s.url, s.article) for s in spec.sources}
+        criteria, excludes = [], {}
+        for i, rule in enumerate(spec.rules):
+            where = ("rules", i)
+            try:
+                node = check(parse(rule.condition), {}, extra)
+            except InputError as err:
+                raise InputError(err.reason, file=doc.file, line=doc.line_of(where + ("condition",)),
+                                 field=f"règle {rule.id}.condition") from None
+            if rule.effect.exclude not in catalog.funders:
+                raise InputError(f"financeur inconnu « {rule.effect.exclude} »", file=doc.file,
+                                 line=doc.line_of(where + ("effect",)), field=f"règle {rule.id}.effect")
+            unknown = [s for s in rule.sources if s not in sources]
+            if not rule.sources or unknown:
+                raise InputError("règle sans source connue", file=doc.file, line=doc.line_of(where + ("sources",)),
+                                 field=f"règle {rule.id}.sources")
+            criteria.append(Criterion(
+                key=rule.id, id=rule.id, route=None, label=None, condition=node, condition_text=rule.condition,
+                message=rule.message, required=rule.condition, next_step=None,
+                sources=tuple(sources[s] for s in rule.sources), verified=rule.verified, gate=False, blocking=True,
+                unlock=None, valid_from=None, valid_to=None, facts=facts_of(node), params=(), text_params=(),
+                file=doc.file, line=doc.line_of(where)))
+            excludes[rule.id] = rule.effect.exclude
+        version = Version(funder="_plan", label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
+                          summary=spec.summary, decided_by=None, advice=None, amount=None, amount_hours=None,
+                          holder_share=None, sources=tuple(sources.values()), parameters={},
+                          criteria=tuple(criteria), routes=(), file=doc.file)
+        pseudo = Funder(id="_plan", name="règles de plan", kind="specifique", decided_by="", mobilised_by=(),
+                        orientation_step=None, in_force_from=None, before_start=None, replaced_by=None,
+                        description=None, versions=(version,), folder=str(folder))
+        versions.append(PlanVersion(spec.version, spec.valid_from, spec.valid_to, tuple(spec.order),
+                                    tuple(spec.complements), excludes,
+                                    ActiveRules(pseudo, version, tuple(criteria), ())))
+    versions.sort(key=lambda v: v.valid_from)
+    for previous, current in zip(versions, versions[1:]):
+        if previous.valid_to is None or current.valid_from != previous.valid_to + dt.timedelta(days=1):
+            raise InputError("versions des règles de plan qui se chevauchent ou laissent un trou", file=str(folder))
+    return versions
