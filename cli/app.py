@@ -156,6 +156,7 @@ def replay(
     paths: list[str] = typer.Argument(None, help="Cas ou dossiers de cas (par défaut : cases/)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Rejouer aux règles de cette date et montrer ce qui change."),
     format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json ou markdown."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processus en parallèle."),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
@@ -174,9 +175,9 @@ def replay(
     runner = Engine(rulesets, backend=engine.value)
     if sys.stderr.isatty() and len(cases) > 20:
         with typer.progressbar(length=len(cases), label="Rejeu", file=sys.stderr) as bar:
-            replays = replay_cases(runner, cases, day, progress=lambda _case: bar.update(1))
+            replays = replay_cases(runner, cases, day, progress=lambda _case: bar.update(1), jobs=jobs)
     else:
-        replays = replay_cases(runner, cases, day)
+        replays = replay_cases(runner, cases, day, jobs=jobs)
     if format == ReportFormat.json:
         typer.echo(replay_json(replays, day))
     else:

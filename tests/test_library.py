@@ -130,3 +130,12 @@ def test_case_new_refuses_a_meeting_outside_the_quarter(tmp_path):
     result = fundrules("case", "new", "--from", str(source), "--meeting", "etude-territorialisee/2017-T4",
                        "--date", "2018-01-05", "--cases", str(tmp_path))
     assert result.returncode == 2 and "n'est pas dans le trimestre 2017-T4" in result.stderr
+
+
+def test_replay_with_two_jobs_gives_the_same_report():
+    one = fundrules("replay", "cases", "--format", "json")
+    two = fundrules("replay", "cases", "--format", "json", "--jobs", "2")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout
+    later = fundrules("replay", "cases", "--as-of", "2019-06-01", "--format", "json", "--jobs", "2")
+    assert later.stdout == fundrules("replay", "cases", "--as-of", "2019-06-01", "--format", "json").stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import threading
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -96,6 +97,25 @@ class Engine:
         )
 
 
+    def evaluate_many(self, cases: list, as_of: Optional[dt.date] = None, jobs: int = 1,
+                      as_of_each: Optional[list] = None) -> list[Evaluation]:
+        """Evaluate many cases, in `jobs` processes where the platform can fork.
+
+        Workers inherit this engine (rules loaded and compiled) through fork; results come back in
+        the order of `cases`. `as_of_each` gives one date per case (e.g. each meeting's date)."""
+        days = as_of_each or [as_of] * len(cases)
+        if jobs <= 1 or len(cases) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [self.evaluate(c, d) for c, d in zip(cases, days)]
+        global _FORKED_ENGINE
+        _FORKED_ENGINE = self
+        try:
+            size = max(1, len(cases) // (jobs * 8))
+            chunks = [list(zip(cases[i:i + size], days[i:i + size])) for i in range(0, len(cases), size)]
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                return [e for chunk in pool.map(_evaluate_chunk, chunks) for e in chunk]
+        finally:
+            _FORKED_ENGINE = None
+
     def plan(self, case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None):
         """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
         from ..plan import make_plan
@@ -103,6 +123,13 @@ class Engine:
         if isinstance(case, dict):
             case = case_from_data(case)
         return make_plan(self, case, as_of)
+
+
+_FORKED_ENGINE: Optional[Engine] = None
+
+
+def _evaluate_chunk(chunk):
+    return [_FORKED_ENGINE.evaluate(case, day) for case, day in chunk]
 
 
 _default: dict[str, Engine] = {}

@@ -61,6 +61,8 @@ class _Compiled:
     terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
     rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
     used_facts: tuple[str, ...]
+    # criteria compiled as "false" and "true" rules: unknown when neither fires
+    by_truth: dict[str, tuple[str, ...]] = None
 
 
 class DurableBackend:
@@ -82,13 +84,21 @@ class DurableBackend:
         if compiled is not None:
             return compiled
         names = FieldNames()
+        by_truth: dict[str, list[str]] = {}
         definition: dict[str, dict] = {}
         rules: dict[str, tuple[str, str, Optional[bool]]] = {}
         for active in actives:
             compiler = Compiler(names, active.param_values())
             for criterion in active.criteria:
                 tri = compiler.compile(criterion.condition)
-                for outcome, formula in ((False, tri.false), (None, tri.unknown)):
+                # Fire on "false" and on the smaller of "unknown" and "true": an "or" of n facts is
+                # unknown in about 2**n ways but true in n; "unknown" is then "neither fired".
+                if len(tri.true) < len(tri.unknown):
+                    by_truth.setdefault(active.funder.id, []).append(criterion.key)
+                    pairs = ((False, tri.false), (True, tri.true))
+                else:
+                    pairs = ((False, tri.false), (None, tri.unknown))
+                for outcome, formula in pairs:
                     for conjunction in formula:
                         rule = f"r{len(rules)}"
                         rules[rule] = (active.funder.id, criterion.key, outcome)
@@ -105,7 +115,8 @@ class DurableBackend:
         name = f"fundrules_{next(_names)}"
         if definition:
             self._host.register_rulesets({name: definition})
-        compiled = _Compiled(name, names, terms, rules, tuple(names.facts))
+        compiled = _Compiled(name, names, terms, rules, tuple(names.facts),
+                             {fid: tuple(keys) for fid, keys in by_truth.items()})
         self._compiled[key] = compiled
         return compiled
 
@@ -142,31 +153,40 @@ class DurableBackend:
             self._compiled = {k: v for k, v in self._compiled.items() if v is not compiled}
             raise BackendError("durable-rules a gardé un fait après l'évaluation : session écartée")
 
+    def _fire(self, compiled: _Compiled, facts: Mapping[str, Any]) -> list[str]:
+        """Assert the case as one fact, collect the rules that fired, retract it in `finally`."""
+        message = self._message(compiled, facts)
+        self._fired.clear()
+        try:
+            try:
+                state = self._host.assert_fact(compiled.name, message)
+            except _durable_engine.MessageNotHandledException:
+                state = None
+            except Exception as error:
+                raise BackendError(f"durable-rules a échoué : {error}") from error
+            if isinstance(state, dict) and "exception" in state:
+                raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
+            return list(self._fired)
+        finally:
+            self._fired.clear()
+            self._retract(compiled, message)
+
     def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
         results: dict[str, dict[str, Optional[bool]]] = {a.funder.id: {} for a in actives}
         with self._lock:
             compiled = self._compile(actives)
-            if not compiled.rules:
-                return results
-            message = self._message(compiled, facts)
-            self._fired.clear()
-            try:
-                try:
-                    state = self._host.assert_fact(compiled.name, message)
-                except _durable_engine.MessageNotHandledException:
-                    state = None
-                except Exception as error:
-                    raise BackendError(f"durable-rules a échoué : {error}") from error
-                if isinstance(state, dict) and "exception" in state:
-                    raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
-                fired = list(self._fired)
-            finally:
-                self._fired.clear()
-                self._retract(compiled, message)
+            fired = self._fire(compiled, facts) if compiled.rules else []
+        seen: dict[tuple[str, str], Optional[bool]] = {}
         for rule in fired:
             funder, key, outcome = compiled.rules[rule]
-            previous = results[funder].get(key, outcome)
+            previous = seen.setdefault((funder, key), outcome)
             if previous is not outcome:
-                raise BackendError(f"critère {funder}/{key} à la fois faux et inconnu : règle incohérente")
-            results[funder][key] = outcome
+                raise BackendError(f"critère {funder}/{key} : règles contradictoires (durable-rules)")
+        for (funder, key), outcome in seen.items():
+            if outcome is not True:
+                results[funder][key] = outcome
+        for funder, keys in compiled.by_truth.items():
+            for key in keys:
+                if (funder, key) not in seen:
+                    results[funder][key] = None  # neither "false" nor "true" fired
         return results

@@ -144,10 +144,28 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
 
 
 def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] = None,
-                 progress: Optional[Callable[[LibraryCase], None]] = None) -> list[CaseReplay]:
+                 progress: Optional[Callable[[LibraryCase], None]] = None, jobs: int = 1) -> list[CaseReplay]:
+    cases = list(cases)
+    if jobs > 1:
+        # the evaluations (the costly part) run in parallel; comparisons and plans stay here
+        meetings = engine.evaluate_many([c.case for c in cases], jobs=jobs,
+                                        as_of_each=[c.meeting.date for c in cases])
+        others = (engine.evaluate_many([c.case for c in cases], as_of=as_of, jobs=jobs)
+                  if as_of else [None] * len(cases))
     results = []
-    for case in cases:
-        results.append(replay_case(engine, case, as_of))
+    for i, case in enumerate(cases):
+        if jobs > 1:
+            at_meeting, other = meetings[i], others[i]
+            if as_of is None:
+                replay = CaseReplay(case, case.meeting.date, at_meeting,
+                                    differences=compare(engine, case, at_meeting),
+                                    plan=engine.plan(case.case, as_of=case.meeting.date))
+            else:
+                replay = CaseReplay(case, as_of, other, changes=changes_between(engine, at_meeting, other),
+                                    meeting_evaluation=at_meeting, plan=engine.plan(case.case, as_of=as_of))
+        else:
+            replay = replay_case(engine, case, as_of)
+        results.append(replay)
         if progress:
             progress(case)
     return results
