@@ -94,27 +94,32 @@ RULESETS = typer.Option(None, "--rulesets", help="Dossier des règles (par défa
 ENGINE = typer.Option(Backend.durable, "--engine", help="Moteur : durable (durable-rules) ou python (référence).")
 
 
-@app.command()
-@handles_errors
-def check(
-    case: str = typer.Argument(..., help="Fichier du cas (YAML ou JSON), ou - pour l'entrée standard."),
-    as_of: Optional[str] = AS_OF,
-    format: Format = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications)."),
-    engine: Backend = ENGINE,
-    rulesets: Optional[Path] = RULESETS,
-) -> None:
-    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur."""
-    from fundrules import Engine
-    from fundrules.report import render_text
+CASE_ARG = typer.Argument(..., help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
+FORMAT = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications).")
 
+
+def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str):
+    """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file."""
+    from fundrules import Engine
     from fundrules.errors import EvaluationError
 
     day = parse_date(as_of, "--as-of")
     case_input = _load_case(case)
+    runner = Engine(rulesets, backend=engine.value)
     try:
-        evaluation = Engine(rulesets, backend=engine.value).evaluate(case_input, as_of=day)
+        return getattr(runner, action)(case_input, as_of=day)
     except EvaluationError as error:
         raise EvaluationError(f"{case} : {error}") from None
+
+
+@app.command()
+@handles_errors
+def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
+          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
+    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur."""
+    from fundrules.report import render_text
+
+    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate")
     if format == Format.json:
         typer.echo(evaluation.model_dump_json(indent=2))
     else:
@@ -123,19 +128,12 @@ def check(
 
 @app.command()
 @handles_errors
-def plan(
-    case: str = typer.Argument(..., help="Fichier du cas (YAML ou JSON), ou - pour l'entrée standard."),
-    as_of: Optional[str] = AS_OF,
-    format: Format = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications)."),
-    engine: Backend = ENGINE,
-    rulesets: Optional[Path] = RULESETS,
-) -> None:
+def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
+         engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
     """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse."""
-    from fundrules import Engine
     from fundrules.report.plan import render_plan_text
 
-    day = parse_date(as_of, "--as-of")
-    result = Engine(rulesets, backend=engine.value).plan(_load_case(case), as_of=day)
+    result = _run_on_case(case, as_of, engine, rulesets, "plan")
     if format == Format.json:
         typer.echo(result.model_dump_json(indent=2))
     else:

@@ -269,6 +269,16 @@ def _check_periods(funder_id: str, versions: list[Version]) -> None:
                 file=current.file, field="valid_from")
 
 
+def _read_named(path: Path, model: type[BaseModel], folder: Path) -> tuple[Located, Any]:
+    """Read a funder.yaml or variant.yaml whose `id` must be the name of its folder."""
+    doc = read_document(path)
+    spec = _validate(model, doc)
+    if spec.id != folder.name:
+        raise InputError(f"l'identifiant « {spec.id} » doit être le nom du dossier « {folder.name} »",
+                         file=doc.file, line=doc.line_of(("id",)), field="id")
+    return doc, spec
+
+
 def _load_versions(funder_id: str, folder: Path, illustrative: bool = False) -> list[Version]:
     versions = []
     for path in sorted(folder.iterdir()):
@@ -297,11 +307,7 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Va
         vpath = sub / VARIANT_FILE
         if not vpath.is_file():
             raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
-        vdoc = read_document(vpath)
-        vspec: VariantFile = _validate(VariantFile, vdoc)
-        if vspec.id != sub.name:
-            raise InputError(f"l'identifiant « {vspec.id} » doit être le nom du dossier « {sub.name} »",
-                             file=vdoc.file, line=vdoc.line_of(("id",)), field="id")
+        vspec: VariantFile = _read_named(vpath, VariantFile, sub)[1]
         versions = _load_versions(spec.id, sub, vspec.illustrative)
         variants[vspec.id] = Variant(vspec.id, vspec.name, vspec.illustrative, vspec.decided_by, vspec.note,
                                      tuple(versions))
@@ -314,11 +320,7 @@ def load_funder(folder: Path) -> Funder:
     funder_path = folder / FUNDER_FILE
     if not funder_path.is_file():
         raise InputError(f"{FUNDER_FILE} manquant dans le dossier du financeur", file=str(folder))
-    doc = read_document(funder_path)
-    spec: FunderFile = _validate(FunderFile, doc)
-    if spec.id != folder.name:
-        raise InputError(f"l'identifiant « {spec.id} » doit être le nom du dossier « {folder.name} »",
-                         file=doc.file, line=doc.line_of(("id",)), field="id")
+    doc, spec = _read_named(funder_path, FunderFile, folder)
     variants = _load_variants(spec, folder, doc) if spec.variant_by else {}
     versions = [] if spec.variant_by else _load_versions(spec.id, folder)
     firsts = [v.versions[0].valid_from for v in variants.values()] + ([versions[0].valid_from] if versions else [])
