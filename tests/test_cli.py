@@ -75,3 +75,46 @@ def test_schema_is_json_schema():
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "CaseInput" and "beneficiaire" in schema["properties"]
+
+
+def lint(root):
+    return run("rulesets", "lint", "--rulesets", str(root))
+
+
+def test_rulesets_lint_passes_on_the_shipped_rulesets():
+    result = run("rulesets", "lint")
+    assert result.returncode == 0 and result.stdout.startswith("Règles valides : 6 financeurs")
+
+
+def test_rulesets_lint_fails_on_gap_overlap_and_missing_source(ruleset_dir):
+    path = ruleset_dir.edit("cpf/2019-01-01.yaml", "valid_to: 2019-11-20", "valid_to: 2019-11-18")
+    gap = lint(ruleset_dir.root)
+    assert gap.returncode == 2 and "trou entre la version 2019-euros" in gap.stderr
+    assert "aucune règle du 19/11/2019 au 20/11/2019" in gap.stderr
+    path.write_text(path.read_text().replace("valid_to: 2019-11-18", "valid_to: 2019-11-25"))
+    overlap = lint(ruleset_dir.root)
+    assert overlap.returncode == 2 and "chevauche" in overlap.stderr
+    path.write_text(path.read_text().replace("valid_to: 2019-11-25", "valid_to: 2019-11-20"))
+    ruleset_dir.edit("aif/2015-01-01.yaml", "sources: [cap_metiers_aif]\n", "sources: []\n")
+    unsourced = lint(ruleset_dir.root)
+    assert unsourced.returncode == 2 and "critère sans source" in unsourced.stderr
+    assert "Traceback" not in gap.stderr + overlap.stderr + unsourced.stderr
+
+
+def test_rulesets_lint_reports_a_criterion_that_can_never_fail(ruleset_dir):
+    ruleset_dir.edit("aif/2015-01-01.yaml", "condition: not projet.session_achetee_region",
+                     "condition: projet.session_achetee_region or not projet.session_achetee_region")
+    result = lint(ruleset_dir.root)
+    assert result.returncode == 1
+    assert "aif version 2015, critère dernier_recours : jamais faux" in result.stderr
+
+
+def test_rulesets_show_and_diff():
+    show = run("rulesets", "show", "cpf_transition", "--as-of", "2022-04-01")
+    assert show.returncode == 0 and "Version 2022 depuis le 31/03/2022" in show.stdout
+    diff = run("rulesets", "diff", "cpf", "2024-05-01", "2025-01-01")
+    assert "+ critère ajouté : participation_forfaitaire" in diff.stdout
+    indexed = run("rulesets", "diff", "cpf", "2024-06-01", "2025-01-01")
+    assert "~ paramètre : participation_forfaitaire : 100 → 102,23" in indexed.stdout
+    unknown = run("rulesets", "show", "cpx")
+    assert unknown.returncode == 2 and "vouliez-vous dire cpf" in unknown.stderr
