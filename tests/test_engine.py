@@ -159,3 +159,12 @@ def test_hours_convert_to_euros_at_15_per_hour_from_2019(python_engine):
     assert [(d.fact, d.value) for d in after.derived_facts] == [("beneficiaire.solde_cpf_euros", 1500)]
     data["projet"]["cout_pedagogique"] = 1500.01
     assert python_engine.evaluate(data, as_of=dt.date(2019, 1, 1)).result("cpf").status == "blocked"
+
+
+def test_evaluate_many_in_two_processes_matches_sequential(python_engine):
+    from fundrules.library import find_case_files, load_library_case
+    from .conftest import ROOT
+    cases = [load_library_case(p) for p in find_case_files([ROOT / "cases"])]
+    inputs, days = [c.case for c in cases], [c.meeting.date for c in cases]
+    sequential = [python_engine.evaluate(c, d) for c, d in zip(inputs, days)]
+    assert python_engine.evaluate_many(inputs, jobs=2, as_of_each=days) == sequential

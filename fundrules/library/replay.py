@@ -8,6 +8,7 @@ rules opened or closed.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
@@ -51,11 +52,13 @@ class Change:
 class CaseReplay:
     case: LibraryCase
     as_of: dt.date
-    evaluation: Evaluation
+    statuses: dict[str, str]  # funder -> status at the replay date
     differences: list[Difference] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    meeting_evaluation: Optional[Evaluation] = None
     plan: Any = None  # the funding plan at the replay date
+    # The full evaluations; left out (None) by a parallel replay, which returns only the above.
+    evaluation: Optional[Evaluation] = None
+    meeting_evaluation: Optional[Evaluation] = None
 
     @property
     def matches(self) -> bool:
@@ -134,38 +137,57 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
 
 
 def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> CaseReplay:
+    from ..plan import make_plan
+
     at_meeting = engine.evaluate(case.case, as_of=case.meeting.date)
     if as_of is None:
-        return CaseReplay(case, case.meeting.date, at_meeting, differences=compare(engine, case, at_meeting),
-                          plan=engine.plan(case.case, as_of=case.meeting.date))
+        return CaseReplay(case, case.meeting.date, {r.funder: r.status for r in at_meeting.results},
+                          differences=compare(engine, case, at_meeting),
+                          plan=make_plan(engine, case.case, case.meeting.date, evaluation=at_meeting),
+                          evaluation=at_meeting)
     other = engine.evaluate(case.case, as_of=as_of)
-    return CaseReplay(case, as_of, other, changes=changes_between(engine, at_meeting, other),
-                      meeting_evaluation=at_meeting, plan=engine.plan(case.case, as_of=as_of))
+    return CaseReplay(case, as_of, {r.funder: r.status for r in other.results},
+                      changes=changes_between(engine, at_meeting, other),
+                      plan=make_plan(engine, case.case, as_of, evaluation=other),
+                      evaluation=other, meeting_evaluation=at_meeting)
+
+
+_FORKED: dict[str, Any] = {}
+
+
+def _replay_chunk(chunk: list[LibraryCase]) -> list[CaseReplay]:
+    """In a worker: the whole replay of each case, returned without the bulky evaluations."""
+    engine, as_of = _FORKED["engine"], _FORKED["as_of"]
+    results = []
+    for case in chunk:
+        replay = replay_case(engine, case, as_of)
+        replay.evaluation = replay.meeting_evaluation = None
+        results.append(replay)
+    return results
 
 
 def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] = None,
                  progress: Optional[Callable[[LibraryCase], None]] = None, jobs: int = 1) -> list[CaseReplay]:
+    """Replay every case; with `jobs` > 1, in forked processes that inherit the engine."""
     cases = list(cases)
-    if jobs > 1:
-        # the evaluations (the costly part) run in parallel; comparisons and plans stay here
-        meetings = engine.evaluate_many([c.case for c in cases], jobs=jobs,
-                                        as_of_each=[c.meeting.date for c in cases])
-        others = (engine.evaluate_many([c.case for c in cases], as_of=as_of, jobs=jobs)
-                  if as_of else [None] * len(cases))
-    results = []
-    for i, case in enumerate(cases):
-        if jobs > 1:
-            at_meeting, other = meetings[i], others[i]
-            if as_of is None:
-                replay = CaseReplay(case, case.meeting.date, at_meeting,
-                                    differences=compare(engine, case, at_meeting),
-                                    plan=engine.plan(case.case, as_of=case.meeting.date))
-            else:
-                replay = CaseReplay(case, as_of, other, changes=changes_between(engine, at_meeting, other),
-                                    meeting_evaluation=at_meeting, plan=engine.plan(case.case, as_of=as_of))
-        else:
-            replay = replay_case(engine, case, as_of)
-        results.append(replay)
-        if progress:
-            progress(case)
-    return results
+    if jobs <= 1 or len(cases) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for case in cases:
+            results.append(replay_case(engine, case, as_of))
+            if progress:
+                progress(case)
+        return results
+    _FORKED.update(engine=engine, as_of=as_of)
+    try:
+        size = max(1, min(100, len(cases) // (jobs * 4)))
+        chunks = [cases[i:i + size] for i in range(0, len(cases), size)]
+        results = []
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for chunk in pool.imap(_replay_chunk, chunks):
+                results.extend(chunk)
+                for case in chunk:
+                    if progress:
+                        progress(case.case)
+        return results
+    finally:
+        _FORKED.clear()

@@ -91,8 +91,10 @@ def _ordered(ids: set[str], rules: Optional[PlanVersion]) -> list[str]:
     return [f for f in order if f in ids] + sorted(ids - set(order))
 
 
-def make_plan(engine, case, as_of: Optional[dt.date] = None) -> Plan:
-    evaluation = engine.evaluate(case, as_of)
+def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optional[Evaluation] = None) -> Plan:
+    """Plans for `case`; pass the case's `evaluation` at `as_of` when it is already known."""
+    if evaluation is None:
+        evaluation = engine.evaluate(case, as_of)
     day = evaluation.as_of
     facts = case_facts(case)
     add_derived(facts, day)

@@ -65,7 +65,7 @@ def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date]) -> str:
     data = []
     for r in replays:
         item = {"case": r.case.id, "meeting_date": r.case.meeting.date.isoformat(), "as_of": r.as_of.isoformat(),
-                "statuses": {x.funder: x.status for x in r.evaluation.results},
+                "statuses": r.statuses,
                 "plan": json.loads(r.plan.model_dump_json()) if r.plan is not None else None}
         if as_of is None:
             item["matches"] = r.matches
