@@ -321,8 +321,69 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     typer.echo(f"Règles valides : {len(catalog.funders)} financeurs, {count} critères vérifiés.")
 
 
+_USAGE_FR = [
+    (r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",
+     lambda m: f"option inconnue {m.group(1)}"
+     + (f" — vouliez-vous dire {m.group(2) or m.group(3)} ?" if (m.group(2) or m.group(3)) else "")),
+    (r"No such command '(.+?)'\.?(?:\s+Did you mean (.+)\?)?$",
+     lambda m: f"commande inconnue « {m.group(1)} »"
+     + (f" — vouliez-vous dire {m.group(2).replace(chr(39), '')} ?" if m.group(2) else "")),
+    (r"Missing argument '(.+?)'\.?$", lambda m: f"argument manquant : {m.group(1).upper()}"),
+    (r"Missing option '(.+?)'\.?$", lambda m: f"option obligatoire manquante : {m.group(1)}"),
+    (r"Invalid value for '(.+?)': (.+)$", lambda m: f"valeur invalide pour {m.group(1)} : {_value_fr(m.group(2))}"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)$", lambda m: f"argument en trop : {m.group(1)}"),
+    (r"Option '(.+?)' requires an argument\.?$", lambda m: f"l'option {m.group(1)} attend une valeur"),
+]
+
+
+def _value_fr(text: str) -> str:
+    import re
+    text = re.sub(r"^Value error,\s*", "", text.strip())
+    patterns = [
+        (r"'(.*?)' is not one of (.+?)\.?$",
+         lambda m: f"« {m.group(1)} » n'est pas parmi {m.group(2).replace(' or ', ', ')}"),
+        (r"Input should be greater than or equal to (\S+)$", lambda m: f"au moins {m.group(1)} attendu"),
+        (r"Input should be less than or equal to (\S+)$", lambda m: f"au plus {m.group(1)} attendu"),
+        (r"Input should be a valid integer.*$", lambda m: "nombre entier attendu"),
+    ]
+    for pattern, render in patterns:
+        match = re.match(pattern, text)
+        if match:
+            return render(match)
+    return text
+
+
+def usage_error_fr(message: str) -> str:
+    import re
+    for pattern, render in _USAGE_FR:
+        match = re.match(pattern, message.strip())
+        if match:
+            return render(match)
+    return f"usage incorrect ({message.strip()})"
+
+
 def main() -> None:
-    app()
+    """Run the app; usage errors (unknown option, missing argument…) are said in French, exit 2."""
+    try:  # typer >= 0.2x vendors click; older ones use the click package
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions as click
+
+    try:
+        result = app(standalone_mode=False)
+    except (typer.Exit, getattr(click, "Exit", typer.Exit)) as stop:
+        sys.exit(stop.exit_code)
+    except click.UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # the help was shown: nothing else to say
+            sys.exit(EXIT_INPUT)
+        command = error.ctx.command_path if error.ctx else "fundrules"
+        typer.echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
+                   f"(« {command} --help » décrit les arguments)", err=True)
+        sys.exit(EXIT_INPUT)
+    except (click.Abort, typer.Abort, KeyboardInterrupt):
+        typer.echo("Interrompu.", err=True)
+        sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import EXAMPLES, ROOT
 
 FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
@@ -118,3 +120,18 @@ def test_rulesets_show_and_diff():
     assert "~ paramètre : participation_forfaitaire : 100 → 102,23" in indexed.stdout
     unknown = run("rulesets", "show", "cpx")
     assert unknown.returncode == 2 and "vouliez-vous dire cpf" in unknown.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check"], "argument manquant : CASE"),
+    (["check", "x.yaml", "--formt", "json"], "option inconnue --formt — vouliez-vous dire --format ?"),
+    (["chek", "x"], "commande inconnue « chek »"),
+    (["check", "x.yaml", "--format", "xml"], "valeur invalide pour --format : « xml » n'est pas parmi"),
+    (["replay", "--jobs", "0"], "valeur invalide pour --jobs : au moins 1 attendu"),
+    (["check", "a", "b"], "argument en trop : b"),
+])
+def test_usage_errors_are_french_with_exit_2(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Erreur : ") and message in result.stderr
+    assert "Traceback" not in result.stderr
