@@ -75,7 +75,7 @@ def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
 
 
 def _load_case(path: str):
-    from fundrules.case import case_from_data, load_case
+    from fundrules.case import case_from_data
     from fundrules.source import parse_text
     if path == "-":
         doc = parse_text(sys.stdin.read(), "<entrée standard>")
@@ -85,7 +85,7 @@ def _load_case(path: str):
     if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
         from fundrules.library import load_library_case
         return load_library_case(path).case  # a library case: evaluate its facts
-    return load_case(path)
+    return case_from_data(doc.data, doc)
 
 
 AS_OF = typer.Option(None, "--as-of", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, value_fr
 from ..library.cases import LibraryCase, find_case_files, load_library_case, quarter_bounds
+from ..plan import make_plan
 from ..plan.model import Plan
 from ..results import STATUS_FR, Evaluation
 from .plan import plan_summary
@@ -84,8 +85,15 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     if not current:
         raise InputError(f"aucun cas soumis pour la réunion {region}/{quarter}", file=str(cases_dir / region / quarter))
     date = max(c.meeting.date for c in current)
-    agenda = [AgendaItem(c, engine.evaluate(c.case, as_of=c.meeting.date), _profile(c),
-                         engine.plan(c.case, as_of=c.meeting.date))
+    at_meeting: dict[str, Evaluation] = {}  # each case evaluated once at its own meeting
+
+    def evaluation_of(c: LibraryCase) -> Evaluation:
+        if c.id not in at_meeting:
+            at_meeting[c.id] = engine.evaluate(c.case, as_of=c.meeting.date)
+        return at_meeting[c.id]
+
+    agenda = [AgendaItem(c, evaluation_of(c), _profile(c),
+                         make_plan(engine, c.case, c.meeting.date, evaluation=evaluation_of(c)))
               for c in sorted(current, key=lambda c: c.id)]
     by_blocker: dict[str, list[str]] = defaultdict(list)
     counts: Counter = Counter()
@@ -99,13 +107,12 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     history = {q: Counter() for q in quarters}
     for c in cases:
         if c.meeting.quarter in history:
-            evaluation = engine.evaluate(c.case, as_of=c.meeting.date)
-            for result in evaluation.results:
+            for result in evaluation_of(c).results:
                 for blocker in result.blockers:
                     history[c.meeting.quarter][f"{result.funder} · {blocker.criterion}"] += 1
     unblocked = []
     for c in sorted((c for c in cases if c.meeting.quarter < quarter), key=lambda c: c.id):
-        then = engine.evaluate(c.case, as_of=c.meeting.date)
+        then = evaluation_of(c)
         now = engine.evaluate(c.case, as_of=date)
         before = {r.funder for r in then.results if r.status == "eligible"}
         gained = [r.funder for r in now.results if r.status == "eligible" and r.funder not in before]
