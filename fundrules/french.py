@@ -31,12 +31,6 @@ def period_fr(start: dt.date, end: dt.date | None) -> str:
     return f"du {date_fr(start)} au {date_fr(end)}" if end else f"depuis le {date_fr(start)}"
 
 
-def json_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def fact_label(path: str) -> str:
     fact = FACTS.get(path)
     return fact.label if fact else path

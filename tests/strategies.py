@@ -3,7 +3,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from fundrules.facts import BOOL, DATE, FACTS, INT, NUMBER, STRING
+from fundrules.facts import BOOL, DATE, FACTS, INT, NUMBER
 
 NEAR_THRESHOLDS = [0, 1, 3, 4, 5, 6, 10, 11, 12, 13, 23, 24, 25, 35, 36, 37, 60, 62, 100, 400, 599, 600,
                    840, 1199, 1200, 1201, 1599, 1600, 2250, 3200, 5000]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fundrules import Engine, EvaluationError, InputError, load_case, load_catalog
 from fundrules.case import case_from_data
-from fundrules.facts import FACTS, facts_in
+from fundrules.facts import facts_in
 
 from .conftest import EXAMPLES, ROOT, RULESETS
 

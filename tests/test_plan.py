@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-import pytest
 
-from fundrules import Engine, load_case
+from fundrules import load_case
 from fundrules.library import load_library_case
 
 from .conftest import EXAMPLES, ROOT

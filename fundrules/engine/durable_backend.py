@@ -60,9 +60,8 @@ class _Compiled:
     names: FieldNames
     terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
     rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
-    used_facts: tuple[str, ...]
     # criteria compiled as "false" and "true" rules: unknown when neither fires
-    by_truth: dict[str, tuple[str, ...]] = None
+    by_truth: dict[str, tuple[str, ...]]
 
 
 class DurableBackend:
@@ -115,7 +114,7 @@ class DurableBackend:
         name = f"fundrules_{next(_names)}"
         if definition:
             self._host.register_rulesets({name: definition})
-        compiled = _Compiled(name, names, terms, rules, tuple(names.facts),
+        compiled = _Compiled(name, names, terms, rules,
                              {fid: tuple(keys) for fid, keys in by_truth.items()})
         self._compiled[key] = compiled
         return compiled

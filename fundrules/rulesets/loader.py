@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ..case import validation_to_input_error
 from ..conditions.kleene import facts_of, params_of
 from ..conditions.parser import parse
-from ..conditions.typecheck import TYPE_NAMES, check, check_number, literal_type
+from ..conditions.typecheck import check, check_number, literal_type
 from ..errors import InputError
 from ..facts import FACTS
 from ..source import Located, read_document
@@ -354,4 +354,4 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     return catalog
 
 
-__all__ = ["load_catalog", "load_funder", "default_rulesets_dir", "TYPE_NAMES"]
+__all__ = ["load_catalog", "load_funder", "default_rulesets_dir"]
