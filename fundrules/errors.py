@@ -10,9 +10,19 @@ from __future__ import annotations
 class FundrulesError(Exception):
     """Base of every error raised on purpose by fundrules."""
 
+    code = "error"  # stable string an application can branch on (documented in the README)
+
+    def payload(self) -> dict:
+        """The error as JSON: what the CLI prints with --format json and the HTTP service returns."""
+        return {"error": {"code": self.code, "message": str(self),
+                          "file": getattr(self, "file", None), "line": getattr(self, "line", None),
+                          "field": getattr(self, "field", None)}}
+
 
 class InputError(FundrulesError):
     """A case file, ruleset file or argument that cannot be used as given."""
+
+    code = "invalid_input"
 
     def __init__(self, reason: str, *, file: str | None = None, line: int | None = None,
                  field: str | None = None, details: list["InputError"] | None = None):
@@ -44,6 +54,10 @@ class InputError(FundrulesError):
 class EvaluationError(FundrulesError):
     """A case that cannot be evaluated at all (no date to evaluate at, for instance)."""
 
+    code = "cannot_evaluate"
+
 
 class BackendError(FundrulesError):
     """The rule backend failed; never swallowed, since a partial answer would look complete."""
+
+    code = "backend_failure"

@@ -57,7 +57,8 @@ class RouteResult(_Out):
 class FunderResult(_Out):
     funder: str
     funder_name: str
-    kind: str
+    category: Literal["droit_commun", "specifique"]
+    kind: Literal["course", "income"]
     status: Status
     ruleset_version: Optional[str]
     valid_from: Optional[dt.date] = None

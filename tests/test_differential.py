@@ -83,7 +83,7 @@ def active_rules(sources, seuil):
             valid_from=None, valid_to=None, facts=facts_of(node), params=params_of(node), text_params=(), file="t", line=1))
     version = Version(funder="t", label="1", valid_from=dt.date(2015, 1, 1), valid_to=None, summary=None,
                       decided_by=None, advice=None, amount=None, amount_hours=None, holder_share=None, sources=(), parameters={}, criteria=tuple(criteria), routes=(), file="t")
-    funder = Funder(id="t", name="t", kind="specifique", decided_by="x", mobilised_by=(), orientation_step=None,
+    funder = Funder(id="t", name="t", category="specifique", kind="course", decided_by="x", mobilised_by=(), orientation_step=None,
                     in_force_from=None, before_start=None, replaced_by=None, description=None,
                     versions=(version,), folder="t")
     return ActiveRules(funder, version, tuple(criteria), (("seuil", seuil),))

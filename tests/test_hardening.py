@@ -140,7 +140,7 @@ criteria:
     sources: [s]
     verified: true
 """
-FUNDER = "id: demo\nname: Démo\nkind: specifique\ndecided_by: x\nmobilised_by: []\n"
+FUNDER = "id: demo\nname: Démo\ncategory: specifique\nkind: course\ndecided_by: x\nmobilised_by: []\n"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

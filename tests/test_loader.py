@@ -39,7 +39,8 @@ def test_empty_route_is_refused(ruleset_dir):
     ruleset_dir.write("demo/funder.yaml", """
         id: demo
         name: Démo
-        kind: specifique
+        category: specifique
+        kind: course
         decided_by: personne
         mobilised_by: []
     """)
@@ -141,7 +142,7 @@ def test_more_message_fields_than_durable_rules_holds_is_refused(ruleset_dir):
     message: "critère de test {i}"
     sources: [s]
     verified: true""" for i in range(1, 260))
-    ruleset_dir.write("demo/funder.yaml", "id: demo\nname: Démo\nkind: specifique\ndecided_by: x\nmobilised_by: []\n")
+    ruleset_dir.write("demo/funder.yaml", "id: demo\nname: Démo\ncategory: specifique\nkind: course\ndecided_by: x\nmobilised_by: []\n")
     ruleset_dir.write("demo/2015-01-01.yaml",
                       "version: '1'\nvalid_from: 2015-01-01\nsources: [{id: s, title: source de test}]\ncriteria:" + criteria)
     err = refused(ruleset_dir)

@@ -57,7 +57,7 @@ def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
 
 def variant_missing(funder: Funder, value: Any) -> FunderResult:
     """A funder selected by a fact (the regional plan by region) when that fact gives no rules."""
-    common = dict(funder=funder.id, funder_name=funder.name, kind=funder.kind, ruleset_version=None,
+    common = dict(funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, ruleset_version=None,
                   decided_by=funder.decided_by, status="a_verifier")
     if value is None:
         return FunderResult(
@@ -75,7 +75,7 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
     versions = funder.versions_of(variant)
     first, last = versions[0], versions[-1]
     decided_by = (variant.decided_by if variant else None) or funder.decided_by
-    common = dict(funder=funder.id, funder_name=funder.name, kind=funder.kind, ruleset_version=None,
+    common = dict(funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, ruleset_version=None,
                   decided_by=decided_by, illustrative=bool(variant and variant.illustrative))
     if day < first.valid_from:
         if funder.in_force_from and day < funder.in_force_from:
@@ -173,7 +173,7 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
                    f"à confirmer auprès de : {decided_by}.")
 
     return FunderResult(
-        funder=funder.id, funder_name=funder.name, kind=funder.kind, status=status, message=message,
+        funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, status=status, message=message,
         ruleset_version=label, valid_from=version.valid_from, valid_to=version.valid_to,
         blockers=blockers, missing_facts=list(missing), pending=pending,
         routes=[RouteResult(route=r.id, label=r.label, status=route_status[r.id]) for r in version.routes],

@@ -85,7 +85,7 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                           summary=spec.summary, decided_by=None, advice=None, amount=None, amount_hours=None,
                           holder_share=None, sources=tuple(sources.values()), parameters={},
                           criteria=tuple(criteria), routes=(), file=doc.file)
-        pseudo = Funder(id="_plan", name="règles de plan", kind="specifique", decided_by="", mobilised_by=(),
+        pseudo = Funder(id="_plan", name="règles de plan", category="specifique", kind="course", decided_by="", mobilised_by=(),
                         orientation_step=None, in_force_from=None, before_start=None, replaced_by=None,
                         description=None, versions=(version,), folder=str(folder))
         versions.append(PlanVersion(spec.version, spec.valid_from, spec.valid_to, tuple(spec.order),

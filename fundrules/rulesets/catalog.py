@@ -112,6 +112,7 @@ class Variant:
 class Funder:
     id: str
     name: str
+    category: str
     kind: str
     decided_by: str
     mobilised_by: tuple[str, ...]

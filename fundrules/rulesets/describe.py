@@ -17,7 +17,7 @@ def _tracks(funder: Funder) -> list[Optional[Variant]]:
 def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
     lines = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
-        lines.append(f"{funder.id} — {funder.name} ({funder.kind.replace('_', ' ')}) ; décide : {funder.decided_by}")
+        lines.append(f"{funder.id} — {funder.name} ({funder.category.replace('_', ' ')}) ; décide : {funder.decided_by}")
         for variant in _tracks(funder):
             versions = funder.versions_of(variant)
             shown = [v for v in versions if as_of is None or v.covers(as_of)]

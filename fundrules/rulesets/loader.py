@@ -328,7 +328,7 @@ def load_funder(folder: Path) -> Funder:
         raise InputError("in_force_from est après le début de la première version",
                          file=doc.file, line=doc.line_of(("in_force_from",)), field="in_force_from")
     return Funder(
-        id=spec.id, name=spec.name, kind=spec.kind, decided_by=spec.decided_by,
+        id=spec.id, name=spec.name, category=spec.category, kind=spec.kind, decided_by=spec.decided_by,
         mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
         in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
         description=spec.description, versions=tuple(versions), folder=str(folder),

@@ -97,7 +97,8 @@ class FunderFile(BaseModel):
     model_config = _FORBID
     id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
     name: StrictStr
-    kind: Literal["droit_commun", "specifique"]
+    category: Literal["droit_commun", "specifique"]  # common-law funder or one for a specific public
+    kind: Literal["course", "income"]  # pays the course, or pays the person during it
     decided_by: StrictStr
     mobilised_by: list[Literal[OPERATORS]]  # type: ignore[valid-type]
     orientation_step: Optional[StrictStr] = None
