@@ -44,7 +44,8 @@ class DerivedFact:
 
 
 def hours_to_euros(hours: float) -> float:
-    """CPF hours held on 2018-12-31 convert at 15 EUR per hour (decree 2018-1329)."""
+    """CPF (and DIF) hours held on 2018-12-31 convert at 15 EUR per hour (décret n° 2018-1153 of
+    14 December 2018, in force 2019-01-01)."""
     return round(hours * 15, 2)
 
 
@@ -59,7 +60,7 @@ DERIVED: tuple[DerivedFact, ...] = (
         "beneficiaire.solde_cpf_euros",
         ("beneficiaire.solde_cpf_heures",),
         hours_to_euros,
-        "solde CPF en heures converti à 15 EUR/h au 01/01/2019 (DIF non compté)",
+        "solde CPF en heures converti à 15 EUR/h au 01/01/2019 (décret n° 2018-1153 ; DIF non compté)",
         applies_from=dt.date(2019, 1, 1),
         check_consistency=False,
     ),

@@ -92,6 +92,9 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("projet.code_certification", STRING, "code RNCP ou RS"),
     Fact("projet.eligible_cpf", BOOL, "inscrite sur une liste éligible au CPF"),
     Fact("projet.categorie_permis", STRING, "catégorie de permis"),
+    # added for the CPF rule of the loi de finances pour 2026 (light-vehicle licences)
+    Fact("projet.abondement_tiers", BOOL,
+         "cofinancement de la formation par un tiers (employeur, OPCO, État, Région, France Travail…)"),
     Fact("projet.duree_heures", NUMBER, "durée de la formation (heures)", minimum=0),
     Fact("projet.duree_mois", NUMBER, "durée de la formation (mois)", minimum=0),
     Fact("projet.temps_plein", BOOL, "formation à temps plein"),

@@ -41,7 +41,8 @@ BOUNDARIES = [
     (dt.date(2019, 11, 21), "cpf", "ruleset_version", "2019-euros", "2019-11-21"),
     (dt.date(2020, 1, 1), "cpf_transition", "decided_by",
      "Fongecif agissant comme commission paritaire interprofessionnelle régionale (CPIR)", "Transitions Pro de la région"),
-    (dt.date(2020, 11, 1), "cpf", "status", "blocked", "eligible"),
+    # heavy licence (C): L6323-6 and décret 2018-1338 open the heavy group with the euro regime
+    (dt.date(2019, 1, 1), "cpf", "status", "blocked", "eligible"),
     (dt.date(2022, 3, 31), "cpf_transition", "status", "blocked", "eligible"),
     (dt.date(2024, 1, 1), "aif", "decided_by", "Pôle emploi", "France Travail (ex-Pôle emploi)"),
 ]
@@ -70,10 +71,28 @@ def test_licence_b(python_engine, day, before, on):
     assert evaluate(python_engine, data, day).result("cpf").status == on
 
 
-def test_business_creation_2022_04_27(python_engine):
-    data = {**CDI, "projet": {"type_action": "creation_entreprise", "eligible_cpf": False}}
-    assert evaluate(python_engine, data, dt.date(2022, 4, 26)).result("cpf").status == "eligible"
-    assert evaluate(python_engine, data, dt.date(2022, 4, 27)).result("cpf").status == "blocked"
+@pytest.mark.parametrize("day, eligible_cpf, before, on", [
+    # not in the CPF before 2017-01-01, then eligible as of right (loi 2016-1088 art. 39, V)
+    (dt.date(2017, 1, 1), True, "blocked", "eligible"),
+    # head-of-business skills only from 2020-10-10 (décret 2020-1228, D6323-7)
+    (dt.date(2020, 10, 10), False, "eligible", "blocked"),
+    # exclusively head-of-business skills from 2022-04-27 (décret 2022-649): same facts, same answer
+    (dt.date(2022, 4, 27), True, "eligible", "eligible"),
+    # only courses leading to an RNCP/RS certification from 2025-02-16 (loi de finances pour 2025)
+    (dt.date(2025, 2, 16), True, "eligible", "blocked"),
+])
+def test_business_creation_by_date(python_engine, day, eligible_cpf, before, on):
+    data = {**CDI, "projet": {"type_action": "creation_entreprise", "eligible_cpf": eligible_cpf}}
+    assert evaluate(python_engine, data, day - ONE_DAY).result("cpf").status == before
+    assert evaluate(python_engine, data, day).result("cpf").status == on
+
+
+def test_bilan_de_competences_enters_the_cpf_on_2017_01_01(python_engine):
+    # loi 2016-1088 art. 39 and décret 2016-1367, in force 2017-01-01
+    data = {**CDI, "projet": {"type_action": "bilan_competences", "eligible_cpf": True}}
+    before = evaluate(python_engine, data, dt.date(2016, 12, 31)).result("cpf")
+    assert before.status == "blocked" and [b.criterion for b in before.blockers] == ["action_eligible"]
+    assert evaluate(python_engine, data, dt.date(2017, 1, 1)).result("cpf").status == "eligible"
 
 
 def test_light_vehicle_licence_2024_05_19(python_engine):
@@ -83,13 +102,23 @@ def test_light_vehicle_licence_2024_05_19(python_engine):
     assert evaluate(python_engine, data, dt.date(2024, 5, 19)).result("cpf").status == "blocked"
 
 
+def participation_notices(result):
+    return [n for n in result.notices if n.startswith("Participation forfaitaire")]
+
+
 def test_flat_participation_from_2024_05_02_and_its_indexation(python_engine):
-    assert evaluate(python_engine, CDI, dt.date(2024, 5, 1)).result("cpf").notices == []
-    notice = evaluate(python_engine, CDI, dt.date(2024, 5, 2)).result("cpf").notices
+    covered = {**CDI, "beneficiaire": {**CDI["beneficiaire"], "solde_cpf_euros": 3000},
+               "projet": {**CDI["projet"], "cout_pedagogique": 2000}}
+    assert evaluate(python_engine, covered, dt.date(2024, 5, 1)).result("cpf").notices == []
+    notice = evaluate(python_engine, covered, dt.date(2024, 5, 2)).result("cpf").notices
     assert len(notice) == 1 and "100 EUR" in notice[0]
-    assert "102,23 EUR" in evaluate(python_engine, CDI, dt.date(2025, 1, 1)).result("cpf").notices[0]
-    registered = {**CDI, "beneficiaire": {**CDI["beneficiaire"], "inscrit_pole_emploi": True}}
+    # décret 2024-394: 100 EUR; arrêté of 2024-12-26: 102.23 EUR; arrêté of 2025-12-30: 103.20 EUR
+    for day, amount in [(dt.date(2024, 12, 31), "100 EUR"), (dt.date(2025, 1, 1), "102,23 EUR"),
+                        (dt.date(2025, 12, 31), "102,23 EUR"), (dt.date(2026, 1, 1), "103,2 EUR")]:
+        assert amount in participation_notices(evaluate(python_engine, covered, day).result("cpf"))[0], day
+    registered = {**covered, "beneficiaire": {**covered["beneficiaire"], "inscrit_pole_emploi": True}}
     assert evaluate(python_engine, registered, dt.date(2024, 5, 2)).result("cpf").notices == []
+    assert evaluate(python_engine, registered, dt.date(2026, 1, 1)).result("cpf").notices == []
 
 
 def test_regional_plan_refocus_on_shortage_occupations_in_2017(python_engine):

@@ -117,7 +117,7 @@ def test_unverified_criterion_says_a_confirmer(python_engine):
 
 
 def test_cpf_licence_b_became_eligible_on_2017_03_15(python_engine):
-    data = {"date_demande": "2017-03-14", "beneficiaire": {"statut": "salarie"},
+    data = {"date_demande": "2017-03-14", "beneficiaire": {"statut": "salarie", "secteur_public": False},
             "projet": {"type_action": "permis", "categorie_permis": "B", "eligible_cpf": False}}
     assert python_engine.evaluate(data).result("cpf").status == "blocked"
     data["date_demande"] = "2017-03-15"
