@@ -67,6 +67,14 @@ def test_private_law_contract_of_a_public_employer_and_former_public_agents(pyth
     assert cpf(python_engine, dt.date(2020, 3, 2), seeker).status == "eligible"
 
 
+def test_private_law_employee_of_a_public_employer_around_2017_01_01(python_engine):
+    contract = person(secteur_public=True)
+    before = cpf(python_engine, dt.date(2016, 12, 31), contract)
+    on = cpf(python_engine, dt.date(2017, 1, 1), contract)
+    assert [(b.criterion, b.verified) for b in before.blockers] == [("salarie_employeur_public", False)]
+    assert [(b.criterion, b.verified) for b in on.blockers] == [("hors_fonction_publique", True)]
+
+
 def test_cpf_de_transition_is_closed_to_public_agents(python_engine):
     case = case_from_data({"date_demande": "2020-02-10", "operateur": "autre", "region": "24",
                            "beneficiaire": {**AGENT, "contrat": "cdi", "anciennete_salariee_mois": 60,
