@@ -193,7 +193,8 @@ def validation_to_input_error(err: ValidationError, doc: Located | None, *, base
         loc = tuple(e["loc"])
         field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
         line = doc.line_of(base + loc) if doc else None
-        details.append(InputError(_french(e), file=doc.file if doc else None, line=line, field=field))
+        details.append(InputError(_french(e), file=doc.file if doc else None, line=line, field=field,
+                                  code="unknown_fact" if e["type"] == "extra_forbidden" else None))
     if len(details) == 1:
         return details[0]
     first = details[0]

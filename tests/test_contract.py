@@ -224,7 +224,7 @@ def test_json_errors_go_to_stdout_with_a_stable_code(tmp_path):
     missing = run("check", str(tmp_path / "absent.yaml"), "--format", "json")
     assert missing.returncode == 2
     error = json.loads(missing.stdout)["error"]
-    assert error["code"] == "invalid_input" and error["file"].endswith("absent.yaml")
+    assert error["code"] == "file_not_found" and error["file"].endswith("absent.yaml")
     undated = tmp_path / "sans-date.yaml"
     undated.write_text("beneficiaire:\n  age: 30\n", encoding="utf-8")
     result = run("check", str(undated), "--format", "json")
@@ -236,6 +236,22 @@ def test_json_errors_go_to_stdout_with_a_stable_code(tmp_path):
     assert usage.returncode == 2 and json.loads(usage.stdout)["error"]["code"] == "usage_error"
     table = run("check", str(undated))
     assert table.returncode == 2 and table.stdout == "" and "Erreur" in table.stderr
+
+
+@pytest.mark.parametrize("name, content, code", [
+    ("typo.yaml", "date_demande: 2019-06-17\nbeneficiare:\n  age: 30\n", "unknown_fact"),
+    ("broken.yaml", "date_demande: [2019-06-17\n", "yaml_syntax"),
+    ("broken.json", '{"date_demande": ', "json_syntax"),
+    ("big.yaml", "# " + "x" * 1_000_001 + "\n", "file_too_large"),
+    ("bad-value.yaml", "date_demande: 2019-06-17\nbeneficiaire:\n  age: -1\n", "invalid_input"),
+])
+def test_specific_error_codes(tmp_path, name, content, code):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = run("check", str(path), "--format", "json")
+    assert result.returncode == 2, result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == code and error["file"] == str(path)
 
 
 def test_library_errors_speak_of_the_library(python_engine):
