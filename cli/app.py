@@ -250,7 +250,18 @@ def case_new(
     """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer."""
     from fundrules import Engine
     from fundrules.library.new import new_case
-    path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
+    from fundrules.errors import InputError
+    try:
+        path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
+    except InputError as error:  # the library names its parameters; say which option they come from
+        options = {"meeting": "--meeting", "meeting_date": "--date", "name": "--name"}
+        if error.field not in options:
+            raise
+        reason = error.reason.replace(f"({error.field})", f"({options[error.field]})")
+        if reason.startswith(error.field + " "):
+            reason = options[error.field] + reason[len(error.field):]
+        raise InputError(reason, file=error.file, line=error.line, field=options[error.field],
+                         code=error.code) from None
     typer.echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
 
 

@@ -89,6 +89,8 @@ class TraceEntry(_Out):
 
 
 class FunderResult(_Out):
+    """One funder's answer: status, what blocks, what to collect, who decides, under which rules."""
+
     # The serializer below only leaves out an absent trace: the schema is the fields'.
     model_config = ConfigDict(frozen=True, json_schema_mode_override="validation")
 

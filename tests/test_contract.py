@@ -322,3 +322,17 @@ def test_py_typed_is_shipped():
 def test_day_type():  # the contract's dates are dates, not strings
     ev = Engine(RULESETS, backend="python").evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
     assert isinstance(ev.as_of, dt.date)
+
+
+def test_no_library_error_names_a_command_line_option():
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "fundrules").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise):
+                for const in ast.walk(node):
+                    if isinstance(const, ast.Constant) and isinstance(const.value, str) and \
+                            re.search(r"(^|[\s(«])--[a-z]", const.value):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {const.value}")
+    assert offenders == []
