@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 # Version of the JSON contract (Evaluation, Plan, errors). Bumped when a field is removed, renamed
 # or changes meaning or type; adding a field or an optional, off-by-default part keeps it.
@@ -91,9 +91,6 @@ class TraceEntry(_Out):
 class FunderResult(_Out):
     """One funder's answer: status, what blocks, what to collect, who decides, under which rules."""
 
-    # The serializer below only leaves out an absent trace: the schema is the fields'.
-    model_config = ConfigDict(frozen=True, json_schema_mode_override="validation")
-
     funder: str = Field(description="identifiant du financeur (cpf, cif, aif…)")
     funder_name: str = Field(description="nom du financeur ou du dispositif, en français")
     category: Literal["droit_commun", "specifique"] = Field(
@@ -125,16 +122,9 @@ class FunderResult(_Out):
         None, description="fichier de la version appliquée, relatif au dossier des règles (cpf/2019-11-21.yaml)")
     ruleset_digest: Optional[str] = Field(None, description="« sha256: » suivi de l'empreinte de ce fichier")
     trace: Optional[list[TraceEntry]] = Field(
-        None, description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
-                          "qu'il a lu ; absent sinon")
-
-    @model_serializer(mode="wrap")
-    def _leave_out_absent_trace(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Without explain, the JSON is exactly what it was before traces existed."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("trace", 0) is None:
-            del data["trace"]
-        return data
+        None, exclude_if=lambda value: value is None,  # without explain, the JSON is what it was before traces
+        description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
+                    "qu'il a lu ; absent sinon")
 
 
 class DerivedValue(_Out):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import multiprocessing
 import threading
@@ -66,13 +67,14 @@ class Engine:
         self._backend = _make_backend(backend)
         self.ruleset_files = ruleset_files(self.catalog.directory)
         self._rulesets_digest = rulesets_digest(self.ruleset_files)
+        self._relative: dict[str, str] = {}  # version file -> path relative to the rulesets directory
 
     @property
     def backend(self) -> str:
         """The backend that actually runs: "python" when durable-rules was asked for but cannot be imported."""
         return str(self._backend.name)
 
-    @property
+    @functools.cached_property
     def provenance(self) -> Provenance:
         """What every answer of this engine carries: versions, backend, digest of the rule files."""
         from .. import __version__
@@ -82,7 +84,9 @@ class Engine:
 
     def _with_file(self, result: FunderResult, active: Any, trace: Optional[list[TraceEntry]]) -> FunderResult:
         """Name the version file a result was computed from, with its digest (and the trace)."""
-        file = relative_file(self.catalog.directory, active.version.file)
+        file = self._relative.get(active.version.file)
+        if file is None:
+            file = self._relative[active.version.file] = relative_file(self.catalog.directory, active.version.file)
         update: dict[str, Any] = {"ruleset_file": file, "ruleset_digest": self.ruleset_files.get(file)}
         if trace is not None:
             update["trace"] = trace
