@@ -79,7 +79,9 @@ def test_plans_replay_and_meeting_packs_carry_provenance(python_engine, tmp_path
     plan = python_engine.plan(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
     assert plan.provenance == python_engine.provenance
     replay = run("replay", "cases/24", "--format", "json", "--engine", "python")
-    assert json.loads(replay.stdout)["provenance"]["rulesets_digest"] == expected_digest(RULESETS)
+    replayed = json.loads(replay.stdout)
+    assert replayed["provenance"]["rulesets_digest"] == expected_digest(RULESETS)
+    assert replayed["results"] and all("provenance" not in r["plan"] for r in replayed["results"] if r["plan"])
     made = run("meeting", "prepare", "--region", "etude-territorialisee", "--quarter", "2018-T2",
                "--out", str(tmp_path), "--engine", "python")
     assert made.returncode == 0, made.stderr

@@ -66,7 +66,7 @@ def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance:
     for r in replays:
         item = {"case": r.case.id, "meeting_date": r.case.meeting.date.isoformat(), "as_of": r.as_of.isoformat(),
                 "statuses": r.statuses,
-                "plan": json.loads(r.plan.model_dump_json()) if r.plan is not None else None}
+                "plan": json.loads(r.plan.model_dump_json(exclude={"provenance"})) if r.plan is not None else None}
         if as_of is None:
             item["matches"] = r.matches
             item["differences"] = [{"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got,
