@@ -74,10 +74,14 @@ def render() -> str:
     lines += _model("Beneficiaire", "La personne.", facts_in("beneficiaire"))
     lines += _model("Projet", "Le projet de formation.", facts_in("projet"))
     lines += _model(
-        "CaseInput", "Un cas : la personne, le projet de formation et le contexte de la demande.", facts_in(""),
-        ('    beneficiaire: Beneficiaire = Field(default_factory=Beneficiaire, '
-         'description="la personne")',
-         '    projet: Projet = Field(default_factory=Projet, description="le projet de formation")'))
+        "CaseInput",
+        "Un cas : la personne, le projet de formation et le contexte de la demande.",
+        facts_in(""),
+        (
+            '    beneficiaire: Beneficiaire = Field(default_factory=Beneficiaire, description="la personne")',
+            '    projet: Projet = Field(default_factory=Projet, description="le projet de formation")',
+        ),
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -64,5 +64,7 @@ def relative_file(directory: str | Path, file: str) -> str:
 
 def provenance_fr(provenance: Provenance) -> str:
     """One French line for the footer of a report: enough to find the rules again."""
-    return (f"Calculé par fundrules {provenance.fundrules_version} (contrat JSON version "
-            f"{provenance.schema_version}), moteur {provenance.backend}, règles {provenance.rulesets_digest}.")
+    return (
+        f"Calculé par fundrules {provenance.fundrules_version} (contrat JSON version "
+        f"{provenance.schema_version}), moteur {provenance.backend}, règles {provenance.rulesets_digest}."
+    )

@@ -23,8 +23,13 @@ from .conftest import EXAMPLES, ROOT, RULESETS
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fundrules", *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return subprocess.run(
+        [sys.executable, "-m", "fundrules", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
 
 
 def sha256(data: bytes) -> str:
@@ -33,13 +38,19 @@ def sha256(data: bytes) -> str:
 
 def expected_digest(directory: Path) -> str:
     """The documented recipe (README, "Provenance"), written independently of the library."""
-    files = sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+    files = sorted(
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
     lines = "".join(f"{p.relative_to(directory).as_posix()}\t{sha256(p.read_bytes())}\n" for p in files)
     return sha256(lines.encode())
 
 
 # -- provenance -------------------------------------------------------------------------------
+
 
 def test_provenance_names_versions_backend_and_the_rule_files(python_engine):
     evaluation = python_engine.evaluate(load_case(EXAMPLES / "salarie-cdi-2019.yaml"))
@@ -82,8 +93,18 @@ def test_plans_replay_and_meeting_packs_carry_provenance(python_engine, tmp_path
     replayed = json.loads(replay.stdout)
     assert replayed["provenance"]["rulesets_digest"] == expected_digest(RULESETS)
     assert replayed["results"] and all("provenance" not in r["plan"] for r in replayed["results"] if r["plan"])
-    made = run("meeting", "prepare", "--region", "etude-territorialisee", "--quarter", "2018-T2",
-               "--out", str(tmp_path), "--engine", "python")
+    made = run(
+        "meeting",
+        "prepare",
+        "--region",
+        "etude-territorialisee",
+        "--quarter",
+        "2018-T2",
+        "--out",
+        str(tmp_path),
+        "--engine",
+        "python",
+    )
     assert made.returncode == 0, made.stderr
     for suffix in (".md", ".html"):
         text = (tmp_path / f"reunion-etude-territorialisee-2018-T2{suffix}").read_text(encoding="utf-8")
@@ -91,6 +112,7 @@ def test_plans_replay_and_meeting_packs_carry_provenance(python_engine, tmp_path
 
 
 # -- trace ------------------------------------------------------------------------------------
+
 
 def test_without_explain_the_answer_is_unchanged_and_has_no_trace(python_engine):
     for path in sorted(EXAMPLES.glob("*.yaml")):
@@ -117,7 +139,8 @@ def test_trace_gives_each_criterion_its_outcome_and_what_it_read(python_engine):
     # The case does not say whether the person is a BOETH: unknown, read as null.
     boeth = entry(ev, "agefiph", "boeth")
     assert boeth.outcome == "unknown" and [(r.name, r.value, r.source) for r in boeth.reads] == [
-        ("beneficiaire.boeth", None, None)]
+        ("beneficiaire.boeth", None, None)
+    ]
     # AIF: 9,800 EUR and 1,100 h are above the 3,200 EUR / 400 h thresholds of the 2015 version.
     commission = entry(ev, "aif", "commission")
     assert (commission.outcome, commission.blocking) == ("fails", False)
@@ -149,13 +172,13 @@ def test_trace_agrees_with_the_answer_on_every_library_case(python_engine):
 
 def test_trace_of_a_derived_fact_says_it_was_computed(tmp_path):
     engine = Engine(demo_rulesets(tmp_path), backend="python")
-    ev = engine.evaluate({"date_demande": "2017-03-01", "beneficiaire": {"date_naissance": "1996-03-02"}},
-                         explain=True)
+    ev = engine.evaluate({"date_demande": "2017-03-01", "beneficiaire": {"date_naissance": "1996-03-02"}}, explain=True)
     jeune = entry(ev, "demo", "jeune")  # 20 years old the day before her 21st birthday; 25 at most in 2017
     assert jeune.outcome == "holds"
     assert [(r.name, r.kind, r.value, r.source) for r in jeune.reads] == [
         ("beneficiaire.age", "fact", 20, "calculé"),
-        ("age_max", "parameter", 25, "Délibération du conseil régional (exemple)")]
+        ("age_max", "parameter", 25, "Délibération du conseil régional (exemple)"),
+    ]
 
 
 def test_check_explain_prints_a_tree_and_json_trace():
@@ -172,6 +195,7 @@ def test_check_explain_prints_a_tree_and_json_trace():
 
 # -- unverified criteria: only those the decision rests on ----------------------------------------
 
+
 def demo_rulesets(tmp_path: Path) -> Path:
     """The demo funder of rulesets/README.md: two routes, the second one unverified."""
     readme = (RULESETS / "README.md").read_text(encoding="utf-8")
@@ -184,8 +208,15 @@ def demo_rulesets(tmp_path: Path) -> Path:
 
 def test_unverified_criteria_of_a_route_that_did_not_decide_are_left_out(tmp_path):
     engine = Engine(demo_rulesets(tmp_path), backend="python")
-    both = {"date_demande": "2017-03-01", "beneficiaire": {"age": 20, "statut": "demandeur_emploi",
-                                                           "inscrit_pole_emploi": True, "contrat": "contrat_aide"}}
+    both = {
+        "date_demande": "2017-03-01",
+        "beneficiaire": {
+            "age": 20,
+            "statut": "demandeur_emploi",
+            "inscrit_pole_emploi": True,
+            "contrat": "contrat_aide",
+        },
+    }
     result = engine.evaluate(both).result("demo")
     assert [r.status for r in result.routes] == ["eligible", "eligible"]
     assert (result.status, result.unverified_criteria) == ("eligible", [])
@@ -195,6 +226,7 @@ def test_unverified_criteria_of_a_route_that_did_not_decide_are_left_out(tmp_pat
 
 
 # -- schemas and errors -----------------------------------------------------------------------
+
 
 def undescribed(schema: dict[str, Any]) -> list[str]:
     missing = []
@@ -240,13 +272,16 @@ def test_json_errors_go_to_stdout_with_a_stable_code(tmp_path):
     assert table.returncode == 2 and table.stdout == "" and "Erreur" in table.stderr
 
 
-@pytest.mark.parametrize("name, content, code", [
-    ("typo.yaml", "date_demande: 2019-06-17\nbeneficiare:\n  age: 30\n", "unknown_fact"),
-    ("broken.yaml", "date_demande: [2019-06-17\n", "yaml_syntax"),
-    ("broken.json", '{"date_demande": ', "json_syntax"),
-    ("big.yaml", "# " + "x" * 1_000_001 + "\n", "file_too_large"),
-    ("bad-value.yaml", "date_demande: 2019-06-17\nbeneficiaire:\n  age: -1\n", "invalid_input"),
-])
+@pytest.mark.parametrize(
+    "name, content, code",
+    [
+        ("typo.yaml", "date_demande: 2019-06-17\nbeneficiare:\n  age: 30\n", "unknown_fact"),
+        ("broken.yaml", "date_demande: [2019-06-17\n", "yaml_syntax"),
+        ("broken.json", '{"date_demande": ', "json_syntax"),
+        ("big.yaml", "# " + "x" * 1_000_001 + "\n", "file_too_large"),
+        ("bad-value.yaml", "date_demande: 2019-06-17\nbeneficiaire:\n  age: -1\n", "invalid_input"),
+    ],
+)
 def test_specific_error_codes(tmp_path, name, content, code):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -267,10 +302,12 @@ def test_library_errors_speak_of_the_library(python_engine):
 
 # -- version, entry points --------------------------------------------------------------------
 
+
 def test_version_and_python_dash_m():
     result = run("--version")
     assert result.returncode == 0 and result.stdout.strip() == (
-        f"fundrules {__version__} (contrat JSON version {SCHEMA_VERSION})")
+        f"fundrules {__version__} (contrat JSON version {SCHEMA_VERSION})"
+    )
     check = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--engine", "python")
     assert check.returncode == 0 and "[cif] : ÉLIGIBLE" in check.stdout
 
@@ -291,6 +328,7 @@ def test_tests_use_the_working_tree():
 
 # -- typed API --------------------------------------------------------------------------------
 
+
 def test_static_case_model_is_generated_from_the_fact_table():
     from fundrules.case_codegen import TARGET, render
 
@@ -305,9 +343,12 @@ def test_static_case_model_is_generated_from_the_fact_table():
 def test_typed_client_passes_mypy_strict():
     pytest.importorskip("mypy")
     client = Path(__file__).with_name("typed_client.py")
-    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-                             "--config-file", os.devnull, str(client)],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", os.devnull, str(client)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     ran = subprocess.run([sys.executable, str(client)], capture_output=True, text=True, cwd=ROOT)
     assert ran.returncode == 0 and ran.stdout.startswith("cpf eligible"), ran.stderr
@@ -334,7 +375,10 @@ def test_no_library_error_names_a_command_line_option():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Raise):
                 for const in ast.walk(node):
-                    if isinstance(const, ast.Constant) and isinstance(const.value, str) and \
-                            re.search(r"(^|[\s(«])--[a-z]", const.value):
+                    if (
+                        isinstance(const, ast.Constant)
+                        and isinstance(const.value, str)
+                        and re.search(r"(^|[\s(«])--[a-z]", const.value)
+                    ):
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {const.value}")
     assert offenders == []

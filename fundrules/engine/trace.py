@@ -31,25 +31,42 @@ def _parameter_source(active: ActiveRules, name: str, day: Optional[dt.date]) ->
     return titles.get(source_id, source_id) if source_id else None
 
 
-def _reads(criterion: Criterion, active: ActiveRules, facts: Mapping[str, Any], derived: frozenset[str],
-           day: Optional[dt.date]) -> list[TraceRead]:
-    reads = [TraceRead(name=path, kind="fact", value=facts.get(path),
-                       source=None if path not in facts else "calculé" if path in derived else "cas")
-             for path in criterion.facts]
+def _reads(
+    criterion: Criterion, active: ActiveRules, facts: Mapping[str, Any], derived: frozenset[str], day: Optional[dt.date]
+) -> list[TraceRead]:
+    reads = [
+        TraceRead(
+            name=path,
+            kind="fact",
+            value=facts.get(path),
+            source=None if path not in facts else "calculé" if path in derived else "cas",
+        )
+        for path in criterion.facts
+    ]
     params = active.param_values()
-    reads += [TraceRead(name=name, kind="parameter", value=params.get(name),
-                        source=_parameter_source(active, name, day))
-              for name in criterion.params]
+    reads += [
+        TraceRead(name=name, kind="parameter", value=params.get(name), source=_parameter_source(active, name, day))
+        for name in criterion.params
+    ]
     return reads
 
 
-def build_trace(active: ActiveRules, facts: Mapping[str, Any], outcomes: Mapping[str, Optional[bool]],
-                derived: frozenset[str] = frozenset(), day: Optional[dt.date] = None) -> list[TraceEntry]:
+def build_trace(
+    active: ActiveRules,
+    facts: Mapping[str, Any],
+    outcomes: Mapping[str, Optional[bool]],
+    derived: frozenset[str] = frozenset(),
+    day: Optional[dt.date] = None,
+) -> list[TraceEntry]:
     """One entry per criterion in force, in file order (common criteria and route criteria)."""
     return [
         TraceEntry(
-            criterion=c.key, route=c.route, gate=c.gate, blocking=c.blocking,
-            outcome=OUTCOME[outcomes.get(c.key, True)], condition=c.condition_text,
+            criterion=c.key,
+            route=c.route,
+            gate=c.gate,
+            blocking=c.blocking,
+            outcome=OUTCOME[outcomes.get(c.key, True)],
+            condition=c.condition_text,
             reads=_reads(c, active, facts, derived, day),
             sources=[SourceRef(title=s.title, url=s.url, article=s.article) for s in c.sources],
             verified=c.verified,
@@ -75,8 +92,11 @@ def render_trace(trace: list[TraceEntry], indent: str = "     ") -> list[str]:
             lines.append(f"{pad}voie {route}")
             pad += "  "
         for entry in entries:
-            tags = (" (porte)" if entry.gate else "") + ("" if entry.blocking else " (note)") + \
-                ("" if entry.verified else " (à confirmer)")
+            tags = (
+                (" (porte)" if entry.gate else "")
+                + ("" if entry.blocking else " (note)")
+                + ("" if entry.verified else " (à confirmer)")
+            )
             condition = " ".join(entry.condition.split())
             lines.append(f"{pad}{MARK[entry.outcome]} {entry.criterion}{tags} : {condition}")
             read = ", ".join(f"{r.name} = {value_fr(r.value)}" for r in entry.reads)
