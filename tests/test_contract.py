@@ -382,3 +382,23 @@ def test_no_library_error_names_a_command_line_option():
                     ):
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {const.value}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "error, code, exit_code",
+    [("backend", "backend_failure", 3), ("bug", "internal_error", 70)],
+)
+def test_backend_failures_and_bugs_are_json_too(monkeypatch, error, code, exit_code):
+    from typer.testing import CliRunner
+
+    from fundrules.errors import BackendError
+    from fundrules_cli.app import app
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise BackendError("durable-rules a échoué") if error == "backend" else RuntimeError("boom")
+
+    monkeypatch.setattr(Engine, "evaluate", fail)
+    result = CliRunner().invoke(app, ["check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--format", "json"])
+    assert result.exit_code == exit_code
+    payload = json.loads(result.stdout)["error"]
+    assert payload["code"] == code and payload["message"]
