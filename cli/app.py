@@ -17,6 +17,20 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres.")
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from fundrules import __version__
+        from fundrules.results import SCHEMA_VERSION
+        typer.echo(f"fundrules {__version__} (contrat JSON version {SCHEMA_VERSION})")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Afficher la version et quitter.")) -> None:
+    """Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres."""
+
 EXIT_INPUT = 2
 EXIT_BACKEND = 3
 EXIT_INTERNAL = 70
@@ -43,24 +57,45 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _fail_json(payload: dict, code: int) -> None:
+    """With --format json an error is JSON on standard output (README, "Codes d'erreur")."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    raise typer.Exit(code)
+
+
+def _wants_json(kwargs: dict) -> bool:
+    value = kwargs.get("format")
+    return getattr(value, "value", value) == "json"
+
+
 def handles_errors(command):
-    """Every failure ends with one French message on stderr and an exit code, no traceback."""
+    """Every failure ends with one French message on stderr and an exit code, no traceback; with
+    --format json, the message is `FundrulesError.payload()` on standard output instead."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from fundrules.errors import BackendError, EvaluationError, InputError
+        as_json = _wants_json(kwargs)
         try:
             return command(*args, **kwargs)
         except (InputError, EvaluationError) as error:
+            if as_json:
+                _fail_json(error.payload(), EXIT_INPUT)
             _fail(str(error), EXIT_INPUT)
         except BackendError as error:
+            if as_json:
+                _fail_json(error.payload(), EXIT_BACKEND)
             _fail(str(error), EXIT_BACKEND)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: say so plainly, keep the traceback for FUNDRULES_DEBUG
             if os.environ.get("FUNDRULES_DEBUG"):
                 raise
-            _fail(f"erreur interne ({type(error).__name__}: {error}). Relancez avec FUNDRULES_DEBUG=1 "
-                  "et signalez-la avec le fichier en cause.", EXIT_INTERNAL)
+            message = (f"erreur interne ({type(error).__name__}: {error}). Relancez avec FUNDRULES_DEBUG=1 "
+                       "et signalez-la avec le fichier en cause.")
+            if as_json:
+                _fail_json({"error": {"code": "internal_error", "message": message, "file": None,
+                                      "line": None, "field": None}}, EXIT_INTERNAL)
+            _fail(message, EXIT_INTERNAL)
     return wrapper
 
 
@@ -96,9 +131,12 @@ ENGINE = typer.Option(Backend.durable, "--engine", help="Moteur : durable (durab
 
 CASE_ARG = typer.Argument(..., help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
 FORMAT = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications).")
+EXPLAIN = typer.Option(False, "--explain", help="Montrer chaque critère évalué : rempli, non rempli ou inconnu, "
+                       "et les faits et paramètres lus (champ trace en JSON).")
 
 
-def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str):
+def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str,
+                 **options):
     """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file."""
     from fundrules import Engine
     from fundrules.errors import EvaluationError
@@ -107,19 +145,21 @@ def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Opt
     case_input = _load_case(case)
     runner = Engine(rulesets, backend=engine.value)
     try:
-        return getattr(runner, action)(case_input, as_of=day)
+        return getattr(runner, action)(case_input, as_of=day, **options)
     except EvaluationError as error:
-        raise EvaluationError(f"{case} : {error}") from None
+        hint = " Sur la ligne de commande : --as-of AAAA-MM-JJ." if error.field == "date_demande" else ""
+        raise EvaluationError(f"{case} : {error}{hint}", field=error.field,
+                              file=None if case == "-" else case) from None
 
 
 @app.command()
 @handles_errors
 def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
-          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
+          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS, explain: bool = EXPLAIN) -> None:
     """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur."""
     from fundrules.report import render_text
 
-    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate")
+    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", explain=explain)
     if format == Format.json:
         typer.echo(evaluation.model_dump_json(indent=2))
     else:
@@ -140,12 +180,20 @@ def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FO
         typer.echo(render_plan_text(result, source=case), nl=False)
 
 
+class SchemaOutput(str, Enum):
+    case = "case"
+    evaluation = "evaluation"
+    plan = "plan"
+
+
 @app.command()
 @handles_errors
-def schema() -> None:
-    """Afficher le schéma JSON d'un cas (les faits admis, leur type et leur sens)."""
-    from fundrules.case import CaseInput
-    typer.echo(json.dumps(CaseInput.model_json_schema(), indent=2, ensure_ascii=False))
+def schema(output: SchemaOutput = typer.Option(SchemaOutput.case, "--output",
+                                               help="case (le cas en entrée), evaluation (réponse de check) "
+                                                    "ou plan (réponse de plan).")) -> None:
+    """Afficher un schéma JSON : le cas (faits admis, type et sens), l'évaluation ou le plan."""
+    from fundrules.schemas import json_schema
+    typer.echo(json.dumps(json_schema(output.value), indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -177,7 +225,7 @@ def replay(
     else:
         replays = replay_cases(runner, cases, day, jobs=jobs)
     if format == ReportFormat.json:
-        typer.echo(replay_json(replays, day))
+        typer.echo(replay_json(replays, day, provenance=runner.provenance))
     else:
         typer.echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
     if day is None and any(not r.matches for r in replays):
@@ -202,7 +250,18 @@ def case_new(
     """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer."""
     from fundrules import Engine
     from fundrules.library.new import new_case
-    path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
+    from fundrules.errors import InputError
+    try:
+        path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
+    except InputError as error:  # the library names its parameters; say which option they come from
+        options = {"meeting": "--meeting", "meeting_date": "--date", "name": "--name"}
+        if error.field not in options:
+            raise
+        reason = error.reason.replace(f"({error.field})", f"({options[error.field]})")
+        if reason.startswith(error.field + " "):
+            reason = options[error.field] + reason[len(error.field):]
+        raise InputError(reason, file=error.file, line=error.line, field=options[error.field],
+                         code=error.code) from None
     typer.echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
 
 
@@ -362,6 +421,11 @@ def usage_error_fr(message: str) -> str:
     return f"usage incorrect ({message.strip()})"
 
 
+def _argv_wants_json() -> bool:
+    argv = sys.argv[1:]
+    return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:]))
+
+
 def main() -> None:
     """Run the app; usage errors (unknown option, missing argument…) are said in French, exit 2."""
     try:  # typer >= 0.2x vendors click; older ones use the click package
@@ -377,6 +441,11 @@ def main() -> None:
         if type(error).__name__ == "NoArgsIsHelpError":  # the help was shown: nothing else to say
             sys.exit(EXIT_INPUT)
         command = error.ctx.command_path if error.ctx else "fundrules"
+        if _argv_wants_json():
+            typer.echo(json.dumps({"error": {"code": "usage_error", "message": usage_error_fr(error.format_message()),
+                                             "file": None, "line": None, "field": None}},
+                                  ensure_ascii=False, indent=2))
+            sys.exit(EXIT_INPUT)
         typer.echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
                    f"(« {command} --help » décrit les arguments)", err=True)
         sys.exit(EXIT_INPUT)

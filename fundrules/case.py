@@ -101,18 +101,25 @@ def _section_model(name: str, section: str) -> type[BaseModel]:
     return create_model(name, __config__=_STRICT, **fields)
 
 
-Beneficiaire = _section_model("Beneficiaire", "beneficiaire")
-Projet = _section_model("Projet", "projet")
+def dynamic_case_model() -> type[BaseModel]:
+    """The case model built from the fact table at run time: the reference the generated static
+    model (fundrules/case_model.py, visible to type checkers) is checked against."""
+    beneficiaire = _section_model("Beneficiaire", "beneficiaire")
+    projet = _section_model("Projet", "projet")
+    top = {short: _field(fact) for short, fact in facts_in("").items()}
+    return create_model(
+        "CaseInput",
+        __config__=_STRICT,
+        __doc__="Un cas : la personne, le projet de formation et le contexte de la demande.",
+        beneficiaire=(beneficiaire, Field(default_factory=beneficiaire, description="la personne")),
+        projet=(projet, Field(default_factory=projet, description="le projet de formation")),
+        **top,
+    )
 
-_top = {short: _field(fact) for short, fact in facts_in("").items()}
-CaseInput = create_model(
-    "CaseInput",
-    __config__=_STRICT,
-    __doc__="Un cas : la personne, le projet de formation et le contexte de la demande.",
-    beneficiaire=(Beneficiaire, Field(default_factory=Beneficiaire, description="la personne")),
-    projet=(Projet, Field(default_factory=Projet, description="le projet de formation")),
-    **_top,
-)
+
+from .case_model import Beneficiaire as Beneficiaire  # noqa: E402, I001 - generated; reads the types above
+from .case_model import CaseInput as CaseInput  # noqa: E402
+from .case_model import Projet as Projet  # noqa: E402
 
 
 _SECTION_PREFIX = {section: section + "." for section in SECTIONS}
@@ -186,14 +193,15 @@ def validation_to_input_error(err: ValidationError, doc: Located | None, *, base
         loc = tuple(e["loc"])
         field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
         line = doc.line_of(base + loc) if doc else None
-        details.append(InputError(_french(e), file=doc.file if doc else None, line=line, field=field))
+        details.append(InputError(_french(e), file=doc.file if doc else None, line=line, field=field,
+                                  code="unknown_fact" if e["type"] == "extra_forbidden" else None))
     if len(details) == 1:
         return details[0]
     first = details[0]
     return InputError(f"{len(details)} erreurs dans le cas", file=first.file, details=details)
 
 
-def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -> BaseModel:
+def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -> CaseInput:
     """Validate already-parsed data (a dict) into a CaseInput; errors point into `doc`."""
     if not isinstance(data, dict):
         raise InputError("un cas doit être un bloc de champs (date_demande, beneficiaire, projet…)",
@@ -211,7 +219,7 @@ def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -
     return case
 
 
-def load_case(path: str | Path) -> BaseModel:
+def load_case(path: str | Path) -> CaseInput:
     """Load a case from a YAML or JSON file; raises InputError with file, line and field."""
     doc = read_document(path)
     return case_from_data(doc.data, doc)

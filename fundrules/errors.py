@@ -6,13 +6,15 @@ same structured information (`.file`, `.line`, `.field`, `.reason`).
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FundrulesError(Exception):
     """Base of every error raised on purpose by fundrules."""
 
     code = "error"  # stable string an application can branch on (documented in the README)
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         """The error as JSON: what the CLI prints with --format json and the HTTP service returns."""
         return {"error": {"code": self.code, "message": str(self),
                           "file": getattr(self, "file", None), "line": getattr(self, "line", None),
@@ -25,7 +27,10 @@ class InputError(FundrulesError):
     code = "invalid_input"
 
     def __init__(self, reason: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None, details: list["InputError"] | None = None):
+                 field: str | None = None, details: list["InputError"] | None = None,
+                 code: str | None = None):
+        if code is not None:  # a more specific stable code (file_too_large, unknown_fact, yaml_syntax…)
+            self.code = code
         self.reason = reason
         self.file = file
         self.line = line
@@ -55,6 +60,11 @@ class EvaluationError(FundrulesError):
     """A case that cannot be evaluated at all (no date to evaluate at, for instance)."""
 
     code = "cannot_evaluate"
+
+    def __init__(self, message: str, *, field: str | None = None, file: str | None = None):
+        self.field = field
+        self.file = file
+        super().__init__(message)
 
 
 class BackendError(FundrulesError):

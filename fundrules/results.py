@@ -1,6 +1,7 @@
 """The evaluation returned to counsellors and applications: the JSON output contract.
 
-Field names here are relied upon by embedding applications (see README, "Contrat JSON").
+Field names here are relied upon by embedding applications (see README, "Contrat JSON"). Any
+change to them follows the versioning policy of `SCHEMA_VERSION` (README, "Version du contrat").
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ import datetime as dt
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Version of the JSON contract (Evaluation, Plan, errors). Bumped when a field is removed, renamed
+# or changes meaning or type; adding a field or an optional, off-by-default part keeps it.
+SCHEMA_VERSION = 1
 
 Status = Literal["eligible", "blocked", "a_verifier", "not_in_force"]
 
@@ -25,71 +30,133 @@ class _Out(BaseModel):
 
 
 class SourceRef(_Out):
-    title: str
-    url: Optional[str] = None
-    article: Optional[str] = None
+    title: str = Field(description="titre de la source (texte officiel, page publique)")
+    url: Optional[str] = Field(None, description="adresse de la source")
+    article: Optional[str] = Field(None, description="article de loi ou de décret cité")
 
 
 class Blocker(_Out):
     criterion: str = Field(description="identifiant du critère (voie.critère dans une voie)")
-    route: Optional[str] = None
-    message: str
+    route: Optional[str] = Field(None, description="voie du critère ; null pour un critère commun")
+    message: str = Field(description="pourquoi ce critère bloque, en français")
     observed: dict[str, Any] = Field(description="valeurs vues des faits lus par le critère (null : inconnu)")
-    required: str
-    sources: list[SourceRef]
+    required: str = Field(description="ce que le critère exige, en français")
+    sources: list[SourceRef] = Field(description="textes qui fondent le critère")
     verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
     unlock: Optional[str] = Field(None, description="l'accord ou le fait qui lèverait ce bloquant")
 
 
 class PendingCheck(_Out):
-    criterion: str
-    route: Optional[str] = None
-    missing_facts: list[str]
-    verified: bool
+    criterion: str = Field(description="identifiant du critère inconnu faute de faits")
+    route: Optional[str] = Field(None, description="voie du critère ; null pour un critère commun")
+    missing_facts: list[str] = Field(description="faits à recueillir pour trancher ce critère")
+    verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
 
 
 class RouteResult(_Out):
-    route: str
-    label: str
-    status: Literal["eligible", "blocked", "a_verifier"]
+    route: str = Field(description="identifiant de la voie")
+    label: str = Field(description="nom de la voie, en français")
+    status: Literal["eligible", "blocked", "a_verifier"] = Field(description="statut de la voie seule")
+
+
+Outcome = Literal["holds", "fails", "unknown"]
+
+
+class TraceRead(_Out):
+    """A fact or parameter a criterion read, with its value and where that value comes from."""
+
+    name: str = Field(description="chemin du fait (beneficiaire.age) ou nom du paramètre")
+    kind: Literal["fact", "parameter"] = Field(
+        description="fact : fait du cas ; parameter : paramètre daté de la version")
+    value: Any = Field(description="valeur lue ; null : fait inconnu")
+    source: Optional[str] = Field(
+        description="fait : « cas » (donné par le cas) ou « calculé » (fait dérivé, voir derived_facts), "
+                    "null si inconnu ; paramètre : titre de la source de sa valeur à cette date")
+
+
+class TraceEntry(_Out):
+    """One criterion or route gate as evaluated: the evidence behind its outcome."""
+
+    criterion: str = Field(description="identifiant du critère (voie.critère dans une voie)")
+    route: Optional[str] = Field(description="voie du critère ; null pour un critère commun")
+    gate: bool = Field(description="true : porte de la voie (dit à qui la voie s'adresse)")
+    blocking: bool = Field(description="false : simple note, le statut n'en dépend pas")
+    outcome: Outcome = Field(description="holds (rempli), fails (non rempli) ou unknown (faits manquants)")
+    condition: str = Field(description="la condition telle qu'écrite dans le fichier de règles")
+    reads: list[TraceRead] = Field(description="faits puis paramètres lus par la condition, avec leurs valeurs")
+    sources: list[SourceRef] = Field(description="textes qui fondent le critère")
+    verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
 
 
 class FunderResult(_Out):
-    funder: str
-    funder_name: str
-    category: Literal["droit_commun", "specifique"]
-    kind: Literal["course", "income"]
-    status: Status
-    ruleset_version: Optional[str]
-    valid_from: Optional[dt.date] = None
-    valid_to: Optional[dt.date] = None
-    message: Optional[str] = None
-    blockers: list[Blocker] = []
-    missing_facts: list[str] = []
-    pending: list[PendingCheck] = []
-    routes: list[RouteResult] = []
-    unverified_criteria: list[str] = []
-    notices: list[str] = []
-    illustrative: bool = False
-    next_steps: list[str] = []
-    decided_by: str
-    operator_can_mobilise: Optional[bool] = None
+    """One funder's answer: status, what blocks, what to collect, who decides, under which rules."""
+
+    funder: str = Field(description="identifiant du financeur (cpf, cif, aif…)")
+    funder_name: str = Field(description="nom du financeur ou du dispositif, en français")
+    category: Literal["droit_commun", "specifique"] = Field(
+        description="droit_commun : ouvert à tous sous conditions ; specifique : réservé à un public")
+    kind: Literal["course", "income"] = Field(
+        description="course : paie la formation ; income : rémunère la personne pendant la formation")
+    status: Status = Field(description="eligible, blocked, a_verifier (faits à recueillir ou règles à vérifier) "
+                                       "ou not_in_force (dispositif pas en vigueur à cette date)")
+    ruleset_version: Optional[str] = Field(
+        description="version des règles appliquée (variante/version pour un financeur à variantes) ; "
+                    "null si aucune version ne s'applique")
+    valid_from: Optional[dt.date] = Field(None, description="début de validité de la version appliquée")
+    valid_to: Optional[dt.date] = Field(None, description="fin de validité de la version appliquée (null : en cours)")
+    message: Optional[str] = Field(None, description="explication générale, en français")
+    blockers: list[Blocker] = Field([], description="critères non remplis qui bloquent ce financeur")
+    missing_facts: list[str] = Field([], description="faits à recueillir pour trancher (chemins de faits)")
+    pending: list[PendingCheck] = Field([], description="critères inconnus et les faits qui manquent à chacun")
+    routes: list[RouteResult] = Field([], description="voies d'accès du financeur et le statut de chacune")
+    unverified_criteria: list[str] = Field(
+        [], description="critères non confirmés par une source sur lesquels repose la réponse ; pour un "
+                        "financeur éligible, seulement ceux de la décision (critères communs et une voie remplie)")
+    notices: list[str] = Field([], description="notes qui ne changent pas le statut (reste à charge…)")
+    illustrative: bool = Field(False, description="true : règles illustratives, qu'aucune source publique ne confirme")
+    next_steps: list[str] = Field([], description="démarches suivantes, en français, dans l'ordre")
+    decided_by: str = Field(description="qui décide du financement")
+    operator_can_mobilise: Optional[bool] = Field(
+        None, description="l'opérateur CEP du cas peut-il mobiliser ce financeur (null : opérateur inconnu)")
+    ruleset_file: Optional[str] = Field(
+        None, description="fichier de la version appliquée, relatif au dossier des règles (cpf/2019-11-21.yaml)")
+    ruleset_digest: Optional[str] = Field(None, description="« sha256: » suivi de l'empreinte de ce fichier")
+    trace: Optional[list[TraceEntry]] = Field(
+        None, exclude_if=lambda value: value is None,  # without explain, the JSON is what it was before traces
+        description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
+                    "qu'il a lu ; absent sinon")
 
 
 class DerivedValue(_Out):
-    fact: str
-    value: Any
-    derived_from: list[str]
-    explanation: str
+    fact: str = Field(description="chemin du fait calculé")
+    value: Any = Field(description="valeur calculée")
+    derived_from: list[str] = Field(description="faits du cas dont elle est calculée")
+    explanation: str = Field(description="le calcul, en français")
+
+
+class Provenance(_Out):
+    """What produced an answer, so that a stored answer can be matched to its rules months later."""
+
+    fundrules_version: str = Field(description="version de fundrules qui a calculé la réponse")
+    schema_version: int = Field(description="version du contrat JSON (voir README, « Version du contrat »)")
+    backend: Literal["durable", "python"] = Field(
+        description="moteur qui a réellement évalué (python si durable-rules ne s'importe pas)")
+    rulesets_digest: str = Field(
+        description="« sha256: » suivi de l'empreinte des fichiers de règles utilisés (chemins relatifs "
+                    "et contenus, dans l'ordre des chemins)")
 
 
 class Evaluation(_Out):
-    as_of: dt.date
-    date_demande: Optional[dt.date]
-    derived_facts: list[DerivedValue] = []
-    results: list[FunderResult]
+    """The answer for one case on one date: one result per funder, sorted by funder id."""
+
+    as_of: dt.date = Field(description="date dont les règles ont été appliquées")
+    date_demande: Optional[dt.date] = Field(description="date de la demande donnée par le cas")
+    derived_facts: list[DerivedValue] = Field([], description="faits calculés à partir du cas")
+    results: list[FunderResult] = Field(description="un résultat par financeur, dans l'ordre des identifiants")
+    provenance: Provenance = Field(description="ce qui a produit cette réponse")
 
     def result(self, funder: str) -> FunderResult:
+        """The result of one funder; KeyError when the catalog has no such funder."""
         for r in self.results:
             if r.funder == funder:
                 return r

@@ -74,19 +74,20 @@ def parse_text(text: str, file: str) -> Located:
         _record_lines(node, (), lines, set())
         data = loader.construct_document(node)
     except InputError as err:
-        raise InputError(err.reason, file=file, line=err.line) from None
+        raise InputError(err.reason, file=file, line=err.line, code=err.code) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         if "nesting depth" in str(err.problem):
             raise InputError("YAML/JSON trop imbriqué", file=file, line=line) from None
-        raise InputError(f"YAML/JSON illisible ({err.problem or err})", file=file, line=line) from None
+        raise InputError(f"YAML/JSON illisible ({err.problem or err})", file=file, line=line,
+                         code="yaml_syntax") from None
     except yaml.reader.ReaderError as err:
         raise InputError(f"caractère interdit dans un fichier YAML (code {err.character:#x})", file=file) from None
     except RecursionError:
         raise InputError("YAML/JSON trop imbriqué", file=file) from None
     except (yaml.YAMLError, ValueError) as err:
-        raise InputError(f"YAML/JSON illisible ({err})", file=file) from None
+        raise InputError(f"YAML/JSON illisible ({err})", file=file, code="yaml_syntax") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -100,13 +101,14 @@ def read_document(path: str | Path) -> Located:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError("fichier introuvable", file=name) from None
+        raise InputError("fichier introuvable", file=name, code="file_not_found") from None
     except OSError as err:
         raise InputError(f"fichier illisible ({err.strerror})", file=name) from None
     if path.is_dir():
         raise InputError("c'est un dossier, un fichier était attendu", file=name)
     if size > MAX_FILE_BYTES:
-        raise InputError(f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name)
+        raise InputError(f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name,
+                         code="file_too_large")
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise InputError("fichier binaire : un fichier texte YAML ou JSON était attendu", file=name)
@@ -118,7 +120,7 @@ def read_document(path: str | Path) -> Located:
         try:
             data = json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError as err:
-            raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno) from None
+            raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno, code="json_syntax") from None
         except RecursionError:
             raise InputError("JSON trop imbriqué", file=name) from None
         except InputError as err:

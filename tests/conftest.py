@@ -1,4 +1,7 @@
+import os
 import shutil
+import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -7,6 +10,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RULESETS = ROOT / "rulesets"
 EXAMPLES = ROOT / "cases" / "examples"
+
+
+def _working_tree_first() -> None:
+    """Tests (and the CLI subprocesses they start) import fundrules and the CLI (`cli/`, installed as
+    fundrules_cli) from this working tree, never from a stale installed copy."""
+    shim = Path(tempfile.mkdtemp(prefix="fundrules-tree-"))
+    (shim / "fundrules_cli").symlink_to(ROOT / "cli", target_is_directory=True)
+    paths = [str(shim), str(ROOT)]
+    sys.path[:0] = paths
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [os.environ.get("PYTHONPATH")] if p])
+
+
+_working_tree_first()
 
 
 @pytest.fixture(scope="session")

@@ -111,8 +111,8 @@ def test_both_backends_give_the_same_plans(python_engine, durable_engine):
         if "examples" in path.parts:
             continue
         case = load_library_case(path)
-        a = python_engine.plan(case.case, as_of=case.meeting.date).model_dump_json()
-        b = durable_engine.plan(case.case, as_of=case.meeting.date).model_dump_json()
+        a = python_engine.plan(case.case, as_of=case.meeting.date).model_dump_json(exclude={"provenance"})
+        b = durable_engine.plan(case.case, as_of=case.meeting.date).model_dump_json(exclude={"provenance"})
         assert a == b, path
 
 

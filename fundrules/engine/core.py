@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import multiprocessing
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from pydantic import BaseModel
 
 from ..case import CaseInput, case_facts, case_from_data
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
-from ..results import DerivedValue, Evaluation
+from ..provenance import relative_file, ruleset_files, rulesets_digest
+from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, TraceEntry
 from ..rulesets.catalog import Catalog
 from ..rulesets.loader import load_catalog
 from . import durable_backend
 from .outcome import build_result, not_in_force, variant_missing
 from .reference import PythonBackend
+from .trace import build_trace
+
+if TYPE_CHECKING:
+    from ..plan.model import Plan
+
+CaseLike = Union[BaseModel, dict[str, Any]]
 
 log = logging.getLogger("fundrules")
 BACKENDS = ("durable", "python")
@@ -49,17 +58,45 @@ class Engine:
     """
 
     def __init__(self, rulesets: Union[str, Path, Catalog, None] = None, backend: str = "durable"):
+        """Load `rulesets` (a directory, a loaded Catalog, or None for the bundled ones) and the
+        backend; raises InputError on a bad ruleset or an unknown backend name."""
         from ..plan.rules import load_plan_rules
 
         self.catalog = rulesets if isinstance(rulesets, Catalog) else load_catalog(rulesets)
         self.plan_rules = load_plan_rules(Path(self.catalog.directory), self.catalog)
         self._backend = _make_backend(backend)
+        self.ruleset_files = ruleset_files(self.catalog.directory)
+        self._rulesets_digest = rulesets_digest(self.ruleset_files)
+        self._relative: dict[str, str] = {}  # version file -> path relative to the rulesets directory
 
     @property
     def backend(self) -> str:
-        return self._backend.name
+        """The backend that actually runs: "python" when durable-rules was asked for but cannot be imported."""
+        return str(self._backend.name)
 
-    def evaluate(self, case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None) -> Evaluation:
+    @functools.cached_property
+    def provenance(self) -> Provenance:
+        """What every answer of this engine carries: versions, backend, digest of the rule files."""
+        from .. import __version__
+
+        return Provenance(fundrules_version=__version__, schema_version=SCHEMA_VERSION,
+                          backend=self.backend, rulesets_digest=self._rulesets_digest)
+
+    def _with_file(self, result: FunderResult, active: Any, trace: Optional[list[TraceEntry]]) -> FunderResult:
+        """Name the version file a result was computed from, with its digest (and the trace)."""
+        file = self._relative.get(active.version.file)
+        if file is None:
+            file = self._relative[active.version.file] = relative_file(self.catalog.directory, active.version.file)
+        update: dict[str, Any] = {"ruleset_file": file, "ruleset_digest": self.ruleset_files.get(file)}
+        if trace is not None:
+            update["trace"] = trace
+        return result.model_copy(update=update)
+
+    def evaluate(self, case: CaseLike, as_of: Optional[dt.date] = None, explain: bool = False) -> Evaluation:
+        """Evaluate `case` (a CaseInput or a dict of facts) with the rules in force on `as_of`
+        (default: the case's date_demande). With `explain`, each result carries a `trace` of every
+        criterion evaluated; without it the answer is exactly the same as before traces existed.
+        Raises InputError on bad facts, EvaluationError when there is no date to evaluate at."""
         if isinstance(case, dict):
             case = case_from_data(case)
         elif not isinstance(case, CaseInput):
@@ -68,7 +105,7 @@ class Engine:
         if day is None:
             raise EvaluationError(
                 "date_demande absente : impossible de savoir quelles règles appliquer "
-                "(renseignez date_demande ou choisissez une date avec --as-of)")
+                "(renseignez date_demande dans le cas, ou passez as_of)", field="date_demande")
         facts = case_facts(case)
         provenance = add_derived(facts, day)
         funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
@@ -87,36 +124,44 @@ class Engine:
             else:
                 actives[funder.id] = active
         outcomes = self._backend.run(list(actives.values()), facts)
+        derived = frozenset(p["fact"] for p in provenance)
         results = [early[f.id] if f.id in early else
-                   build_result(actives[f.id], facts, outcomes[f.id], case.operateur) for f in funders]
+                   self._with_file(build_result(actives[f.id], facts, outcomes[f.id], case.operateur),
+                                   actives[f.id],
+                                   build_trace(actives[f.id], facts, outcomes[f.id], derived, day)
+                                   if explain else None)
+                   for f in funders]
+        if explain:  # funders with no rules in force evaluated nothing: an empty trace
+            results = [r.model_copy(update={"trace": []}) if r.trace is None else r for r in results]
         return Evaluation(
             as_of=day, date_demande=case.date_demande,
             derived_facts=[DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"],
                                         explanation=p["explanation"]) for p in provenance],
-            results=results,
+            results=results, provenance=self.provenance,
         )
 
 
-    def evaluate_many(self, cases: list, as_of: Optional[dt.date] = None, jobs: int = 1,
-                      as_of_each: Optional[list] = None) -> list[Evaluation]:
+    def evaluate_many(self, cases: Sequence[CaseLike], as_of: Optional[dt.date] = None, jobs: int = 1,
+                      as_of_each: Optional[Sequence[Optional[dt.date]]] = None,
+                      explain: bool = False) -> list[Evaluation]:
         """Evaluate many cases, in `jobs` processes where the platform can fork.
 
         Workers inherit this engine (rules loaded and compiled) through fork; results come back in
         the order of `cases`. `as_of_each` gives one date per case (e.g. each meeting's date)."""
         days = as_of_each or [as_of] * len(cases)
         if jobs <= 1 or len(cases) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return [self.evaluate(c, d) for c, d in zip(cases, days)]
-        global _FORKED_ENGINE
-        _FORKED_ENGINE = self
+            return [self.evaluate(c, d, explain=explain) for c, d in zip(cases, days, strict=True)]
+        global _FORKED_ENGINE, _FORKED_EXPLAIN
+        _FORKED_ENGINE, _FORKED_EXPLAIN = self, explain
         try:
             size = max(1, len(cases) // (jobs * 8))
-            chunks = [list(zip(cases[i:i + size], days[i:i + size])) for i in range(0, len(cases), size)]
+            chunks = [list(zip(cases[i:i + size], days[i:i + size], strict=True)) for i in range(0, len(cases), size)]
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 return [e for chunk in pool.map(_evaluate_chunk, chunks) for e in chunk]
         finally:
             _FORKED_ENGINE = None
 
-    def plan(self, case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None):
+    def plan(self, case: CaseLike, as_of: Optional[dt.date] = None) -> Plan:
         """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
         from ..plan import make_plan
 
@@ -126,19 +171,21 @@ class Engine:
 
 
 _FORKED_ENGINE: Optional[Engine] = None
+_FORKED_EXPLAIN = False
 
 
-def _evaluate_chunk(chunk):
-    return [_FORKED_ENGINE.evaluate(case, day) for case, day in chunk]
+def _evaluate_chunk(chunk: list[tuple[CaseLike, Optional[dt.date]]]) -> list[Evaluation]:
+    assert _FORKED_ENGINE is not None
+    return [_FORKED_ENGINE.evaluate(case, day, explain=_FORKED_EXPLAIN) for case, day in chunk]
 
 
 _default: dict[str, Engine] = {}
 _default_lock = threading.Lock()
 
 
-def evaluate(case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None,
-             backend: str = "durable") -> Evaluation:
+def evaluate(case: CaseLike, as_of: Optional[dt.date] = None,
+             backend: str = "durable", explain: bool = False) -> Evaluation:
     """Evaluate with a shared Engine on the bundled rulesets."""
     with _default_lock:
         engine = _default.get(backend) or _default.setdefault(backend, Engine(backend=backend))
-    return engine.evaluate(case, as_of)
+    return engine.evaluate(case, as_of, explain=explain)

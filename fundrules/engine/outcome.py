@@ -144,10 +144,14 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
         for path in _missing(c, facts):
             missing.setdefault(path, None)
 
-    # Criteria on which the answer rests and that no source confirms.
+    # Criteria on which the answer rests and that no source confirms. Eligible: the common
+    # criteria and one route that holds, the one resting on the fewest unverified criteria (first
+    # in file order on a tie); another route that also holds did not decide. A criterion is one
+    # unit: `verified` covers its whole condition, whichever branch of an `or` inside it held.
     if status == "eligible":
         holding_routes = [rid for rid, s in route_status.items() if s == "eligible"]
-        decisive = common + [c for rid in holding_routes for c in by_route[rid]]
+        deciding = min(holding_routes, key=lambda rid: sum(not c.verified for c in by_route[rid]), default=None)
+        decisive = common + (by_route[deciding] if deciding is not None else [])
     else:
         decisive = failing + unknown
     unverified = [c.key for c in decisive if not c.verified]

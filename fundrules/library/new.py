@@ -44,8 +44,8 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
 
     match = re.fullmatch(r"([A-Za-z0-9_\-]+)/(\d{4}-T[1-4])", meeting)
     if not match or not re.match(QUARTER_PATTERN, match.group(2)):
-        raise InputError("--meeting attend RÉGION/AAAA-Tn, par exemple etude-territorialisee/2018-T2",
-                         field="--meeting")
+        raise InputError("meeting attend RÉGION/AAAA-Tn, par exemple etude-territorialisee/2018-T2",
+                         field="meeting")
     region, quarter = match.groups()
     findings = lint_privacy(source)
     if findings:
@@ -57,7 +57,7 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
         meeting_date = max(case.date_demande or start, start)
     if not start <= meeting_date <= end:
         raise InputError(f"la date de réunion {meeting_date.isoformat()} n'est pas dans le trimestre {quarter}",
-                         field="--date")
+                         field="meeting_date")
     if case.date_demande and case.date_demande > meeting_date:
         raise InputError("la demande est postérieure à la date de réunion", file=str(source), field="date_demande")
     evaluation = engine.evaluate(case, as_of=meeting_date)
@@ -86,7 +86,8 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
         try:
             os.link(temporary, target)
         except FileExistsError:
-            raise InputError("ce cas existe déjà : choisissez un autre nom (--name)", file=str(target)) from None
+            raise InputError("ce cas existe déjà : choisissez un autre nom (name)", file=str(target),
+                             field="name") from None
     finally:
         os.unlink(temporary)
     load_library_case(target)  # the file we wrote must read back as a valid library case

@@ -7,27 +7,29 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..results import Provenance
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
 class PlanStep(_Out):
-    order: int
-    funder: str
-    funder_name: str
+    order: int = Field(description="rang du financeur dans le plan (1 : à solliciter en premier)")
+    funder: str = Field(description="identifiant du financeur")
+    funder_name: str = Field(description="nom du financeur, en français")
     status: str = Field(description="eligible, or a_verifier when facts are still to collect")
     amount: Optional[float] = Field(description="euros covered; null when the funder decides the amount")
-    amount_hours: Optional[float] = None
+    amount_hours: Optional[float] = Field(None, description="heures couvertes ; null si inconnu")
     holder_share: Optional[float] = Field(None, description="euros left to the account holder (CPF flat participation)")
-    complement: bool = False
-    decided_by: str
-    next_step: Optional[str] = None
+    complement: bool = Field(False, description="true : financeur de complément (montant décidé par lui)")
+    decided_by: str = Field(description="qui décide du financement")
+    next_step: Optional[str] = Field(None, description="première démarche auprès de ce financeur")
 
 
 class FundingPlan(_Out):
-    steps: list[PlanStep]
-    cost: Optional[float]
+    steps: list[PlanStep] = Field(description="financeurs dans l'ordre où les solliciter")
+    cost: Optional[float] = Field(description="coût pédagogique du projet (euros) ; null si inconnu")
     covered: float = Field(description="sum of the known amounts")
     holder_pays: float = Field(description="sum of the known holder shares")
     remaining: Optional[float] = Field(description="cost - covered - holder_pays; null when the cost is unknown")
@@ -36,22 +38,25 @@ class FundingPlan(_Out):
 
 
 class Exclusion(_Out):
-    funder: str
-    rule: str
-    message: str
+    funder: str = Field(description="financeur écarté du plan principal")
+    rule: str = Field(description="règle de plan qui l'écarte")
+    message: str = Field(description="pourquoi, en français")
 
 
 class Unlock(_Out):
-    funder: str
-    criterion: Optional[str]
-    what: str
+    funder: str = Field(description="financeur bloqué par un seul critère")
+    criterion: Optional[str] = Field(description="ce critère")
+    what: str = Field(description="l'accord ou le fait qui le débloquerait")
 
 
 class Plan(_Out):
-    as_of: dt.date
-    ruleset_version: Optional[str]
-    plans: list[FundingPlan]
-    excluded: list[Exclusion] = []
-    impasse: bool
-    unlock: list[Unlock] = []
-    message: Optional[str] = None
+    """Funding plans for one case on one date (`Engine.plan`, `fundrules plan --format json`)."""
+
+    as_of: dt.date = Field(description="date dont les règles ont été appliquées")
+    ruleset_version: Optional[str] = Field(description="version des règles de plan appliquée ; null si aucune")
+    plans: list[FundingPlan] = Field(description="plans possibles, le premier étant le principal")
+    excluded: list[Exclusion] = Field([], description="financeurs écartés par une règle de plan")
+    impasse: bool = Field(description="true : aucun plan ne couvre le coût")
+    unlock: list[Unlock] = Field([], description="ce qui débloquerait un financeur en cas d'impasse")
+    message: Optional[str] = Field(None, description="explication de l'impasse, en français")
+    provenance: Provenance = Field(description="ce qui a produit cette réponse")

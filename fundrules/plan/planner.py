@@ -136,4 +136,4 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
         else:
             message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
     return Plan(as_of=day, ruleset_version=rules.label if rules else None, plans=plans, excluded=exclusions,
-                impasse=impasse, unlock=unlock, message=message)
+                impasse=impasse, unlock=unlock, message=message, provenance=evaluation.provenance)

@@ -14,6 +14,7 @@ from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, value_fr
 from ..library.cases import LibraryCase, find_case_files, load_library_case, quarter_bounds
 from ..plan import make_plan
 from ..plan.model import Plan
+from ..provenance import provenance_fr
 from ..results import STATUS_FR, Evaluation
 from .plan import plan_summary
 
@@ -165,6 +166,7 @@ def render_markdown(pack: MeetingPack) -> str:
     for u in pack.unblocked:
         lines.append(f"- {u.case.id} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
                      f"{', '.join(u.funders)}")
+    lines += ["", "---", "", provenance_fr(pack.agenda[0].evaluation.provenance)]
     return "\n".join(lines) + "\n"
 
 
@@ -251,5 +253,6 @@ def render_html(pack: MeetingPack) -> str:
         out.append("<li>Aucun.</li>")
     out += [f"<li>{e(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
             f"{e(', '.join(u.funders))}</li>" for u in pack.unblocked]
-    out.append("</ul></body></html>")
+    out.append(f"</ul><footer><p>{e(provenance_fr(pack.agenda[0].evaluation.provenance))}</p></footer>")
+    out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Optional
+from typing import Any, Optional
 
 from ..french import date_fr
 from ..library.replay import CaseReplay
-from ..results import STATUS_FR
+from ..results import STATUS_FR, Provenance
 
 FIELD_FR = {"status": "statut", "blockers": "bloquants", "missing_facts": "faits manquants"}
 
@@ -61,12 +61,12 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
     return "\n".join(lines) + "\n"
 
 
-def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date]) -> str:
+def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance: Optional[Provenance] = None) -> str:
     data = []
     for r in replays:
         item = {"case": r.case.id, "meeting_date": r.case.meeting.date.isoformat(), "as_of": r.as_of.isoformat(),
                 "statuses": r.statuses,
-                "plan": json.loads(r.plan.model_dump_json()) if r.plan is not None else None}
+                "plan": json.loads(r.plan.model_dump_json(exclude={"provenance"})) if r.plan is not None else None}
         if as_of is None:
             item["matches"] = r.matches
             item["differences"] = [{"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got,
@@ -77,7 +77,9 @@ def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date]) -> str:
                                 "blockers_disappeared": c.blockers_disappeared,
                                 "successor_routes": c.successor_routes} for c in r.changes]
         data.append(item)
-    summary = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
+    summary: dict[str, Any] = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
+    if provenance is not None:
+        summary["provenance"] = provenance.model_dump(mode="json")
     if as_of is None:
         summary["matches"] = sum(1 for r in replays if r.matches)
     return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False)

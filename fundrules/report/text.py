@@ -41,6 +41,9 @@ def _funder_block(result: FunderResult) -> list[str]:
         lines.append(f"     Décide : {result.decided_by}")
     for step in result.next_steps:
         lines.append(f"     -> {step}")
+    if result.trace:  # only with --explain
+        from ..engine.trace import render_trace
+        lines.extend(render_trace(result.trace))
     return lines
 
 

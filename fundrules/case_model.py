@@ -1,0 +1,81 @@
+"""The case model (beneficiary, project, context): GENERATED from fundrules/facts.py by
+`python -m fundrules.case_codegen`; do not edit by hand (tests check it matches the fact table)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+
+from .case import DateFact, NumberFact, TextFact, _nfc
+
+
+class Beneficiaire(BaseModel):
+    """La personne."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date_naissance: Optional[DateFact] = Field(None, description='date de naissance')
+    age: Optional[StrictInt] = Field(None, description='âge à la date de la demande', ge=0, le=130)
+    statut: Optional[Annotated[Literal['demandeur_emploi', 'salarie', 'independant', 'agent_public', 'sans_activite'], BeforeValidator(_nfc)]] = Field(None, description='situation à la date de la demande')
+    inscrit_pole_emploi: Optional[StrictBool] = Field(None, description="inscrit comme demandeur d'emploi")
+    duree_inscription_mois: Optional[StrictInt] = Field(None, description="mois d'inscription à Pôle emploi", ge=0, le=1000000000)
+    contrat: Optional[Annotated[Literal['cdi', 'cdd', 'interim', 'apprentissage', 'professionnalisation', 'contrat_aide', 'aucun'], BeforeValidator(_nfc)]] = Field(None, description='contrat actuel (ou dernier contrat)')
+    date_fin_contrat: Optional[DateFact] = Field(None, description='date de fin du dernier contrat')
+    anciennete_salariee_mois: Optional[StrictInt] = Field(None, description='ancienneté salariée (mois, tous employeurs)', ge=0, le=1000000000)
+    anciennete_entreprise_mois: Optional[StrictInt] = Field(None, description="ancienneté dans l'entreprise (mois)", ge=0, le=1000000000)
+    mois_salarie_5_ans: Optional[StrictInt] = Field(None, description='mois salariés sur les 5 dernières années', ge=0, le=60)
+    mois_cdd_12_mois: Optional[StrictInt] = Field(None, description='mois en CDD sur les 12 derniers mois', ge=0, le=12)
+    heures_interim_18_mois: Optional[StrictInt] = Field(None, description="heures d'intérim sur les 18 derniers mois", ge=0, le=1000000000)
+    heures_interim_agence: Optional[StrictInt] = Field(None, description="heures dans l'agence d'intérim actuelle", ge=0, le=1000000000)
+    effectif_entreprise: Optional[StrictInt] = Field(None, description="effectif de l'employeur", ge=0, le=1000000000)
+    entreprise_artisanale: Optional[StrictBool] = Field(None, description="employeur relevant de l'artisanat")
+    niveau_qualification: Optional[StrictInt] = Field(None, description='niveau de qualification le plus élevé (1 à 8)', ge=1, le=8)
+    boeth: Optional[StrictBool] = Field(None, description="bénéficiaire de l'obligation d'emploi (BOETH)")
+    solde_cpf_heures: Optional[NumberFact] = Field(None, description='solde CPF en heures', ge=0)
+    solde_cpf_euros: Optional[NumberFact] = Field(None, description='solde CPF en euros', ge=0)
+    heures_dif: Optional[NumberFact] = Field(None, description='heures de DIF inscrites', ge=0)
+    licenciement_economique: Optional[StrictBool] = Field(None, description='licencié pour motif économique')
+    licenciement_inaptitude: Optional[StrictBool] = Field(None, description='licencié pour inaptitude')
+    secteur_public: Optional[StrictBool] = Field(None, description='employeur public')
+    modalite_accompagnement_pe: Optional[Annotated[Literal['suivi', 'guide', 'renforce', 'global'], BeforeValidator(_nfc)]] = Field(None, description="modalité d'accompagnement Pôle emploi")
+    arret_maladie: Optional[StrictBool] = Field(None, description='en arrêt maladie à la date de la demande')
+    promesse_embauche: Optional[StrictBool] = Field(None, description="promesse d'embauche écrite")
+    permis_valide: Optional[StrictBool] = Field(None, description="titulaire d'un permis de conduire en cours de validité")
+    maladie_professionnelle: Optional[StrictBool] = Field(None, description='maladie professionnelle reconnue')
+    absence_longue_24_mois: Optional[StrictBool] = Field(None, description="absence d'au moins 6 mois (accident du travail, maladie) dans les 24 derniers mois")
+
+
+class Projet(BaseModel):
+    """Le projet de formation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intitule: Optional[TextFact] = Field(None, description='intitulé de la formation')
+    type_action: Optional[Annotated[Literal['certification_rncp', 'certification_rs', 'clea', 'vae', 'bilan_competences', 'permis', 'creation_entreprise', 'non_certifiante'], BeforeValidator(_nfc)]] = Field(None, description="nature de l'action")
+    code_certification: Optional[TextFact] = Field(None, description='code RNCP ou RS')
+    eligible_cpf: Optional[StrictBool] = Field(None, description='inscrite sur une liste éligible au CPF')
+    categorie_permis: Optional[TextFact] = Field(None, description='catégorie de permis')
+    duree_heures: Optional[NumberFact] = Field(None, description='durée de la formation (heures)', ge=0)
+    duree_mois: Optional[NumberFact] = Field(None, description='durée de la formation (mois)', ge=0)
+    temps_plein: Optional[StrictBool] = Field(None, description='formation à temps plein')
+    date_debut: Optional[DateFact] = Field(None, description='date de début prévue')
+    cout_pedagogique: Optional[NumberFact] = Field(None, description='coût pédagogique (euros)', ge=0)
+    hors_temps_travail: Optional[StrictBool] = Field(None, description='entièrement hors temps de travail')
+    metier_en_tension: Optional[StrictBool] = Field(None, description='métier en tension dans la région')
+    session_achetee_region: Optional[StrictBool] = Field(None, description='session achetée par la Région')
+    places_disponibles: Optional[StrictBool] = Field(None, description='places disponibles dans la session')
+    positionnement_prealable: Optional[StrictBool] = Field(None, description='positionnement préalable réalisé')
+    valide_conseiller_pe: Optional[StrictBool] = Field(None, description='projet validé par le conseiller Pôle emploi')
+
+
+class CaseInput(BaseModel):
+    """Un cas : la personne, le projet de formation et le contexte de la demande."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    beneficiaire: Beneficiaire = Field(default_factory=Beneficiaire, description="la personne")
+    projet: Projet = Field(default_factory=Projet, description="le projet de formation")
+    date_demande: Optional[DateFact] = Field(None, description='date de la demande de financement')
+    operateur: Optional[Annotated[Literal['mission_locale', 'apec', 'cap_emploi', 'pole_emploi', 'fongecif', 'opacif', 'autre'], BeforeValidator(_nfc)]] = Field(None, description='opérateur CEP qui accompagne la personne')
+    region: Optional[TextFact] = Field(None, description='région de la formation (code INSEE)')
