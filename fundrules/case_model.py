@@ -56,6 +56,7 @@ class Projet(BaseModel):
     code_certification: Optional[TextFact] = Field(None, description='code RNCP ou RS')
     eligible_cpf: Optional[StrictBool] = Field(None, description='inscrite sur une liste éligible au CPF')
     categorie_permis: Optional[TextFact] = Field(None, description='catégorie de permis')
+    abondement_tiers: Optional[StrictBool] = Field(None, description='cofinancement de la formation par un tiers (employeur, OPCO, État, Région, France Travail…)')
     duree_heures: Optional[NumberFact] = Field(None, description='durée de la formation (heures)', ge=0)
     duree_mois: Optional[NumberFact] = Field(None, description='durée de la formation (mois)', ge=0)
     temps_plein: Optional[StrictBool] = Field(None, description='formation à temps plein')
