@@ -175,7 +175,8 @@ def test_caps_from_2026_02_26(python_engine):
 
 def test_plan_leaves_the_2026_participation_to_the_holder(python_engine):
     # arrêté of 2024-12-26: 102.23 EUR in 2025; arrêté of 2025-12-30: 103.20 EUR from 2026-01-01
-    data = {"date_demande": "2025-12-01", "operateur": "autre", "region": "24", "beneficiaire": person(solde_cpf_euros=1500),
+    data = {"date_demande": "2025-12-01", "operateur": "autre", "region": "24",
+            "beneficiaire": person(solde_cpf_euros=1500),
             "projet": {"type_action": "certification_rncp", "duree_heures": 70, "duree_mois": 1, "temps_plein": False,
                        "date_debut": "2026-03-02", "cout_pedagogique": 1200, "session_achetee_region": False,
                        "positionnement_prealable": False}}
