@@ -85,6 +85,13 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("beneficiaire.maladie_professionnelle", BOOL, "maladie professionnelle reconnue"),
     Fact("beneficiaire.absence_longue_24_mois", BOOL,
          "absence d'au moins 6 mois (accident du travail, maladie) dans les 24 derniers mois"),
+    # added for the employer's plan, OPCA/OPCO, pre-hire training and VAE funders (issue 15)
+    Fact("beneficiaire.idcc", STRING, "convention collective de l'employeur (code IDCC)"),
+    Fact("beneficiaire.opco", STRING, "OPCA (OPCO depuis le 01/04/2019) de l'employeur"),
+    Fact("beneficiaire.accord_employeur", BOOL, "accord de l'employeur pour la formation (ou l'avenant)"),
+    Fact("beneficiaire.entreprise_adaptee", BOOL, "travailleur handicapé salarié d'une entreprise adaptée"),
+    Fact("beneficiaire.experience_mois_certification", INT,
+         "mois d'activité en rapport direct avec la certification visée (VAE)", minimum=0),
     # projet
     Fact("projet.intitule", STRING, "intitulé de la formation"),
     _enum("projet.type_action", "nature de l'action", "certification_rncp", "certification_rs", "clea",
@@ -106,6 +113,18 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("projet.places_disponibles", BOOL, "places disponibles dans la session"),
     Fact("projet.positionnement_prealable", BOOL, "positionnement préalable réalisé"),
     Fact("projet.valide_conseiller_pe", BOOL, "projet validé par le conseiller Pôle emploi"),
+    # added for the employer's plan, OPCA/OPCO, pre-hire training and VAE funders (issue 15)
+    Fact("projet.certification_liste_pro_a", BOOL,
+         "certification inscrite sur la liste de l'accord de branche étendu (Pro-A)"),
+    Fact("projet.date_avenant", DATE, "date de l'avenant Pro-A (ou de l'accord de période de reconversion)"),
+    _enum("projet.type_reconversion", "période de reconversion interne ou externe", "interne", "externe"),
+    Fact("projet.offre_deposee_france_travail", BOOL,
+         "offre d'emploi de l'employeur déposée à Pôle emploi (France Travail depuis 2024)"),
+    _enum("projet.contrat_vise", "contrat promis à l'issue de la formation préalable à l'embauche",
+          "cdi", "cdii", "cdd", "professionnalisation", "apprentissage", "saisonnier", "interim"),
+    Fact("projet.duree_contrat_vise_mois", NUMBER, "durée du contrat promis (mois)", minimum=0),
+    Fact("projet.action_poec", BOOL, "session de POEC lancée par un OPCA / OPCO"),
+    Fact("projet.recevabilite_vae", BOOL, "demande de VAE déclarée recevable"),
 ]}
 
 SECTIONS = ("beneficiaire", "projet")

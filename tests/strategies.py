@@ -12,6 +12,13 @@ KEY_DATES = [dt.date(2014, 12, 31), dt.date(2015, 1, 1), dt.date(2017, 3, 14), d
              dt.date(2019, 2, 1), dt.date(2019, 4, 30), dt.date(2020, 10, 31), dt.date(2020, 11, 1),
              dt.date(2022, 4, 26), dt.date(2022, 4, 27), dt.date(2024, 1, 1), dt.date(2024, 5, 19)]
 
+# thresholds and dated changes of the new course funders (issue 15)
+NEAR_THRESHOLDS += [7, 8, 49, 50, 69, 70, 149, 150, 299, 300, 401]
+KEY_DATES += [dt.date(2017, 9, 30), dt.date(2017, 10, 1), dt.date(2019, 3, 31), dt.date(2019, 4, 1),
+              dt.date(2019, 8, 22), dt.date(2019, 8, 23), dt.date(2023, 12, 31), dt.date(2024, 6, 19),
+              dt.date(2024, 6, 20), dt.date(2024, 9, 30), dt.date(2024, 10, 1), dt.date(2024, 12, 31),
+              dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1)]
+
 dates = st.one_of(st.sampled_from(KEY_DATES), st.dates(dt.date(2013, 1, 1), dt.date(2026, 12, 31)))
 
 

@@ -66,7 +66,7 @@ def test_library_spans_enough_cases_and_quarters():
 def test_replay_of_the_library_matches():
     result = fundrules("replay", "cases")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "44 conformes à l'attendu, 0 avec des écarts" in result.stdout
+    assert "57 conformes à l'attendu, 0 avec des écarts" in result.stdout
 
 
 def test_replay_names_case_funder_and_criterion_of_a_difference(tmp_path):
@@ -96,7 +96,7 @@ def test_replay_as_of_2019_shows_cif_routes_becoming_transition_routes():
 
 def test_replay_markdown():
     result = fundrules("replay", "cases", "--as-of", "2017-01-01", "--format", "markdown")
-    assert result.returncode == 0 and result.stdout.startswith("# Rejeu de 44 cas aux règles du 01/01/2017")
+    assert result.returncode == 0 and result.stdout.startswith("# Rejeu de 57 cas aux règles du 01/01/2017")
     # the 2016 non-priority training loses the regional plan under the 2017 rules
     assert "## etude-territorialisee/2016-T4/jeune-metier-non-prioritaire" in result.stdout
 

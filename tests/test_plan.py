@@ -85,7 +85,9 @@ def test_aif_is_only_a_last_resort_when_the_regional_plan_can_pay(python_engine)
                              "secteur_public": False, "contrat": "aucun"},
             "projet": {"type_action": "certification_rncp", "eligible_cpf": False, "duree_heures": 300,
                        "duree_mois": 3, "temps_plein": True, "date_debut": "2016-09-05", "cout_pedagogique": 2500,
-                       "session_achetee_region": True, "places_disponibles": True, "valide_conseiller_pe": True}}
+                       "session_achetee_region": True, "places_disponibles": True, "valide_conseiller_pe": True,
+                       # no employer promising to hire, no collective pre-hire session (POEI, AFPR, POEC)
+                       "offre_deposee_france_travail": False, "action_poec": False}}
     # the session is a regional one: the AIF's own criterion already blocks it
     plan = python_engine.plan(data)
     assert first(plan) == [("prf", 2500.0)] and plan.plans[0].covers_cost
