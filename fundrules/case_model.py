@@ -44,6 +44,11 @@ class Beneficiaire(BaseModel):
     permis_valide: Optional[StrictBool] = Field(None, description="titulaire d'un permis de conduire en cours de validité")
     maladie_professionnelle: Optional[StrictBool] = Field(None, description='maladie professionnelle reconnue')
     absence_longue_24_mois: Optional[StrictBool] = Field(None, description="absence d'au moins 6 mois (accident du travail, maladie) dans les 24 derniers mois")
+    idcc: Optional[TextFact] = Field(None, description="convention collective de l'employeur (code IDCC)")
+    opco: Optional[TextFact] = Field(None, description="OPCA (OPCO depuis le 01/04/2019) de l'employeur")
+    accord_employeur: Optional[StrictBool] = Field(None, description="accord de l'employeur pour la formation (ou l'avenant)")
+    entreprise_adaptee: Optional[StrictBool] = Field(None, description="travailleur handicapé salarié d'une entreprise adaptée")
+    experience_mois_certification: Optional[StrictInt] = Field(None, description="mois d'activité en rapport direct avec la certification visée (VAE)", ge=0, le=1000000000)
 
 
 class Projet(BaseModel):
@@ -68,6 +73,14 @@ class Projet(BaseModel):
     places_disponibles: Optional[StrictBool] = Field(None, description='places disponibles dans la session')
     positionnement_prealable: Optional[StrictBool] = Field(None, description='positionnement préalable réalisé')
     valide_conseiller_pe: Optional[StrictBool] = Field(None, description='projet validé par le conseiller Pôle emploi')
+    certification_liste_pro_a: Optional[StrictBool] = Field(None, description="certification inscrite sur la liste de l'accord de branche étendu (Pro-A)")
+    date_avenant: Optional[DateFact] = Field(None, description="date de l'avenant Pro-A (ou de l'accord de période de reconversion)")
+    type_reconversion: Optional[Annotated[Literal['interne', 'externe'], BeforeValidator(_nfc)]] = Field(None, description='période de reconversion interne ou externe')
+    offre_deposee_france_travail: Optional[StrictBool] = Field(None, description="offre d'emploi de l'employeur déposée à Pôle emploi (France Travail depuis 2024)")
+    contrat_vise: Optional[Annotated[Literal['cdi', 'cdii', 'cdd', 'professionnalisation', 'apprentissage', 'saisonnier', 'interim'], BeforeValidator(_nfc)]] = Field(None, description="contrat promis à l'issue de la formation préalable à l'embauche")
+    duree_contrat_vise_mois: Optional[NumberFact] = Field(None, description='durée du contrat promis (mois)', ge=0)
+    action_poec: Optional[StrictBool] = Field(None, description='session de POEC lancée par un OPCA / OPCO')
+    recevabilite_vae: Optional[StrictBool] = Field(None, description='demande de VAE déclarée recevable')
 
 
 class CaseInput(BaseModel):
