@@ -1,4 +1,4 @@
-"""The fact vocabulary of ../shared/domain/facts.md, in one table.
+"""The fact vocabulary (documented in docs/facts.md, checked against this table by a test).
 
 The case model, the condition type checker and the explanations all read this table, so a
 fact is declared once. Paths are dotted: `date_demande`, `beneficiaire.age`, `projet.duree_heures`.
@@ -79,12 +79,15 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
           "suivi", "guide", "renforce", "global"),
     Fact("beneficiaire.arret_maladie", BOOL, "en arrêt maladie à la date de la demande"),
     Fact("beneficiaire.promesse_embauche", BOOL, "promesse d'embauche écrite"),
-    # added for dated rules (not in facts.md): CPF driving licences from 2024-05-19, and the
+    # added for dated rules: CPF driving licences from 2024-05-19, and the
     # CPF de transition seniority waivers from 2022-03-31
     Fact("beneficiaire.permis_valide", BOOL, "titulaire d'un permis de conduire en cours de validité"),
-    Fact("beneficiaire.maladie_professionnelle", BOOL, "maladie professionnelle reconnue"),
+    # D6323-9 I (décret 2022-373): both absences are counted in the 24 months before the request
+    Fact("beneficiaire.maladie_professionnelle", BOOL,
+         "absence au travail due à une maladie professionnelle dans les 24 mois précédant la demande"),
     Fact("beneficiaire.absence_longue_24_mois", BOOL,
-         "absence d'au moins 6 mois (accident du travail, maladie) dans les 24 derniers mois"),
+         "absence d'au moins 6 mois, consécutifs ou non (accident du travail, maladie ou accident non "
+         "professionnel), dans les 24 mois précédant la demande"),
     # projet
     Fact("projet.intitule", STRING, "intitulé de la formation"),
     _enum("projet.type_action", "nature de l'action", "certification_rncp", "certification_rs", "clea",

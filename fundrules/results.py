@@ -74,6 +74,7 @@ class FunderResult(_Out):
     next_steps: list[str] = []
     decided_by: str
     operator_can_mobilise: Optional[bool] = None
+    reviewed_on: Optional[dt.date] = Field(None, description="dernier jour où ces règles ont été revues sur leurs sources")
 
 
 class DerivedValue(_Out):
@@ -88,6 +89,7 @@ class Evaluation(_Out):
     date_demande: Optional[dt.date]
     derived_facts: list[DerivedValue] = []
     results: list[FunderResult]
+    warnings: list[str] = Field([], description="règles revues avant la date évaluée ou revue échue : à revérifier")
 
     def result(self, funder: str) -> FunderResult:
         for r in self.results:

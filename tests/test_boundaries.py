@@ -42,7 +42,7 @@ BOUNDARIES = [
     (dt.date(2020, 1, 1), "cpf_transition", "decided_by",
      "Fongecif agissant comme commission paritaire interprofessionnelle régionale (CPIR)", "Transitions Pro de la région"),
     (dt.date(2020, 11, 1), "cpf", "status", "blocked", "eligible"),
-    (dt.date(2022, 3, 31), "cpf_transition", "status", "blocked", "eligible"),
+    # (2022-03-31, cpf_transition): in test_cpf_transition_waiver_added_on_2022_03_31, with a certifying course
     (dt.date(2024, 1, 1), "aif", "decided_by", "Pôle emploi", "France Travail (ex-Pôle emploi)"),
 ]
 
@@ -56,9 +56,12 @@ def test_dated_change(python_engine, day, funder, name, before, on):
 
 def test_cpf_transition_waiver_added_on_2022_03_31(python_engine):
     # Occupational disease, no seniority: blocked by seniority before, the waiver applies from 2022-03-31.
-    before = evaluate(python_engine, CDI, dt.date(2022, 3, 30)).result("cpf_transition")
+    # The CPF de transition pays only a certifying course (L6323-17-1): the licence C of CDI would block it.
+    data = {**CDI, "projet": {**CDI["projet"], "type_action": "certification_rncp"}}
+    before = evaluate(python_engine, data, dt.date(2022, 3, 30)).result("cpf_transition")
     assert sorted(b.criterion for b in before.blockers) == ["cdd.dernier_contrat_cdd", "cdi.anciennete_entreprise",
                                                             "cdi.anciennete_salariee", "interim.contrat_interim"]
+    assert evaluate(python_engine, data, dt.date(2022, 3, 31)).result("cpf_transition").status == "eligible"
 
 
 @pytest.mark.parametrize("day, before, on", [

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ..case import CaseInput, case_facts, case_from_data
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
+from ..freshness import stamp as stamp_freshness
 from ..results import DerivedValue, Evaluation
 from ..rulesets.catalog import Catalog
 from ..rulesets.loader import load_catalog
@@ -89,11 +90,12 @@ class Engine:
         outcomes = self._backend.run(list(actives.values()), facts)
         results = [early[f.id] if f.id in early else
                    build_result(actives[f.id], facts, outcomes[f.id], case.operateur) for f in funders]
+        results, warnings = stamp_freshness(self.catalog, results, facts, day)
         return Evaluation(
             as_of=day, date_demande=case.date_demande,
             derived_facts=[DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"],
                                         explanation=p["explanation"]) for p in provenance],
-            results=results,
+            results=results, warnings=warnings,
         )
 
 

@@ -106,6 +106,9 @@ class Variant:
     decided_by: Optional[str]
     note: Optional[str]
     versions: tuple[Version, ...]
+    reviewed_on: Optional[dt.date] = None  # last check against the sources
+    review_every_months: Optional[int] = None
+    review_with: Optional[str] = None  # whom to ask today
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,15 @@ class Funder:
     successor: Optional[str] = None  # funder that replaced this one
     variant_by: Optional[str] = None  # fact path whose value selects a variant
     variants: dict[str, Variant] = field(default_factory=dict)
+    reviewed_on: Optional[dt.date] = None  # last check against the sources
+    review_every_months: Optional[int] = None
+    review_with: Optional[str] = None  # whom to ask today
+
+    def review_of(self, variant: Optional[Variant] = None) -> tuple[Optional[dt.date], Optional[int]]:
+        """(reviewed_on, review_every_months) of a variant, falling back on the funder's."""
+        if variant is not None and variant.reviewed_on is not None:
+            return variant.reviewed_on, variant.review_every_months or self.review_every_months
+        return self.reviewed_on, self.review_every_months
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions

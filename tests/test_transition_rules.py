@@ -1,0 +1,109 @@
+"""CPF de transition (issue 9, item 6), expected values written from the Code du travail.
+
+L6323-17-1: a certifying course; R6323-11-1: a CDD holder files while the contract runs;
+R6323-14-1: the course starts within 6 months of the CDD's end; R6323-9-1 (décret 2019-1549, in
+force 2020-01-01): temp workers need 1,600 h over 18 months, 600 h in the agency; D6323-9 I (décret
+2022-373, in force 2022-03-31): seniority waived, whatever the contract, after an absence due to an
+occupational disease or of at least 6 months in the 24 months before the request.
+"""
+import datetime as dt
+
+import pytest
+
+from fundrules.case import case_from_data
+
+ONE_DAY = dt.timedelta(days=1)
+PROJECT = {"type_action": "certification_rncp", "positionnement_prealable": True, "temps_plein": True,
+           "duree_mois": 10, "duree_heures": 900}
+NO_WAIVER = {"boeth": False, "licenciement_economique": False, "licenciement_inaptitude": False,
+             "maladie_professionnelle": False, "absence_longue_24_mois": False, "secteur_public": False}
+
+
+
+@pytest.fixture(params=["python_engine", "durable_engine"])
+def engine(request):
+    return request.getfixturevalue(request.param)
+
+
+def transition(engine, beneficiaire, projet, day):
+    case = case_from_data({"date_demande": day.isoformat(), "operateur": "fongecif", "region": "24",
+                           "beneficiaire": {"statut": "salarie", **NO_WAIVER, **beneficiaire},
+                           "projet": {**PROJECT, **projet}})
+    return engine.evaluate(case).result("cpf_transition")
+
+
+def blockers(result):
+    return sorted(b.criterion for b in result.blockers)
+
+
+CDD = {"contrat": "cdd", "mois_salarie_5_ans": 30, "mois_cdd_12_mois": 6}
+
+
+def test_cdd_request_filed_on_the_last_day_of_the_contract_passes_the_day_after_blocks(engine):
+    end = dt.date(2023, 5, 31)
+    start = {"date_debut": "2023-10-02"}
+    on_last_day = transition(engine, {**CDD, "date_fin_contrat": end.isoformat()}, start, end)
+    assert on_last_day.status == "eligible"
+    day_after = transition(engine, {**CDD, "date_fin_contrat": end.isoformat()}, start, end + ONE_DAY)
+    assert day_after.status == "blocked"
+    assert "cdd.demande_pendant_cdd" in blockers(day_after)
+    blocker = next(b for b in day_after.blockers if b.criterion == "cdd.demande_pendant_cdd")
+    assert any(s.article == "R6323-11-1" for s in blocker.sources)
+
+
+def test_cdd_course_starts_at_most_six_months_after_the_contract(engine):
+    base = {**CDD, "date_fin_contrat": "2023-05-31"}
+    six = transition(engine, base, {"date_debut": "2023-11-30"}, dt.date(2023, 5, 2))
+    seven = transition(engine, base, {"date_debut": "2024-01-02"}, dt.date(2023, 5, 2))
+    assert six.status == "eligible"
+    assert blockers(seven) == ["cdd.debut_apres_cdd", "cdi.en_cdi", "interim.contrat_interim"]
+
+
+@pytest.mark.parametrize("action", ["non_certifiante", "bilan_competences", "permis"])
+def test_only_a_certifying_course(engine, action):
+    result = transition(engine, {"contrat": "cdi", "anciennete_salariee_mois": 40, "anciennete_entreprise_mois": 20},
+                        {"type_action": action, "date_debut": "2024-09-02"}, dt.date(2024, 1, 10))
+    assert result.status == "blocked"
+    assert blockers(result) == ["formation_certifiante"]
+
+
+def test_occupational_disease_waiver_applies_to_a_cdd_from_2022_03_31(engine):
+    # Seniority too short on every count; the absence waiver lifts both CDD seniority criteria.
+    short = {"contrat": "cdd", "mois_salarie_5_ans": 10, "mois_cdd_12_mois": 2, "date_fin_contrat": "2022-06-30",
+             "absence_longue_24_mois": True}
+    before = transition(engine, short, {"date_debut": "2022-09-01"}, dt.date(2022, 3, 30))
+    on = transition(engine, short, {"date_debut": "2022-09-01"}, dt.date(2022, 3, 31))
+    assert {"cdd.mois_salarie_5_ans", "cdd.mois_cdd_12_mois"} <= set(blockers(before))
+    assert on.status == "eligible"
+
+
+def test_temp_worker_thresholds_sourced_from_r6323_9_1_from_2020(engine):
+    interim = {"contrat": "interim", "heures_interim_18_mois": 1599, "heures_interim_agence": 599}
+    late_2019 = transition(engine, interim, {"date_debut": "2020-09-01"}, dt.date(2019, 12, 31))
+    first_2020 = transition(engine, interim, {"date_debut": "2020-09-01"}, dt.date(2020, 1, 1))
+    for result in (late_2019, first_2020):
+        assert {"interim.heures_18_mois", "interim.heures_agence"} <= set(blockers(result))
+    old, new = (next(b for b in r.blockers if b.criterion == "interim.heures_18_mois") for r in (late_2019, first_2020))
+    assert old.verified is False          # no 2019 text found: "à confirmer"
+    assert new.verified is True
+    assert "1600" in new.required.replace("\u202f", "").replace(" ", "")
+    assert any(s.article == "R6323-9-1" for s in new.sources)
+    enough = {"contrat": "interim", "heures_interim_18_mois": 1600, "heures_interim_agence": 600}
+    assert transition(engine, enough, {"date_debut": "2020-09-01"}, dt.date(2020, 1, 1)).status == "eligible"
+
+
+def test_decided_by_follows_the_date():
+    from fundrules import Engine
+    engine = Engine(backend="python")
+    cdi = {"contrat": "cdi", "anciennete_salariee_mois": 40, "anciennete_entreprise_mois": 20}
+    assert "Fongecif" in transition(engine, cdi, {"date_debut": "2020-09-01"}, dt.date(2019, 12, 31)).decided_by
+    assert "Transitions Pro" not in transition(engine, cdi, {"date_debut": "2020-09-01"},
+                                               dt.date(2019, 12, 31)).decided_by
+    assert "Transitions Pro" in transition(engine, cdi, {"date_debut": "2020-09-01"}, dt.date(2020, 1, 1)).decided_by
+
+
+def test_fact_labels_say_24_months_before_the_request():
+    from fundrules.facts import FACTS
+    for path in ("beneficiaire.maladie_professionnelle", "beneficiaire.absence_longue_24_mois"):
+        assert "24 mois précédant la demande" in FACTS[path].label
+    assert "maladie professionnelle" in FACTS["beneficiaire.maladie_professionnelle"].label
