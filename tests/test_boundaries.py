@@ -111,5 +111,5 @@ def test_every_funder_answers_every_date_from_2015_to_today(python_engine):
     day = dt.date(2015, 1, 1)
     while day <= dt.date.today():
         results = python_engine.evaluate(case, as_of=day).results
-        assert [r.funder for r in results] == ["agefiph", "aif", "cif", "cpf", "cpf_transition", "prf"]
+        assert [r.funder for r in results] == ["agefiph", "aif", "cif", "conge_bilan", "cpf", "cpf_transition", "prf"]
         day += dt.timedelta(days=17)

@@ -32,7 +32,7 @@ def test_check_json_follows_the_contract_and_both_engines_agree():
         data = json.loads(result.stdout)
         assert data["as_of"] == "2019-06-17"
         found = {r["funder"]: r["status"] for r in data["results"]}
-        assert set(found) == {"cif", "cpf", "cpf_transition", "prf", "agefiph", "aif"}
+        assert set(found) == {"cif", "conge_bilan", "cpf", "cpf_transition", "prf", "agefiph", "aif"}
         assert (found["cif"], found["cpf"]) == ("not_in_force", "eligible")
     assert outputs[0] == outputs[1]
 
@@ -85,7 +85,7 @@ def lint(root):
 
 def test_rulesets_lint_passes_on_the_shipped_rulesets():
     result = run("rulesets", "lint")
-    assert result.returncode == 0 and result.stdout.startswith("Règles valides : 6 financeurs")
+    assert result.returncode == 0 and result.stdout.startswith("Règles valides : 7 financeurs")
 
 
 def test_rulesets_lint_fails_on_gap_overlap_and_missing_source(ruleset_dir):

@@ -107,3 +107,25 @@ def test_fact_labels_say_24_months_before_the_request():
     for path in ("beneficiaire.maladie_professionnelle", "beneficiaire.absence_longue_24_mois"):
         assert "24 mois précédant la demande" in FACTS[path].label
     assert "maladie professionnelle" in FACTS["beneficiaire.maladie_professionnelle"].label
+
+
+BILAN = {"type_action": "bilan_competences", "date_debut": "2019-02-04"}
+FIVE_YEARS = {"contrat": "cdi", "anciennete_salariee_mois": 60, "anciennete_entreprise_mois": 12}
+
+
+def test_conge_bilan_is_its_own_funder_until_2018_12_31(engine):
+    def result(day, funder, beneficiaire=FIVE_YEARS):
+        case = case_from_data({"date_demande": "2018-11-05", "operateur": "fongecif", "region": "24",
+                               "beneficiaire": {"statut": "salarie", **NO_WAIVER, **beneficiaire},
+                               "projet": {**PROJECT, **BILAN}})
+        return engine.evaluate(case, as_of=day).result(funder)
+
+    assert result(dt.date(2018, 12, 31), "conge_bilan").status == "eligible"
+    gone = result(dt.date(2019, 1, 1), "conge_bilan")
+    assert gone.status == "not_in_force" and "CPF" in gone.message
+    short = result(dt.date(2018, 12, 31), "conge_bilan", {**FIVE_YEARS, "anciennete_salariee_mois": 59})
+    assert blockers(short) == ["cdd.dernier_contrat_cdd", "salarie.anciennete_salariee"]
+    # The CIF does not fund a bilan: the blocker names the right leave.
+    cif = result(dt.date(2018, 12, 31), "cif")
+    assert cif.status == "blocked" and "pas_un_bilan" in blockers(cif)
+    assert "congé de bilan de compétences" in next(b.message for b in cif.blockers if b.criterion == "pas_un_bilan")
