@@ -92,6 +92,7 @@ class Version:
     criteria: tuple[Criterion, ...]  # common criteria and route criteria, in file order
     routes: tuple[Route, ...]
     file: str
+    orientation_step: Optional[str] = None  # overrides the funder's during this version (dated wording)
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -238,6 +238,7 @@ class _VersionBuilder:
             amount=amounts["amount"], amount_hours=amounts["amount_hours"], holder_share=holder_share,
             sources=tuple(self.sources.values()),
             parameters=params, criteria=tuple(criteria), routes=tuple(routes), file=self.doc.file,
+            orientation_step=spec.orientation_step,
         )
 
     def _check_duplicates(self, criteria: list[Criterion]) -> None:

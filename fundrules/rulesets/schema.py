@@ -77,6 +77,7 @@ class VersionFile(BaseModel):
     summary: Optional[StrictStr] = None
     decided_by: Optional[StrictStr] = None
     advice: Optional[StrictStr] = None
+    orientation_step: Optional[StrictStr] = None  # overrides the funder's, when its wording is dated
     amount: Optional[StrictStr] = None  # euros this funder can cover, when the rules say
     amount_hours: Optional[StrictStr] = None  # hours it can cover (CPF before 2019)
     holder_share: Optional[HolderShareFile] = None
