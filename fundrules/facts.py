@@ -54,7 +54,7 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     _enum("beneficiaire.statut", "situation à la date de la demande",
           "demandeur_emploi", "salarie", "independant", "agent_public", "sans_activite"),
     Fact("beneficiaire.inscrit_pole_emploi", BOOL, "inscrit comme demandeur d'emploi"),
-    Fact("beneficiaire.duree_inscription_mois", INT, "mois d'inscription à Pôle emploi", minimum=0),
+    Fact("beneficiaire.duree_inscription_mois", INT, "mois d'inscription comme demandeur d'emploi (Pôle emploi, France Travail depuis 2024)", minimum=0),
     _enum("beneficiaire.contrat", "contrat actuel (ou dernier contrat)",
           "cdi", "cdd", "interim", "apprentissage", "professionnalisation", "contrat_aide", "aucun"),
     Fact("beneficiaire.date_fin_contrat", DATE, "date de fin du dernier contrat"),
@@ -75,7 +75,7 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("beneficiaire.licenciement_economique", BOOL, "licencié pour motif économique"),
     Fact("beneficiaire.licenciement_inaptitude", BOOL, "licencié pour inaptitude"),
     Fact("beneficiaire.secteur_public", BOOL, "employeur public"),
-    _enum("beneficiaire.modalite_accompagnement_pe", "modalité d'accompagnement Pôle emploi",
+    _enum("beneficiaire.modalite_accompagnement_pe", "modalité d'accompagnement Pôle emploi / France Travail",
           "suivi", "guide", "renforce", "global"),
     Fact("beneficiaire.arret_maladie", BOOL, "en arrêt maladie à la date de la demande"),
     Fact("beneficiaire.promesse_embauche", BOOL, "promesse d'embauche écrite"),
@@ -105,7 +105,7 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("projet.session_achetee_region", BOOL, "session achetée par la Région"),
     Fact("projet.places_disponibles", BOOL, "places disponibles dans la session"),
     Fact("projet.positionnement_prealable", BOOL, "positionnement préalable réalisé"),
-    Fact("projet.valide_conseiller_pe", BOOL, "projet validé par le conseiller Pôle emploi"),
+    Fact("projet.valide_conseiller_pe", BOOL, "projet validé par le conseiller Pôle emploi / France Travail"),
 ]}
 
 SECTIONS = ("beneficiaire", "projet")

@@ -1,4 +1,4 @@
-"""Every dated change, the day before and the day of (funding-rules.md gives each date)."""
+"""Every dated change, the day before and the day of (docs/rules.md lists each date with its source)."""
 import datetime as dt
 
 import pytest

@@ -1,4 +1,4 @@
-"""Expected results are written from the rules' sources (shared/domain/funding-rules.md)."""
+"""Expected results are written from the rules' sources (cited in the rulesets, summarised in docs/rules.md)."""
 import datetime as dt
 import json
 
