@@ -129,3 +129,23 @@ def test_conge_bilan_is_its_own_funder_until_2018_12_31(engine):
     cif = result(dt.date(2018, 12, 31), "cif")
     assert cif.status == "blocked" and "pas_un_bilan" in blockers(cif)
     assert "congé de bilan de compétences" in next(b.message for b in cif.blockers if b.criterion == "pas_un_bilan")
+
+
+def test_cif_longer_than_a_year_is_blocked_unless_an_agreement_allows_it(engine):
+    # Old L6322-12: at most 1 year full time or 1,200 hours part time, longer courses by agreement.
+    def cif(months, full_time=True, hours=None):
+        case = case_from_data({"date_demande": "2017-01-10", "operateur": "fongecif",
+                               "beneficiaire": {"statut": "salarie", "contrat": "cdi", "anciennete_salariee_mois": 60,
+                                                "anciennete_entreprise_mois": 30, "secteur_public": False,
+                                                "entreprise_artisanale": False},
+                               "projet": {"type_action": "certification_rncp", "temps_plein": full_time,
+                                          "duree_mois": months, "duree_heures": hours or months * 140,
+                                          "date_debut": "2017-09-04"}})
+        return engine.evaluate(case).result("cif")
+    assert cif(12).status == "eligible"
+    longer = cif(13)
+    assert blockers(longer) == ["duree_maximale"]
+    blocker = longer.blockers[0]
+    assert blocker.verified is True and "accord" in blocker.unlock and "L6322-12" in blocker.unlock
+    assert cif(20, full_time=False, hours=1200).status == "eligible"
+    assert blockers(cif(20, full_time=False, hours=1201)) == ["duree_maximale"]
