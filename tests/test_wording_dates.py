@@ -65,3 +65,40 @@ def test_centre_val_de_loire_plan_has_one_next_step(python_engine):
     assert len(prf.next_steps) == 1
     assert prf.next_steps[0].startswith("L'organisme de formation sélectionne les stagiaires")
     assert "prescripteur" not in texts(prf)
+
+
+MINE = ("aif", "agefiph", "cif", "conge_bilan", "cpf_transition", "prf")
+FT_START = dt.date(2024, 1, 1)
+TP_START = dt.date(2020, 1, 1)
+
+
+def version_texts(funder, version):
+    """Sentences a counsellor reads during this version (citations excluded: they keep their titles)."""
+    parts = [version.decided_by or "", version.orientation_step or "", version.advice or ""]  # not the summary: it tells the change
+    for criterion in version.criteria:
+        parts += [criterion.message, criterion.required, criterion.next_step or "", criterion.unlock or ""]
+    return " | ".join(parts)
+
+
+def test_each_version_names_the_operator_of_its_time():
+    from fundrules.rulesets.loader import load_catalog
+    from .conftest import RULESETS
+    catalog = load_catalog(RULESETS)
+    checked = 0
+    for funder_id in MINE:
+        funder = catalog.funders[funder_id]
+        tracks = list(funder.variants.values()) if funder.variant_by else [None]
+        for variant in tracks:
+            for version in funder.versions_of(variant):
+                text = version_texts(funder, version)
+                ends = version.valid_to or dt.date.max
+                if ends < FT_START:
+                    assert "France Travail" not in text, (funder_id, version.label)
+                if version.valid_from >= FT_START:
+                    assert "Pôle emploi" not in text.replace("ex-Pôle emploi", ""), (funder_id, version.label)
+                if ends < TP_START:
+                    assert "Transitions Pro" not in text, (funder_id, version.label)
+                if version.valid_from >= TP_START:
+                    assert "Fongecif" not in text, (funder_id, version.label)
+                checked += 1
+    assert checked >= 14
