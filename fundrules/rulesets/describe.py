@@ -75,7 +75,8 @@ def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
             continue
         v = active.version
         lines.append(f"Version {v.label} {period_fr(v.valid_from, v.valid_to)} ; décide : "
-                     f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}")
+                     f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}"
+                     + _review_fr(*funder.review_of(variant)))
         if v.summary:
             lines.append(f"  {' '.join(v.summary.split())}")
         params = active.param_values()
