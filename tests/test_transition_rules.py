@@ -149,3 +149,13 @@ def test_cif_longer_than_a_year_is_blocked_unless_an_agreement_allows_it(engine)
     assert blocker.verified is True and "accord" in blocker.unlock and "L6322-12" in blocker.unlock
     assert cif(20, full_time=False, hours=1200).status == "eligible"
     assert blockers(cif(20, full_time=False, hours=1201)) == ["duree_maximale"]
+
+
+def test_boeth_waiver_applies_to_a_cdd_from_2019(engine):
+    # L6323-17-2 I: no seniority condition for a BOETH employee, whatever the contract.
+    short = {"contrat": "cdd", "mois_salarie_5_ans": 10, "mois_cdd_12_mois": 2, "date_fin_contrat": "2019-09-30"}
+    without = transition(engine, short, {"date_debut": "2019-11-04"}, dt.date(2019, 6, 3))
+    assert {"cdd.mois_salarie_5_ans", "cdd.mois_cdd_12_mois"} <= set(blockers(without))
+    assert all(b.verified for b in without.blockers if b.criterion.startswith("cdd."))
+    assert transition(engine, {**short, "boeth": True}, {"date_debut": "2019-11-04"}, dt.date(2019, 6, 3)).status \
+        == "eligible"
