@@ -37,6 +37,15 @@ def variant_of(funder: Funder, facts: Mapping[str, Any]) -> Optional[Variant]:
     return funder.variants.get(value) if value is not None else None
 
 
+def _aupres_de(who: str) -> str:
+    """« auprès de … » with the French contraction (de + le = du, de + les = des)."""
+    if who.startswith("le "):
+        return "auprès du " + who[3:]
+    if who.startswith("les "):
+        return "auprès des " + who[4:]
+    return "auprès de " + who
+
+
 def warning_for(result: FunderResult, reviewed_on: Optional[dt.date], every_months: Optional[int],
                 day: dt.date, review_with: Optional[str] = None) -> Optional[str]:
     """The French warning for one funder's answer on `day`, or None when the review covers it."""
@@ -45,15 +54,15 @@ def warning_for(result: FunderResult, reviewed_on: Optional[dt.date], every_mont
     who = review_with or result.decided_by
     if reviewed_on is None:
         return (f"Règles de {result.funder_name} : aucune date de revue enregistrée ; "
-                f"à revérifier auprès de {who}.")
+                f"à revérifier {_aupres_de(who)}.")
     due = review_due(reviewed_on, every_months)
     if due is not None and day > due:
         return (f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name}, à revoir tous les "
                 f"{every_months} mois (échéance du {date_fr(due)} dépassée à la date évaluée) : "
-                f"à revérifier auprès de {who}.")
+                f"à revérifier {_aupres_de(who)}.")
     if day > reviewed_on:
-        return (f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name} : à revérifier auprès de "
-                f"{who} pour une date postérieure.")
+        return (f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name} : à revérifier "
+                f"{_aupres_de(who)} pour une date postérieure.")
     return None
 
 

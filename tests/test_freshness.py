@@ -140,3 +140,9 @@ def test_a_variant_review_overrides_the_funder_one(ruleset_dir):
     evaluation = Engine(catalog, backend="python").evaluate({**CDI, "date_demande": "2025-06-02"})
     assert evaluation.result("prf").reviewed_on == dt.date(2025, 3, 1)
     assert any("Programme régional" in w and "01/03/2025" in w for w in evaluation.warnings)
+
+
+def test_whom_to_ask_reads_as_french():
+    warnings = evaluate(dt.date(2027, 1, 4)).warnings
+    prf = next(w for w in warnings if "Programme régional" in w)
+    assert "auprès du Conseil régional Centre-Val de Loire" in prf and "auprès de le" not in " ".join(warnings)
