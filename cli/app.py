@@ -367,9 +367,12 @@ def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du finance
 @handles_errors
 def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     """Toutes les vérifications du chargement, et que chaque critère puisse être vrai et faux."""
+    from fundrules.freshness import overdue_reviews
     from fundrules.rulesets.lint import lint_catalog
     catalog = _catalog(rulesets)
     problems = lint_catalog(catalog)
+    for line in overdue_reviews(catalog, dt.date.today()):
+        typer.echo(line)  # an overdue review is reported, not a failure
     for problem in problems:
         typer.echo(problem.render(), err=True)
     if problems:

@@ -1,4 +1,4 @@
-"""The fact vocabulary of ../shared/domain/facts.md, in one table.
+"""The fact vocabulary (documented in docs/facts.md, checked against this table by a test).
 
 The case model, the condition type checker and the explanations all read this table, so a
 fact is declared once. Paths are dotted: `date_demande`, `beneficiaire.age`, `projet.duree_heures`.
@@ -54,7 +54,7 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     _enum("beneficiaire.statut", "situation à la date de la demande",
           "demandeur_emploi", "salarie", "independant", "agent_public", "sans_activite"),
     Fact("beneficiaire.inscrit_pole_emploi", BOOL, "inscrit comme demandeur d'emploi"),
-    Fact("beneficiaire.duree_inscription_mois", INT, "mois d'inscription à Pôle emploi", minimum=0),
+    Fact("beneficiaire.duree_inscription_mois", INT, "mois d'inscription comme demandeur d'emploi (Pôle emploi, France Travail depuis 2024)", minimum=0),
     _enum("beneficiaire.contrat", "contrat actuel (ou dernier contrat)",
           "cdi", "cdd", "interim", "apprentissage", "professionnalisation", "contrat_aide", "aucun"),
     Fact("beneficiaire.date_fin_contrat", DATE, "date de fin du dernier contrat"),
@@ -75,16 +75,19 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("beneficiaire.licenciement_economique", BOOL, "licencié pour motif économique"),
     Fact("beneficiaire.licenciement_inaptitude", BOOL, "licencié pour inaptitude"),
     Fact("beneficiaire.secteur_public", BOOL, "employeur public"),
-    _enum("beneficiaire.modalite_accompagnement_pe", "modalité d'accompagnement Pôle emploi",
+    _enum("beneficiaire.modalite_accompagnement_pe", "modalité d'accompagnement Pôle emploi / France Travail",
           "suivi", "guide", "renforce", "global"),
     Fact("beneficiaire.arret_maladie", BOOL, "en arrêt maladie à la date de la demande"),
     Fact("beneficiaire.promesse_embauche", BOOL, "promesse d'embauche écrite"),
-    # added for dated rules (not in facts.md): CPF driving licences from 2024-05-19, and the
+    # added for dated rules: CPF driving licences from 2024-05-19, and the
     # CPF de transition seniority waivers from 2022-03-31
     Fact("beneficiaire.permis_valide", BOOL, "titulaire d'un permis de conduire en cours de validité"),
-    Fact("beneficiaire.maladie_professionnelle", BOOL, "maladie professionnelle reconnue"),
+    # D6323-9 I (décret 2022-373): both absences are counted in the 24 months before the request
+    Fact("beneficiaire.maladie_professionnelle", BOOL,
+         "absence au travail due à une maladie professionnelle dans les 24 mois précédant la demande"),
     Fact("beneficiaire.absence_longue_24_mois", BOOL,
-         "absence d'au moins 6 mois (accident du travail, maladie) dans les 24 derniers mois"),
+         "absence d'au moins 6 mois, consécutifs ou non (accident du travail, maladie ou accident non "
+         "professionnel), dans les 24 mois précédant la demande"),
     # added for the employer's plan, OPCA/OPCO, pre-hire training and VAE funders (issue 15)
     Fact("beneficiaire.idcc", STRING, "convention collective de l'employeur (code IDCC)"),
     Fact("beneficiaire.opco", STRING, "OPCA (OPCO depuis le 01/04/2019) de l'employeur"),
@@ -112,7 +115,7 @@ FACTS: dict[str, Fact] = {f.path: f for f in [
     Fact("projet.session_achetee_region", BOOL, "session achetée par la Région"),
     Fact("projet.places_disponibles", BOOL, "places disponibles dans la session"),
     Fact("projet.positionnement_prealable", BOOL, "positionnement préalable réalisé"),
-    Fact("projet.valide_conseiller_pe", BOOL, "projet validé par le conseiller Pôle emploi"),
+    Fact("projet.valide_conseiller_pe", BOOL, "projet validé par le conseiller Pôle emploi / France Travail"),
     # added for the employer's plan, OPCA/OPCO, pre-hire training and VAE funders (issue 15)
     Fact("projet.certification_liste_pro_a", BOOL,
          "certification inscrite sur la liste de l'accord de branche étendu (Pro-A)"),

@@ -125,6 +125,7 @@ class FunderResult(_Out):
         None, exclude_if=lambda value: value is None,  # without explain, the JSON is what it was before traces
         description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
                     "qu'il a lu ; absent sinon")
+    reviewed_on: Optional[dt.date] = Field(None, description="dernier jour où ces règles ont été revues sur leurs sources")
 
 
 class DerivedValue(_Out):
@@ -154,6 +155,7 @@ class Evaluation(_Out):
     derived_facts: list[DerivedValue] = Field([], description="faits calculés à partir du cas")
     results: list[FunderResult] = Field(description="un résultat par financeur, dans l'ordre des identifiants")
     provenance: Provenance = Field(description="ce qui a produit cette réponse")
+    warnings: list[str] = Field([], description="règles revues avant la date évaluée ou revue échue : à revérifier")
 
     def result(self, funder: str) -> FunderResult:
         """The result of one funder; KeyError when the catalog has no such funder."""

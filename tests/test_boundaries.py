@@ -1,4 +1,4 @@
-"""Every dated change, the day before and the day of (funding-rules.md gives each date)."""
+"""Every dated change, the day before and the day of (docs/rules.md lists each date with its source)."""
 import datetime as dt
 
 import pytest
@@ -43,7 +43,7 @@ BOUNDARIES = [
      "Fongecif agissant comme commission paritaire interprofessionnelle régionale (CPIR)", "Transitions Pro de la région"),
     # heavy licence (C): L6323-6 and décret 2018-1338 open the heavy group with the euro regime
     (dt.date(2019, 1, 1), "cpf", "status", "blocked", "eligible"),
-    (dt.date(2022, 3, 31), "cpf_transition", "status", "blocked", "eligible"),
+    # (2022-03-31, cpf_transition): in test_cpf_transition_waiver_added_on_2022_03_31, with a certifying course
     (dt.date(2024, 1, 1), "aif", "decided_by", "Pôle emploi", "France Travail (ex-Pôle emploi)"),
 ]
 
@@ -57,9 +57,12 @@ def test_dated_change(python_engine, day, funder, name, before, on):
 
 def test_cpf_transition_waiver_added_on_2022_03_31(python_engine):
     # Occupational disease, no seniority: blocked by seniority before, the waiver applies from 2022-03-31.
-    before = evaluate(python_engine, CDI, dt.date(2022, 3, 30)).result("cpf_transition")
+    # The CPF de transition pays only a certifying course (L6323-17-1): the licence C of CDI would block it.
+    data = {**CDI, "projet": {**CDI["projet"], "type_action": "certification_rncp"}}
+    before = evaluate(python_engine, data, dt.date(2022, 3, 30)).result("cpf_transition")
     assert sorted(b.criterion for b in before.blockers) == ["cdd.dernier_contrat_cdd", "cdi.anciennete_entreprise",
                                                             "cdi.anciennete_salariee", "interim.contrat_interim"]
+    assert evaluate(python_engine, data, dt.date(2022, 3, 31)).result("cpf_transition").status == "eligible"
 
 
 @pytest.mark.parametrize("day, before, on", [
@@ -137,7 +140,8 @@ def test_every_funder_answers_every_date_from_2015_to_today(python_engine):
     day = dt.date(2015, 1, 1)
     while day <= dt.date.today():
         results = python_engine.evaluate(case, as_of=day).results
-        assert [r.funder for r in results] == ["afpr", "agefiph", "aide_vae_france_travail", "aif", "cif", "cpf",
-                                               "cpf_transition", "france_vae", "opco_pme", "periode_professionnalisation",
-                                               "periode_reconversion", "plan_employeur", "poec", "poei", "prf", "pro_a"]
+        assert [r.funder for r in results] == ["afpr", "agefiph", "aide_vae_france_travail", "aif", "cif", "conge_bilan",
+                                               "cpf", "cpf_transition", "france_vae", "opco_pme",
+                                               "periode_professionnalisation", "periode_reconversion", "plan_employeur",
+                                               "poec", "poei", "prf", "pro_a"]
         day += dt.timedelta(days=17)

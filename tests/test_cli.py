@@ -32,7 +32,7 @@ def test_check_json_follows_the_contract_and_both_engines_agree():
         data = json.loads(result.stdout)
         assert data["as_of"] == "2019-06-17"
         found = {r["funder"]: r["status"] for r in data["results"]}
-        assert set(found) == {"cif", "cpf", "cpf_transition", "prf", "agefiph", "aif", "plan_employeur", "opco_pme",
+        assert set(found) == {"cif", "conge_bilan", "cpf", "cpf_transition", "prf", "agefiph", "aif", "plan_employeur", "opco_pme",
                               "periode_professionnalisation", "pro_a", "periode_reconversion", "poei", "afpr", "poec",
                               "france_vae", "aide_vae_france_travail"}
         assert (found["cif"], found["cpf"]) == ("not_in_force", "eligible")
@@ -89,7 +89,7 @@ def lint(root):
 
 def test_rulesets_lint_passes_on_the_shipped_rulesets():
     result = run("rulesets", "lint")
-    assert result.returncode == 0 and result.stdout.startswith("Règles valides : 16 financeurs")
+    assert result.returncode == 0 and result.stdout.startswith("Règles valides : 17 financeurs")
 
 
 def test_rulesets_lint_fails_on_gap_overlap_and_missing_source(ruleset_dir):

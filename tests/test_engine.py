@@ -1,4 +1,4 @@
-"""Expected results are written from the rules' sources (shared/domain/funding-rules.md)."""
+"""Expected results are written from the rules' sources (cited in the rulesets, summarised in docs/rules.md)."""
 import datetime as dt
 import json
 
@@ -35,7 +35,7 @@ def test_former_cdd_job_seeker_2018(python_engine):
     # CPF: 62 h for 840 h, job seeker: Pôle emploi must agree. PTP: not before 2019. PRF (region
     # 24): encoded from 2019 only. Agefiph: BOETH unknown. AIF: PE validation and regional session unknown.
     assert statuses(ev) == {"cif": "eligible", "cpf": "blocked", "cpf_transition": "not_in_force",
-                            "prf": "a_verifier", "agefiph": "a_verifier", "aif": "a_verifier"}
+                            "prf": "a_verifier", "agefiph": "a_verifier", "aif": "a_verifier", "conge_bilan": "blocked"}
     assert ev.result("aif").missing_facts == ["projet.valide_conseiller_pe", "projet.session_achetee_region"]
     assert ev.result("agefiph").missing_facts == ["beneficiaire.boeth"]
     assert "commission" in ev.result("aif").notices[0]  # 7,200 EUR > 3,200 EUR
@@ -52,7 +52,7 @@ def test_former_cdd_job_seeker_2018(python_engine):
 def test_young_person_without_work_history(python_engine):
     ev = python_engine.evaluate(load_case(EXAMPLES / "jeune-mission-locale-2017.yaml"))
     assert statuses(ev) == {"cif": "blocked", "cpf": "blocked", "cpf_transition": "not_in_force",
-                            "prf": "a_verifier", "agefiph": "a_verifier", "aif": "a_verifier"}
+                            "prf": "a_verifier", "agefiph": "a_verifier", "aif": "a_verifier", "conge_bilan": "blocked"}
     blockers = [b.criterion for b in ev.result("cif").blockers]
     # the CDI and temp-work routes are not for this person: only their gate is reported
     assert blockers == ["cdi.en_cdi", "cdd.mois_salarie_5_ans", "interim.contrat_interim"]
@@ -63,7 +63,7 @@ def test_after_2019_the_cif_is_replaced(python_engine):
     # PTP CDI route holds (150/64 months, 168 days' notice >= 120) but the positioning is unknown;
     # the regional plan of Centre-Val de Loire is for job seekers.
     assert statuses(ev) == {"cif": "not_in_force", "cpf": "eligible", "cpf_transition": "a_verifier",
-                            "prf": "blocked", "agefiph": "a_verifier", "aif": "a_verifier"}
+                            "prf": "blocked", "agefiph": "a_verifier", "aif": "a_verifier", "conge_bilan": "not_in_force"}
     assert ev.result("cpf_transition").missing_facts == ["projet.positionnement_prealable"]
     assert ev.result("cpf_transition").decided_by.startswith("Fongecif agissant comme")
     assert "CPF de transition professionnelle" in ev.result("cif").message
@@ -113,12 +113,28 @@ def test_false_and_unknown_is_false(python_engine):
 
 
 def test_unverified_criterion_says_a_confirmer(python_engine):
-    data = base_cdi(entreprise_artisanale=True, effectif_entreprise=4, anciennete_salariee_mois=30)
-    cif = python_engine.evaluate(data).result("cif")
-    assert cif.status == "blocked"
-    blocker = [b for b in cif.blockers if b.criterion == "cdi.anciennete_artisanat"][0]
+    # Temp-worker hours in 2019: no 2019 text found (R6323-9-1 dates from 2020-01-01), so "à confirmer".
+    data = {"date_demande": "2019-06-03", "operateur": "fongecif",
+            "beneficiaire": {"statut": "salarie", "contrat": "interim", "heures_interim_18_mois": 1000,
+                             "heures_interim_agence": 700, "boeth": False, "licenciement_economique": False,
+                             "licenciement_inaptitude": False, "secteur_public": False},
+            "projet": {"type_action": "certification_rncp", "positionnement_prealable": True}}
+    transition = python_engine.evaluate(data).result("cpf_transition")
+    assert transition.status == "blocked"
+    blocker = [b for b in transition.blockers if b.criterion == "interim.heures_18_mois"][0]
     assert blocker.verified is False and "à confirmer" in blocker.message
-    assert "cdi.anciennete_artisanat" in cif.unverified_criteria
+    assert "interim.heures_18_mois" in transition.unverified_criteria
+
+
+def test_cif_artisan_threshold_settled_by_l6322_4(python_engine):
+    # Old L6322-4: "entreprise artisanale de moins de dix salariés" — 36 months below 10 employees.
+    nine = python_engine.evaluate(base_cdi(entreprise_artisanale=True, effectif_entreprise=9,
+                                           anciennete_salariee_mois=30)).result("cif")
+    ten = python_engine.evaluate(base_cdi(entreprise_artisanale=True, effectif_entreprise=10,
+                                          anciennete_salariee_mois=30)).result("cif")
+    blocker = [b for b in nine.blockers if b.criterion == "cdi.anciennete_artisanat"][0]
+    assert blocker.verified is True and any(s.article == "L6322-4" for s in blocker.sources)
+    assert "cdi.anciennete_artisanat" not in [b.criterion for b in ten.blockers]
 
 
 def test_cpf_licence_b_became_eligible_on_2017_03_15(python_engine):

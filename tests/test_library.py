@@ -52,7 +52,8 @@ def test_case_with_identifier_is_refused_at_load(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match="numéro de téléphone à retirer") as info:
         load_library_case(path)
-    assert info.value.line == 6
+    # the line of the problem sentence (the header comment says where the case comes from)
+    assert info.value.line == next(i for i, line in enumerate(text.splitlines(), 1) if "quel financeur" in line)
 
 
 def test_library_spans_enough_cases_and_quarters():
@@ -88,9 +89,11 @@ def test_replay_as_of_2019_shows_cif_routes_becoming_transition_routes():
     assert result.returncode == 0
     data = json.loads(result.stdout)
     routes = {r["case"]: c["successor_routes"] for r in data["results"] for c in r["changes"] if c["successor_routes"]}
+    # The CIF-CDD was open after the CDD ended; the CPF de transition is asked while the CDD runs
+    # (Code du travail, R6323-11-1): the former CDD holder of 2016 is blocked under the 2019 rules.
     assert routes["etude-territorialisee/2016-T2/ancienne-cdd-fongecif"] == [
         "CIF-CDD (éligible) → CPF de transition professionnelle (projet de transition professionnelle) : "
-        "Salarié ou ancien salarié en CDD (éligible)"]
+        "Salarié en CDD (demande pendant le contrat) (bloqué)"]
     assert "etude-territorialisee/2016-T2/interimaire-faftt" in routes
 
 

@@ -70,7 +70,7 @@ def test_gap_between_versions_is_refused(ruleset_dir):
 
 
 def test_criterion_without_source_is_refused(ruleset_dir):
-    ruleset_dir.edit(CIF, "    sources: [cif_cdi]\n    verified: true\n  - id: duree_maximale",
+    ruleset_dir.edit(CIF, "    sources: [code_cif_l]\n    verified: true\n  - id: duree_maximale",
                      "    sources: []\n    verified: true\n  - id: duree_maximale")
     err = refused(ruleset_dir)
     assert "sans source" in err.reason and err.field == "critère secteur_prive.sources"

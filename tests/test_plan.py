@@ -1,4 +1,4 @@
-"""Funding plans, with amounts written from the sources (funding-rules.md 1b, 6; Agefiph; AIF)."""
+"""Funding plans, with amounts written from the sources (docs/rules.md: CPF euros, AIF, Agefiph)."""
 import datetime as dt
 import json
 import subprocess

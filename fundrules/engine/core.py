@@ -18,6 +18,7 @@ from ..derived import add_derived
 from ..errors import EvaluationError, InputError
 from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, TraceEntry
+from ..freshness import stamp as stamp_freshness
 from ..rulesets.catalog import Catalog
 from ..rulesets.loader import load_catalog
 from . import durable_backend
@@ -133,11 +134,12 @@ class Engine:
                    for f in funders]
         if explain:  # funders with no rules in force evaluated nothing: an empty trace
             results = [r.model_copy(update={"trace": []}) if r.trace is None else r for r in results]
+        results, warnings = stamp_freshness(self.catalog, results, facts, day)
         return Evaluation(
             as_of=day, date_demande=case.date_demande,
             derived_facts=[DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"],
                                         explanation=p["explanation"]) for p in provenance],
-            results=results, provenance=self.provenance,
+            results=results, warnings=warnings, provenance=self.provenance,
         )
 
 

@@ -164,8 +164,9 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
             steps.setdefault(fill(c.next_step, texts[c.key]), None)
     if missing:
         steps.setdefault("Recueillir : " + ", ".join(f"{fact_label(p)} ({p})" for p in missing) + ".", None)
-    if status != "blocked" and can_mobilise is False and funder.orientation_step:
-        steps.setdefault(funder.orientation_step, None)
+    orientation_step = version.orientation_step or funder.orientation_step
+    if status != "blocked" and can_mobilise is False and orientation_step:
+        steps.setdefault(orientation_step, None)
     if status != "blocked" and version.advice:
         steps.setdefault(version.advice, None)
     if status == "eligible" and can_mobilise is not False:

@@ -54,6 +54,8 @@ def render_text(evaluation: Evaluation, source: str | None = None) -> str:
     if source:
         head += f" — {source}"
     lines = [head]
+    for warning in evaluation.warnings:
+        lines.append(f"  ATTENTION : {warning}")
     for derived in evaluation.derived_facts:
         lines.append(f"  Calculé : {fact_label(derived.fact)} = {value_fr(derived.value)} "
                      f"(à partir de {', '.join(derived.derived_from)})")

@@ -92,6 +92,7 @@ class Version:
     criteria: tuple[Criterion, ...]  # common criteria and route criteria, in file order
     routes: tuple[Route, ...]
     file: str
+    orientation_step: Optional[str] = None  # overrides the funder's during this version (dated wording)
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -106,6 +107,9 @@ class Variant:
     decided_by: Optional[str]
     note: Optional[str]
     versions: tuple[Version, ...]
+    reviewed_on: Optional[dt.date] = None  # last check against the sources
+    review_every_months: Optional[int] = None
+    review_with: Optional[str] = None  # whom to ask today
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,15 @@ class Funder:
     successor: Optional[str] = None  # funder that replaced this one
     variant_by: Optional[str] = None  # fact path whose value selects a variant
     variants: dict[str, Variant] = field(default_factory=dict)
+    reviewed_on: Optional[dt.date] = None  # last check against the sources
+    review_every_months: Optional[int] = None
+    review_with: Optional[str] = None  # whom to ask today
+
+    def review_of(self, variant: Optional[Variant] = None) -> tuple[Optional[dt.date], Optional[int]]:
+        """(reviewed_on, review_every_months) of a variant, falling back on the funder's."""
+        if variant is not None and variant.reviewed_on is not None:
+            return variant.reviewed_on, variant.review_every_months or self.review_every_months
+        return self.reviewed_on, self.review_every_months
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions

@@ -14,14 +14,23 @@ def _tracks(funder: Funder) -> list[Optional[Variant]]:
     return list(funder.variants.values()) if funder.variant_by else [None]
 
 
+def _review_fr(reviewed_on: Optional[dt.date], every_months: Optional[int]) -> str:
+    """« ; revu le JJ/MM/AAAA (à revoir tous les N mois) », or that no review is recorded."""
+    if reviewed_on is None:
+        return " ; date de revue non renseignée"
+    return f" ; revu le {date_fr(reviewed_on)}" + (f" (à revoir tous les {every_months} mois)" if every_months else "")
+
+
 def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
     lines = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
-        lines.append(f"{funder.id} — {funder.name} ({funder.category.replace('_', ' ')}) ; décide : {funder.decided_by}")
+        lines.append(f"{funder.id} — {funder.name} ({funder.category.replace('_', ' ')}) ; décide : {funder.decided_by}"
+                     + _review_fr(funder.reviewed_on, funder.review_every_months))
         for variant in _tracks(funder):
             versions = funder.versions_of(variant)
             shown = [v for v in versions if as_of is None or v.covers(as_of)]
-            prefix = (f"  {variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''} :"
+            prefix = (f"  {variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''}"
+                      f"{_review_fr(*funder.review_of(variant)) if variant.reviewed_on else ''} :"
                       if variant else " ")
             if not shown:
                 lines.append(f"{prefix} aucune version en vigueur le {date_fr(as_of)}")
@@ -66,7 +75,8 @@ def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
             continue
         v = active.version
         lines.append(f"Version {v.label} {period_fr(v.valid_from, v.valid_to)} ; décide : "
-                     f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}")
+                     f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}"
+                     + _review_fr(*funder.review_of(variant)))
         if v.summary:
             lines.append(f"  {' '.join(v.summary.split())}")
         params = active.param_values()

@@ -238,6 +238,7 @@ class _VersionBuilder:
             amount=amounts["amount"], amount_hours=amounts["amount_hours"], holder_share=holder_share,
             sources=tuple(self.sources.values()),
             parameters=params, criteria=tuple(criteria), routes=tuple(routes), file=self.doc.file,
+            orientation_step=spec.orientation_step,
         )
 
     def _check_duplicates(self, criteria: list[Criterion]) -> None:
@@ -310,7 +311,8 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Va
         vspec: VariantFile = _read_named(vpath, VariantFile, sub)[1]
         versions = _load_versions(spec.id, sub, vspec.illustrative)
         variants[vspec.id] = Variant(vspec.id, vspec.name, vspec.illustrative, vspec.decided_by, vspec.note,
-                                     tuple(versions))
+                                     tuple(versions), reviewed_on=vspec.reviewed_on,
+                                     review_every_months=vspec.review_every_months, review_with=vspec.review_with)
     if not variants:
         raise InputError("financeur à variantes sans aucune variante", file=str(folder))
     return variants
@@ -333,6 +335,7 @@ def load_funder(folder: Path) -> Funder:
         in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
         description=spec.description, versions=tuple(versions), folder=str(folder),
         successor=spec.successor, variant_by=spec.variant_by, variants=variants,
+        reviewed_on=spec.reviewed_on, review_every_months=spec.review_every_months, review_with=spec.review_with,
     )
 
 

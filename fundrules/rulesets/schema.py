@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from ..facts import OPERATORS
 
@@ -77,6 +77,7 @@ class VersionFile(BaseModel):
     summary: Optional[StrictStr] = None
     decided_by: Optional[StrictStr] = None
     advice: Optional[StrictStr] = None
+    orientation_step: Optional[StrictStr] = None  # overrides the funder's, when its wording is dated
     amount: Optional[StrictStr] = None  # euros this funder can cover, when the rules say
     amount_hours: Optional[StrictStr] = None  # hours it can cover (CPF before 2019)
     holder_share: Optional[HolderShareFile] = None
@@ -108,6 +109,9 @@ class FunderFile(BaseModel):
     successor: Optional[StrictStr] = None  # id of the funder that replaced this one (routes map by id)
     description: Optional[StrictStr] = None
     variant_by: Optional[StrictStr] = None
+    reviewed_on: Optional[dt.date] = None  # last day the rules were checked against their sources
+    review_every_months: Optional[StrictInt] = Field(None, ge=1, le=120)  # how often they must be checked again
+    review_with: Optional[StrictStr] = None  # whom to ask today when the rules may have changed
 
 
 class VariantFile(BaseModel):
@@ -117,6 +121,9 @@ class VariantFile(BaseModel):
     illustrative: StrictBool
     decided_by: Optional[StrictStr] = None
     note: Optional[StrictStr] = None
+    reviewed_on: Optional[dt.date] = None
+    review_every_months: Optional[StrictInt] = Field(None, ge=1, le=120)
+    review_with: Optional[StrictStr] = None
 
 
 class PlanRuleEffect(BaseModel):

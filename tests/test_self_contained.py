@@ -1,0 +1,79 @@
+"""The repository is self-contained (issue 9): no tracked file points outside it, the fact vocabulary
+is documented in docs/facts.md (checked against fundrules/facts.py), and the case library says
+which cases are reconstructed from the Céreq study and which are illustrative."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fundrules.facts import FACTS
+
+from .conftest import ROOT
+
+FACTS_DOC = ROOT / "docs" / "facts.md"
+STUDY_URL = "https://halshs.archives-ouvertes.fr/halshs-02890304"
+PUBLIC_AGENT_CASES = {"agent-public.yaml", "agent-public-transition.yaml"}  # owned by the CPF branch
+
+
+def tracked_files():
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    return [ROOT / name for name in out.decode().split("\0") if name]
+
+
+def test_no_tracked_file_points_outside_the_repository():
+    offenders = []
+    for path in tracked_files():
+        if not path.is_file() or path.suffix in (".png", ".svg") or path == Path(__file__):
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        if "../shared" in text or "shared/domain" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def render_facts_markdown() -> str:
+    """docs/facts.md, written from the vocabulary table (regenerate with the command in its header)."""
+    lines = ["# Vocabulaire des faits", "",
+             "Généré depuis `fundrules/facts.py` (un test vérifie que ce fichier le suit) : "
+             "`python -c \"from tests.test_self_contained import render_facts_markdown as r; "
+             "open('docs/facts.md', 'w').write(r())\"`.",
+             "Tout fait est facultatif : un fait absent est inconnu, jamais faux. "
+             "`fundrules schema` donne le même vocabulaire en JSON Schema.", ""]
+    for section, title in (("", "Demande"), ("beneficiaire", "Bénéficiaire"), ("projet", "Projet")):
+        lines += [f"## {title}", "", "| fait | type | signification | valeurs |", "|---|---|---|---|"]
+        for fact in FACTS.values():
+            if fact.section != section:
+                continue
+            values = ", ".join(f"`{c}`" for c in fact.choices)
+            if fact.minimum is not None or fact.maximum is not None:
+                values = f"{'' if fact.minimum is None else f'{fact.minimum:g}'} à " \
+                         f"{'…' if fact.maximum is None else f'{fact.maximum:g}'}"
+            lines.append(f"| `{fact.path}` | {fact.kind} | {fact.label} | {values} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def test_facts_doc_follows_the_vocabulary():
+    assert FACTS_DOC.read_text(encoding="utf-8") == render_facts_markdown()
+
+
+def library_cases(folder):
+    return [p for p in sorted((ROOT / "cases" / folder).glob("*/*.yaml")) if p.name not in PUBLIC_AGENT_CASES]
+
+
+def test_study_cases_say_they_are_reconstructed_with_the_public_reference():
+    cases = library_cases("etude-territorialisee")
+    assert len(cases) >= 30
+    for path in cases:
+        header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(True)
+                         if line.startswith("#"))
+        assert header.startswith("# Cas reconstitué d'après l'étude Céreq"), path.name
+        assert "Céreq Études n° 22, mai 2019" in header and STUDY_URL in header and "p. " in header, path.name
+
+
+def test_region_24_cases_say_they_are_illustrative():
+    for path in library_cases("24"):
+        assert path.read_text(encoding="utf-8").startswith("# Cas illustratif, non tiré de l'étude"), path.name
