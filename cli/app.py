@@ -20,6 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 EXIT_INPUT = 2
 EXIT_BACKEND = 3
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Format(str, Enum):
@@ -38,8 +39,20 @@ class Backend(str, Enum):
     python = "python"
 
 
+def _echo(text: str, **kwargs) -> None:
+    """Every text the CLI prints: control sequences from a case or a file name are shown escaped."""
+    from fundrules.escape import escape_terminal
+    typer.echo(escape_terminal(text), **kwargs)
+
+
+def _echo_json(text: str) -> None:
+    """JSON output: the same values, with control and bidi characters written as \\u escapes."""
+    from fundrules.escape import escape_json
+    typer.echo(escape_json(text))
+
+
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"Erreur : {message}", err=True)
+    _echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -67,18 +80,19 @@ def handles_errors(command):
 def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
     if text is None:
         return None
+    from fundrules.case import iso_date
     from fundrules.errors import InputError
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option) from None
+    day = iso_date(text)
+    if day is None:
+        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option)
+    return day
 
 
 def _load_case(path: str):
     from fundrules.case import case_from_data
-    from fundrules.source import parse_text
+    from fundrules.source import parse_bytes, read_stream
     if path == "-":
-        doc = parse_text(sys.stdin.read(), "<entrée standard>")
+        doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
         return case_from_data(doc.data, doc)
     from fundrules.source import read_document
     doc = read_document(path)
@@ -121,9 +135,9 @@ def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = F
 
     evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate")
     if format == Format.json:
-        typer.echo(evaluation.model_dump_json(indent=2))
+        _echo_json(evaluation.model_dump_json(indent=2))
     else:
-        typer.echo(render_text(evaluation, source=case), nl=False)
+        _echo(render_text(evaluation, source=case), nl=False)
 
 
 @app.command()
@@ -135,9 +149,9 @@ def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FO
 
     result = _run_on_case(case, as_of, engine, rulesets, "plan")
     if format == Format.json:
-        typer.echo(result.model_dump_json(indent=2))
+        _echo_json(result.model_dump_json(indent=2))
     else:
-        typer.echo(render_plan_text(result, source=case), nl=False)
+        _echo(render_plan_text(result, source=case), nl=False)
 
 
 @app.command()
@@ -177,9 +191,9 @@ def replay(
     else:
         replays = replay_cases(runner, cases, day, jobs=jobs)
     if format == ReportFormat.json:
-        typer.echo(replay_json(replays, day))
+        _echo_json(replay_json(replays, day))
     else:
-        typer.echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
+        _echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
     if day is None and any(not r.matches for r in replays):
         raise typer.Exit(1)
 
@@ -203,7 +217,7 @@ def case_new(
     from fundrules import Engine
     from fundrules.library.new import new_case
     path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
-    typer.echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
+    _echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
 
 
 @case_app.command("lint")
@@ -214,7 +228,7 @@ def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par
     files = find_case_files([Path(p) for p in (paths or ["cases"])])
     findings = [f for file in files for f in lint_privacy(file)]
     for finding in findings:
-        typer.echo(finding.render(), err=True)
+        _echo(finding.render(), err=True)
     if findings:
         typer.echo(f"Erreur : {len(findings)} donnée(s) personnelle(s) à retirer.", err=True)
         raise typer.Exit(1)
@@ -236,18 +250,17 @@ def meeting_prepare(
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
     """Écrire le dossier de séance (Markdown et page HTML autonome)."""
-    import re
     from fundrules import Engine
-    from fundrules.errors import InputError
+    from fundrules.library.names import check_quarter, check_slug, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
-    if not re.fullmatch(r"\d{4}-T[1-4]", quarter):
-        raise InputError(f"trimestre attendu au format AAAA-Tn, reçu « {quarter} »", field="--quarter")
+    check_slug(region, "--region")
+    check_quarter(quarter, "--quarter")
     pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out, "--out")
     stem = out / f"reunion-{region}-{quarter}"
-    stem.with_suffix(".md").write_text(render_markdown(pack), encoding="utf-8")
-    stem.with_suffix(".html").write_text(render_html(pack), encoding="utf-8")
-    typer.echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
+    write_file(stem.with_suffix(".md"), render_markdown(pack), replace=True)
+    write_file(stem.with_suffix(".html"), render_html(pack), replace=True)
+    _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
 
 
 rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
@@ -276,7 +289,7 @@ def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", help="Seu
                   rulesets: Optional[Path] = RULESETS) -> None:
     """Financeurs, versions (en vigueur à une date) et nombre de sources."""
     from fundrules.rulesets.describe import list_rulesets
-    typer.echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
+    _echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
 
 
 @rulesets_app.command("show")
@@ -288,7 +301,7 @@ def rulesets_show(funder: str = typer.Argument(..., help="Identifiant du finance
     from fundrules.rulesets.describe import show_ruleset
     catalog = _catalog(rulesets)
     day = parse_date(as_of, "--as-of") or dt.date.today()
-    typer.echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
+    _echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
 
 
 @rulesets_app.command("diff")
@@ -301,7 +314,7 @@ def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du finance
     from fundrules.rulesets.describe import diff_rulesets, render_diff
     catalog = _catalog(rulesets)
     first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
-    typer.echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
+    _echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
 
 
 @rulesets_app.command("lint")
@@ -312,7 +325,7 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     catalog = _catalog(rulesets)
     problems = lint_catalog(catalog)
     for problem in problems:
-        typer.echo(problem.render(), err=True)
+        _echo(problem.render(), err=True)
     if problems:
         typer.echo(f"Erreur : {len(problems)} problème(s) dans les règles.", err=True)
         raise typer.Exit(1)
@@ -377,12 +390,12 @@ def main() -> None:
         if type(error).__name__ == "NoArgsIsHelpError":  # the help was shown: nothing else to say
             sys.exit(EXIT_INPUT)
         command = error.ctx.command_path if error.ctx else "fundrules"
-        typer.echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
+        _echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
                    f"(« {command} --help » décrit les arguments)", err=True)
         sys.exit(EXIT_INPUT)
     except (click.Abort, typer.Abort, KeyboardInterrupt):
         typer.echo("Interrompu.", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(result if isinstance(result, int) else 0)
 
 
