@@ -393,9 +393,11 @@ def main() -> None:
         _echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
                    f"(« {command} --help » décrit les arguments)", err=True)
         sys.exit(EXIT_INPUT)
-    except (click.Abort, typer.Abort, KeyboardInterrupt):
+    except (getattr(click, "Abort", typer.Abort), typer.Abort, KeyboardInterrupt):  # typer 0.2x has no click Abort
         typer.echo("Interrompu.", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
+        typer.echo("Interrompu.", err=True)
     sys.exit(result if isinstance(result, int) else 0)
 
 
