@@ -251,13 +251,15 @@ def meeting_prepare(
 ) -> None:
     """Écrire le dossier de séance (Markdown et page HTML autonome)."""
     from fundrules import Engine
-    from fundrules.library.names import check_quarter, check_slug, ensure_folder, write_file
+    from fundrules.library.names import check_quarter, check_slug, check_target, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
     check_slug(region, "--region")
     check_quarter(quarter, "--quarter")
     pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
     ensure_folder(out, "--out")
     stem = out / f"reunion-{region}-{quarter}"
+    for target in (stem.with_suffix(".md"), stem.with_suffix(".html")):
+        check_target(target, replace=True)  # both checked before either is written
     write_file(stem.with_suffix(".md"), render_markdown(pack), replace=True)
     write_file(stem.with_suffix(".html"), render_html(pack), replace=True)
     _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")

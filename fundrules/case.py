@@ -238,8 +238,8 @@ def check_dates(case: BaseModel) -> None:
     for path, day in (("date_demande", case.date_demande), ("beneficiaire.date_fin_contrat",
                       case.beneficiaire.date_fin_contrat), ("projet.date_debut", case.projet.date_debut)):
         if day is not None and day < birth:
-            raise InputError(f"date {day.isoformat()} antérieure à la date de naissance ({birth.isoformat()})",
-                             field=path if path != "date_demande" else "beneficiaire.date_naissance")
+            raise InputError(f"{path} ({day.isoformat()}) est antérieure à la date de naissance "
+                             f"({birth.isoformat()}) : l'une des deux dates est fausse", field=path)
     if case.date_demande and whole_years_between(birth, case.date_demande) > MAX_AGE_YEARS:
         raise InputError(f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande", field="beneficiaire.date_naissance")
 

@@ -147,7 +147,7 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: s
             _record_lines(item, path + (index,), lines, seen)
 
 
-def parse_text(text: str, file: str) -> Located:
+def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
     loader = None
     lines: dict[Path_, int] = {}
     try:
@@ -157,7 +157,8 @@ def parse_text(text: str, file: str) -> Located:
             raise InputError("le fichier est vide", file=file)
         _record_lines(node, (), lines, set())
         data = loader.construct_document(node)
-        _check_strings(data, lines)
+        if check_strings:
+            _check_strings(data, lines)
     except InputError as err:
         raise InputError(err.reason, file=file, line=err.line) from None
     except yaml.MarkedYAMLError as err:
@@ -264,7 +265,7 @@ def _parse_json(text: str, name: str) -> Located:
     except InputError as err:
         raise InputError(err.reason, file=name) from None
     try:
-        lines = parse_text(text, name).lines
+        lines = parse_text(text, name, check_strings=False).lines
     except InputError:
         lines = {}
     try:

@@ -65,6 +65,15 @@ def ensure_folder(folder: Path, option: str) -> None:
         raise _os_error(err, folder) from None
 
 
+def check_target(target: Path, *, replace: bool) -> None:
+    """Refuse, before writing anything, a name held by a symlink, a folder, a device (or any file if not `replace`)."""
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise InputError("un lien symbolique ou un objet qui n'est pas un fichier occupe ce nom : rien n'a été écrit",
+                         file=str(target))
+    if not replace and target.exists():
+        raise InputError("ce fichier existe déjà : rien n'a été écrit", file=str(target))
+
+
 def write_file(target: Path, text: str, *, replace: bool) -> None:
     """Write `text` to `target` all at once: complete or absent, never half written.
 
@@ -72,11 +81,7 @@ def write_file(target: Path, text: str, *, replace: bool) -> None:
     with `replace=True` only a regular file we may have written before is replaced, never a
     symlink (which could point anywhere) nor anything else.
     """
-    if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise InputError("un lien symbolique ou un objet qui n'est pas un fichier occupe ce nom : rien n'a été écrit",
-                         file=str(target))
-    if not replace and target.exists():
-        raise InputError("ce fichier existe déjà : rien n'a été écrit", file=str(target))
+    check_target(target, replace=replace)
     try:
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".nouveau-", suffix=".tmp")
     except OSError as err:

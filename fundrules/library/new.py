@@ -48,16 +48,16 @@ def _check_problem(problem: str) -> str:
     try:
         problem.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError("--problem contient un caractère invalide (octets qui ne sont pas de l'UTF-8)",
+        raise InputError("caractère invalide (octets qui ne sont pas de l'UTF-8)",
                          field="--problem") from None
     if len(problem) < MIN_PROBLEM_LENGTH:
-        raise InputError(f"--problem : au moins {MIN_PROBLEM_LENGTH} caractères, le problème dans les mots "
+        raise InputError(f"au moins {MIN_PROBLEM_LENGTH} caractères, le problème dans les mots "
                          "du conseiller", field="--problem")
     if len(problem) > MAX_PROBLEM_LENGTH:
-        raise InputError(f"--problem : au plus {MAX_PROBLEM_LENGTH} caractères", field="--problem")
+        raise InputError(f"au plus {MAX_PROBLEM_LENGTH} caractères", field="--problem")
     from ..escape import escape_terminal
     if escape_terminal(problem) != problem:
-        raise InputError("--problem contient un caractère de contrôle", field="--problem")
+        raise InputError("caractère de contrôle refusé", field="--problem")
     for kind, excerpt in find_in_text(problem):
         raise InputError(f"{kind} à retirer du problème (« {escape_terminal(excerpt)} ») : la bibliothèque "
                          "de cas est anonyme", field="--problem")
