@@ -241,7 +241,8 @@ def check_dates(case: BaseModel) -> None:
             raise InputError(f"{path} ({day.isoformat()}) est antérieure à la date de naissance "
                              f"({birth.isoformat()}) : l'une des deux dates est fausse", field=path)
     if case.date_demande and whole_years_between(birth, case.date_demande) > MAX_AGE_YEARS:
-        raise InputError(f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande", field="beneficiaire.date_naissance")
+        raise InputError(f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande",
+                         field="beneficiaire.date_naissance")
 
 
 def load_case(path: str | Path) -> BaseModel:

@@ -1,7 +1,6 @@
 """Issue 10, input side: bounded reads of regular files only, a linear privacy linter that reads parsed
 values, slug names and atomic writes, escaped output, YAML 1.2 strictness, hostile inputs that end in
 a French error with exit code 2, and Ctrl-C. Each test fails on the code before the fix."""
-import datetime as dt
 import errno
 import json
 import os
@@ -10,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -233,8 +231,8 @@ def test_case_new_checks_the_problem_before_writing(tmp_path, python_engine_, pr
 
 def test_case_new_checks_every_value_for_personal_data_before_writing(tmp_path, python_engine_):
     source = tmp_path / "source.yaml"
-    source.write_text(EXAMPLE.read_text(encoding="utf-8").replace("intitule: Titre", "intitule: chez Mme DUPONT, Titre", 1),
-                      encoding="utf-8")
+    text = EXAMPLE.read_text(encoding="utf-8")
+    source.write_text(text.replace("intitule: Titre", "intitule: chez Mme DUPONT, Titre", 1), encoding="utf-8")
     cases = tmp_path / "cases"
     with pytest.raises(InputError, match="civilité"):
         new_case(python_engine_, source, "r1/2018-T1", cases, name="c")

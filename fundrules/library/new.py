@@ -76,7 +76,7 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
                          field="--meeting")
     region, quarter = check_slug(match.group(1), "--meeting"), check_quarter(match.group(2), "--meeting")
     if name is None and not SLUG.fullmatch(source.stem):
-        raise InputError(f"le nom du fichier source ne convient pas comme nom de cas : donnez --name",
+        raise InputError("le nom du fichier source ne convient pas comme nom de cas : donnez --name",
                          field="--name")
     name = check_slug(name if name is not None else source.stem, "--name")
     problem = _check_problem(problem) if problem is not None else None

@@ -34,7 +34,8 @@ PATTERNS = [
         r"(?<![\d-])(?:(?:\+|00)(?:33|262|269|590|594|596|687|689)[ .]?(?:\(0\)[ .]?)?|0)" + _PHONE_TAIL)),
     ("adresse postale", re.compile(
         r"(?<!\w)\d{1,4}\s*(?:bis|ter)?,?\s+(?:(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|lieu-dit|"
-        r"résidence)(?!\w)|(?:cours|route|place)\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?-i:[A-ZÉÈ])\w*)", re.IGNORECASE)),
+        r"résidence)(?!\w)|(?:cours|route|place)\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?-i:[A-ZÉÈ])\w*)",
+        re.IGNORECASE)),
     ("code postal et commune", re.compile(
         r"(?<![\w-])(?<!RNCP )(?<!RNCP)(?<!RS )(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[6-8]\d{2})"
         r"\s+(?!(?i:euros?|eur|heures?|h|ht|ttc|mois|jours?|ans|semaines?)\b)" + _NAME)),
