@@ -12,6 +12,7 @@ text); dates are `AAAA-MM-JJ`. A key given twice in one block is refused with bo
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -93,11 +94,14 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _SafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_text(value: str, line: int | None) -> None:
     """A lone surrogate (JSON "\\ud800") can be neither printed nor written back: refuse it here."""
-    for char in value:
-        if "\ud800" <= char <= "\udfff":
-            raise InputError(f"caractère invalide (moitié de paire UTF-16, code {ord(char):#x})", line=line)
+    found = _SURROGATE.search(value)
+    if found:
+        raise InputError(f"caractère invalide (moitié de paire UTF-16, code {ord(found.group()):#x})", line=line)
 
 
 def _check_strings(data: Any, lines: dict, path: Path_ = ()) -> None:
@@ -193,7 +197,7 @@ def read_bounded(path: str | Path) -> bytes:
     except IsADirectoryError:
         raise InputError("c'est un dossier, un fichier était attendu", file=name) from None
     except OSError as err:
-        raise InputError(f"fichier illisible ({err.strerror})", file=name) from None
+        raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
     try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
@@ -207,7 +211,7 @@ def read_bounded(path: str | Path) -> bytes:
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
     except OSError as err:
-        raise InputError(f"fichier illisible ({err.strerror})", file=name) from None
+        raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
     finally:
         os.close(descriptor)
     if len(raw) > MAX_FILE_BYTES:
@@ -215,12 +219,21 @@ def read_bounded(path: str | Path) -> bytes:
     return raw
 
 
+_OS_REASONS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé", errno.ELOOP: "boucle de liens symboliques",
+               errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.ENAMETOOLONG: "nom trop long",
+               errno.EIO: "erreur d'entrée-sortie"}
+
+
+def _os_reason(err: OSError) -> str:
+    return _OS_REASONS.get(err.errno, err.strerror or "erreur système")
+
+
 def read_stream(stream, name: str = "<entrée standard>") -> bytes:
     """At most MAX_FILE_BYTES from a binary stream (standard input): an endless one is cut and refused."""
     try:
         raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise InputError(f"lecture impossible ({err.strerror})", file=name) from None
+        raise InputError(f"lecture impossible ({_os_reason(err)})", file=name) from None
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(f"entrée trop grosse (plus de {MAX_FILE_BYTES} octets)", file=name)
     return raw
