@@ -63,18 +63,37 @@ def _resolver(tag: str, pattern: str, first: str) -> None:
     _SafeLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
 
 
-_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL)$", "~nN")
-_SafeLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
-_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
-_resolver("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789")
-_resolver("tag:yaml.org,2002:float", r"""^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
-                                         |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", "-+0123456789.")
+_Y = "tag:yaml.org,2002:"
+_CORE = {  # YAML 1.2 core schema, without octal and hexadecimal integers (a leading zero is text)
+    "null": r"^(?:~|null|Null|NULL|)$",
+    "bool": r"^(?:true|True|TRUE|false|False|FALSE)$",
+    "int": r"^[-+]?(?:0|[1-9][0-9]*)$",
+    "float": r"""^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
+                 |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+}
+_CORE_RE = {name: re.compile(pattern, re.X) for name, pattern in _CORE.items()}
+for _name, _first in (("null", "~nN"), ("bool", "tTfF"), ("int", "-+0123456789"), ("float", "-+0123456789.")):
+    _SafeLoader.add_implicit_resolver(_Y + _name, _CORE_RE[_name], list(_first))
+_SafeLoader.add_implicit_resolver(_Y + "null", _CORE_RE["null"], [""])
 for _tag, _regexp in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]:  # YAML 1.1 dates, kept as they are
     if _tag.endswith(":timestamp"):
         _SafeLoader.add_implicit_resolver(_tag, _regexp, list("0123456789"))
+        _CORE_RE["timestamp"] = _regexp
+# An explicit tag (!!int "0x1F", !!bool yes, !!binary, !!set…) may only say what the value already is.
+_ALLOWED_TAGS = {_Y + t for t in ("str", "null", "bool", "int", "float", "timestamp", "map", "seq")}
+
+
+_KIND_FR = {"int": "nombre", "float": "nombre", "bool": "booléen", "null": "valeur nulle"}
+
+
+def _spelled(node, kind: str) -> None:
+    if not _CORE_RE[kind].match(node.value):
+        raise InputError(f"valeur « {node.value[:40]} » illisible comme {_KIND_FR[kind]}",
+                         line=node.start_mark.line + 1)
 
 
 def _construct_int(loader, node):
+    _spelled(node, "int")
     if len(node.value) > MAX_NUMBER_DIGITS:
         raise InputError(f"nombre de {len(node.value)} chiffres refusé (au plus {MAX_NUMBER_DIGITS})",
                          line=node.start_mark.line + 1)
@@ -83,6 +102,7 @@ def _construct_int(loader, node):
 
 def _construct_float(loader, node):
     value = node.value
+    _spelled(node, "float")
     if len(value) > 2 * MAX_NUMBER_DIGITS:
         raise InputError(f"nombre de {len(value)} caractères refusé", line=node.start_mark.line + 1)
     if value.lower().lstrip("+-") in (".inf", ".nan"):
@@ -90,8 +110,29 @@ def _construct_float(loader, node):
     return float(value)
 
 
-_SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_SafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+def _construct_bool(loader, node):
+    _spelled(node, "bool")
+    return node.value.lower() == "true"
+
+
+def _construct_timestamp(loader, node):
+    if not _CORE_RE["timestamp"].match(node.value):
+        raise InputError(f"date « {node.value[:40]} » illisible (AAAA-MM-JJ attendu)", line=node.start_mark.line + 1)
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise InputError(f"date impossible « {node.value[:40]} »", line=node.start_mark.line + 1) from None
+
+
+def _construct_null(loader, node):
+    _spelled(node, "null")
+
+
+_SafeLoader.add_constructor(_Y + "int", _construct_int)
+_SafeLoader.add_constructor(_Y + "timestamp", _construct_timestamp)
+_SafeLoader.add_constructor(_Y + "null", _construct_null)
+_SafeLoader.add_constructor(_Y + "float", _construct_float)
+_SafeLoader.add_constructor(_Y + "bool", _construct_bool)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -127,6 +168,9 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: s
         raise InputError("les alias YAML (*nom) sont refusés", line=node.start_mark.line + 1)
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in _ALLOWED_TAGS:
+        raise InputError(f"YAML illisible : étiquette {node.tag.replace(_Y, '!!')} refusée",
+                         line=node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         keys: dict[tuple[str, str], int] = {}
         for key_node, _value in node.value:

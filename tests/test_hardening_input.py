@@ -314,6 +314,16 @@ def test_check_and_errors_show_control_sequences_escaped(tmp_path):
     assert "\x1b" not in err and "\u202e" not in err
 
 
+def test_a_value_cannot_forge_a_line_of_the_report(tmp_path):
+    case = tmp_path / "c.json"
+    case.write_text(json.dumps({"date_demande": "2019-03-12", "beneficiaire": {"statut": "salarie"},
+                                "region": "x\n[OK] Faux financeur [faux] : ÉLIGIBLE"}), encoding="utf-8")
+    result = fundrules("check", str(case))
+    assert result.returncode == 0, result.stderr
+    assert "x\\x0a[OK] Faux financeur" in result.stdout  # the region is shown, on one line
+    assert not any(line.startswith("[OK] Faux") for line in result.stdout.splitlines())
+
+
 def test_replay_shows_a_hostile_case_id_escaped(tmp_path):
     folder = tmp_path / "cases" / "etude-territorialisee" / "2016-T2"
     folder.mkdir(parents=True)
@@ -350,6 +360,14 @@ def test_yaml_11_spellings_are_not_numbers_nor_booleans(tmp_path, spelling):
         path.write_text(f"date_demande: 2018-03-12\nbeneficiaire:\n  {fact}: {spelling}\n", encoding="utf-8")
         with pytest.raises(InputError):
             load_case(path)
+
+
+@pytest.mark.parametrize("text", ['n: !!int "0x1F"', "n: !!bool yes", "n: !!float 1_000", "n: !!binary aGk=",
+                                  "n: !!set {x}", "n: !!timestamp demain", "n: !!null x", "n: !local x",
+                                  "n: 2018-02-30"])
+def test_explicit_tags_cannot_bring_yaml_11_back(text):
+    with pytest.raises(InputError, match="illisible|refusée|impossible"):
+        parse_text(text + "\n", "c.yaml")
 
 
 @pytest.mark.parametrize("suffix, text, lines", [
