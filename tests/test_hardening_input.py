@@ -276,6 +276,16 @@ def test_a_full_disk_in_meeting_prepare_is_a_french_error(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_next_write_removes_a_leftover_of_a_killed_one(tmp_path):
+    from fundrules.library.names import write_file
+    old, fresh = tmp_path / ".nouveau-abc.tmp", tmp_path / ".nouveau-def.tmp"
+    old.write_text("coupé", encoding="utf-8")
+    fresh.write_text("en cours", encoding="utf-8")
+    os.utime(old, (time.time() - 2 * 3600,) * 2)
+    write_file(tmp_path / "c.yaml", "a: 1\n", replace=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".nouveau-def.tmp", "c.yaml"]  # a write in progress is kept
+
+
 def test_leftover_temporary_files_are_ignored_by_the_library(tmp_path):
     folder = tmp_path / "r1" / "2018-T1"
     folder.mkdir(parents=True)

@@ -11,6 +11,7 @@ import errno
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from ..errors import InputError
@@ -65,6 +66,22 @@ def ensure_folder(folder: Path, option: str) -> None:
         raise _os_error(err, folder) from None
 
 
+TEMPORARY_PREFIX = ".nouveau-"
+LEFTOVER_AGE_SECONDS = 3600  # a write takes well under a second: an older temporary file was left by a kill
+
+
+def _sweep_leftovers(folder: Path) -> None:
+    """Remove temporary files a killed write left behind (the library reader ignores them anyway)."""
+    now = time.time()
+    for leftover in folder.glob(TEMPORARY_PREFIX + "*"):
+        try:
+            stale = now - leftover.lstat().st_mtime > LEFTOVER_AGE_SECONDS
+            if stale and leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 def check_target(target: Path, *, replace: bool) -> None:
     """Refuse, before writing anything, a name held by a symlink, a folder, a device (or any file if not `replace`)."""
     if target.is_symlink() or (target.exists() and not target.is_file()):
@@ -82,8 +99,9 @@ def write_file(target: Path, text: str, *, replace: bool) -> None:
     symlink (which could point anywhere) nor anything else.
     """
     check_target(target, replace=replace)
+    _sweep_leftovers(target.parent)
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".nouveau-", suffix=".tmp")
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX, suffix=".tmp")
     except OSError as err:
         raise _os_error(err, target) from None
     try:
