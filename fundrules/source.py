@@ -263,7 +263,8 @@ def read_bounded(path: str | Path) -> bytes:
     return raw
 
 
-_OS_REASONS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé", errno.ELOOP: "boucle de liens symboliques",
+_OS_REASONS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
+               errno.ELOOP: "boucle de liens symboliques",
                errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.ENAMETOOLONG: "nom trop long",
                errno.EIO: "erreur d'entrée-sortie"}
 

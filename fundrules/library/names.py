@@ -26,7 +26,8 @@ def check_slug(value: str, option: str) -> str:
     if not SLUG.fullmatch(value) or len(value) > MAX_NAME_LENGTH:
         from ..escape import escape_terminal
         raise InputError(f"nom « {escape_terminal(value[:80], keep_newlines=False)} » refusé : lettres sans accent, "
-                         f"chiffres, - et _ seulement (pas en tête pour - et _), au plus {MAX_NAME_LENGTH} caractères",
+                         f"chiffres, - et _ seulement (pas en tête pour - et _), "
+                         f"au plus {MAX_NAME_LENGTH} caractères",
                          field=option)
     return value
 
@@ -85,7 +86,8 @@ def _sweep_leftovers(folder: Path) -> None:
 def check_target(target: Path, *, replace: bool) -> None:
     """Refuse, before writing anything, a name held by a symlink, a folder, a device (or any file if not `replace`)."""
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise InputError("un lien symbolique ou un objet qui n'est pas un fichier occupe ce nom : rien n'a été écrit",
+        raise InputError("un lien symbolique ou un objet qui n'est pas un fichier occupe ce nom : "
+                         "rien n'a été écrit",
                          file=str(target))
     if not replace and target.exists():
         raise InputError("ce fichier existe déjà : rien n'a été écrit", file=str(target))
