@@ -58,9 +58,14 @@ def escape_markdown(text: str) -> str:
                            text)
 
 
+def is_web_link(url: str | None) -> bool:
+    """A plain http(s) address: the only kind a report makes clickable (never javascript:, data:…)."""
+    return bool(url) and re.fullmatch(r"https?://[^\s<>\"'`\\\x00-\x1f\x7f]+", url) is not None
+
+
 def markdown_link(title: str, url: str | None) -> str:
     """An autolink only for a plain http(s) address; anything else is shown as text."""
-    if url and re.fullmatch(r"https?://[^\s<>\"'`\\\x00-\x1f\x7f]+", url):
+    if is_web_link(url):
         return f"{escape_markdown(title)} <{url}>"
     if url:
         return f"{escape_markdown(title)} ({escape_markdown(url)})"

@@ -308,6 +308,15 @@ def test_escaped_text_holds_no_control_character(text):
     assert "<" not in markdown.replace("\\<", "") and not any(c in markdown for c in CONTROL_CHARS)
 
 
+@pytest.mark.parametrize("url, clickable", [("https://www.legifrance.gouv.fr/x?a=1", True), ("http://a.fr", True),
+                                            ("javascript:alert(1)", False), ("data:text/html,x", False),
+                                            ("https://a.fr/<script>", False), ("https://a.fr/ x", False)])
+def test_only_plain_web_addresses_become_links(url, clickable):
+    from fundrules.escape import is_web_link, markdown_link
+    assert is_web_link(url) is clickable
+    assert (f"<{url}>" in markdown_link("Titre", url)) is clickable
+
+
 def test_check_and_errors_show_control_sequences_escaped(tmp_path):
     case = tmp_path / "c.json"
     case.write_text(json.dumps({"date_demande": "2018-03-12", "projet": {"intitule": "A\x1b[2J\u202eB"}}),
@@ -332,6 +341,28 @@ def test_a_value_cannot_forge_a_line_of_the_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "x\\x0a[OK] Faux financeur" in result.stdout  # the region is shown, on one line
     assert not any(line.startswith("[OK] Faux") for line in result.stdout.splitlines())
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(text=escapes, where=st.sampled_from(["region", "key", "intitule"]))
+def test_no_control_character_reaches_the_terminal(tmp_path_factory, text, where):
+    from typer.testing import CliRunner
+
+    from fundrules_cli.app import app
+    data = {"date_demande": "2019-03-12", "beneficiaire": {"statut": "salarie"}, "projet": {}}
+    if where == "key":
+        data["beneficiaire"][text] = 1
+    elif where == "region":
+        data["region"] = text
+    else:
+        data["projet"]["intitule"] = text
+    path = tmp_path_factory.mktemp("c") / "c.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for fmt in ("table", "json"):
+        result = CliRunner().invoke(app, ["check", str(path), "--engine", "python", "--format", fmt])
+        assert result.exit_code in (0, 2), result.output
+        shown = result.output.replace("\n", "")
+        assert not any(c in shown for c in CONTROL_CHARS if c != "\n"), repr(shown[:300])
 
 
 def test_replay_shows_a_hostile_case_id_escaped(tmp_path):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..escape import escape_markdown, markdown_link
+from ..escape import escape_markdown, is_web_link, markdown_link
 from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, value_fr
 from ..library.cases import LibraryCase, find_case_files, load_library_case, quarter_bounds
 from ..plan import make_plan
@@ -235,7 +235,8 @@ def render_html(pack: MeetingPack) -> str:
         for result in item.evaluation.results:
             for b in result.blockers:
                 sources = "; ".join(
-                    (f'<a href="{e(s.url)}">{e(s.title)}</a>' if s.url else e(s.title)) for s in b.sources)
+                    (f'<a href="{e(s.url)}">{e(s.title)}</a>' if is_web_link(s.url)
+                     else e(s.title) + (f" ({e(s.url)})" if s.url else "")) for s in b.sources)
                 out.append(f'<li><strong class="ko">{e(result.funder)}</strong> — {e(b.message)} '
                            f'<span class="src">(source : {sources})</span>')
                 out.append("</li>")
