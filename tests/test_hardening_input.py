@@ -452,6 +452,30 @@ def test_impossible_date_combinations_are_refused(beneficiaire):
         case_from_data(data)
 
 
+@settings(max_examples=200, **SETTINGS)
+@given(lines=st.lists(st.tuples(
+    st.sampled_from(["date_demande", "region", "beneficiaire", "projet", "x"]),
+    st.one_of(st.sampled_from(YAML11_SURPRISES), huge_digit_strings, exotic_numbers.map(repr),
+              escapes.map(json.dumps), st.sampled_from(["2018-03-12", "2018-W11-1", "{statut: yes}",
+                                                        "{anciennete_salariee_mois: 0x10}", "!!bool yes"]))),
+    min_size=1, max_size=5))
+def test_any_yaml_spelling_loads_as_written_or_is_refused(lines):
+    text = "".join(f"{key}: {value}\n" for key, value in lines)
+    try:
+        doc = parse_text(text, "c.yaml")
+    except InputError as err:
+        assert err.reason
+        return
+    from fundrules.case import case_from_data
+    for key, value in lines:
+        if value in YAML11_SURPRISES and value.lower() not in (".nan", "1e999") and key in doc.data:
+            assert isinstance(doc.data[key], str)  # read as written, never 8, 8000, 1200, 60 or True
+    try:
+        case_from_data(doc.data, doc)
+    except InputError as err:
+        assert err.reason
+
+
 # --- Hostile inputs end in a French error, exit code 2 ----------------------------------------------
 
 @settings(max_examples=60, **SETTINGS)
