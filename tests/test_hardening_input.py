@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -563,7 +564,13 @@ def test_ctrl_c_during_a_parallel_replay_prints_interrompu(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "fundrules_cli.app", "replay", str(tmp_path), "--jobs", "2"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    time.sleep(1.5)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:  # wait until the workers run
+        if children.exists() and children.read_text().strip():
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
     os.killpg(process.pid, signal.SIGINT)  # like Ctrl-C in a terminal: every process of the group
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
