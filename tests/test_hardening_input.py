@@ -477,6 +477,15 @@ def test_any_yaml_spelling_loads_as_written_or_is_refused(lines):
         assert err.reason
 
 
+@pytest.mark.parametrize("section, fact", [("projet", "duree_heures"), ("projet", "duree_mois"),
+                                           ("projet", "cout_pedagogique"), ("beneficiaire", "anciennete_salariee_mois"),
+                                           ("beneficiaire", "solde_cpf_heures")])
+def test_negative_durations_and_amounts_are_refused(section, fact):
+    from fundrules.case import case_from_data
+    with pytest.raises(InputError, match="au moins 0"):
+        case_from_data({"date_demande": "2018-03-12", section: {fact: -1}})
+
+
 # --- Hostile inputs end in a French error, exit code 2 ----------------------------------------------
 
 @settings(max_examples=60, **SETTINGS)
