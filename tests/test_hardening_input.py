@@ -168,7 +168,7 @@ def test_case_new_refuses_a_name_that_is_not_a_slug(tmp_path, name):
     cases = tmp_path / "cases"
     result = fundrules("case", "new", "--from", str(EXAMPLE), "--meeting", "r1/2018-T2", "--cases", str(cases),
                        "--name", name)
-    assert "--name" in refused(result)
+    assert "name" in refused(result)  # the library says name; main's CLI maps it to --name
     assert not cases.exists() and not (tmp_path / "evil.yaml").exists()
 
 
@@ -206,13 +206,13 @@ def test_meeting_prepare_out_onto_a_file_or_symlink_is_an_error(tmp_path):
 @given(name=hostile_names)
 def test_no_hostile_name_passes_as_a_slug(name):
     with pytest.raises(InputError):
-        check_slug(name, "--name")
+        check_slug(name, "name")
 
 
 @settings(max_examples=100, **SETTINGS)
 @given(name=slugs)
 def test_every_slug_names_a_file_inside_its_folder(tmp_path, name):
-    assert check_slug(name, "--name") == name
+    assert check_slug(name, "name") == name
     assert (tmp_path / f"{name}.yaml").resolve().parent == tmp_path.resolve()
 
 

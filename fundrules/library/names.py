@@ -32,7 +32,7 @@ def check_slug(value: str, option: str) -> str:
     return value
 
 
-def check_quarter(value: str, option: str = "--quarter") -> str:
+def check_quarter(value: str, option: str = "quarter") -> str:
     if not QUARTER.fullmatch(value):
         from ..escape import escape_terminal
         raise InputError(f"trimestre attendu au format AAAA-Tn (par exemple 2018-T2), reçu "

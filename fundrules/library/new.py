@@ -49,18 +49,18 @@ def _check_problem(problem: str) -> str:
         problem.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError("caractère invalide (octets qui ne sont pas de l'UTF-8)",
-                         field="--problem") from None
+                         field="problem") from None
     if len(problem) < MIN_PROBLEM_LENGTH:
         raise InputError(f"au moins {MIN_PROBLEM_LENGTH} caractères, le problème dans les mots "
-                         "du conseiller", field="--problem")
+                         "du conseiller", field="problem")
     if len(problem) > MAX_PROBLEM_LENGTH:
-        raise InputError(f"au plus {MAX_PROBLEM_LENGTH} caractères", field="--problem")
+        raise InputError(f"au plus {MAX_PROBLEM_LENGTH} caractères", field="problem")
     from ..escape import escape_terminal
     if escape_terminal(problem) != problem:
-        raise InputError("caractère de contrôle refusé", field="--problem")
+        raise InputError("caractère de contrôle refusé", field="problem")
     for kind, excerpt in find_in_text(problem):
         raise InputError(f"{kind} à retirer du problème (« {escape_terminal(excerpt)} ») : la bibliothèque "
-                         "de cas est anonyme", field="--problem")
+                         "de cas est anonyme", field="problem")
     return problem
 
 
@@ -72,13 +72,13 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
 
     match = re.fullmatch(r"([^/]*)/(\d{4}-T[1-4])", meeting)
     if not match or not re.match(QUARTER_PATTERN, match.group(2)):
-        raise InputError("--meeting attend RÉGION/AAAA-Tn, par exemple etude-territorialisee/2018-T2",
-                         field="--meeting")
-    region, quarter = check_slug(match.group(1), "--meeting"), check_quarter(match.group(2), "--meeting")
+        raise InputError("meeting attend RÉGION/AAAA-Tn, par exemple etude-territorialisee/2018-T2",
+                         field="meeting")
+    region, quarter = check_slug(match.group(1), "meeting"), check_quarter(match.group(2), "meeting")
     if name is None and not SLUG.fullmatch(source.stem):
-        raise InputError("le nom du fichier source ne convient pas comme nom de cas : donnez --name",
-                         field="--name")
-    name = check_slug(name if name is not None else source.stem, "--name")
+        raise InputError("le nom du fichier source ne convient pas comme nom de cas : donnez un nom (name)",
+                         field="name")
+    name = check_slug(name if name is not None else source.stem, "name")
     problem = _check_problem(problem) if problem is not None else None
     doc = read_document(source)
     findings = lint_text("", str(source), doc)  # values only: comments of the source are not copied
@@ -91,7 +91,7 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
         meeting_date = max(case.date_demande or start, start)
     if not start <= meeting_date <= end:
         raise InputError(f"la date de réunion {meeting_date.isoformat()} n'est pas dans le trimestre {quarter}",
-                         field="--date")
+                         field="meeting_date")
     if case.date_demande and case.date_demande > meeting_date:
         raise InputError("la demande est postérieure à la date de réunion", file=str(source), field="date_demande")
     evaluation = engine.evaluate(case, as_of=meeting_date)
@@ -109,14 +109,15 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
     target = folder / f"{name}.yaml"
     library_case_from_text(text, target)  # what we write must read back as a valid, anonymous library case
     if target.exists() or target.is_symlink():
-        raise InputError("ce cas existe déjà : choisissez un autre nom (--name)", file=str(target))
-    ensure_folder(folder, "--cases")
+        raise InputError("ce cas existe déjà : choisissez un autre nom (name)", file=str(target), field="name")
+    ensure_folder(folder, "cases")
     if not folder.resolve().is_relative_to(cases_dir.resolve()):
         raise InputError("le dossier de la réunion sort de la bibliothèque (lien symbolique ?)", file=str(folder))
     try:
         write_file(target, text, replace=False)
     except InputError as err:
         if "existe déjà" in err.reason:
-            raise InputError("ce cas existe déjà : choisissez un autre nom (--name)", file=str(target)) from None
+            raise InputError("ce cas existe déjà : choisissez un autre nom (name)", file=str(target),
+                             field="name") from None
         raise
     return target
