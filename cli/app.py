@@ -34,6 +34,7 @@ def _options(version: bool = typer.Option(False, "--version", callback=_print_ve
 EXIT_INPUT = 2
 EXIT_BACKEND = 3
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Format(str, Enum):
@@ -52,14 +53,26 @@ class Backend(str, Enum):
     python = "python"
 
 
+def _echo(text: str, **kwargs) -> None:
+    """Every text the CLI prints: control sequences from a case or a file name are shown escaped."""
+    from fundrules.escape import escape_terminal
+    typer.echo(escape_terminal(text), **kwargs)
+
+
+def _echo_json(text: str) -> None:
+    """JSON output: the same values, with control and bidi characters written as \\u escapes."""
+    from fundrules.escape import escape_json
+    typer.echo(escape_json(text))
+
+
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"Erreur : {message}", err=True)
+    _echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
 
 
 def _fail_json(payload: dict, code: int) -> None:
     """With --format json an error is JSON on standard output (README, "Codes d'erreur")."""
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    _echo_json(json.dumps(payload, ensure_ascii=False, indent=2))
     raise typer.Exit(code)
 
 
@@ -102,18 +115,19 @@ def handles_errors(command):
 def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
     if text is None:
         return None
+    from fundrules.case import iso_date
     from fundrules.errors import InputError
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option) from None
+    day = iso_date(text)
+    if day is None:
+        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option)
+    return day
 
 
 def _load_case(path: str):
     from fundrules.case import case_from_data
-    from fundrules.source import parse_text
+    from fundrules.source import parse_bytes, read_stream
     if path == "-":
-        doc = parse_text(sys.stdin.read(), "<entrée standard>")
+        doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
         return case_from_data(doc.data, doc)
     from fundrules.source import read_document
     doc = read_document(path)
@@ -161,9 +175,9 @@ def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = F
 
     evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", explain=explain)
     if format == Format.json:
-        typer.echo(evaluation.model_dump_json(indent=2))
+        _echo_json(evaluation.model_dump_json(indent=2))
     else:
-        typer.echo(render_text(evaluation, source=case), nl=False)
+        _echo(render_text(evaluation, source=case), nl=False)
 
 
 @app.command()
@@ -175,9 +189,9 @@ def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FO
 
     result = _run_on_case(case, as_of, engine, rulesets, "plan")
     if format == Format.json:
-        typer.echo(result.model_dump_json(indent=2))
+        _echo_json(result.model_dump_json(indent=2))
     else:
-        typer.echo(render_plan_text(result, source=case), nl=False)
+        _echo(render_plan_text(result, source=case), nl=False)
 
 
 class SchemaOutput(str, Enum):
@@ -225,9 +239,9 @@ def replay(
     else:
         replays = replay_cases(runner, cases, day, jobs=jobs)
     if format == ReportFormat.json:
-        typer.echo(replay_json(replays, day, provenance=runner.provenance))
+        _echo_json(replay_json(replays, day, provenance=runner.provenance))
     else:
-        typer.echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
+        _echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
     if day is None and any(not r.matches for r in replays):
         raise typer.Exit(1)
 
@@ -254,7 +268,8 @@ def case_new(
     try:
         path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
     except InputError as error:  # the library names its parameters; say which option they come from
-        options = {"meeting": "--meeting", "meeting_date": "--date", "name": "--name"}
+        options = {"meeting": "--meeting", "meeting_date": "--date", "name": "--name", "problem": "--problem",
+                   "cases": "--cases"}
         if error.field not in options:
             raise
         reason = error.reason.replace(f"({error.field})", f"({options[error.field]})")
@@ -262,7 +277,7 @@ def case_new(
             reason = options[error.field] + reason[len(error.field):]
         raise InputError(reason, file=error.file, line=error.line, field=options[error.field],
                          code=error.code) from None
-    typer.echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
+    _echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
 
 
 @case_app.command("lint")
@@ -273,9 +288,9 @@ def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par
     files = find_case_files([Path(p) for p in (paths or ["cases"])])
     findings = [f for file in files for f in lint_privacy(file)]
     for finding in findings:
-        typer.echo(finding.render(), err=True)
+        _echo(finding.render(), err=True)
     if findings:
-        typer.echo(f"Erreur : {len(findings)} donnée(s) personnelle(s) à retirer.", err=True)
+        _echo(f"Erreur : {len(findings)} donnée(s) personnelle(s) à retirer.", err=True)
         raise typer.Exit(1)
     typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
 
@@ -295,18 +310,19 @@ def meeting_prepare(
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
     """Écrire le dossier de séance (Markdown et page HTML autonome)."""
-    import re
     from fundrules import Engine
-    from fundrules.errors import InputError
+    from fundrules.library.names import check_quarter, check_slug, check_target, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
-    if not re.fullmatch(r"\d{4}-T[1-4]", quarter):
-        raise InputError(f"trimestre attendu au format AAAA-Tn, reçu « {quarter} »", field="--quarter")
+    check_slug(region, "--region")
+    check_quarter(quarter, "--quarter")
     pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out, "--out")
     stem = out / f"reunion-{region}-{quarter}"
-    stem.with_suffix(".md").write_text(render_markdown(pack), encoding="utf-8")
-    stem.with_suffix(".html").write_text(render_html(pack), encoding="utf-8")
-    typer.echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
+    for target in (stem.with_suffix(".md"), stem.with_suffix(".html")):
+        check_target(target, replace=True)  # both checked before either is written
+    write_file(stem.with_suffix(".md"), render_markdown(pack), replace=True)
+    write_file(stem.with_suffix(".html"), render_html(pack), replace=True)
+    _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
 
 
 rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
@@ -335,7 +351,7 @@ def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", help="Seu
                   rulesets: Optional[Path] = RULESETS) -> None:
     """Financeurs, versions (en vigueur à une date) et nombre de sources."""
     from fundrules.rulesets.describe import list_rulesets
-    typer.echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
+    _echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
 
 
 @rulesets_app.command("show")
@@ -347,7 +363,7 @@ def rulesets_show(funder: str = typer.Argument(..., help="Identifiant du finance
     from fundrules.rulesets.describe import show_ruleset
     catalog = _catalog(rulesets)
     day = parse_date(as_of, "--as-of") or dt.date.today()
-    typer.echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
+    _echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
 
 
 @rulesets_app.command("diff")
@@ -360,7 +376,7 @@ def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du finance
     from fundrules.rulesets.describe import diff_rulesets, render_diff
     catalog = _catalog(rulesets)
     first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
-    typer.echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
+    _echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
 
 
 @rulesets_app.command("lint")
@@ -372,9 +388,9 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     catalog = _catalog(rulesets)
     problems = lint_catalog(catalog)
     for line in overdue_reviews(catalog, dt.date.today()):
-        typer.echo(line)  # an overdue review is reported, not a failure
+        _echo(line)  # an overdue review is reported, not a failure
     for problem in problems:
-        typer.echo(problem.render(), err=True)
+        _echo(problem.render(), err=True)
     if problems:
         typer.echo(f"Erreur : {len(problems)} problème(s) dans les règles.", err=True)
         raise typer.Exit(1)
@@ -445,16 +461,18 @@ def main() -> None:
             sys.exit(EXIT_INPUT)
         command = error.ctx.command_path if error.ctx else "fundrules"
         if _argv_wants_json():
-            typer.echo(json.dumps({"error": {"code": "usage_error", "message": usage_error_fr(error.format_message()),
+            _echo_json(json.dumps({"error": {"code": "usage_error", "message": usage_error_fr(error.format_message()),
                                              "file": None, "line": None, "field": None}},
                                   ensure_ascii=False, indent=2))
             sys.exit(EXIT_INPUT)
-        typer.echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
+        _echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
                    f"(« {command} --help » décrit les arguments)", err=True)
         sys.exit(EXIT_INPUT)
-    except (click.Abort, typer.Abort, KeyboardInterrupt):
+    except (getattr(click, "Abort", typer.Abort), typer.Abort, KeyboardInterrupt):  # typer 0.2x has no click Abort
         typer.echo("Interrompu.", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_INTERRUPTED)
+    if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
+        typer.echo("Interrompu.", err=True)
     sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -25,14 +26,26 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date | None:
+    """AAAA-MM-JJ and nothing else: no week date (2018-W11-1), no 20180312, no non-breaking space
+    (Python 3.11's date.fromisoformat accepts the first two, str.strip removes the last)."""
+    candidate = text.strip(" \t")
+    if not _ISO_DATE.fullmatch(candidate):
+        return None
+    try:
+        return dt.date.fromisoformat(candidate)
+    except ValueError:
+        return None
+
+
 def _parse_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("date attendue (AAAA-MM-JJ), pas une date avec heure")
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
-        except ValueError:
-            value = None
+        value = iso_date(value)
         if value is None:
             raise ValueError("date attendue au format AAAA-MM-JJ")
     if not isinstance(value, dt.date):
@@ -213,10 +226,31 @@ def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -
     from .derived import check_consistency  # local: derived imports this module
     try:
         check_consistency(case)
+        check_dates(case)
     except InputError as err:
         line = doc.line_of(base + tuple(err.field.split("."))) if doc and err.field else None
         raise InputError(err.reason, file=doc.file if doc else None, line=line, field=err.field) from None
     return case
+
+
+MAX_AGE_YEARS = 130  # the bound of beneficiaire.age in the vocabulary
+
+
+def check_dates(case: BaseModel) -> None:
+    """Refuse dates that cannot all be true: nothing of the person happens before their birth."""
+    from .derived import whole_years_between
+
+    birth = case.beneficiaire.date_naissance
+    if birth is None:
+        return
+    for path, day in (("date_demande", case.date_demande), ("beneficiaire.date_fin_contrat",
+                      case.beneficiaire.date_fin_contrat), ("projet.date_debut", case.projet.date_debut)):
+        if day is not None and day < birth:
+            raise InputError(f"{path} ({day.isoformat()}) est antérieure à la date de naissance "
+                             f"({birth.isoformat()}) : l'une des deux dates est fausse", field=path)
+    if case.date_demande and whole_years_between(birth, case.date_demande) > MAX_AGE_YEARS:
+        raise InputError(f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande",
+                         field="beneficiaire.date_naissance")
 
 
 def load_case(path: str | Path) -> CaseInput:

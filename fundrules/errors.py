@@ -39,13 +39,15 @@ class InputError(FundrulesError):
         super().__init__(self.render())
 
     def location(self) -> str:
+        from .escape import escape_terminal  # a file name or an unknown key cannot forge a line
         parts = []
-        if self.file:
-            parts.append(self.file if self.line is None else f"{self.file}, ligne {self.line}")
+        file = escape_terminal(self.file, keep_newlines=False) if self.file else self.file
+        if file:
+            parts.append(file if self.line is None else f"{file}, ligne {self.line}")
         elif self.line is not None:
             parts.append(f"ligne {self.line}")
         if self.field:
-            parts.append(self.field)
+            parts.append(escape_terminal(self.field, keep_newlines=False))
         return " : ".join(parts)
 
     def render(self) -> str:

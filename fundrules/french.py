@@ -20,6 +20,9 @@ def value_fr(value: Any) -> str:
         if value.is_integer():
             return str(int(value))
         return f"{value:.2f}".rstrip("0").replace(".", ",")
+    if isinstance(value, str):  # a case's text on one line: its newlines cannot forge a line of a report
+        from .escape import escape_terminal
+        return escape_terminal(value, keep_newlines=False)
     return str(value)
 
 

@@ -1,13 +1,22 @@
 """Reading YAML and JSON files safely, keeping the line of every field for error messages.
 
 YAML is read with PyYAML's safe loader only. Aliases are refused in every file (no "billion
-laughs"; no file of ours needs them) and every file is capped in size, so a hostile file fails
-fast with a French message.
+laughs"; no file of ours needs them) and every read is capped in size, so a hostile file fails
+fast with a French message. Only regular files are read (a device, a FIFO or a folder is refused
+before anything is read) and standard input is read up to the same cap.
+
+Scalars follow the YAML 1.2 core schema, not YAML 1.1's surprises: `010`, `0x1F40`, `1_200`,
+`1:00` are text, not numbers; only `true`/`false` are booleans (`yes`, `on`, `no`, `off` are
+text); dates are `AAAA-MM-JJ`. A key given twice in one block is refused with both lines.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +26,7 @@ import yaml
 from .errors import InputError
 
 MAX_FILE_BYTES = 1_000_000  # documented in the README: larger files are refused
+MAX_NUMBER_DIGITS = 30  # no fact or parameter needs more; int("9" * 5000) is refused by Python itself
 
 Path_ = tuple[Any, ...]
 
@@ -40,7 +50,116 @@ class Located:
             path = path[:-1]
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same marks, faster
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same marks, faster
+
+
+class _SafeLoader(_BaseLoader):
+    """The safe loader with YAML 1.2 core-schema scalars (decimal numbers, true/false, null)."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+def _resolver(tag: str, pattern: str, first: str) -> None:
+    _SafeLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+_Y = "tag:yaml.org,2002:"
+_CORE = {  # YAML 1.2 core schema, without octal and hexadecimal integers (a leading zero is text)
+    "null": r"^(?:~|null|Null|NULL|)$",
+    "bool": r"^(?:true|True|TRUE|false|False|FALSE)$",
+    "int": r"^[-+]?(?:0|[1-9][0-9]*)$",
+    "float": r"""^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
+                 |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+}
+_CORE_RE = {name: re.compile(pattern, re.X) for name, pattern in _CORE.items()}
+for _name, _first in (("null", "~nN"), ("bool", "tTfF"), ("int", "-+0123456789"), ("float", "-+0123456789.")):
+    _SafeLoader.add_implicit_resolver(_Y + _name, _CORE_RE[_name], list(_first))
+_SafeLoader.add_implicit_resolver(_Y + "null", _CORE_RE["null"], [""])
+for _tag, _regexp in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]:  # YAML 1.1 dates, kept as they are
+    if _tag.endswith(":timestamp"):
+        _SafeLoader.add_implicit_resolver(_tag, _regexp, list("0123456789"))
+        _CORE_RE["timestamp"] = _regexp
+# An explicit tag (!!int "0x1F", !!bool yes, !!binary, !!set…) may only say what the value already is.
+_ALLOWED_TAGS = {_Y + t for t in ("str", "null", "bool", "int", "float", "timestamp", "map", "seq")}
+
+
+_KIND_FR = {"int": "nombre", "float": "nombre", "bool": "booléen", "null": "valeur nulle"}
+
+
+def _spelled(node, kind: str) -> None:
+    if not _CORE_RE[kind].match(node.value):
+        raise InputError(f"valeur « {node.value[:40]} » illisible comme {_KIND_FR[kind]}",
+                         line=node.start_mark.line + 1)
+
+
+def _construct_int(loader, node):
+    _spelled(node, "int")
+    if len(node.value) > MAX_NUMBER_DIGITS:
+        raise InputError(f"nombre de {len(node.value)} chiffres refusé (au plus {MAX_NUMBER_DIGITS})",
+                         line=node.start_mark.line + 1)
+    return int(node.value)
+
+
+def _construct_float(loader, node):
+    value = node.value
+    _spelled(node, "float")
+    if len(value) > 2 * MAX_NUMBER_DIGITS:
+        raise InputError(f"nombre de {len(value)} caractères refusé", line=node.start_mark.line + 1)
+    if value.lower().lstrip("+-") in (".inf", ".nan"):
+        return yaml.SafeLoader.construct_yaml_float(loader, node)
+    return float(value)
+
+
+def _construct_bool(loader, node):
+    _spelled(node, "bool")
+    return node.value.lower() == "true"
+
+
+def _construct_timestamp(loader, node):
+    if not _CORE_RE["timestamp"].match(node.value):
+        raise InputError(f"date « {node.value[:40]} » illisible (AAAA-MM-JJ attendu)", line=node.start_mark.line + 1)
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise InputError(f"date impossible « {node.value[:40]} »", line=node.start_mark.line + 1) from None
+
+
+def _construct_null(loader, node):
+    _spelled(node, "null")
+
+
+_SafeLoader.add_constructor(_Y + "int", _construct_int)
+_SafeLoader.add_constructor(_Y + "timestamp", _construct_timestamp)
+_SafeLoader.add_constructor(_Y + "null", _construct_null)
+_SafeLoader.add_constructor(_Y + "float", _construct_float)
+_SafeLoader.add_constructor(_Y + "bool", _construct_bool)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(value: str, line: int | None) -> None:
+    """A lone surrogate (JSON "\\ud800") can be neither printed nor written back: refuse it here."""
+    found = _SURROGATE.search(value)
+    if found:
+        raise InputError(f"caractère invalide (moitié de paire UTF-16, code {ord(found.group()):#x})", line=line)
+
+
+def _check_strings(data: Any, lines: dict, path: Path_ = ()) -> None:
+    if isinstance(data, str):
+        _check_text(data, _line_in(lines, path))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str):
+                _check_text(key, _line_in(lines, path + (key,)))
+            _check_strings(value, lines, path + (key,))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            _check_strings(item, lines, path + (index,))
+
+
+def _line_in(lines: dict, path: Path_) -> int | None:
+    return Located(None, "", lines).line_of(path)
 
 
 def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: set[int]) -> None:
@@ -49,7 +168,20 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: s
         raise InputError("les alias YAML (*nom) sont refusés", line=node.start_mark.line + 1)
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in _ALLOWED_TAGS:
+        raise InputError(f"YAML illisible : étiquette {node.tag.replace(_Y, '!!')} refusée",
+                         line=node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        keys: dict[tuple[str, str], int] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            line = key_node.start_mark.line + 1
+            key = (key_node.tag, key_node.value)
+            if key in keys:
+                where = f"lignes {keys[key]} et {line}" if keys[key] != line else f"ligne {line}"
+                raise InputError(f"clé « {key_node.value} » donnée deux fois ({where})", line=line)
+            keys[key] = line
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 child = path + (key_node.value,)
@@ -63,7 +195,7 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: s
             _record_lines(item, path + (index,), lines, seen)
 
 
-def parse_text(text: str, file: str) -> Located:
+def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
     loader = None
     lines: dict[Path_, int] = {}
     try:
@@ -73,6 +205,8 @@ def parse_text(text: str, file: str) -> Located:
             raise InputError("le fichier est vide", file=file)
         _record_lines(node, (), lines, set())
         data = loader.construct_document(node)
+        if check_strings:
+            _check_strings(data, lines)
     except InputError as err:
         raise InputError(err.reason, file=file, line=err.line, code=err.code) from None
     except yaml.MarkedYAMLError as err:
@@ -94,45 +228,130 @@ def parse_text(text: str, file: str) -> Located:
     return Located(data=data, file=file, lines=lines)
 
 
-def read_document(path: str | Path) -> Located:
-    """Read a .yaml/.yml/.json file; JSON is parsed strictly, then mapped to lines via YAML."""
-    path = Path(path)
+def read_bounded(path: str | Path) -> bytes:
+    """The bytes of a regular file, at most MAX_FILE_BYTES; anything else is a French InputError.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and checked with fstat on
+    the open descriptor, so a device, a FIFO or a folder behind a symlink is refused too.
+    """
     name = str(path)
     try:
-        size = path.stat().st_size
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise InputError("fichier introuvable", file=name, code="file_not_found") from None
+    except IsADirectoryError:
+        raise InputError("c'est un dossier, un fichier était attendu", file=name) from None
     except OSError as err:
-        raise InputError(f"fichier illisible ({err.strerror})", file=name) from None
-    if path.is_dir():
-        raise InputError("c'est un dossier, un fichier était attendu", file=name)
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name,
+        raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError("c'est un dossier, un fichier était attendu", file=name)
+        if not stat.S_ISREG(mode):
+            raise InputError("ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
+                             "un fichier YAML ou JSON était attendu", file=name)
+        size = os.fstat(descriptor).st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name,
+                                 code="file_too_large")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
+    except OSError as err:
+        raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
+    finally:
+        os.close(descriptor)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"fichier trop gros (plus de {MAX_FILE_BYTES} octets)", file=name,
                          code="file_too_large")
-    raw = path.read_bytes()
+    return raw
+
+
+_OS_REASONS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
+               errno.ELOOP: "boucle de liens symboliques",
+               errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.ENAMETOOLONG: "nom trop long",
+               errno.EIO: "erreur d'entrée-sortie"}
+
+
+def _os_reason(err: OSError) -> str:
+    return _OS_REASONS.get(err.errno, err.strerror or "erreur système")
+
+
+def read_stream(stream, name: str = "<entrée standard>") -> bytes:
+    """At most MAX_FILE_BYTES from a binary stream (standard input): an endless one is cut and refused."""
+    try:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise InputError(f"lecture impossible ({_os_reason(err)})", file=name) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"entrée trop grosse (plus de {MAX_FILE_BYTES} octets)", file=name,
+                         code="file_too_large")
+    return raw
+
+
+def decode_text(raw: bytes, name: str) -> str:
     if b"\x00" in raw:
         raise InputError("fichier binaire : un fichier texte YAML ou JSON était attendu", file=name)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(f"le fichier n'est pas en UTF-8 (octet {err.start})", file=name) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text, parse_constant=_refuse_constant)
-        except json.JSONDecodeError as err:
-            raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno, code="json_syntax") from None
-        except RecursionError:
-            raise InputError("JSON trop imbriqué", file=name) from None
-        except InputError as err:
-            raise InputError(err.reason, file=name) from None
-        try:
-            lines = parse_text(text, name).lines
-        except InputError:
-            lines = {}
-        return Located(data=data, file=name, lines=lines)
+
+
+def read_document(path: str | Path) -> Located:
+    """Read a .yaml/.yml/.json file; JSON is parsed strictly, then mapped to lines via YAML."""
+    path = Path(path)
+    return parse_bytes(read_bounded(path), str(path), json_syntax=path.suffix.lower() == ".json")
+
+
+def parse_bytes(raw: bytes, name: str, json_syntax: bool = False) -> Located:
+    """Parse bytes already read (bounded) from a file or a stream; JSON when `json_syntax`."""
+    text = decode_text(raw, name)
+    if json_syntax:
+        return _parse_json(text, name)
     if not text.strip():
         raise InputError("le fichier est vide", file=name)
     return parse_text(text, name)
+
+
+def _parse_json(text: str, name: str) -> Located:
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_json_int,
+                          object_pairs_hook=_json_object)
+    except json.JSONDecodeError as err:
+        raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno, code="json_syntax") from None
+    except RecursionError:
+        raise InputError("JSON trop imbriqué", file=name) from None
+    except _DuplicateKey:
+        parse_text(text, name)  # YAML reads JSON too, and names both lines of the duplicate
+        raise InputError("une clé est donnée deux fois dans un même bloc", file=name) from None
+    except InputError as err:
+        raise InputError(err.reason, file=name) from None
+    try:
+        lines = parse_text(text, name, check_strings=False).lines
+    except InputError:
+        lines = {}
+    try:
+        _check_strings(data, lines)
+    except InputError as err:
+        raise InputError(err.reason, file=name, line=err.line) from None
+    return Located(data=data, file=name, lines=lines)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _DuplicateKey
+    return data
+
+
+def _json_int(token: str) -> int:
+    if len(token.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise InputError(f"nombre de {len(token.lstrip('-'))} chiffres refusé (au plus {MAX_NUMBER_DIGITS})")
+    return int(token)
 
 
 def _refuse_constant(token: str):

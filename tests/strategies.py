@@ -63,3 +63,38 @@ def case_data(draw):
     if "date_demande" not in data:
         data["date_demande"] = draw(dates)
     return data
+
+
+# --- Hostile input (issue 10): exotic numbers, streams, names and escapes ---------------------
+
+# YAML 1.1 surprises and number spellings that must be read as written (text) or refused, never
+# silently turned into another number or a boolean.
+YAML11_SURPRISES = ["010", "0o17", "0x1F40", "1_200", "1:00", "190:20:30", "on", "off", "yes", "no", "y", "n",
+                    "On", "YES", "No", "0b101", "00.5", ".NaN", "1e999"]
+exotic_numbers = st.one_of(
+    st.sampled_from([1e-05, 5e-324, 2.2250738585072014e-308, 1e15, 1e16, -0.0, 10 ** 12, 10 ** 12 + 1,
+                     2 ** 53 + 1, 2 ** 63, -(2 ** 63) - 1]),
+    st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True),
+    st.integers(min_value=-(10 ** 40), max_value=10 ** 40),
+)
+huge_digit_strings = st.integers(31, 6000).map(lambda n: "9" * n)
+
+# Characters a terminal would act on: C0 and C1 controls, DEL, bidirectional overrides.
+CONTROL_CHARS = ["\x1b", "\x07", "\x08", "\r", "\x00", "\x7f", "\x9b", "\x85", "\u202e", "\u2066", "\u200f",
+                 "\u2028"]
+escapes = st.lists(st.one_of(st.sampled_from(CONTROL_CHARS + ["\x1b[31m", "\x1b]0;titre\x07", "\x1b[2J"]),
+                             st.text(max_size=4)), min_size=1, max_size=6).map("".join).filter(
+    lambda t: any(c in t for c in CONTROL_CHARS))
+
+# Names given to `case new --name`, `--region`: slugs, and what must never become a path.
+slugs = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", fullmatch=True)
+hostile_names = st.one_of(
+    st.sampled_from(["..", "../x", "a/../../b", "/etc/passwd", "a\nb", "a b", ".cache", "-rf", "_x", "x" * 65,
+                     "é", "a\x00b", "con:", "a\\b", ""]),
+    st.text(min_size=1, max_size=80).filter(lambda t: not all(c.isascii() and (c.isalnum() or c in "-_") for c in t)
+                                             or t[0] in "-_" or len(t) > 64),
+)
+
+# Stream contents: what standard input or a file may hold.
+streams = st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                    st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"-", b"---\n...\n", b"{", b"[]", b"null"]))

@@ -196,6 +196,7 @@ class _Parser:
         if token.kind == "name":
             self.advance()
             if self.accept("op", "("):
+                self.nested()  # f(f(f(…))) nests like parentheses
                 args = []
                 if not self.accept("op", ")"):
                     while True:
@@ -203,6 +204,7 @@ class _Parser:
                         if not self.accept("op", ","):
                             break
                     self.expect("op", ")", "')'")
+                self.depth -= 1
                 return Call(token.text, tuple(args), token.column)
             return Name(token.text, token.column)
         if self.accept("op", "("):
@@ -221,4 +223,35 @@ def parse(source: str) -> Node:
         raise ConditionSyntaxError("condition invalide : texte attendu")
     if len(source) > MAX_LENGTH:
         raise ConditionSyntaxError(f"condition trop longue (au plus {MAX_LENGTH} caractères)")
-    return _Parser(source).parse()
+    node = _Parser(source).parse()
+    if tree_depth(node) > MAX_TREE_DEPTH:
+        raise ConditionSyntaxError(f"condition trop imbriquée (au plus {MAX_TREE_DEPTH} niveaux d'opérations "
+                                   "les unes dans les autres) : découpez-la en plusieurs critères")
+    return node
+
+
+MAX_TREE_DEPTH = 100  # every later pass (type check, evaluation, durable compile) recurses once per level
+
+
+def _children(node: Node) -> tuple:
+    if isinstance(node, (And, Or)):
+        return node.items
+    if isinstance(node, Not):
+        return (node.item,)
+    if isinstance(node, (Arith, Compare)):
+        return (node.left, node.right)
+    if isinstance(node, In):
+        return (node.left,)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def tree_depth(node: Node) -> int:
+    """Depth of a condition's tree, without recursion (a*1*1*1… is a left-deep chain)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in _children(current))
+    return deepest

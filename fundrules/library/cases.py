@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, m
 from ..case import case_from_data, validation_to_input_error
 from ..errors import InputError
 from ..results import Status
-from ..source import Located, read_document
+from ..source import Located, decode_text, parse_text, read_bounded
 
 _FORBID = ConfigDict(extra="forbid", frozen=True)
 QUARTER_PATTERN = r"^\d{4}-T[1-4]$"
@@ -79,10 +79,19 @@ class LibraryCase(BaseModel):
 
 
 def load_library_case(path: str | Path, root: str | Path | None = None) -> LibraryCase:
-    from .privacy import lint_privacy
+    name = str(path)
+    text = decode_text(read_bounded(path), name)
+    if not text.strip():
+        raise InputError("le fichier est vide", file=name)
+    return library_case_from_text(text, name, root)
 
-    doc: Located = read_document(path)
-    findings = lint_privacy(path)
+
+def library_case_from_text(text: str, path: str | Path, root: str | Path | None = None) -> LibraryCase:
+    """Validate a library case from its text (read once; `case new` checks what it will write)."""
+    from .privacy import lint_text
+
+    doc: Located = parse_text(text, str(path))
+    findings = lint_text(text, str(path), doc)
     if findings:
         first = findings[0]
         raise InputError(f"{first.kind} à retirer (« {first.excerpt} ») : la bibliothèque de cas est anonyme",
@@ -104,13 +113,19 @@ def load_library_case(path: str | Path, root: str | Path | None = None) -> Libra
                        conclusion=spec.conclusion, expected=spec.expected)
 
 
+def _hidden(relative: Path) -> bool:
+    """A name starting with "." (an editor's or `case new`'s temporary file left by a kill) is not a case."""
+    return any(part.startswith(".") for part in relative.parts)
+
+
 def find_case_files(paths: list[str | Path]) -> list[Path]:
     """Library case files under the given files or folders (examples/ holds plain cases, not library ones)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.yaml") if "examples" not in p.relative_to(path).parts)
+            found += sorted(p for p in path.rglob("*.yaml") if "examples" not in p.relative_to(path).parts
+                            and not _hidden(p.relative_to(path)))
         elif path.exists():
             found.append(path)
         else:

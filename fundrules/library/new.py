@@ -1,23 +1,24 @@
 """Filing a checked situation into the library, with today's evaluation as the expectation to confirm.
 
 Never overwrites a file, and writes atomically: the content goes to a temporary file in the target
-folder, which is then hard-linked to its final name (that fails if the name exists) and removed.
+folder (named with a leading ".", which the library reader ignores should a kill leave it), which
+is then hard-linked to its final name (that fails if the name exists) and removed. Names, personal
+data and that the file reads back are all checked before anything is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Optional
 
 import yaml
 
 from ..errors import InputError
-from .cases import QUARTER_PATTERN, load_library_case, quarter_bounds
-from .privacy import lint_privacy
+from .cases import QUARTER_PATTERN, library_case_from_text, quarter_bounds
+from .names import SLUG, check_quarter, check_slug, ensure_folder, write_file
+from .privacy import find_in_text, lint_text
 
 
 class _NoAliasDumper(yaml.SafeDumper):
@@ -38,20 +39,53 @@ def _expected(result) -> dict:
     return item
 
 
+MIN_PROBLEM_LENGTH = 10  # what the library reader requires (LibraryFile.problem)
+MAX_PROBLEM_LENGTH = 2000
+
+
+def _check_problem(problem: str) -> str:
+    problem = " ".join(problem.split())
+    try:
+        problem.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("caractère invalide (octets qui ne sont pas de l'UTF-8)",
+                         field="problem") from None
+    if len(problem) < MIN_PROBLEM_LENGTH:
+        raise InputError(f"au moins {MIN_PROBLEM_LENGTH} caractères, le problème dans les mots "
+                         "du conseiller", field="problem")
+    if len(problem) > MAX_PROBLEM_LENGTH:
+        raise InputError(f"au plus {MAX_PROBLEM_LENGTH} caractères", field="problem")
+    from ..escape import escape_terminal
+    if escape_terminal(problem) != problem:
+        raise InputError("caractère de contrôle refusé", field="problem")
+    for kind, excerpt in find_in_text(problem):
+        raise InputError(f"{kind} à retirer du problème (« {escape_terminal(excerpt)} ») : la bibliothèque "
+                         "de cas est anonyme", field="problem")
+    return problem
+
+
 def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: Optional[dt.date] = None,
              problem: Optional[str] = None, name: Optional[str] = None) -> Path:
-    from ..case import load_case
+    """Everything is checked (names, personal data, that the file reads back) before anything is written."""
+    from ..case import case_from_data
+    from ..source import read_document
 
-    match = re.fullmatch(r"([A-Za-z0-9_\-]+)/(\d{4}-T[1-4])", meeting)
+    match = re.fullmatch(r"([^/]*)/(\d{4}-T[1-4])", meeting)
     if not match or not re.match(QUARTER_PATTERN, match.group(2)):
         raise InputError("meeting attend RÉGION/AAAA-Tn, par exemple etude-territorialisee/2018-T2",
                          field="meeting")
-    region, quarter = match.groups()
-    findings = lint_privacy(source)
+    region, quarter = check_slug(match.group(1), "meeting"), check_quarter(match.group(2), "meeting")
+    if name is None and not SLUG.fullmatch(source.stem):
+        raise InputError("le nom du fichier source ne convient pas comme nom de cas : donnez un nom (name)",
+                         field="name")
+    name = check_slug(name if name is not None else source.stem, "name")
+    problem = _check_problem(problem) if problem is not None else None
+    doc = read_document(source)
+    findings = lint_text("", str(source), doc)  # values only: comments of the source are not copied
     if findings:
         raise InputError(f"{findings[0].kind} à retirer avant de classer le cas", file=str(source),
                          line=findings[0].line)
-    case = load_case(source)
+    case = case_from_data(doc.data, doc)
     start, end = quarter_bounds(quarter)
     if meeting_date is None:
         meeting_date = max(case.date_demande or start, start)
@@ -72,23 +106,18 @@ def new_case(engine, source: Path, meeting: str, cases_dir: Path, meeting_date: 
               + " : à confirmer par le conseiller d'après les sources des règles.\n")
     text = header + yaml.dump(document, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100)
     folder = cases_dir / region / quarter
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{name or source.stem}.yaml"
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".nouveau-", suffix=".yaml")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; a library file is shared
+    target = folder / f"{name}.yaml"
+    library_case_from_text(text, target)  # what we write must read back as a valid, anonymous library case
+    if target.exists() or target.is_symlink():
+        raise InputError("ce cas existe déjà : choisissez un autre nom (name)", file=str(target), field="name")
+    ensure_folder(folder, "cases")
+    if not folder.resolve().is_relative_to(cases_dir.resolve()):
+        raise InputError("le dossier de la réunion sort de la bibliothèque (lien symbolique ?)", file=str(folder))
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, target)
-        except FileExistsError:
+        write_file(target, text, replace=False)
+    except InputError as err:
+        if "existe déjà" in err.reason:
             raise InputError("ce cas existe déjà : choisissez un autre nom (name)", file=str(target),
                              field="name") from None
-    finally:
-        os.unlink(temporary)
-    load_library_case(target)  # the file we wrote must read back as a valid library case
+        raise
     return target

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import signal
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
@@ -155,6 +156,12 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
 _FORKED: dict[str, Any] = {}
 
 
+def _ignore_interrupt() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the pool), not a traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _replay_chunk(chunk: list[LibraryCase]) -> list[CaseReplay]:
     """In a worker: the whole replay of each case, returned without the bulky evaluations."""
     engine, as_of = _FORKED["engine"], _FORKED["as_of"]
@@ -182,7 +189,12 @@ def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] 
         size = max(1, min(100, len(cases) // (jobs * 4)))
         chunks = [cases[i:i + size] for i in range(0, len(cases), size)]
         results = []
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # workers fork with it blocked
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile reaches the parent now
+        with pool:
             for chunk in pool.imap(_replay_chunk, chunks):
                 results.extend(chunk)
                 for case in chunk:

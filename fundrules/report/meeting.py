@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..escape import escape_markdown, is_web_link, markdown_link
 from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, value_fr
 from ..library.cases import LibraryCase, find_case_files, load_library_case, quarter_bounds
 from ..plan import make_plan
@@ -135,37 +136,38 @@ def _possible(evaluation: Evaluation) -> list[str]:
 
 
 def render_markdown(pack: MeetingPack) -> str:
+    m = escape_markdown  # every free text, id and link, like html.escape in render_html
     start, end = quarter_bounds(pack.quarter)
-    lines = [f"# Réunion de niveau 3 — {pack.region}, {pack.quarter} ({date_fr(pack.date)})", "",
+    lines = [f"# Réunion de niveau 3 — {m(pack.region)}, {m(pack.quarter)} ({date_fr(pack.date)})", "",
              f"{len(pack.agenda)} cas soumis ; règles appliquées : celles de la date de la réunion.", "",
              "## Ordre du jour", ""]
     for n, item in enumerate(pack.agenda, 1):
-        lines += [f"### {n}. {item.case.id}", "", *[f"{line}  " for line in item.profile], "",
-                  f"> {item.case.problem}", "",
-                  f"**Financeurs encore possibles :** {', '.join(_possible(item.evaluation)) or 'aucun'}", "",
-                  f"**Plan :** {_plan_line(item.plan)}", ""]
+        lines += [f"### {n}. {m(item.case.id)}", "", *[f"{m(line)}  " for line in item.profile], "",
+                  f"> {m(item.case.problem)}", "",
+                  f"**Financeurs encore possibles :** {m(', '.join(_possible(item.evaluation)) or 'aucun')}", "",
+                  f"**Plan :** {m(_plan_line(item.plan))}", ""]
         for result in item.evaluation.results:
             for b in result.blockers:
-                source = "; ".join(s.title + (f" <{s.url}>" if s.url else "") for s in b.sources)
-                lines.append(f"- **{result.funder}** — {b.message} _(source : {source})_")
+                source = "; ".join(markdown_link(s.title, s.url) for s in b.sources)
+                lines.append(f"- **{m(result.funder)}** — {m(b.message)} _(source : {source})_")
             if result.blockers and result.next_steps:
-                lines.append(f"  - à faire : {result.next_steps[0]}")
+                lines.append(f"  - à faire : {m(result.next_steps[0])}")
         lines.append("")
     lines += ["## Cas regroupés par bloquant", ""]
     for key, ids in pack.by_blocker.items():
-        lines.append(f"- **{key}** ({len(ids)}) : {', '.join(ids)}")
+        lines.append(f"- **{m(key)}** ({len(ids)}) : {m(', '.join(ids))}")
     lines += ["", "## Bloquants par financeur", "", "| financeur | bloquants |", "|---|---|"]
-    lines += [f"| {f} | {n} |" for f, n in pack.counts.items()]
-    lines += ["", f"## Bloquants les plus fréquents ({', '.join(pack.history)})", ""]
+    lines += [f"| {m(f)} | {n} |" for f, n in pack.counts.items()]
+    lines += ["", f"## Bloquants les plus fréquents ({m(', '.join(pack.history))})", ""]
     for key, total in _top(pack):
         per = ", ".join(f"{q} : {pack.history[q][key]}" for q in pack.history)
-        lines.append(f"- {key} — {total} ({per})")
+        lines.append(f"- {m(key)} — {total} ({m(per)})")
     lines += ["", "## Cas des réunions précédentes débloqués depuis par un changement de règles", ""]
     if not pack.unblocked:
         lines.append("Aucun.")
     for u in pack.unblocked:
-        lines.append(f"- {u.case.id} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
-                     f"{', '.join(u.funders)}")
+        lines.append(f"- {m(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
+                     f"{m(', '.join(u.funders))}")
     lines += ["", "---", "", provenance_fr(pack.agenda[0].evaluation.provenance)]
     return "\n".join(lines) + "\n"
 
@@ -235,7 +237,8 @@ def render_html(pack: MeetingPack) -> str:
         for result in item.evaluation.results:
             for b in result.blockers:
                 sources = "; ".join(
-                    (f'<a href="{e(s.url)}">{e(s.title)}</a>' if s.url else e(s.title)) for s in b.sources)
+                    (f'<a href="{e(s.url)}">{e(s.title)}</a>' if is_web_link(s.url)
+                     else e(s.title) + (f" ({e(s.url)})" if s.url else "")) for s in b.sources)
                 out.append(f'<li><strong class="ko">{e(result.funder)}</strong> — {e(b.message)} '
                            f'<span class="src">(source : {sources})</span>')
                 out.append("</li>")

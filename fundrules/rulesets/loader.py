@@ -88,6 +88,8 @@ class _VersionBuilder:
                 if value is None or isinstance(value, (list, dict)):
                     raise self.error("valeur simple attendue (nombre, date, texte, booléen)", vpath,
                                      f"parameters.{name}")
+                if isinstance(value, dt.datetime):
+                    raise self.error("date sans heure attendue (AAAA-MM-JJ)", vpath, f"parameters.{name}")
                 types.add(literal_type(value))
                 if item.source not in self.sources:
                     raise self.error(f"source inconnue « {item.source} » (déclarez-la dans sources)", vpath,
@@ -231,6 +233,9 @@ class _VersionBuilder:
             if spec.holder_share.unless not in {c.id for c in criteria}:
                 raise self.error(f"critère inconnu « {spec.holder_share.unless} »", ("holder_share",),
                                  "holder_share.unless")
+            if params[spec.holder_share.parameter].value_type != "number":
+                raise self.error(f"le paramètre « {spec.holder_share.parameter} » de holder_share doit être un "
+                                 "nombre (la part payée par le titulaire)", ("holder_share",), "holder_share.parameter")
             holder_share = (spec.holder_share.parameter, spec.holder_share.unless)
         return Version(
             funder=self.funder_id, label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
