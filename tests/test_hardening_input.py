@@ -520,7 +520,11 @@ def test_five_thousand_digits_and_a_lone_surrogate_exit_2(tmp_path):
     assert "chiffres" in refused(fundrules("check", str(big)))
     lone = tmp_path / "lone.json"
     lone.write_text('{"date_demande": "2018-03-12", "projet": {"intitule": "\\ud800"}}', encoding="utf-8")
-    assert "caractère invalide" in refused(fundrules("check", str(lone), "--format", "json"))
+    assert "caractère invalide" in refused(fundrules("check", str(lone)))
+    result = fundrules("check", str(lone), "--format", "json")  # with --format json the error is JSON on stdout
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "invalid_input" and "caractère invalide" in error["message"]
 
 
 VERSION = """version: "1"
