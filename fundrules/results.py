@@ -52,6 +52,8 @@ class RouteResult(_Out):
     route: str
     label: str
     status: Literal["eligible", "blocked", "a_verifier"]
+    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public de cette voie (ses critères gate) ; "
+                                                       "null : inconnu")
 
 
 class FunderResult(_Out):
@@ -74,6 +76,17 @@ class FunderResult(_Out):
     next_steps: list[str] = []
     decided_by: str
     operator_can_mobilise: Optional[bool] = None
+    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public du dispositif (critères scope "
+                                                       "du financeur, voies) ; false : « hors public » ; null : inconnu")
+    scope_label: Optional[str] = Field(None, description="le public du dispositif, en quelques mots")
+
+    def scoped_blockers(self) -> list[Blocker]:
+        """The blockers that matter for this person: none when out of scope, and never the gates of
+        routes that are not for this person."""
+        if self.in_scope is False:
+            return []
+        outside = {r.route for r in self.routes if r.in_scope is False}
+        return [b for b in self.blockers if b.route not in outside]
 
 
 class DerivedValue(_Out):

@@ -18,8 +18,9 @@ def run(*args, stdin=None):
 def test_check_prints_a_french_table():
     result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"))
     assert result.returncode == 0, result.stderr
-    assert "Congé individuel de formation (CIF) [cif] : ÉLIGIBLE" in result.stdout
-    assert "[cpf] : BLOQUÉ" in result.stdout
+    candidates, blocked = result.stdout.split("CANDIDATS", 1)[1].split("BLOQUÉS", 1)
+    assert "[OK] Congé individuel de formation (CIF) : éligible" in candidates
+    assert "[X]  Compte personnel de formation (CPF) : bloqué" in blocked
     assert "Pôle emploi" in result.stdout
 
 

@@ -106,6 +106,8 @@ class Variant:
     decided_by: Optional[str]
     note: Optional[str]
     versions: tuple[Version, ...]
+    scope: Optional[tuple[str, ...]] = None  # replaces the funder's scope when set
+    scope_label: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,15 @@ class Funder:
     successor: Optional[str] = None  # funder that replaced this one
     variant_by: Optional[str] = None  # fact path whose value selects a variant
     variants: dict[str, Variant] = field(default_factory=dict)
+    scope: tuple[str, ...] = ()  # criterion ids that say whom the scheme is for
+    scope_label: Optional[str] = None
+
+    def scope_of(self, variant: Optional[Variant]) -> tuple[tuple[str, ...], Optional[str]]:
+        """The scope criteria ids and their label, for one variant (or the funder itself)."""
+        if variant is not None and variant.scope is not None:
+            return variant.scope, variant.scope_label or self.scope_label
+        return self.scope, (variant.scope_label if variant is not None and variant.scope_label else None) \
+            or self.scope_label
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions

@@ -108,6 +108,8 @@ class FunderFile(BaseModel):
     successor: Optional[StrictStr] = None  # id of the funder that replaced this one (routes map by id)
     description: Optional[StrictStr] = None
     variant_by: Optional[StrictStr] = None
+    scope: list[StrictStr] = []  # ids of the criteria that say whom the scheme is for ("hors public")
+    scope_label: Optional[StrictStr] = None  # that public in a few French words ("demandeurs d'emploi")
 
 
 class VariantFile(BaseModel):
@@ -117,6 +119,8 @@ class VariantFile(BaseModel):
     illustrative: StrictBool
     decided_by: Optional[StrictStr] = None
     note: Optional[StrictStr] = None
+    scope: Optional[list[StrictStr]] = None  # replaces the funder's scope for this variant
+    scope_label: Optional[StrictStr] = None
 
 
 class PlanRuleEffect(BaseModel):
