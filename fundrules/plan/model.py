@@ -21,6 +21,8 @@ class PlanStep(_Out):
     amount_hours: Optional[float] = None
     holder_share: Optional[float] = Field(None, description="euros left to the account holder (CPF flat participation)")
     complement: bool = False
+    in_scope: Optional[bool] = Field(None, description="null: whether the person is in the scheme's public is to check")
+    scope_label: Optional[str] = None
     decided_by: str
     next_step: Optional[str] = None
 
@@ -37,12 +39,14 @@ class FundingPlan(_Out):
 
 class Exclusion(_Out):
     funder: str
+    funder_name: Optional[str] = None
     rule: str
     message: str
 
 
 class Unlock(_Out):
     funder: str
+    funder_name: Optional[str] = None
     criterion: Optional[str]
     what: str
 

@@ -138,6 +138,14 @@ class PlanRuleFile(BaseModel):
     verified: StrictBool
 
 
+class UnlockIfFile(BaseModel):
+    """An unlock offered only when it is an action the counsellor can take for this person."""
+    model_config = _FORBID
+    funder: StrictStr
+    criterion: StrictStr
+    condition: StrictStr  # over the case's facts; the unlock is offered only when it is true
+
+
 class PlanVersionFile(BaseModel):
     model_config = _FORBID
     version: StrictStr
@@ -148,3 +156,4 @@ class PlanVersionFile(BaseModel):
     order: list[StrictStr] = Field(min_length=1)
     complements: list[StrictStr] = []  # funders that only cover what the others leave
     rules: list[PlanRuleFile] = []
+    unlock_only_if: list[UnlockIfFile] = []
