@@ -14,8 +14,15 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres.")
+
+try:  # help screens in French (layout words too), whether run as a package or as a script
+    from .help_fr import install as _french_help
+except ImportError:  # pragma: no cover
+    from help_fr import install as _french_help
+_french_help()
 
 EXIT_INPUT = 2
 EXIT_BACKEND = 3
@@ -88,14 +95,14 @@ def _load_case(path: str):
     return case_from_data(doc.data, doc)
 
 
-AS_OF = typer.Option(None, "--as-of", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
+AS_OF = typer.Option(None, "--as-of", metavar="DATE", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
                      "par défaut la date_demande du cas.")
-RULESETS = typer.Option(None, "--rulesets", help="Dossier des règles (par défaut : celles livrées).")
-ENGINE = typer.Option(Backend.durable, "--engine", help="Moteur : durable (durable-rules) ou python (référence).")
+RULESETS = typer.Option(None, "--rulesets", metavar="DOSSIER", help="Dossier des règles (par défaut : celles livrées).")
+ENGINE = typer.Option(Backend.durable, "--engine", metavar="MOTEUR", help="Moteur : durable (durable-rules) ou python (référence).")
 
 
-CASE_ARG = typer.Argument(..., help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
-FORMAT = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications).")
+CASE_ARG = typer.Argument(..., metavar="CAS", help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
+FORMAT = typer.Option(Format.table, "--format", metavar="FORMAT", help="table (lecture) ou json (applications).")
 
 
 def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str):
@@ -116,7 +123,13 @@ def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Opt
 @handles_errors
 def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
           engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
-    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur."""
+    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur.
+
+    \b
+    Exemples :
+      fundrules check cases/examples/ancien-cdd-2018.yaml
+      fundrules check cas.yaml --as-of 2019-06-01 --format json
+    """
     from fundrules.report import render_text
 
     evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate")
@@ -130,7 +143,13 @@ def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = F
 @handles_errors
 def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
-    """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse."""
+    """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse.
+
+    \b
+    Exemples :
+      fundrules plan cases/examples/salarie-cdi-2019.yaml
+      fundrules plan cas.yaml --format json
+    """
     from fundrules.report.plan import render_plan_text
 
     result = _run_on_case(case, as_of, engine, rulesets, "plan")
@@ -143,7 +162,14 @@ def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FO
 @app.command()
 @handles_errors
 def schema() -> None:
-    """Afficher le schéma JSON d'un cas (les faits admis, leur type et leur sens)."""
+    """Afficher le schéma JSON d'un cas (les faits admis, leur type et leur sens).
+
+    Pour écrire un cas sans lire le schéma : fundrules case template.
+
+    \b
+    Exemple :
+      fundrules schema > schema-cas.json
+    """
     from fundrules.case import CaseInput
     typer.echo(json.dumps(CaseInput.model_json_schema(), indent=2, ensure_ascii=False))
 
@@ -151,14 +177,20 @@ def schema() -> None:
 @app.command()
 @handles_errors
 def replay(
-    paths: list[str] = typer.Argument(None, help="Cas ou dossiers de cas (par défaut : cases/)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Rejouer aux règles de cette date et montrer ce qui change."),
-    format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json ou markdown."),
-    jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processus en parallèle."),
+    paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers de cas (par défaut : cases/)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Rejouer aux règles de cette date et montrer ce qui change."),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", metavar="FORMAT", help="text (lecture), json ou markdown."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=64, metavar="N", help="Processus en parallèle (1 à 64)."),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Réévaluer les cas de la bibliothèque (écarts à l'attendu, ou changements à une autre date)."""
+    """Réévaluer les cas de la bibliothèque (écarts à l'attendu, ou changements à une autre date).
+
+    \b
+    Exemples :
+      fundrules replay cases/
+      fundrules replay cases/etude-territorialisee --as-of 2019-06-01
+    """
     from fundrules import Engine
     from fundrules.library import find_case_files, load_library_case, replay_cases
     from fundrules.report.replay import render_replay_text, replay_json
@@ -184,22 +216,27 @@ def replay(
         raise typer.Exit(1)
 
 
-case_app = typer.Typer(no_args_is_help=True, help="La bibliothèque de cas des réunions de niveau 3.")
+case_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="La bibliothèque de cas des réunions de niveau 3.")
 app.add_typer(case_app, name="case")
 
 
 @case_app.command("new")
 @handles_errors
 def case_new(
-    source: Path = typer.Option(..., "--from", help="Le cas vérifié (fichier YAML ou JSON)."),
-    meeting: str = typer.Option(..., "--meeting", help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date de la réunion (par défaut : la demande, dans le trimestre)."),
-    problem: Optional[str] = typer.Option(None, "--problem", help="Le problème dans les mots du conseiller."),
-    name: Optional[str] = typer.Option(None, "--name", help="Nom du fichier (par défaut : celui du cas)."),
-    cases_dir: Path = typer.Option(Path("cases"), "--cases", help="Dossier de la bibliothèque."),
+    source: Path = typer.Option(..., "--from", metavar="FICHIER", help="Le cas vérifié (fichier YAML ou JSON)."),
+    meeting: str = typer.Option(..., "--meeting", metavar="RÉGION/TRIMESTRE", help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="Date de la réunion (par défaut : la demande, dans le trimestre)."),
+    problem: Optional[str] = typer.Option(None, "--problem", metavar="TEXTE", help="Le problème dans les mots du conseiller."),
+    name: Optional[str] = typer.Option(None, "--name", metavar="NOM", help="Nom du fichier (par défaut : celui du cas)."),
+    cases_dir: Path = typer.Option(Path("cases"), "--cases", metavar="DOSSIER", help="Dossier de la bibliothèque."),
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer."""
+    """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer.
+
+    \b
+    Exemple :
+      fundrules case new --from cas.yaml --meeting 24/2019-T2
+    """
     from fundrules import Engine
     from fundrules.library.new import new_case
     path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
@@ -208,8 +245,13 @@ def case_new(
 
 @case_app.command("lint")
 @handles_errors
-def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par défaut : cases/).")) -> None:
-    """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas."""
+def case_lint(paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers (par défaut : cases/).")) -> None:
+    """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas.
+
+    \b
+    Exemple :
+      fundrules case lint cases/
+    """
     from fundrules.library import find_case_files, lint_privacy
     files = find_case_files([Path(p) for p in (paths or ["cases"])])
     findings = [f for file in files for f in lint_privacy(file)]
@@ -221,21 +263,26 @@ def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par
     typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
 
 
-meeting_app = typer.Typer(no_args_is_help=True, help="Préparer la réunion trimestrielle de niveau 3.")
+meeting_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Préparer la réunion trimestrielle de niveau 3.")
 app.add_typer(meeting_app, name="meeting")
 
 
 @meeting_app.command("prepare")
 @handles_errors
 def meeting_prepare(
-    region: str = typer.Option(..., "--region", help="Région de la réunion (dossier de cases/)."),
-    quarter: str = typer.Option(..., "--quarter", help="Trimestre, par exemple 2018-T2."),
-    out: Path = typer.Option(Path("."), "--out", help="Dossier où écrire le dossier de séance."),
-    cases_dir: Path = typer.Option(Path("cases"), "--cases", help="Dossier de la bibliothèque."),
+    region: str = typer.Option(..., "--region", metavar="RÉGION", help="Région de la réunion (dossier de cases/)."),
+    quarter: str = typer.Option(..., "--quarter", metavar="TRIMESTRE", help="Trimestre, par exemple 2018-T2."),
+    out: Path = typer.Option(Path("."), "--out", metavar="DOSSIER", help="Dossier où écrire le dossier de séance."),
+    cases_dir: Path = typer.Option(Path("cases"), "--cases", metavar="DOSSIER", help="Dossier de la bibliothèque."),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Écrire le dossier de séance (Markdown et page HTML autonome)."""
+    """Écrire le dossier de séance (Markdown et page HTML autonome).
+
+    \b
+    Exemple :
+      fundrules meeting prepare --region etude-territorialisee --quarter 2018-T2 --out reunion/
+    """
     import re
     from fundrules import Engine
     from fundrules.errors import InputError
@@ -250,7 +297,7 @@ def meeting_prepare(
     typer.echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
 
 
-rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
+rulesets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Lire, comparer et vérifier les règles des financeurs.")
 app.add_typer(rulesets_app, name="rulesets")
 
 
@@ -266,25 +313,36 @@ def _funder(catalog, funder: str) -> str:
         guess = difflib.get_close_matches(funder, list(catalog.funders), n=1)
         hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
         raise InputError(f"financeur inconnu « {funder} » ; connus : {', '.join(sorted(catalog.funders))}{hint}",
-                         field="FUNDER")
+                         field="FINANCEUR")
     return funder
 
 
 @rulesets_app.command("list")
 @handles_errors
-def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", help="Seulement les versions en vigueur à cette date."),
+def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Seulement les versions en vigueur à cette date."),
                   rulesets: Optional[Path] = RULESETS) -> None:
-    """Financeurs, versions (en vigueur à une date) et nombre de sources."""
+    """Financeurs, versions (en vigueur à une date) et nombre de sources.
+
+    \b
+    Exemples :
+      fundrules rulesets list
+      fundrules rulesets list --as-of 2018-06-01
+    """
     from fundrules.rulesets.describe import list_rulesets
     typer.echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
 
 
 @rulesets_app.command("show")
 @handles_errors
-def rulesets_show(funder: str = typer.Argument(..., help="Identifiant du financeur (cpf, cif, …)."),
-                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Date (par défaut : aujourd'hui)."),
+def rulesets_show(funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur (cpf, cif, …)."),
+                  as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Date (par défaut : aujourd'hui)."),
                   rulesets: Optional[Path] = RULESETS) -> None:
-    """Les critères d'un financeur en vigueur à une date, en français."""
+    """Les critères d'un financeur en vigueur à une date, en français.
+
+    \b
+    Exemple :
+      fundrules rulesets show cif --as-of 2018-06-01
+    """
     from fundrules.rulesets.describe import show_ruleset
     catalog = _catalog(rulesets)
     day = parse_date(as_of, "--as-of") or dt.date.today()
@@ -293,11 +351,16 @@ def rulesets_show(funder: str = typer.Argument(..., help="Identifiant du finance
 
 @rulesets_app.command("diff")
 @handles_errors
-def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du financeur."),
-                  date1: str = typer.Argument(..., help="Première date (AAAA-MM-JJ)."),
-                  date2: str = typer.Argument(..., help="Seconde date (AAAA-MM-JJ)."),
+def rulesets_diff(funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur."),
+                  date1: str = typer.Argument(..., metavar="DATE1", help="Première date (AAAA-MM-JJ)."),
+                  date2: str = typer.Argument(..., metavar="DATE2", help="Seconde date (AAAA-MM-JJ)."),
                   rulesets: Optional[Path] = RULESETS) -> None:
-    """Ce qui a changé entre deux dates : critères ajoutés, retirés, modifiés, paramètres."""
+    """Ce qui a changé entre deux dates : critères ajoutés, retirés, modifiés, paramètres.
+
+    \b
+    Exemple :
+      fundrules rulesets diff cpf 2018-12-31 2019-01-01
+    """
     from fundrules.rulesets.describe import diff_rulesets, render_diff
     catalog = _catalog(rulesets)
     first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
@@ -307,7 +370,12 @@ def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du finance
 @rulesets_app.command("lint")
 @handles_errors
 def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
-    """Toutes les vérifications du chargement, et que chaque critère puisse être vrai et faux."""
+    """Toutes les vérifications du chargement, et que chaque critère puisse être vrai et faux.
+
+    \b
+    Exemple :
+      fundrules rulesets lint --rulesets mes-regles/
+    """
     from fundrules.rulesets.lint import lint_catalog
     catalog = _catalog(rulesets)
     problems = lint_catalog(catalog)

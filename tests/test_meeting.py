@@ -104,3 +104,12 @@ def test_html_escapes_values_and_fits_a_phone(pack_2018, tmp_path):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "svg{max-width:100%" in page and "overflow-wrap:anywhere" in page
     assert not re.search(r'(src|href)="(?!https?://)', page)  # no local resource either
+
+
+def test_chart_scales_down_and_names_blockers_by_their_labels(pack_2018):
+    root = ET.fromstring(chart_svg(pack_2018))
+    # Chromium at 390 px clipped the chart until it had a viewBox the page could shrink
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    texts = ["".join(t.itertext()) for t in root.iter() if t.tag.endswith("text")]
+    assert any(t.startswith("PRF · Session achetée par la Région") for t in texts)
+    assert not any("_" in t for t in texts)  # no criterion code

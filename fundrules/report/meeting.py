@@ -48,6 +48,20 @@ class MeetingPack:
     counts: dict[str, int]
     history: dict[str, Counter] = field(default_factory=dict)  # quarter -> blocker -> count
     unblocked: list[Unblocked] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # "funder · criterion key" -> French label
+
+
+def criterion_labels(catalog) -> dict[str, str]:
+    """French labels of every criterion ("cif · cdi.anciennete" → "CIF · Ancienneté salariée…")."""
+    labels = {}
+    for funder in catalog.funders.values():
+        tracks = list(funder.variants.values()) if funder.variant_by else [None]
+        for track in tracks:
+            for version in funder.versions_of(track):
+                for c in version.criteria:
+                    if c.label:
+                        labels.setdefault(f"{funder.id} · {c.key}", f"{short_name(funder.name)} · {c.label}")
+    return labels
 
 
 def _profile(case: LibraryCase) -> list[str]:
@@ -127,7 +141,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
         if gained:
             unblocked.append(Unblocked(c, gained))
     return MeetingPack(region, quarter, date, agenda, dict(sorted(by_blocker.items(), key=lambda kv: (-len(kv[1]), kv[0]))),
-                       dict(counts.most_common()), history, unblocked)
+                       dict(counts.most_common()), history, unblocked, criterion_labels(engine.catalog))
 
 
 def _plan_line(plan: Plan) -> str:
@@ -148,19 +162,20 @@ def _dead_ends(evaluation: Evaluation) -> list[tuple[FunderResult, list]]:
     return [(r, r.scoped_blockers()) for r in evaluation.results if is_dead_end(r) and r.scoped_blockers()]
 
 
-def _blocker_label(key: str) -> str:
-    """"cif · cdi.en_cdi" → "CIF · cdi : en cdi" (the chart and lists read names, not codes)."""
-    funder, _, criterion = key.partition(" · ")
-    return f"{FUNDER_SHORT.get(funder, funder)} · {humanize(criterion)}"
-
-
-FUNDER_SHORT: dict[str, str] = {}
-
-
-def _remember_names(pack: "MeetingPack") -> None:
+def _funder_short(pack: "MeetingPack", funder: str) -> str:
     for item in pack.agenda:
         for r in item.evaluation.results:
-            FUNDER_SHORT.setdefault(r.funder, short_name(r.funder_name))
+            if r.funder == funder:
+                return short_name(r.funder_name)
+    return funder
+
+
+def _blocker_label(pack: "MeetingPack", key: str) -> str:
+    """"cif · cdi.anciennete" → "CIF · Ancienneté…" (the chart and lists read labels, not codes)."""
+    if key in pack.labels:
+        return pack.labels[key]
+    funder, _, criterion = key.partition(" · ")
+    return f"{_funder_short(pack, funder)} · {humanize(criterion)}"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -172,7 +187,6 @@ def md(text: str) -> str:
 
 
 def render_markdown(pack: MeetingPack) -> str:
-    _remember_names(pack)
     lines = [f"# Réunion de niveau 3 — {md(pack.region)}, {md(pack.quarter)} ({date_fr(pack.date)})", "",
              f"{len(pack.agenda)} cas soumis ; règles appliquées : celles de la date de la réunion. "
              "Les bloquants comptés sont ceux des dispositifs dont la personne relève (hors public à part).", "",
@@ -202,21 +216,21 @@ def render_markdown(pack: MeetingPack) -> str:
                 lines += [md(extra), ""]
     lines += ["## Cas regroupés par bloquant", ""]
     for key, ids in pack.by_blocker.items():
-        lines.append(f"- **{md(_blocker_label(key))}** ({len(ids)}) : {md(', '.join(ids))}")
+        lines.append(f"- **{md(_blocker_label(pack, key))}** ({len(ids)}) : {md(', '.join(ids))}")
     if not pack.by_blocker:
         lines.append("Aucun bloquant.")
     lines += ["", "## Bloquants par financeur", "", "| financeur | bloquants |", "|---|---|"]
-    lines += [f"| {md(FUNDER_SHORT.get(f, f))} | {n} |" for f, n in pack.counts.items()]
+    lines += [f"| {md(_funder_short(pack, f))} | {n} |" for f, n in pack.counts.items()]
     lines += ["", f"## Bloquants les plus fréquents ({md(', '.join(pack.history))})", ""]
     for key, total in _top(pack):
         per = ", ".join(f"{q} : {pack.history[q][key]}" for q in pack.history)
-        lines.append(f"- {md(_blocker_label(key))} — {total} ({md(per)})")
+        lines.append(f"- {md(_blocker_label(pack, key))} — {total} ({md(per)})")
     lines += ["", "## Cas des réunions précédentes débloqués depuis par un changement de règles", ""]
     if not pack.unblocked:
         lines.append("Aucun.")
     for u in pack.unblocked:
         lines.append(f"- {md(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
-                     f"{md(', '.join(FUNDER_SHORT.get(f, f) for f in u.funders))}")
+                     f"{md(', '.join(_funder_short(pack, f) for f in u.funders))}")
     return "\n".join(lines) + "\n"
 
 
@@ -230,6 +244,9 @@ def _top(pack: MeetingPack, n: int = 8) -> list[tuple[str, int]]:
 PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#8e5ea2", "#c94c4c", "#6b7f8f"]
 
 
+CHART_LABEL = 48  # characters of a blocker's label that fit the chart's 330-pixel label column
+
+
 def chart_svg(pack: MeetingPack) -> str:
     """Stacked horizontal bars: the most frequent blockers, one colour per quarter."""
     top = _top(pack)
@@ -237,7 +254,9 @@ def chart_svg(pack: MeetingPack) -> str:
     label_width, bar_width, row, top_margin = 330, 360, 26, 34
     height = top_margin + row * max(len(top), 1) + 20
     largest = max((t for _k, t in top), default=1)
+    # a viewBox lets the page shrink the chart on a phone (without it, Chromium at 390 px clipped it)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 60}" height="{height}" '
+             f'viewBox="0 0 {label_width + bar_width + 60} {height}" '
              f'role="img" aria-label="Bloquants les plus fréquents">',
              '<style>text{font:12px sans-serif;fill:#222}</style>']
     for i, q in enumerate(quarters):
@@ -246,8 +265,10 @@ def chart_svg(pack: MeetingPack) -> str:
                      f'<text x="{x + 16}" y="16">{html.escape(q)}</text>')
     for r, (key, total) in enumerate(top):
         y = top_margin + r * row
+        label = _blocker_label(pack, key)
+        shown = label if len(label) <= CHART_LABEL else label[:CHART_LABEL - 1] + "…"  # long ones ran off the left edge
         parts.append(f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">'
-                     f'{html.escape(_blocker_label(key))}</text>')
+                     f'<title>{html.escape(label)}</title>{html.escape(shown)}</text>')
         x = label_width
         for i, q in enumerate(quarters):
             count = pack.history[q][key]
@@ -269,12 +290,13 @@ h3{margin:.2rem 0 .6rem}article{border:1px solid #ddd;border-radius:6px;padding:
 dl{margin:0}dt{font-weight:bold;margin-top:.5rem}dd{margin:0 0 0 1rem}ul{padding-left:1.2rem;margin:.3rem 0}
 .ok{color:#2e7d32}.ko{color:#b71c1c}.src{color:#666;font-size:.85em}.hors{color:#555;font-size:.92em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
-figure{margin:0;overflow-x:auto}svg{max-width:100%;height:auto}"""
+figure{margin:0;overflow-x:auto}svg{max-width:100%;height:auto}.vu{display:block;color:#444}
+@media (max-width:600px){body{padding:0 .5rem;margin-top:.8rem}article{padding:.5rem .6rem}dd{margin-left:.3rem}
+h1{font-size:1.2rem}}"""
 
 
 def render_html(pack: MeetingPack) -> str:
     """The same content as the Markdown, in one page with no external resource (no script, no link)."""
-    _remember_names(pack)
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -298,7 +320,8 @@ def render_html(pack: MeetingPack) -> str:
                     sources = " ; ".join(
                         (f'<a href="{e(s.url)}">{e(s.title)}</a>' if s.url else e(s.title)) for s in b.sources)
                     out.append(f'<li><strong class="ko">{e(short_name(result.funder_name))}</strong> — {e(b.message)}'
-                               + (f" Vu : {e(seen)}." if seen else "") + f" Requis : {e(b.required)}."
+                               + (f' <span class="vu">Vu : {e(seen)}.</span>' if seen else "")
+                               + f' <span class="vu">Requis : {e(b.required)}.</span>'
                                + f' <span class="src">Source : {sources}</span></li>')
             out.append("</ul></dd>")
         out.append(f"<dt>Plan</dt><dd>{e(_plan_line(item.plan))}</dd>")
@@ -310,18 +333,18 @@ def render_html(pack: MeetingPack) -> str:
                 out.append(f'<p class="hors">{e(extra)}</p>')
         out.append("</article>")
     out.append("<h2>Cas regroupés par bloquant</h2><ul>")
-    out += [f"<li><strong>{e(_blocker_label(k))}</strong> ({len(v)}) : {e(', '.join(v))}</li>"
+    out += [f"<li><strong>{e(_blocker_label(pack, k))}</strong> ({len(v)}) : {e(', '.join(v))}</li>"
             for k, v in pack.by_blocker.items()]
     if not pack.by_blocker:
         out.append("<li>Aucun bloquant.</li>")
     out.append("</ul><h2>Bloquants par financeur</h2><table><tr><th>financeur</th><th>bloquants</th></tr>")
-    out += [f"<tr><td>{e(FUNDER_SHORT.get(f, f))}</td><td>{n}</td></tr>" for f, n in pack.counts.items()]
+    out += [f"<tr><td>{e(_funder_short(pack, f))}</td><td>{n}</td></tr>" for f, n in pack.counts.items()]
     out.append(f"</table><h2>Bloquants les plus fréquents ({e(', '.join(pack.history))})</h2>")
     out.append(f"<figure>{chart_svg(pack)}</figure>")
     out.append("<h2>Cas des réunions précédentes débloqués depuis par un changement de règles</h2><ul>")
     if not pack.unblocked:
         out.append("<li>Aucun.</li>")
     out += [f"<li>{e(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
-            f"{e(', '.join(FUNDER_SHORT.get(f, f) for f in u.funders))}</li>" for u in pack.unblocked]
+            f"{e(', '.join(_funder_short(pack, f) for f in u.funders))}</li>" for u in pack.unblocked]
     out.append("</ul></body></html>")
     return "\n".join(out) + "\n"
