@@ -102,3 +102,64 @@ def short_name(name: str) -> str:
 def humanize(identifier: str) -> str:
     """A criterion id read aloud when no label is at hand: `places_disponibles` → "places disponibles"."""
     return identifier.replace("_", " ").replace(".", " : ")
+
+
+_YAML_PROBLEMS = [
+    ("mapping values are not allowed", "« : » inattendu (une valeur qui contient « : » se met entre guillemets)"),
+    ("did not find expected ',' or ']'", "liste entre crochets non fermée (« , » ou « ] » attendu)"),
+    ("did not find expected ',' or '}'", "accolade non fermée (« , » ou « } » attendu)"),
+    ("could not find expected ':'", "« : » attendu après la clé"),
+    ("that cannot start any token", "caractère interdit en début de valeur (tabulation ? indenter avec des espaces)"),
+    ("did not find expected key", "clé attendue : indentation incohérente"),
+    ("did not find expected '-' indicator", "élément de liste attendu (« - ») : indentation incohérente"),
+    ("expected <block end>", "indentation incohérente"),
+    ("found unexpected end of stream", "fin de fichier inattendue (guillemet non fermé ?)"),
+    ("found unknown escape character", "séquence d'échappement inconnue dans un texte entre guillemets"),
+    ("found undefined alias", "alias YAML inconnu"),
+    ("expected a single document", "un seul document YAML attendu (« --- » en trop)"),
+    ("found duplicate anchor", "ancre YAML en double"),
+    ("day is out of range for month", "date impossible : ce jour n'existe pas dans ce mois"),
+    ("month must be in 1..12", "date impossible : le mois doit être entre 1 et 12"),
+    ("year", "date impossible"),
+]
+
+_JSON_PROBLEMS = [
+    ("Expecting property name enclosed in double quotes", "nom de clé entre guillemets doubles attendu"),
+    ("Expecting value", "valeur attendue"),
+    ("Expecting ',' delimiter", "virgule attendue"),
+    ("Expecting ':' delimiter", "« : » attendu"),
+    ("Extra data", "texte en trop après la fin du JSON"),
+    ("Unterminated string", "texte entre guillemets non fermé"),
+    ("Invalid control character", "caractère de contrôle interdit dans un texte"),
+    ("Invalid \\escape", "séquence d'échappement invalide"),
+]
+
+
+def _problem_fr(problem: str, table: list[tuple[str, str]], generic: str) -> str:
+    for english, french in table:
+        if english in problem:
+            return french
+    return generic
+
+
+def yaml_problem_fr(problem: str) -> str:
+    """PyYAML's (English) reason, said in French; an unknown one gets a generic French sentence."""
+    return _problem_fr(problem, _YAML_PROBLEMS, "syntaxe YAML invalide")
+
+
+def json_problem_fr(problem: str) -> str:
+    return _problem_fr(problem, _JSON_PROBLEMS, "syntaxe JSON invalide")
+
+
+_DATE_TOKEN = re.compile(r"(?<![\d-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+
+
+def find_bad_date(text: str) -> tuple[int, int] | None:
+    """(line, column) of the first impossible date (2018-02-30) in a YAML text, both from 1."""
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _DATE_TOKEN.finditer(line):
+            try:
+                dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return number, match.start() + 1
+    return None

@@ -124,7 +124,7 @@ def test_rulesets_show_and_diff():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["check"], "argument manquant : CASE"),
+    (["check"], "argument manquant : CAS"),
     (["check", "x.yaml", "--formt", "json"], "option inconnue --formt — vouliez-vous dire --format ?"),
     (["chek", "x"], "commande inconnue « chek »"),
     (["check", "x.yaml", "--format", "xml"], "valeur invalide pour --format : « xml » n'est pas parmi"),
