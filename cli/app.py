@@ -263,6 +263,35 @@ def case_lint(paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Ca
     typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
 
 
+@case_app.command("template")
+@handles_errors
+def case_template(path: Optional[Path] = typer.Argument(None, metavar="CHEMIN",
+                                                       help="Fichier à créer (il ne doit pas exister) ; "
+                                                            "par défaut, la sortie standard.")) -> None:
+    """Écrire un cas à remplir : chaque fait commenté en français (sens, type, valeurs admises).
+
+    \b
+    Exemples :
+      fundrules case template > mon-cas.yaml
+      fundrules case template mon-cas.yaml
+    """
+    from fundrules.errors import InputError
+    from fundrules.report.template import case_template as template
+    text = template()
+    if path is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        with open(path, "x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        raise InputError("le fichier existe déjà : choisissez un autre nom (rien n'a été écrit)",
+                         file=str(path)) from None
+    except OSError as err:
+        raise InputError(f"impossible d'écrire le fichier ({err.strerror})", file=str(path)) from None
+    typer.echo(f"Modèle de cas écrit : {path} (remplacez chaque ~ par la valeur connue).")
+
+
 meeting_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Préparer la réunion trimestrielle de niveau 3.")
 app.add_typer(meeting_app, name="meeting")
 
