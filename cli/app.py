@@ -211,7 +211,11 @@ def replay(
     if format == ReportFormat.json:
         typer.echo(replay_json(replays, day))
     else:
-        typer.echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
+        from fundrules.french import short_name
+        from fundrules.report.meeting import criterion_labels
+        names = {fid: short_name(f.name) for fid, f in runner.catalog.funders.items()}
+        typer.echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown, names=names,
+                                      labels=criterion_labels(runner.catalog)), nl=False)
     if day is None and any(not r.matches for r in replays):
         raise typer.Exit(1)
 
@@ -358,7 +362,8 @@ def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", metavar="
       fundrules rulesets list --as-of 2018-06-01
     """
     from fundrules.rulesets.describe import list_rulesets
-    typer.echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
+    from fundrules.report.layout import fit_text
+    typer.echo(fit_text(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of"))), nl=False)
 
 
 @rulesets_app.command("show")
@@ -375,7 +380,8 @@ def rulesets_show(funder: str = typer.Argument(..., metavar="FINANCEUR", help="I
     from fundrules.rulesets.describe import show_ruleset
     catalog = _catalog(rulesets)
     day = parse_date(as_of, "--as-of") or dt.date.today()
-    typer.echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
+    from fundrules.report.layout import fit_text
+    typer.echo(fit_text(show_ruleset(catalog, _funder(catalog, funder), day)), nl=False)
 
 
 @rulesets_app.command("diff")
@@ -393,7 +399,9 @@ def rulesets_diff(funder: str = typer.Argument(..., metavar="FINANCEUR", help="I
     from fundrules.rulesets.describe import diff_rulesets, render_diff
     catalog = _catalog(rulesets)
     first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
-    typer.echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
+    from fundrules.report.layout import fit_text
+    typer.echo(fit_text(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second)),
+               nl=False)
 
 
 @rulesets_app.command("lint")

@@ -115,8 +115,8 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
         new = after_by_id.get(old.funder)
         if new is None:
             continue
-        old_blockers = {b.criterion for b in old.blockers}
-        new_blockers = {b.criterion for b in new.blockers}
+        old_blockers = {b.criterion for b in old.scoped_blockers()}  # hors public is no dead end
+        new_blockers = {b.criterion for b in new.scoped_blockers()}
         lifted = sorted(old_blockers - new_blockers) if new.status != "not_in_force" else []
         change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted)
         funder = engine.catalog.funders.get(old.funder)

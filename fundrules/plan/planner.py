@@ -174,7 +174,7 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     message = None
     if impasse:
         if unlock:
-            message = "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : " + "; ".join(
+            message = "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : " + " ; ".join(
                 f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in unlock) + "."
         else:
             message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."

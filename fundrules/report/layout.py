@@ -42,3 +42,17 @@ def fit(lines: list[str], width: int) -> list[str]:
             lead = line[: len(line) - len(line.lstrip())]
             out.extend(wrap(line.strip(), width, lead, lead + "  "))
     return out
+
+
+
+def fit_text(text: str, width: int | None = None) -> str:
+    """A finished report made to fit: long <addresses> shortened, long lines wrapped under their indent."""
+    import re
+    width = width or terminal_width()
+    out = []
+    for line in text.split("\n"):
+        if len(line) > width:
+            line = re.sub(r"<(https?://[^>\s]+)>", lambda m: "<" + short_url(m.group(1), max(20, width // 2)) + ">",
+                          line)
+        out.append(line)
+    return "\n".join(fit(out, width))
