@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..case import case_facts
 from ..derived import add_derived
-from ..french import value_fr
+from ..french import fact_value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .cases import LibraryCase
 
@@ -68,7 +68,7 @@ class CaseReplay:
 def _criterion_text(engine, result: FunderResult, case: LibraryCase, key: str, day: dt.date) -> str:
     for blocker in result.blockers:
         if blocker.criterion == key:
-            seen = ", ".join(f"{k} = {value_fr(v)}" for k, v in blocker.observed.items())
+            seen = ", ".join(fact_value_fr(k, v) for k, v in blocker.observed.items())
             return f"{key} (vu : {seen} ; requis : {blocker.required})"
     funder = engine.catalog.funders.get(result.funder)
     if funder is None:
@@ -80,7 +80,7 @@ def _criterion_text(engine, result: FunderResult, case: LibraryCase, key: str, d
     criterion = next((c for c in active.criteria if c.key == key), None) if active else None
     if criterion is None:
         return f"{key} (critère absent des règles du {day.strftime('%d/%m/%Y')})"
-    seen = ", ".join(f"{p} = {value_fr(facts.get(p))}" for p in criterion.facts)
+    seen = ", ".join(fact_value_fr(p, facts.get(p)) for p in criterion.facts)
     return f"{key} (vu : {seen} ; tient : {criterion.evaluator(facts, active.param_values())})"
 
 
