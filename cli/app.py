@@ -105,13 +105,17 @@ CASE_ARG = typer.Argument(..., metavar="CAS", help="Fichier du cas (YAML ou JSON
 FORMAT = typer.Option(Format.table, "--format", metavar="FORMAT", help="table (lecture) ou json (applications).")
 
 
-def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str):
-    """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file."""
+def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str,
+                 loaded: Optional[list] = None):
+    """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file.
+    `loaded`, when given, receives the case read (the text output names its region)."""
     from fundrules import Engine
     from fundrules.errors import EvaluationError
 
     day = parse_date(as_of, "--as-of")
     case_input = _load_case(case)
+    if loaded is not None:
+        loaded.append(case_input)
     runner = Engine(rulesets, backend=engine.value)
     try:
         return getattr(runner, action)(case_input, as_of=day)
@@ -132,11 +136,12 @@ def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = F
     """
     from fundrules.report import render_text
 
-    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate")
+    loaded: list = []
+    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", loaded)
     if format == Format.json:
         typer.echo(evaluation.model_dump_json(indent=2))
     else:
-        typer.echo(render_text(evaluation, source=case), nl=False)
+        typer.echo(render_text(evaluation, source=case, region=getattr(loaded[0], "region", None)), nl=False)
 
 
 @app.command()
@@ -314,7 +319,7 @@ def meeting_prepare(
 
     \b
     Exemple :
-      fundrules meeting prepare --region etude-territorialisee --quarter 2018-T2 --out reunion/
+      fundrules meeting prepare --region 24 --quarter 2019-T2 --out reunion/
     """
     import re
     from fundrules import Engine
@@ -475,7 +480,7 @@ def main() -> None:
         from click import exceptions as click
 
     try:
-        result = app(standalone_mode=False)
+        result = app(prog_name="fundrules", standalone_mode=False)
     except (typer.Exit, getattr(click, "Exit", typer.Exit)) as stop:
         sys.exit(stop.exit_code)
     except click.UsageError as error:

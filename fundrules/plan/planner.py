@@ -70,8 +70,8 @@ def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[Pl
         if amount is not None:
             if cost is not None:
                 amount = max(0.0, min(amount, cost - covered - holder - (share or 0.0)))
-            if amount <= 0 and not share:
-                continue  # a zero-euro step (an empty balance) is no step
+            if amount <= 0:
+                continue  # a zero-euro step (an empty balance) is no step, and costs the holder nothing
             covered += amount
         else:
             undetermined = True

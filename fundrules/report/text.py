@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..french import date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
+from ..french import choice_fr, date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .layout import fit, short_url, terminal_width, wrap
 
@@ -128,7 +128,9 @@ def _rules_line(results: list[FunderResult]) -> str:
     return "Règles appliquées : " + " ; ".join(parts) + "." if parts else ""
 
 
-def render_text(evaluation: Evaluation, source: str | None = None, width: int | None = None) -> str:
+def render_text(evaluation: Evaluation, source: str | None = None, width: int | None = None,
+                region: str | None = None) -> str:
+    """`region`: the case's region code, said with its name ("Centre-Val de Loire (code 24)")."""
     width = width or terminal_width()
     results = evaluation.results
     head = f"Évaluation au {date_fr(evaluation.as_of)}"
@@ -137,6 +139,8 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
     if source:
         head += f" — {source}"
     lines = wrap(head, width)
+    if region:
+        lines += wrap(f"Région : {choice_fr('region', region)}", width, "", "  ")
     for warning in getattr(evaluation, "warnings", None) or []:
         lines += wrap(f"Attention : {warning}", width, "", "  ")
     for derived in evaluation.derived_facts:
