@@ -8,10 +8,13 @@ from typing import Optional
 
 from ..french import choice_fr, date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
-from .layout import fit, short_url, terminal_width, wrap
+from urllib.parse import urlsplit
+
+from .layout import fit, terminal_width, wrap
 
 MARK = {"eligible": "[OK]", "blocked": "[X] ", "a_verifier": "[?] ", "not_in_force": "[--]"}
 INDENT = "     "
+STEPS_SHOWN = 2  # next steps per funder in text; all of them are in the JSON
 
 
 def _name(result: FunderResult) -> str:
@@ -87,13 +90,16 @@ def _dead_end(result: FunderResult, width: int) -> list[str]:
         if seen:
             lines += wrap("vu : " + seen, width, INDENT + "  ", INDENT + "    ")
         lines += wrap("requis : " + blocker.required, width, INDENT + "  ", INDENT + "    ")
-        for source in blocker.sources:
-            lines += wrap("source : " + source.title, width, INDENT + "  ", INDENT + "    ")
-            if source.url:
-                lines.append(INDENT + "    " + short_url(source.url, width - len(INDENT) - 4))
+        for source in blocker.sources:  # one line each; the full reference is in --format json
+            lines.append(_one_line(INDENT + "  source : " + source.title
+                                   + (f" ({urlsplit(source.url).netloc})" if source.url else ""), width))
     for notice in result.notices:
         lines += wrap("note : " + notice, width, INDENT)
     return lines
+
+
+def _one_line(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _collect(results: list[FunderResult], width: int) -> list[str]:
@@ -114,11 +120,13 @@ def _next_steps(results: list[FunderResult], width: int) -> list[str]:
     for r in ordered:
         if not (is_candidate(r) or is_dead_end(r)):
             continue
-        for step in _steps(r):
-            if step in seen:
-                continue
-            seen.add(step)
+        steps = [step for step in _steps(r) if step not in seen]
+        seen.update(steps)
+        for step in steps[:STEPS_SHOWN]:
             lines += wrap(f"{_name(r)} : {step}", width, "  -> ", "     ")
+        if len(steps) > STEPS_SHOWN:
+            lines += wrap(f"{_name(r)} : {len(steps) - STEPS_SHOWN} autre(s) étape(s) dans --format json.",
+                          width, "     ")
     return lines
 
 
