@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, fact_value_fr, humanize, short_name, value_fr
-from ..library.cases import LibraryCase, find_case_files, load_library_case, quarter_bounds
+from ..library.cases import LibraryCase, find_case_files, load_library_case
 from ..plan import make_plan
 from ..plan.model import Plan
 from ..results import STATUS_FR, Evaluation, FunderResult
@@ -145,9 +145,16 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
 
 
 def _plan_line(plan: Plan) -> str:
+    """The first plan; an impasse says so first (what would unlock it has its own line)."""
     if not plan.plans:
-        return plan.message or "aucun"
-    return plan_summary(plan.plans[0])
+        return "impasse : aucun financeur ne peut être sollicité." if plan.impasse else "aucun"
+    line = plan_summary(plan.plans[0])
+    return f"impasse, aucun plan ne couvre le coût ; le plus proche : {line}" if plan.impasse else line
+
+
+def _unlock_matters(plan: Plan) -> bool:
+    """Unlocks are worth the meeting's time only when no plan surely covers the cost."""
+    return bool(plan.unlock) and (plan.impasse or not plan.plans or plan.plans[0].covers_cost is not True)
 
 
 def _unlocks(plan: Plan) -> str:
@@ -209,7 +216,7 @@ def render_markdown(pack: MeetingPack) -> str:
                                  + f" _Source : {md(source)}_")
             lines.append("")
         lines += [f"**Plan :** {md(_plan_line(item.plan))}", ""]
-        if item.plan.unlock:
+        if _unlock_matters(item.plan):
             lines += [f"**Ce qui débloquerait :** {md(_unlocks(item.plan))}", ""]
         for extra in (out_of_scope_line(ev.results), routes_out_of_scope_line(ev.results)):
             if extra:
@@ -325,7 +332,7 @@ def render_html(pack: MeetingPack) -> str:
                                + f' <span class="src">Source : {sources}</span></li>')
             out.append("</ul></dd>")
         out.append(f"<dt>Plan</dt><dd>{e(_plan_line(item.plan))}</dd>")
-        if item.plan.unlock:
+        if _unlock_matters(item.plan):
             out.append(f"<dt>Ce qui débloquerait</dt><dd>{e(_unlocks(item.plan))}</dd>")
         out.append("</dl>")
         for extra in (out_of_scope_line(ev.results), routes_out_of_scope_line(ev.results)):

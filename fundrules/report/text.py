@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..french import choice_fr, date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
+from ..french import choice_fr, date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name
 from ..results import STATUS_FR, Evaluation, FunderResult
 from urllib.parse import urlsplit
 
