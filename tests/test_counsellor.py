@@ -318,3 +318,14 @@ def test_template_writes_a_new_file_only(tmp_path):
     assert target.read_text(encoding="utf-8") == case_template()
     again = run("case", "template", str(target))
     assert again.returncode == 2 and "existe déjà" in again.stderr
+
+
+def test_aif_is_in_no_plan_of_an_employee_even_when_registration_is_unknown(python_engine, durable_engine):
+    # salarie-cdi-2019 does not say whether the person is registered: the AIF stays "à vérifier" in
+    # the evaluation, but a plan for a person in employment does not count on it (instruction 2013-9)
+    case = load_case(EXAMPLES / "salarie-cdi-2019.yaml")
+    assert python_engine.evaluate(case).result("aif").status == "a_verifier"
+    for engine in (python_engine, durable_engine):
+        plan = engine.plan(case)
+        assert "aif" not in [s.funder for p in plan.plans for s in p.steps]
+        assert [e.rule for e in plan.excluded] == ["aif_demandeurs_emploi"]

@@ -25,9 +25,10 @@ def _number(node, facts, params) -> Optional[float]:
     return None if value is None else float(value)
 
 
-def _exclusions(engine, rules: PlanVersion, chosen: set[str]) -> dict[str, str]:
-    """{rule id: funder it excludes} for the plan rules that fail on this set of funders."""
-    facts = {candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}
+def _exclusions(engine, rules: PlanVersion, chosen: set[str], case_facts_: Optional[dict] = None) -> dict[str, str]:
+    """{rule id: funder it excludes} for the plan rules that fail on this set of funders (rules may
+    also read the case's facts: the AIF is for job seekers, not in an employee's plan)."""
+    facts = {**(case_facts_ or {}), **{candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}}
     outcomes = engine._backend.run([rules.active], facts)[rules.active.funder.id]
     return {rule: rules.excludes[rule] for rule, value in outcomes.items()
             if value is False and rules.excludes[rule] in chosen}
@@ -154,7 +155,7 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     exclusions: list[Exclusion] = []
     sets: list[set[str]] = []
     if candidates:
-        excluded = _exclusions(engine, rules, candidates) if rules else {}
+        excluded = _exclusions(engine, rules, candidates, facts) if rules else {}
         for rule, fid in sorted(excluded.items()):
             message = next(c.message for c in rules.active.criteria if c.id == rule)
             exclusions.append(Exclusion(funder=fid, funder_name=names[fid], rule=rule, message=message))
@@ -162,9 +163,9 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
         # Each excluded funder gives an alternative: the plan without the funders its rule objects to.
         for rule, fid in sorted(excluded.items()):
             criterion = next(c for c in rules.active.criteria if c.id == rule)
-            others = {p.split(".", 1)[1] for p in criterion.facts} - {fid}
+            others = {p.split(".", 1)[1] for p in criterion.facts if p.startswith("candidat.")} - {fid}
             alternative = candidates - others
-            alternative -= set(_exclusions(engine, rules, alternative).values())
+            alternative -= set(_exclusions(engine, rules, alternative, facts).values())
             if alternative and alternative not in sets:
                 sets.append(alternative)
     plans = [_build(engine, evaluation, _ordered(s, rules), rules, amounts, cost) for s in sets[:MAX_PLANS]]
