@@ -44,8 +44,12 @@ def _criterion_lines(criterion: Criterion, params: dict) -> list[str]:
     if criterion.gate:
         flags.append("condition d'accès à la voie")
     if criterion.valid_from or criterion.valid_to:
-        flags.append(f"du {date_fr(criterion.valid_from) if criterion.valid_from else 'début'} "
-                     f"au {date_fr(criterion.valid_to)}")
+        if criterion.valid_to is None:
+            flags.append(f"depuis le {date_fr(criterion.valid_from)}")
+        elif criterion.valid_from is None:
+            flags.append(f"jusqu'au {date_fr(criterion.valid_to)}")
+        else:
+            flags.append(period_fr(criterion.valid_from, criterion.valid_to))
     head = f"  - {criterion.key}" + (f" — {criterion.label}" if criterion.label else "")
     lines = [head + (f" [{', '.join(flags)}]" if flags else ""), f"      requis : {required}",
              f"      condition : {' '.join(criterion.condition_text.split())}"]
