@@ -57,6 +57,12 @@ def test_replay_text_fits_80_columns(python_engine):
     for day in (None, dt.date(2019, 6, 1)):
         replays = replay_cases(python_engine, cases, day)
         assert too_long(render_replay_text(replays, day, width=80)) == []
+    # a job seeker with no CDI, CDD or temp contract is outside every CPF de transition route: the
+    # 2019 replay says so instead of listing the route gates as dead ends
+    text = render_replay_text(replays, dt.date(2019, 6, 1), width=200)
+    block = text.split("2016-T2/boeth-formation-courte", 1)[1].split("\n\n", 1)[0]
+    assert "cpf_transition : pas en vigueur → bloqué (hors public)" in block
+    assert "bloquant apparu" not in block
 
 
 @pytest.mark.parametrize("args", [("rulesets", "list"), ("rulesets", "show", "cif", "--as-of", "2018-06-01"),

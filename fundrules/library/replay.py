@@ -38,6 +38,7 @@ class Change:
     blockers_appeared: list[str] = field(default_factory=list)
     blockers_disappeared: list[str] = field(default_factory=list)
     successor_routes: list[str] = field(default_factory=list)
+    in_scope_after: Optional[bool] = None  # false: the person is not whom the scheme is for (hors public)
 
     @property
     def gained(self) -> bool:
@@ -118,7 +119,8 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
         old_blockers = {b.criterion for b in old.scoped_blockers()}  # hors public is no dead end
         new_blockers = {b.criterion for b in new.scoped_blockers()}
         lifted = sorted(old_blockers - new_blockers) if new.status != "not_in_force" else []
-        change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted)
+        change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted,
+                        in_scope_after=new.in_scope)
         funder = engine.catalog.funders.get(old.funder)
         if funder and funder.successor and new.status == "not_in_force" and old.status != "not_in_force":
             successor = after_by_id.get(funder.successor)

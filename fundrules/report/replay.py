@@ -22,7 +22,7 @@ def _value(value) -> str:
 def _plan_text(plan) -> str:
     from .plan import plan_summary
     if plan.impasse or not plan.plans:
-        return "impasse" + (f" — {plan.message}" if plan.message else "")
+        return plan.message or "impasse"
     return plan_summary(plan.plans[0])
 
 
@@ -67,6 +67,8 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
             lines.append(f"{bullet}plan au {date_fr(as_of)} : {_plan_text(replay.plan)}")
         for c in replay.changes:
             tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
+            if getattr(c, "in_scope_after", None) is False and c.status_after == "blocked":
+                tag += " (hors public)"
             lines.append(f"{bullet}{funder(c.funder)} : {STATUS_FR[c.status_before]} → "
                          f"{STATUS_FR[c.status_after]}{tag}")
             pad = "  " if markdown else "      "
@@ -90,7 +92,8 @@ def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date]) -> str:
             item["changes"] = [{"funder": c.funder, "status_before": c.status_before, "status_after": c.status_after,
                                 "gained": c.gained, "lost": c.lost, "blockers_appeared": c.blockers_appeared,
                                 "blockers_disappeared": c.blockers_disappeared,
-                                "successor_routes": c.successor_routes} for c in r.changes]
+                                "successor_routes": c.successor_routes, "in_scope_after": c.in_scope_after}
+                               for c in r.changes]
         data.append(item)
     summary = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
     if as_of is None:
