@@ -14,9 +14,15 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres.")
 
+try:  # help screens in French (layout words too), whether run as a package or as a script
+    from .help_fr import install as _french_help
+except ImportError:  # pragma: no cover
+    from help_fr import install as _french_help
+_french_help()
 
 def _print_version(value: bool) -> None:
     if value:
@@ -137,26 +143,29 @@ def _load_case(path: str):
     return case_from_data(doc.data, doc)
 
 
-AS_OF = typer.Option(None, "--as-of", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
+AS_OF = typer.Option(None, "--as-of", metavar="DATE", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
                      "par défaut la date_demande du cas.")
-RULESETS = typer.Option(None, "--rulesets", help="Dossier des règles (par défaut : celles livrées).")
-ENGINE = typer.Option(Backend.durable, "--engine", help="Moteur : durable (durable-rules) ou python (référence).")
+RULESETS = typer.Option(None, "--rulesets", metavar="DOSSIER", help="Dossier des règles (par défaut : celles livrées).")
+ENGINE = typer.Option(Backend.durable, "--engine", metavar="MOTEUR", help="Moteur : durable (durable-rules) ou python (référence).")
 
 
-CASE_ARG = typer.Argument(..., help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
-FORMAT = typer.Option(Format.table, "--format", help="table (lecture) ou json (applications).")
+CASE_ARG = typer.Argument(..., metavar="CAS", help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
+FORMAT = typer.Option(Format.table, "--format", metavar="FORMAT", help="table (lecture) ou json (applications).")
 EXPLAIN = typer.Option(False, "--explain", help="Montrer chaque critère évalué : rempli, non rempli ou inconnu, "
                        "et les faits et paramètres lus (champ trace en JSON).")
 
 
 def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str,
-                 **options):
-    """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file."""
+                 loaded: Optional[list] = None, **options):
+    """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file.
+    `loaded`, when given, receives the case read (the text output names its region)."""
     from fundrules import Engine
     from fundrules.errors import EvaluationError
 
     day = parse_date(as_of, "--as-of")
     case_input = _load_case(case)
+    if loaded is not None:
+        loaded.append(case_input)
     runner = Engine(rulesets, backend=engine.value)
     try:
         return getattr(runner, action)(case_input, as_of=day, **options)
@@ -170,21 +179,35 @@ def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Opt
 @handles_errors
 def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
           engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS, explain: bool = EXPLAIN) -> None:
-    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur."""
+    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur.
+
+    \b
+    Exemples :
+      fundrules check cases/examples/ancien-cdd-2018.yaml
+      fundrules check cas.yaml --as-of 2019-06-01 --format json
+      fundrules check cas.yaml --explain
+    """
     from fundrules.report import render_text
 
-    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", explain=explain)
+    loaded: list = []
+    evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", loaded, explain=explain)
     if format == Format.json:
         _echo_json(evaluation.model_dump_json(indent=2))
     else:
-        _echo(render_text(evaluation, source=case), nl=False)
+        _echo(render_text(evaluation, source=case, region=getattr(loaded[0], "region", None)), nl=False)
 
 
 @app.command()
 @handles_errors
 def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
-    """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse."""
+    """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse.
+
+    \b
+    Exemples :
+      fundrules plan cases/examples/salarie-cdi-2019.yaml
+      fundrules plan cas.yaml --format json
+    """
     from fundrules.report.plan import render_plan_text
 
     result = _run_on_case(case, as_of, engine, rulesets, "plan")
@@ -205,7 +228,15 @@ class SchemaOutput(str, Enum):
 def schema(output: SchemaOutput = typer.Option(SchemaOutput.case, "--output",
                                                help="case (le cas en entrée), evaluation (réponse de check) "
                                                     "ou plan (réponse de plan).")) -> None:
-    """Afficher un schéma JSON : le cas (faits admis, type et sens), l'évaluation ou le plan."""
+    """Afficher un schéma JSON : le cas (faits admis, type et sens), l'évaluation ou le plan.
+
+    Pour écrire un cas sans lire le schéma : fundrules case template.
+
+    \b
+    Exemples :
+      fundrules schema > schema-cas.json
+      fundrules schema --output evaluation
+    """
     from fundrules.schemas import json_schema
     typer.echo(json.dumps(json_schema(output.value), indent=2, ensure_ascii=False))
 
@@ -213,14 +244,20 @@ def schema(output: SchemaOutput = typer.Option(SchemaOutput.case, "--output",
 @app.command()
 @handles_errors
 def replay(
-    paths: list[str] = typer.Argument(None, help="Cas ou dossiers de cas (par défaut : cases/)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Rejouer aux règles de cette date et montrer ce qui change."),
-    format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json ou markdown."),
-    jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Processus en parallèle."),
+    paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers de cas (par défaut : cases/)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Rejouer aux règles de cette date et montrer ce qui change."),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", metavar="FORMAT", help="text (lecture), json ou markdown."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=64, metavar="N", help="Processus en parallèle (1 à 64)."),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Réévaluer les cas de la bibliothèque (écarts à l'attendu, ou changements à une autre date)."""
+    """Réévaluer les cas de la bibliothèque (écarts à l'attendu, ou changements à une autre date).
+
+    \b
+    Exemples :
+      fundrules replay cases/
+      fundrules replay cases/etude-territorialisee --as-of 2019-06-01
+    """
     from fundrules import Engine
     from fundrules.library import find_case_files, load_library_case, replay_cases
     from fundrules.report.replay import render_replay_text, replay_json
@@ -241,27 +278,36 @@ def replay(
     if format == ReportFormat.json:
         _echo_json(replay_json(replays, day, provenance=runner.provenance))
     else:
-        _echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown), nl=False)
+        from fundrules.french import short_name
+        from fundrules.report.meeting import criterion_labels
+        names = {fid: short_name(f.name) for fid, f in runner.catalog.funders.items()}
+        _echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown, names=names,
+                                 labels=criterion_labels(runner.catalog)), nl=False)
     if day is None and any(not r.matches for r in replays):
         raise typer.Exit(1)
 
 
-case_app = typer.Typer(no_args_is_help=True, help="La bibliothèque de cas des réunions de niveau 3.")
+case_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="La bibliothèque de cas des réunions de niveau 3.")
 app.add_typer(case_app, name="case")
 
 
 @case_app.command("new")
 @handles_errors
 def case_new(
-    source: Path = typer.Option(..., "--from", help="Le cas vérifié (fichier YAML ou JSON)."),
-    meeting: str = typer.Option(..., "--meeting", help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date de la réunion (par défaut : la demande, dans le trimestre)."),
-    problem: Optional[str] = typer.Option(None, "--problem", help="Le problème dans les mots du conseiller."),
-    name: Optional[str] = typer.Option(None, "--name", help="Nom du fichier (par défaut : celui du cas)."),
-    cases_dir: Path = typer.Option(Path("cases"), "--cases", help="Dossier de la bibliothèque."),
+    source: Path = typer.Option(..., "--from", metavar="FICHIER", help="Le cas vérifié (fichier YAML ou JSON)."),
+    meeting: str = typer.Option(..., "--meeting", metavar="RÉGION/TRIMESTRE", help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="Date de la réunion (par défaut : la demande, dans le trimestre)."),
+    problem: Optional[str] = typer.Option(None, "--problem", metavar="TEXTE", help="Le problème dans les mots du conseiller."),
+    name: Optional[str] = typer.Option(None, "--name", metavar="NOM", help="Nom du fichier (par défaut : celui du cas)."),
+    cases_dir: Path = typer.Option(Path("cases"), "--cases", metavar="DOSSIER", help="Dossier de la bibliothèque."),
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer."""
+    """Classer un cas vérifié dans la bibliothèque, avec l'évaluation actuelle comme attendu à confirmer.
+
+    \b
+    Exemple :
+      fundrules case new --from cas.yaml --meeting 24/2019-T2
+    """
     from fundrules import Engine
     from fundrules.library.new import new_case
     from fundrules.errors import InputError
@@ -282,8 +328,13 @@ def case_new(
 
 @case_app.command("lint")
 @handles_errors
-def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par défaut : cases/).")) -> None:
-    """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas."""
+def case_lint(paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers (par défaut : cases/).")) -> None:
+    """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas.
+
+    \b
+    Exemple :
+      fundrules case lint cases/
+    """
     from fundrules.library import find_case_files, lint_privacy
     files = find_case_files([Path(p) for p in (paths or ["cases"])])
     findings = [f for file in files for f in lint_privacy(file)]
@@ -295,21 +346,56 @@ def case_lint(paths: list[str] = typer.Argument(None, help="Cas ou dossiers (par
     typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
 
 
-meeting_app = typer.Typer(no_args_is_help=True, help="Préparer la réunion trimestrielle de niveau 3.")
+@case_app.command("template")
+@handles_errors
+def case_template(path: Optional[Path] = typer.Argument(None, metavar="CHEMIN",
+                                                       help="Fichier à créer (il ne doit pas exister) ; "
+                                                            "par défaut, la sortie standard.")) -> None:
+    """Écrire un cas à remplir : chaque fait commenté en français (sens, type, valeurs admises).
+
+    \b
+    Exemples :
+      fundrules case template > mon-cas.yaml
+      fundrules case template mon-cas.yaml
+    """
+    from fundrules.errors import InputError
+    from fundrules.report.template import case_template as template
+    text = template()
+    if path is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        with open(path, "x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        raise InputError("le fichier existe déjà : choisissez un autre nom (rien n'a été écrit)",
+                         file=str(path)) from None
+    except OSError as err:
+        raise InputError(f"impossible d'écrire le fichier ({err.strerror})", file=str(path)) from None
+    typer.echo(f"Modèle de cas écrit : {path} (remplacez chaque ~ par la valeur connue).")
+
+
+meeting_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Préparer la réunion trimestrielle de niveau 3.")
 app.add_typer(meeting_app, name="meeting")
 
 
 @meeting_app.command("prepare")
 @handles_errors
 def meeting_prepare(
-    region: str = typer.Option(..., "--region", help="Région de la réunion (dossier de cases/)."),
-    quarter: str = typer.Option(..., "--quarter", help="Trimestre, par exemple 2018-T2."),
-    out: Path = typer.Option(Path("."), "--out", help="Dossier où écrire le dossier de séance."),
-    cases_dir: Path = typer.Option(Path("cases"), "--cases", help="Dossier de la bibliothèque."),
+    region: str = typer.Option(..., "--region", metavar="RÉGION", help="Région de la réunion (dossier de cases/)."),
+    quarter: str = typer.Option(..., "--quarter", metavar="TRIMESTRE", help="Trimestre, par exemple 2018-T2."),
+    out: Path = typer.Option(Path("."), "--out", metavar="DOSSIER", help="Dossier où écrire le dossier de séance."),
+    cases_dir: Path = typer.Option(Path("cases"), "--cases", metavar="DOSSIER", help="Dossier de la bibliothèque."),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Écrire le dossier de séance (Markdown et page HTML autonome)."""
+    """Écrire le dossier de séance (Markdown et page HTML autonome).
+
+    \b
+    Exemple :
+      fundrules meeting prepare --region 24 --quarter 2019-T2 --out reunion/
+    """
+    import re
     from fundrules import Engine
     from fundrules.library.names import check_quarter, check_slug, check_target, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
@@ -325,7 +411,7 @@ def meeting_prepare(
     _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
 
 
-rulesets_app = typer.Typer(no_args_is_help=True, help="Lire, comparer et vérifier les règles des financeurs.")
+rulesets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Lire, comparer et vérifier les règles des financeurs.")
 app.add_typer(rulesets_app, name="rulesets")
 
 
@@ -341,48 +427,73 @@ def _funder(catalog, funder: str) -> str:
         guess = difflib.get_close_matches(funder, list(catalog.funders), n=1)
         hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
         raise InputError(f"financeur inconnu « {funder} » ; connus : {', '.join(sorted(catalog.funders))}{hint}",
-                         field="FUNDER")
+                         field="FINANCEUR")
     return funder
 
 
 @rulesets_app.command("list")
 @handles_errors
-def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", help="Seulement les versions en vigueur à cette date."),
+def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Seulement les versions en vigueur à cette date."),
                   rulesets: Optional[Path] = RULESETS) -> None:
-    """Financeurs, versions (en vigueur à une date) et nombre de sources."""
+    """Financeurs, versions (en vigueur à une date) et nombre de sources.
+
+    \b
+    Exemples :
+      fundrules rulesets list
+      fundrules rulesets list --as-of 2018-06-01
+    """
     from fundrules.rulesets.describe import list_rulesets
-    _echo(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of")), nl=False)
+    from fundrules.report.layout import fit_text
+    _echo(fit_text(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of"))), nl=False)
 
 
 @rulesets_app.command("show")
 @handles_errors
-def rulesets_show(funder: str = typer.Argument(..., help="Identifiant du financeur (cpf, cif, …)."),
-                  as_of: Optional[str] = typer.Option(None, "--as-of", help="Date (par défaut : aujourd'hui)."),
+def rulesets_show(funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur (cpf, cif, …)."),
+                  as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Date (par défaut : aujourd'hui)."),
                   rulesets: Optional[Path] = RULESETS) -> None:
-    """Les critères d'un financeur en vigueur à une date, en français."""
+    """Les critères d'un financeur en vigueur à une date, en français.
+
+    \b
+    Exemple :
+      fundrules rulesets show cif --as-of 2018-06-01
+    """
     from fundrules.rulesets.describe import show_ruleset
     catalog = _catalog(rulesets)
     day = parse_date(as_of, "--as-of") or dt.date.today()
-    _echo(show_ruleset(catalog, _funder(catalog, funder), day), nl=False)
+    from fundrules.report.layout import fit_text
+    _echo(fit_text(show_ruleset(catalog, _funder(catalog, funder), day)), nl=False)
 
 
 @rulesets_app.command("diff")
 @handles_errors
-def rulesets_diff(funder: str = typer.Argument(..., help="Identifiant du financeur."),
-                  date1: str = typer.Argument(..., help="Première date (AAAA-MM-JJ)."),
-                  date2: str = typer.Argument(..., help="Seconde date (AAAA-MM-JJ)."),
+def rulesets_diff(funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur."),
+                  date1: str = typer.Argument(..., metavar="DATE1", help="Première date (AAAA-MM-JJ)."),
+                  date2: str = typer.Argument(..., metavar="DATE2", help="Seconde date (AAAA-MM-JJ)."),
                   rulesets: Optional[Path] = RULESETS) -> None:
-    """Ce qui a changé entre deux dates : critères ajoutés, retirés, modifiés, paramètres."""
+    """Ce qui a changé entre deux dates : critères ajoutés, retirés, modifiés, paramètres.
+
+    \b
+    Exemple :
+      fundrules rulesets diff cpf 2018-12-31 2019-01-01
+    """
     from fundrules.rulesets.describe import diff_rulesets, render_diff
     catalog = _catalog(rulesets)
     first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
-    _echo(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second), nl=False)
+    from fundrules.report.layout import fit_text
+    _echo(fit_text(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second)),
+          nl=False)
 
 
 @rulesets_app.command("lint")
 @handles_errors
 def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
-    """Toutes les vérifications du chargement, et que chaque critère puisse être vrai et faux."""
+    """Toutes les vérifications du chargement, et que chaque critère puisse être vrai et faux.
+
+    \b
+    Exemple :
+      fundrules rulesets lint --rulesets mes-regles/
+    """
     from fundrules.freshness import overdue_reviews
     from fundrules.rulesets.lint import lint_catalog
     catalog = _catalog(rulesets)
@@ -453,7 +564,7 @@ def main() -> None:
         from click import exceptions as click
 
     try:
-        result = app(standalone_mode=False)
+        result = app(prog_name="fundrules", standalone_mode=False)
     except (typer.Exit, getattr(click, "Exit", typer.Exit)) as stop:
         sys.exit(stop.exit_code)
     except click.UsageError as error:

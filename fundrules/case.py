@@ -76,7 +76,14 @@ NumberFact = Annotated[float | int, BeforeValidator(_number)]
 TextFact = Annotated[str, BeforeValidator(_nfc)]
 
 
+def _region(value: Any) -> Any:
+    from .regions import region_code
+    return _nfc(region_code(value))
+
+
 def _annotation(fact: Fact) -> Any:
+    if fact.path == "region":  # a name ("Centre-Val de Loire") or an unquoted code (24) reads as the code
+        return Optional[Annotated[str, BeforeValidator(_region)]]
     if fact.kind == DATE:
         base: Any = DateFact
     elif fact.kind == INT:

@@ -9,29 +9,50 @@ from typing import Any, Mapping
 from .facts import FACTS
 
 
-def value_fr(value: Any) -> str:
+THIN_SPACE = "\u202f"  # narrow no-break space: the French thousands separator
+
+
+def number_fr(value: float | int, decimals: int = 2) -> str:
+    """10.001 → "10", 39.999 → "40", 7200 → "7 200", 1.5 → "1,5" (rounded to `decimals`)."""
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "-0"
+    whole, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
+    fraction = fraction.rstrip("0")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:]] + groups
+    text = THIN_SPACE.join([whole] + groups) + (f",{fraction}" if fraction else "")
+    return ("-" if rounded < 0 else "") + text
+
+
+def value_fr(value: Any, path: str | None = None) -> str:
+    """A value as a counsellor reads it; with the fact's `path`, codes become their French label."""
     if value is None:
         return "inconnu"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0").replace(".", ",")
+    if isinstance(value, (int, float)):
+        return number_fr(value)
     if isinstance(value, str):  # a case's text on one line: its newlines cannot forge a line of a report
         from .escape import escape_terminal
-        return escape_terminal(value, keep_newlines=False)
+        return escape_terminal(choice_fr(path, value) if path is not None else value, keep_newlines=False)
     return str(value)
 
 
 def date_fr(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "sans fin"
+    return day.strftime("%d/%m/%Y") if day else "sans date de fin"
 
 
 def period_fr(start: dt.date, end: dt.date | None) -> str:
     return f"du {date_fr(start)} au {date_fr(end)}" if end else f"depuis le {date_fr(start)}"
+
+
+def fact_value_fr(path: str, value: Any) -> str:
+    """"label = value" for a fact, both in French."""
+    return f"{fact_label(path)} = {value_fr(value, path)}"
 
 
 def fact_label(path: str) -> str:
@@ -54,3 +75,92 @@ ACTION_FR = {"certification_rncp": "certification RNCP", "certification_rs": "ce
              "creation_entreprise": "création d'entreprise", "non_certifiante": "formation non certifiante"}
 CONTRAT_FR = {"cdi": "CDI", "cdd": "CDD", "interim": "intérim", "apprentissage": "apprentissage",
               "professionnalisation": "contrat de professionnalisation", "contrat_aide": "contrat aidé", "aucun": "aucun"}
+OPERATEUR_FR = {"mission_locale": "Mission locale", "apec": "Apec", "cap_emploi": "Cap emploi",
+                "pole_emploi": "Pôle emploi", "fongecif": "Fongecif", "opacif": "OPACIF", "autre": "autre opérateur"}
+MODALITE_FR = {"suivi": "suivi", "guide": "guidé", "renforce": "renforcé", "global": "global"}
+CATEGORY_FR = {"droit_commun": "droit commun", "specifique": "spécifique"}
+KIND_FR = {"course": "paie la formation", "income": "rémunère la personne"}
+_CHOICES = {"beneficiaire.statut": STATUT_FR, "beneficiaire.contrat": CONTRAT_FR, "projet.type_action": ACTION_FR,
+            "operateur": OPERATEUR_FR, "beneficiaire.modalite_accompagnement_pe": MODALITE_FR}
+
+
+def choice_fr(path: str, code: str) -> str:
+    """The French label of an enum code (`sans_activite` → "sans activité"); other text unchanged."""
+    if path == "region":
+        from .regions import region_label
+        return region_label(code)
+    return _CHOICES.get(path, {}).get(code, code)
+
+
+def short_name(name: str) -> str:
+    """"Aide individuelle à la formation (AIF) de Pôle emploi" → "AIF"; "Agefiph (aides …)" → "Agefiph"."""
+    acronym = re.search(r"\(([A-Z][A-Za-z.\-]{1,11})\)", name)
+    if acronym:
+        return acronym.group(1)
+    return name.split(" (", 1)[0]
+
+
+def humanize(identifier: str) -> str:
+    """A criterion id read aloud when no label is at hand: `places_disponibles` → "places disponibles"."""
+    return identifier.replace("_", " ").replace(".", " : ")
+
+
+_YAML_PROBLEMS = [
+    ("mapping values are not allowed", "« : » inattendu (une valeur qui contient « : » se met entre guillemets)"),
+    ("did not find expected ',' or ']'", "liste entre crochets non fermée (« , » ou « ] » attendu)"),
+    ("did not find expected ',' or '}'", "accolade non fermée (« , » ou « } » attendu)"),
+    ("could not find expected ':'", "« : » attendu après la clé"),
+    ("that cannot start any token", "caractère interdit en début de valeur (tabulation ? indenter avec des espaces)"),
+    ("did not find expected key", "clé attendue : indentation incohérente"),
+    ("did not find expected '-' indicator", "élément de liste attendu (« - ») : indentation incohérente"),
+    ("expected <block end>", "indentation incohérente"),
+    ("found unexpected end of stream", "fin de fichier inattendue (guillemet non fermé ?)"),
+    ("found unknown escape character", "séquence d'échappement inconnue dans un texte entre guillemets"),
+    ("found undefined alias", "alias YAML inconnu"),
+    ("expected a single document", "un seul document YAML attendu (« --- » en trop)"),
+    ("found duplicate anchor", "ancre YAML en double"),
+    ("day is out of range for month", "date impossible : ce jour n'existe pas dans ce mois"),
+    ("month must be in 1..12", "date impossible : le mois doit être entre 1 et 12"),
+    ("year", "date impossible"),
+]
+
+_JSON_PROBLEMS = [
+    ("Expecting property name enclosed in double quotes", "nom de clé entre guillemets doubles attendu"),
+    ("Expecting value", "valeur attendue"),
+    ("Expecting ',' delimiter", "virgule attendue"),
+    ("Expecting ':' delimiter", "« : » attendu"),
+    ("Extra data", "texte en trop après la fin du JSON"),
+    ("Unterminated string", "texte entre guillemets non fermé"),
+    ("Invalid control character", "caractère de contrôle interdit dans un texte"),
+    ("Invalid \\escape", "séquence d'échappement invalide"),
+]
+
+
+def _problem_fr(problem: str, table: list[tuple[str, str]], generic: str) -> str:
+    for english, french in table:
+        if english in problem:
+            return french
+    return generic
+
+
+def yaml_problem_fr(problem: str) -> str:
+    """PyYAML's (English) reason, said in French; an unknown one gets a generic French sentence."""
+    return _problem_fr(problem, _YAML_PROBLEMS, "syntaxe YAML invalide")
+
+
+def json_problem_fr(problem: str) -> str:
+    return _problem_fr(problem, _JSON_PROBLEMS, "syntaxe JSON invalide")
+
+
+_DATE_TOKEN = re.compile(r"(?<![\d-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+
+
+def find_bad_date(text: str) -> tuple[int, int] | None:
+    """(line, column) of the first impossible date (2018-02-30) in a YAML text, both from 1."""
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _DATE_TOKEN.finditer(line):
+            try:
+                dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return number, match.start() + 1
+    return None

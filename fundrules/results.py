@@ -57,6 +57,8 @@ class RouteResult(_Out):
     route: str = Field(description="identifiant de la voie")
     label: str = Field(description="nom de la voie, en français")
     status: Literal["eligible", "blocked", "a_verifier"] = Field(description="statut de la voie seule")
+    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public de cette voie (ses critères gate) ; "
+                                                       "null : inconnu")
 
 
 Outcome = Literal["holds", "fails", "unknown"]
@@ -126,6 +128,17 @@ class FunderResult(_Out):
         description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
                     "qu'il a lu ; absent sinon")
     reviewed_on: Optional[dt.date] = Field(None, description="dernier jour où ces règles ont été revues sur leurs sources")
+    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public du dispositif (critères scope "
+                                                       "du financeur, voies) ; false : « hors public » ; null : inconnu")
+    scope_label: Optional[str] = Field(None, description="le public du dispositif, en quelques mots")
+
+    def scoped_blockers(self) -> list[Blocker]:
+        """The blockers that matter for this person: none when out of scope, and never the gates of
+        routes that are not for this person."""
+        if self.in_scope is False:
+            return []
+        outside = {r.route for r in self.routes if r.in_scope is False}
+        return [b for b in self.blockers if b.route not in outside]
 
 
 class DerivedValue(_Out):

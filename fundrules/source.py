@@ -214,14 +214,21 @@ def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
         line = mark.line + 1 if mark else None
         if "nesting depth" in str(err.problem):
             raise InputError("YAML/JSON trop imbriqué", file=file, line=line) from None
-        raise InputError(f"YAML/JSON illisible ({err.problem or err})", file=file, line=line,
-                         code="yaml_syntax") from None
+        from .french import yaml_problem_fr
+        column = f" (colonne {mark.column + 1})" if mark else ""
+        raise InputError(f"YAML/JSON illisible : {yaml_problem_fr(str(err.problem or err))}{column}",
+                         file=file, line=line, code="yaml_syntax") from None
     except yaml.reader.ReaderError as err:
         raise InputError(f"caractère interdit dans un fichier YAML (code {err.character:#x})", file=file) from None
     except RecursionError:
         raise InputError("YAML/JSON trop imbriqué", file=file) from None
     except (yaml.YAMLError, ValueError) as err:
-        raise InputError(f"YAML/JSON illisible ({err})", file=file, code="yaml_syntax") from None
+        from .french import find_bad_date, yaml_problem_fr
+        where = find_bad_date(text) if isinstance(err, ValueError) else None
+        if where:
+            raise InputError(f"{yaml_problem_fr(str(err))} (colonne {where[1]})", file=file, line=where[0],
+                             code="yaml_syntax") from None
+        raise InputError(f"YAML/JSON illisible : {yaml_problem_fr(str(err))}", file=file, code="yaml_syntax") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -318,7 +325,9 @@ def _parse_json(text: str, name: str) -> Located:
         data = json.loads(text, parse_constant=_refuse_constant, parse_int=_json_int,
                           object_pairs_hook=_json_object)
     except json.JSONDecodeError as err:
-        raise InputError(f"JSON invalide ({err.msg})", file=name, line=err.lineno, code="json_syntax") from None
+        from .french import json_problem_fr
+        raise InputError(f"JSON invalide : {json_problem_fr(err.msg)} (colonne {err.colno})", file=name,
+                         line=err.lineno, code="json_syntax") from None
     except RecursionError:
         raise InputError("JSON trop imbriqué", file=name) from None
     except _DuplicateKey:

@@ -18,8 +18,9 @@ def run(*args, stdin=None):
 def test_check_prints_a_french_table():
     result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"))
     assert result.returncode == 0, result.stderr
-    assert "Congé individuel de formation (CIF) [cif] : ÉLIGIBLE" in result.stdout
-    assert "[cpf] : BLOQUÉ" in result.stdout
+    candidates, blocked = result.stdout.split("CANDIDATS", 1)[1].split("BLOQUÉS", 1)
+    assert "[OK] Congé individuel de formation (CIF) : éligible" in candidates
+    assert "[X]  Compte personnel de formation (CPF) : bloqué" in blocked
     assert "Pôle emploi" in result.stdout
 
 
@@ -127,7 +128,7 @@ def test_rulesets_show_and_diff():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["check"], "argument manquant : CASE"),
+    (["check"], "argument manquant : CAS"),
     (["check", "x.yaml", "--formt", "json"], "option inconnue --formt — vouliez-vous dire --format ?"),
     (["chek", "x"], "commande inconnue « chek »"),
     (["check", "x.yaml", "--format", "xml"], "valeur invalide pour --format : « xml » n'est pas parmi"),

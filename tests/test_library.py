@@ -1,3 +1,4 @@
+import re
 import json
 import os
 import shutil
@@ -80,8 +81,9 @@ def test_replay_names_case_funder_and_criterion_of_a_difference(tmp_path):
     result = fundrules("replay", str(copy))
     assert result.returncode == 1
     assert "etude-territorialisee/2016-T2/ancienne-cdd-fongecif" in result.stdout
-    assert "cif : statut attendu bloqué, obtenu éligible" in result.stdout
-    assert "critère cdd.mois_cdd_12_mois (vu : beneficiaire.mois_cdd_12_mois = 8" in result.stdout
+    flat = re.sub(r"\n +", " ", result.stdout)
+    assert "CIF : statut attendu bloqué, obtenu éligible" in flat
+    assert "critère cdd.mois_cdd_12_mois (vu : mois en CDD sur les 12 derniers mois = 8" in flat
 
 
 def test_replay_as_of_2019_shows_cif_routes_becoming_transition_routes():

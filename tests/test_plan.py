@@ -1,6 +1,7 @@
 """Funding plans, with amounts written from the sources (docs/rules.md: CPF euros, AIF, Agefiph)."""
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -101,11 +102,20 @@ def test_impasse_names_what_would_unlock_it(python_engine):
     case = load_library_case(ROOT / "cases/etude-territorialisee/2016-T2/cadre-cpf-sans-delegation.yaml").case
     plan = python_engine.plan(case, as_of=dt.date(2016, 6, 16))
     assert plan.impasse and plan.plans == []
+    # boeth is false and no health condition is stated: an RQTH request is no action for this person
     assert [(u.funder, u.what) for u in plan.unlock] == [
-        ("agefiph", "reconnaissance de la qualité de travailleur handicapé (RQTH) par la MDPH"),
         ("aif", "validation du projet par le conseiller Pôle emploi"),
         ("cpf", "accord de Pôle emploi pour l'abondement du CPF")]
-    assert "accord de Pôle emploi pour l'abondement du CPF (cpf)" in plan.message
+    assert "accord de Pôle emploi pour l'abondement du CPF (CPF)" in plan.message
+
+
+def test_rqth_is_offered_only_when_a_health_condition_is_stated(python_engine):
+    case = load_library_case(ROOT / "cases/etude-territorialisee/2016-T2/cadre-cpf-sans-delegation.yaml").case
+    data = case.model_dump(mode="json", exclude_none=True)
+    data["beneficiaire"]["licenciement_inaptitude"] = True
+    plan = python_engine.plan(data, as_of=dt.date(2016, 6, 16))
+    assert ("agefiph", "reconnaissance de la qualité de travailleur handicapé (RQTH) par la MDPH") in [
+        (u.funder, u.what) for u in plan.unlock]
 
 
 def test_both_backends_give_the_same_plans(python_engine, durable_engine):
@@ -124,7 +134,8 @@ def test_plan_cli_json_and_library_case_files():
                              "--as-of", "2016-06-16"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["impasse"] is True and data["unlock"][2]["funder"] == "cpf"
+    assert data["impasse"] is True and data["unlock"][1]["funder"] == "cpf"
     text = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "plan", str(EXAMPLES / "salarie-cdi-2019.yaml")],
                           capture_output=True, text=True, cwd=ROOT)
-    assert "Plan 1 : cpf 2250 EUR" in text.stdout and "reste à financer : 7550 EUR" in text.stdout
+    flat = re.sub(r"[ \n]+", " ", text.stdout)
+    assert "Plan 1 : CPF 2\u202f250 EUR" in flat and "reste à financer : 7\u202f550 EUR" in flat

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Optional
 
-from ..french import date_fr, fact_label, fill, value_fr
+from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
 from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef
 from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
 
@@ -19,9 +19,8 @@ Outcomes = Mapping[str, Optional[bool]]
 def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
     values = {name: value_fr(params[name]) for name in criterion.params + criterion.text_params}
     for path in criterion.facts:
-        values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path))
-    values["observed"] = ", ".join(f"{path.rsplit('.', 1)[-1]} = {value_fr(facts.get(path))}"
-                                   for path in criterion.facts) or "—"
+        values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path), path)
+    values["observed"] = ", ".join(fact_value_fr(path, facts.get(path)) for path in criterion.facts) or "—"
     values["required"] = fill(criterion.required, values)
     return values
 
@@ -58,14 +57,14 @@ def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
 def variant_missing(funder: Funder, value: Any) -> FunderResult:
     """A funder selected by a fact (the regional plan by region) when that fact gives no rules."""
     common = dict(funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, ruleset_version=None,
-                  decided_by=funder.decided_by, status="a_verifier")
+                  decided_by=funder.decided_by, status="a_verifier", scope_label=funder.scope_label)
     if value is None:
         return FunderResult(
-            message=f"Règles propres à chaque valeur de {funder.variant_by} : ce fait est inconnu.",
+            message=f"Règles propres à chaque valeur du fait « {fact_label(funder.variant_by)} » : il est inconnu.",
             missing_facts=[funder.variant_by],
-            next_steps=[f"Recueillir : {fact_label(funder.variant_by)} ({funder.variant_by})."], **common)
+            next_steps=[f"Recueillir : {fact_label(funder.variant_by)}."], **common)
     return FunderResult(
-        message=(f"Aucune règle encodée pour {funder.variant_by} = {value_fr(value)} : "
+        message=(f"Aucune règle encodée pour {fact_value_fr(funder.variant_by, value)} : "
                  f"à vérifier auprès de : {funder.decided_by}."),
         next_steps=[f"Vérifier les critères auprès de : {funder.decided_by}."], **common)
 
@@ -76,7 +75,8 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
     first, last = versions[0], versions[-1]
     decided_by = (variant.decided_by if variant else None) or funder.decided_by
     common = dict(funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, ruleset_version=None,
-                  decided_by=decided_by, illustrative=bool(variant and variant.illustrative))
+                  decided_by=decided_by, illustrative=bool(variant and variant.illustrative),
+                  scope_label=funder.scope_of(variant)[1])
     if day < first.valid_from:
         if funder.in_force_from and day < funder.in_force_from:
             message = funder.before_start or (
@@ -92,6 +92,33 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
     return FunderResult(status="not_in_force", message=message, **common)
 
 
+def _and(values) -> Optional[bool]:
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def _or(values) -> Optional[bool]:
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def _scope(active: ActiveRules, common: list[Criterion], by_route: dict[str, list[Criterion]],
+           outcomes: Outcomes) -> tuple[Optional[bool], dict[str, Optional[bool]]]:
+    """Is the person whom the scheme is for? The funder's scope criteria must hold, and at least one
+    route must be for them (its gates and scope criteria hold). Unknown stays unknown."""
+    scope_ids, _label = active.funder.scope_of(active.variant)
+    route_scope = {rid: _and(outcomes.get(c.key, True) for c in crits if c.gate or c.id in scope_ids)
+                   for rid, crits in by_route.items()}
+    parts = [outcomes.get(c.key, True) for c in common if c.id in scope_ids]
+    if route_scope:
+        parts.append(_or(route_scope.values()))
+    return _and(parts), route_scope
+
+
 def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes,
                  operator: Optional[str]) -> FunderResult:
     funder, version, variant = active.funder, active.version, active.variant
@@ -103,6 +130,7 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     route_status = {rid: _status_of(crits, outcomes) for rid, crits in by_route.items()}
 
     common_status = _status_of(common, outcomes)
+    in_scope, route_scope = _scope(active, common, by_route, outcomes)
     if by_route:
         open_routes = [rid for rid, s in route_status.items() if s != "blocked"]
         routes_status = ("eligible" if "eligible" in route_status.values()
@@ -163,7 +191,7 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
         if c.next_step:
             steps.setdefault(fill(c.next_step, texts[c.key]), None)
     if missing:
-        steps.setdefault("Recueillir : " + ", ".join(f"{fact_label(p)} ({p})" for p in missing) + ".", None)
+        steps.setdefault("Recueillir : " + ", ".join(fact_label(p) for p in missing) + ".", None)
     orientation_step = version.orientation_step or funder.orientation_step
     if status != "blocked" and can_mobilise is False and orientation_step:
         steps.setdefault(orientation_step, None)
@@ -181,9 +209,10 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
         funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, status=status, message=message,
         ruleset_version=label, valid_from=version.valid_from, valid_to=version.valid_to,
         blockers=blockers, missing_facts=list(missing), pending=pending,
-        routes=[RouteResult(route=r.id, label=r.label, status=route_status[r.id]) for r in version.routes],
+        routes=[RouteResult(route=r.id, label=r.label, status=route_status[r.id], in_scope=route_scope[r.id])
+                for r in version.routes],
         unverified_criteria=unverified, notices=notices, illustrative=bool(variant and variant.illustrative),
         next_steps=list(steps), decided_by=decided_by,
-        operator_can_mobilise=can_mobilise,
+        operator_can_mobilise=can_mobilise, in_scope=in_scope, scope_label=funder.scope_of(variant)[1],
     )
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from ..case import case_facts
 from ..derived import add_derived
-from ..french import value_fr
+from ..french import fact_value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .cases import LibraryCase
 
@@ -39,6 +39,7 @@ class Change:
     blockers_appeared: list[str] = field(default_factory=list)
     blockers_disappeared: list[str] = field(default_factory=list)
     successor_routes: list[str] = field(default_factory=list)
+    in_scope_after: Optional[bool] = None  # false: the person is not whom the scheme is for (hors public)
 
     @property
     def gained(self) -> bool:
@@ -69,7 +70,7 @@ class CaseReplay:
 def _criterion_text(engine, result: FunderResult, case: LibraryCase, key: str, day: dt.date) -> str:
     for blocker in result.blockers:
         if blocker.criterion == key:
-            seen = ", ".join(f"{k} = {value_fr(v)}" for k, v in blocker.observed.items())
+            seen = ", ".join(fact_value_fr(k, v) for k, v in blocker.observed.items())
             return f"{key} (vu : {seen} ; requis : {blocker.required})"
     funder = engine.catalog.funders.get(result.funder)
     if funder is None:
@@ -81,7 +82,7 @@ def _criterion_text(engine, result: FunderResult, case: LibraryCase, key: str, d
     criterion = next((c for c in active.criteria if c.key == key), None) if active else None
     if criterion is None:
         return f"{key} (critère absent des règles du {day.strftime('%d/%m/%Y')})"
-    seen = ", ".join(f"{p} = {value_fr(facts.get(p))}" for p in criterion.facts)
+    seen = ", ".join(fact_value_fr(p, facts.get(p)) for p in criterion.facts)
     return f"{key} (vu : {seen} ; tient : {criterion.evaluator(facts, active.param_values())})"
 
 
@@ -116,10 +117,11 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
         new = after_by_id.get(old.funder)
         if new is None:
             continue
-        old_blockers = {b.criterion for b in old.blockers}
-        new_blockers = {b.criterion for b in new.blockers}
+        old_blockers = {b.criterion for b in old.scoped_blockers()}  # hors public is no dead end
+        new_blockers = {b.criterion for b in new.scoped_blockers()}
         lifted = sorted(old_blockers - new_blockers) if new.status != "not_in_force" else []
-        change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted)
+        change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted,
+                        in_scope_after=new.in_scope)
         funder = engine.catalog.funders.get(old.funder)
         if funder and funder.successor and new.status == "not_in_force" and old.status != "not_in_force":
             successor = after_by_id.get(funder.successor)

@@ -23,6 +23,8 @@ class PlanStep(_Out):
     amount_hours: Optional[float] = Field(None, description="heures couvertes ; null si inconnu")
     holder_share: Optional[float] = Field(None, description="euros left to the account holder (CPF flat participation)")
     complement: bool = Field(False, description="true : financeur de complément (montant décidé par lui)")
+    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public du dispositif ; null : à vérifier")
+    scope_label: Optional[str] = Field(None, description="le public du dispositif, en quelques mots")
     decided_by: str = Field(description="qui décide du financement")
     next_step: Optional[str] = Field(None, description="première démarche auprès de ce financeur")
 
@@ -39,12 +41,14 @@ class FundingPlan(_Out):
 
 class Exclusion(_Out):
     funder: str = Field(description="financeur écarté du plan principal")
+    funder_name: Optional[str] = Field(None, description="nom du financeur, en français")
     rule: str = Field(description="règle de plan qui l'écarte")
     message: str = Field(description="pourquoi, en français")
 
 
 class Unlock(_Out):
     funder: str = Field(description="financeur bloqué par un seul critère")
+    funder_name: Optional[str] = Field(None, description="nom du financeur, en français")
     criterion: Optional[str] = Field(description="ce critère")
     what: str = Field(description="l'accord ou le fait qui le débloquerait")
 

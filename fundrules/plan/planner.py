@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ..case import case_facts
 from ..conditions.kleene import compile_condition
 from ..derived import add_derived
+from ..french import short_name
 from ..results import Evaluation, FunderResult
 from .model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
 from .rules import PlanVersion, candidate_fact
@@ -24,9 +25,10 @@ def _number(node, facts, params) -> Optional[float]:
     return None if value is None else float(value)
 
 
-def _exclusions(engine, rules: PlanVersion, chosen: set[str]) -> dict[str, str]:
-    """{rule id: funder it excludes} for the plan rules that fail on this set of funders."""
-    facts = {candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}
+def _exclusions(engine, rules: PlanVersion, chosen: set[str], case_facts_: Optional[dict] = None) -> dict[str, str]:
+    """{rule id: funder it excludes} for the plan rules that fail on this set of funders (rules may
+    also read the case's facts: the AIF is for job seekers, not in an employee's plan)."""
+    facts = {**(case_facts_ or {}), **{candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}}
     outcomes = engine._backend.run([rules.active], facts)[rules.active.funder.id]
     return {rule: rules.excludes[rule] for rule, value in outcomes.items()
             if value is False and rules.excludes[rule] in chosen}
@@ -61,20 +63,26 @@ def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[Pl
     results = {r.funder: r for r in evaluation.results}
     complements = set(rules.complements) if rules else set()
     steps, covered, holder, undetermined = [], 0.0, 0.0, False
-    for order, fid in enumerate(chosen, 1):
+    for fid in chosen:
+        if cost is not None and cost - covered - holder <= 0:
+            break  # the cost is covered: no funder is asked for nothing
         result = results[fid]
         amount, hours, share = amounts.of(result) if fid not in complements else (None, None, None)
         if amount is not None:
             if cost is not None:
                 amount = max(0.0, min(amount, cost - covered - holder - (share or 0.0)))
+            if amount <= 0:
+                continue  # a zero-euro step (an empty balance) is no step, and costs the holder nothing
             covered += amount
         else:
             undetermined = True
         holder += share or 0.0
-        steps.append(PlanStep(order=order, funder=fid, funder_name=result.funder_name, status=result.status,
+        steps.append(PlanStep(order=len(steps) + 1, funder=fid, funder_name=result.funder_name, status=result.status,
                               amount=amount, amount_hours=hours, holder_share=share, complement=fid in complements,
+                              in_scope=result.in_scope, scope_label=result.scope_label,
                               decided_by=result.decided_by,
                               next_step=result.next_steps[0] if result.next_steps else None))
+    steps = _reconcile_timing(steps)
     remaining = None if cost is None else round(cost - covered - holder, 2)
     if remaining is None:
         covers = None
@@ -84,6 +92,44 @@ def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[Pl
         covers = None if undetermined else False
     return FundingPlan(steps=steps, cost=cost, covered=round(covered, 2), holder_pays=round(holder, 2),
                        remaining=remaining, covers_cost=covers)
+
+
+LATER, EARLIER = "plus tardive", "plus tôt"
+
+
+def _reconcile_timing(steps: list[PlanStep]) -> list[PlanStep]:
+    """One funder asks for a later session, another for an earlier one: say it once, as a window to
+    find, rather than two contradictory instructions."""
+    later = [s for s in steps if s.next_step and LATER in s.next_step]
+    earlier = [s for s in steps if s.next_step and EARLIER in s.next_step]
+    if not (later and earlier):
+        return steps
+    names = lambda group: ", ".join(s.funder_name for s in group)  # noqa: E731
+    sentence = (f"Délais à concilier : {names(later)} demande une session plus tardive, {names(earlier)} "
+                "une session qui commence plus tôt ; chercher une date de début qui respecte les deux, "
+                "sinon choisir entre ces financeurs.")
+    return [s.model_copy(update={"next_step": sentence}) if s in later or s in earlier else s for s in steps]
+
+
+def _offered_unlocks(evaluation: Evaluation, rules: Optional[PlanVersion], facts: dict) -> list[Unlock]:
+    """Agreements or facts that alone would lift a blocker, and that the counsellor can act on for
+    this person: never for a funder whose public excludes them, unless a plan rule says the unlock is
+    plausible here (an RQTH request when a health condition is stated)."""
+    guards = {(f, c): cond for f, c, cond in (rules.unlock_only_if if rules else ())}
+    unlock = []
+    for result in evaluation.results:
+        if result.status != "blocked" or len(result.blockers) != 1 or not result.blockers[0].unlock:
+            continue
+        blocker = result.blockers[0]
+        guard = guards.get((result.funder, blocker.criterion))
+        if guard is not None:
+            if guard(facts, {}) is not True:
+                continue
+        elif result.in_scope is False:
+            continue
+        unlock.append(Unlock(funder=result.funder, funder_name=result.funder_name, criterion=blocker.criterion,
+                             what=blocker.unlock))
+    return unlock
 
 
 def _ordered(ids: set[str], rules: Optional[PlanVersion]) -> list[str]:
@@ -101,38 +147,36 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     rules = next((v for v in engine.plan_rules if v.covers(day)), None)
     cost = facts.get("projet.cout_pedagogique")
     cost = float(cost) if cost is not None else None
-    candidates = {r.funder for r in evaluation.results if r.status in CANDIDATE_STATUSES}
+    candidates = {r.funder for r in evaluation.results
+                  if r.status in CANDIDATE_STATUSES and r.in_scope is not False}
     amounts = _Amounts(engine, facts, day)
+    names = {r.funder: r.funder_name for r in evaluation.results}
 
     exclusions: list[Exclusion] = []
     sets: list[set[str]] = []
     if candidates:
-        excluded = _exclusions(engine, rules, candidates) if rules else {}
+        excluded = _exclusions(engine, rules, candidates, facts) if rules else {}
         for rule, fid in sorted(excluded.items()):
             message = next(c.message for c in rules.active.criteria if c.id == rule)
-            exclusions.append(Exclusion(funder=fid, rule=rule, message=message))
+            exclusions.append(Exclusion(funder=fid, funder_name=names[fid], rule=rule, message=message))
         sets.append(candidates - set(excluded.values()))
         # Each excluded funder gives an alternative: the plan without the funders its rule objects to.
         for rule, fid in sorted(excluded.items()):
             criterion = next(c for c in rules.active.criteria if c.id == rule)
-            others = {p.split(".", 1)[1] for p in criterion.facts} - {fid}
+            others = {p.split(".", 1)[1] for p in criterion.facts if p.startswith("candidat.")} - {fid}
             alternative = candidates - others
-            alternative -= set(_exclusions(engine, rules, alternative).values())
+            alternative -= set(_exclusions(engine, rules, alternative, facts).values())
             if alternative and alternative not in sets:
                 sets.append(alternative)
     plans = [_build(engine, evaluation, _ordered(s, rules), rules, amounts, cost) for s in sets[:MAX_PLANS]]
     impasse = not plans or all(p.covers_cost is False for p in plans)
 
-    unlock = []
-    for result in evaluation.results:
-        if result.status == "blocked" and len(result.blockers) == 1 and result.blockers[0].unlock:
-            unlock.append(Unlock(funder=result.funder, criterion=result.blockers[0].criterion,
-                                 what=result.blockers[0].unlock))
+    unlock = _offered_unlocks(evaluation, rules, facts)
     message = None
     if impasse:
         if unlock:
-            message = "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : " + "; ".join(
-                f"{u.what} ({u.funder})" for u in unlock) + "."
+            message = "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : " + " ; ".join(
+                f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in unlock) + "."
         else:
             message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
     return Plan(as_of=day, ruleset_version=rules.label if rules else None, plans=plans, excluded=exclusions,

@@ -12,7 +12,7 @@ from typing import Optional
 from pydantic import ValidationError
 
 from ..case import validation_to_input_error
-from ..conditions.kleene import facts_of
+from ..conditions.kleene import compile_condition, facts_of
 from ..conditions.parser import parse
 from ..conditions.typecheck import check
 from ..errors import InputError
@@ -37,6 +37,7 @@ class PlanVersion:
     complements: tuple[str, ...]
     excludes: dict[str, str]  # rule key -> funder excluded when the rule does not hold
     active: ActiveRules  # the rules as a pseudo-funder, for the backends
+    unlock_only_if: tuple = ()  # ((funder, criterion key, compiled condition over case facts), ...)
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -88,9 +89,21 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
         pseudo = Funder(id="_plan", name="règles de plan", category="specifique", kind="course", decided_by="", mobilised_by=(),
                         orientation_step=None, in_force_from=None, before_start=None, replaced_by=None,
                         description=None, versions=(version,), folder=str(folder))
+        guards = []
+        for i, guard in enumerate(spec.unlock_only_if):
+            where = ("unlock_only_if", i)
+            if guard.funder not in catalog.funders:
+                raise InputError(f"financeur inconnu « {guard.funder} »", file=doc.file,
+                                 line=doc.line_of(where + ("funder",)), field="unlock_only_if.funder")
+            try:
+                node = check(parse(guard.condition), {})
+            except InputError as err:
+                raise InputError(err.reason, file=doc.file, line=doc.line_of(where + ("condition",)),
+                                 field="unlock_only_if.condition") from None
+            guards.append((guard.funder, guard.criterion, compile_condition(node)))
         versions.append(PlanVersion(spec.version, spec.valid_from, spec.valid_to, tuple(spec.order),
                                     tuple(spec.complements), excludes,
-                                    ActiveRules(pseudo, version, tuple(criteria), ())))
+                                    ActiveRules(pseudo, version, tuple(criteria), ()), tuple(guards)))
     versions.sort(key=lambda v: v.valid_from)
     for previous, current in zip(versions, versions[1:]):
         if previous.valid_to is None or current.valid_from != previous.valid_to + dt.timedelta(days=1):

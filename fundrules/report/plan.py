@@ -1,53 +1,68 @@
-"""The funding plan in French, for the terminal and the meeting pack."""
+"""The funding plan in French, for the terminal and the meeting pack; fits the terminal."""
 
 from __future__ import annotations
 
-from ..french import date_fr, value_fr
-from ..plan.model import FundingPlan, Plan
+from ..french import date_fr, number_fr, short_name, value_fr
+from ..plan.model import FundingPlan, Plan, PlanStep
 from ..results import STATUS_FR
+from .layout import fit, terminal_width, wrap
 
 
-def _eur(value) -> str:
-    return "à déterminer par le financeur" if value is None else f"{value_fr(round(value, 2))} EUR"
+def eur(value) -> str:
+    return "à déterminer par le financeur" if value is None else f"{number_fr(value)} EUR"
+
+
+def _step_name(step: PlanStep) -> str:
+    return short_name(step.funder_name)
 
 
 def plan_summary(plan: FundingPlan) -> str:
     """One line: the funders in order and what remains."""
     parts = []
     for step in plan.steps:
-        label = step.funder + (" (complément)" if step.complement else "")
+        label = _step_name(step) + (" (complément)" if step.complement else "")
         if step.amount is not None:
-            label += f" {value_fr(round(step.amount, 2))} EUR"
+            label += f" {eur(step.amount)}"
         if step.status == "a_verifier":
             label += " [à vérifier]"
         parts.append(label)
-    tail = ("reste à financer : inconnu (coût non renseigné)" if plan.remaining is None
-            else f"reste à financer : {value_fr(max(plan.remaining, 0))} EUR"
-            + (" si les montants à déterminer ne le couvrent pas" if plan.covers_cost is None and plan.remaining > 0 else ""))
+    if plan.remaining is None:
+        tail = "reste à financer : inconnu (coût non renseigné)"
+    else:
+        tail = f"reste à financer : {number_fr(max(plan.remaining, 0))} EUR"
+        if plan.covers_cost is None and plan.remaining > 0:
+            tail += " si les montants à déterminer ne le couvrent pas"
     if plan.holder_pays:
-        tail += f", à la charge de la personne : {value_fr(plan.holder_pays)} EUR"
-    return " → ".join(parts) + f" ; {tail}"
+        tail += f", à la charge de la personne : {number_fr(plan.holder_pays)} EUR"
+    return (" → ".join(parts) or "aucun financeur") + f" ; {tail}"
 
 
-def render_plan_text(plan: Plan, source: str | None = None) -> str:
-    lines = [f"Plans de financement au {date_fr(plan.as_of)}" + (f" — {source}" if source else "")]
+def render_plan_text(plan: Plan, source: str | None = None, width: int | None = None) -> str:
+    width = width or terminal_width()
+    lines = wrap(f"Plans de financement au {date_fr(plan.as_of)}" + (f" — {source}" if source else ""), width)
     if plan.message:
-        lines.append(plan.message)
+        lines += wrap(plan.message, width, "", "  ")
     for n, p in enumerate(plan.plans, 1):
-        lines += ["", f"Plan {n} : {plan_summary(p)}"]
+        lines += [""] + wrap(f"Plan {n} : {plan_summary(p)}", width, "", "  ")
         for step in p.steps:
-            amount = _eur(step.amount)
+            amount = eur(step.amount)
             if step.amount_hours is not None:
                 amount += f" ; solde de {value_fr(step.amount_hours)} h"
-            lines.append(f"  {step.order}. {step.funder_name} [{step.funder}] — {STATUS_FR[step.status]}"
-                         f"{' (en complément)' if step.complement else ''} : {amount}")
+            status = STATUS_FR[step.status] + (" (en complément)" if step.complement else "")
+            lines += wrap(f"{step.funder_name} — {status} : {amount}", width, f"  {step.order}. ", "     ")
+            if step.in_scope is None and step.scope_label:
+                lines += wrap(f"public à vérifier : {step.scope_label}", width, "     ")
             if step.holder_share:
-                lines.append(f"     participation de la personne : {value_fr(step.holder_share)} EUR")
-            lines.append(f"     décide : {step.decided_by}")
+                lines += wrap(f"participation de la personne : {number_fr(step.holder_share)} EUR", width, "     ")
+            lines += wrap(f"décide : {step.decided_by}", width, "     ", "       ")
             if step.next_step:
-                lines.append(f"     -> {step.next_step}")
+                lines += wrap(step.next_step, width, "     -> ", "        ")
+    if plan.excluded:
+        lines.append("")
     for e in plan.excluded:
-        lines.append(f"Écarté du plan principal : {e.funder} — {e.message}")
+        lines += wrap(f"Écarté du plan principal : {short_name(e.funder_name or e.funder)} — {e.message}",
+                      width, "", "  ")
     if plan.unlock and not plan.impasse:
-        lines += ["", "Pistes : " + "; ".join(f"{u.what} ({u.funder})" for u in plan.unlock)]
-    return "\n".join(lines) + "\n"
+        lines += [""] + wrap("Pistes : " + " ; ".join(
+            f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in plan.unlock), width, "", "  ")
+    return "\n".join(fit(lines, width)) + "\n"

@@ -22,11 +22,25 @@ def _value(value) -> str:
 def _plan_text(plan) -> str:
     from .plan import plan_summary
     if plan.impasse or not plan.plans:
-        return "impasse" + (f" — {plan.message}" if plan.message else "")
+        return plan.message or "impasse"
     return plan_summary(plan.plans[0])
 
 
-def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], markdown: bool = False) -> str:
+def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], markdown: bool = False,
+                       names: Optional[dict] = None, labels: Optional[dict] = None, width: Optional[int] = None) -> str:
+    """The replay for people; `names` (funder id → short name) and `labels` ("funder · criterion" →
+    French label) replace codes when given; text (not Markdown) fits the terminal."""
+    from ..french import humanize
+    from .layout import fit, terminal_width
+    names, labels = names or {}, labels or {}
+
+    def funder(fid: str) -> str:
+        return names.get(fid, fid)
+
+    def criterion(fid: str, key: str) -> str:
+        label = labels.get(f"{fid} · {key}")
+        return label.split(" · ", 1)[1] if label else humanize(key)
+
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  - ")
     lines = []
     if as_of is None:
@@ -38,10 +52,10 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
             if replay.plan is not None:
                 lines.append(f"{bullet}plan : {_plan_text(replay.plan)}")
             for d in replay.differences:
-                lines.append(f"{bullet}{d.funder} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
+                lines.append(f"{bullet}{funder(d.funder)} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
                              f"obtenu {_value(d.got)}")
                 lines += [f"{'  ' if markdown else '      '}- critère {c}" for c in d.criteria]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines if markdown else fit(lines, width or terminal_width())) + "\n"
     changed = [r for r in replays if r.changes]
     lines.append(f"{h1}Rejeu de {len(replays)} cas aux règles du {date_fr(as_of)}")
     gained = sum(1 for r in replays for c in r.changes if c.gained)
@@ -53,12 +67,15 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
             lines.append(f"{bullet}plan au {date_fr(as_of)} : {_plan_text(replay.plan)}")
         for c in replay.changes:
             tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
-            lines.append(f"{bullet}{c.funder} : {STATUS_FR[c.status_before]} → {STATUS_FR[c.status_after]}{tag}")
+            if getattr(c, "in_scope_after", None) is False and c.status_after == "blocked":
+                tag += " (hors public)"
+            lines.append(f"{bullet}{funder(c.funder)} : {STATUS_FR[c.status_before]} → "
+                         f"{STATUS_FR[c.status_after]}{tag}")
             pad = "  " if markdown else "      "
-            lines += [f"{pad}- bloquant apparu : {k}" for k in c.blockers_appeared]
-            lines += [f"{pad}- bloquant levé : {k}" for k in c.blockers_disappeared]
+            lines += [f"{pad}- bloquant apparu : {criterion(c.funder, k)}" for k in c.blockers_appeared]
+            lines += [f"{pad}- bloquant levé : {criterion(c.funder, k)}" for k in c.blockers_disappeared]
             lines += [f"{pad}- voie devenue : {s}" for s in c.successor_routes]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines if markdown else fit(lines, width or terminal_width())) + "\n"
 
 
 def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance: Optional[Provenance] = None) -> str:
@@ -75,7 +92,8 @@ def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance:
             item["changes"] = [{"funder": c.funder, "status_before": c.status_before, "status_after": c.status_after,
                                 "gained": c.gained, "lost": c.lost, "blockers_appeared": c.blockers_appeared,
                                 "blockers_disappeared": c.blockers_disappeared,
-                                "successor_routes": c.successor_routes} for c in r.changes]
+                                "successor_routes": c.successor_routes, "in_scope_after": c.in_scope_after}
+                               for c in r.changes]
         data.append(item)
     summary: dict[str, Any] = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
     if provenance is not None:

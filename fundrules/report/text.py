@@ -1,67 +1,196 @@
-"""The French table a counsellor reads in a terminal."""
+"""The evaluation as a counsellor reads it in a terminal: the decision first (candidates), then the
+real blockers (value seen, value required), what to collect, the next steps; funders whose public
+excludes the person ("hors public") and schemes not in force in one line each. Fits the terminal."""
 
 from __future__ import annotations
 
-from ..french import date_fr, fact_label, period_fr, value_fr
+from typing import Optional
+
+from ..french import choice_fr, date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name
 from ..results import STATUS_FR, Evaluation, FunderResult
+from urllib.parse import urlsplit
+
+from .layout import fit, terminal_width, wrap
 
 MARK = {"eligible": "[OK]", "blocked": "[X] ", "a_verifier": "[?] ", "not_in_force": "[--]"}
+INDENT = "     "
+STEPS_SHOWN = 2  # next steps per funder in text; all of them are in the JSON
 
 
-def _period(result: FunderResult) -> str:
-    if not result.ruleset_version:
-        return ""
-    return f"version {result.ruleset_version} ({period_fr(result.valid_from, result.valid_to)})"
+def _name(result: FunderResult) -> str:
+    return short_name(result.funder_name)
 
 
-def _funder_block(result: FunderResult) -> list[str]:
-    lines = [f"{MARK[result.status]} {result.funder_name} [{result.funder}] : {STATUS_FR[result.status].upper()}"]
-    if result.ruleset_version:
-        lines.append(f"     Règles : {_period(result)}")
+def out_of_scope_line(results: list[FunderResult]) -> Optional[str]:
+    """"Hors public : AIF (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé)"."""
+    outside = [r for r in results if r.in_scope is False]
+    if not outside:
+        return None
+    return "Hors public : " + ", ".join(
+        _name(r) + (f" ({r.scope_label})" if r.scope_label else "") for r in outside) + "."
+
+
+def routes_out_of_scope_line(results: list[FunderResult]) -> Optional[str]:
+    """Routes of funders in the person's public that are not for them: "CIF : CIF-CDI, CIF-intérim"."""
+    parts = []
+    for r in results:
+        if r.in_scope is False:
+            continue
+        routes = [route.label for route in r.routes if route.in_scope is False]
+        if routes:
+            parts.append(f"{_name(r)} : {', '.join(routes)}")
+    return ("Voies hors public : " + " ; ".join(parts) + ".") if parts else None
+
+
+def is_candidate(result: FunderResult) -> bool:
+    return result.status in ("eligible", "a_verifier") and result.in_scope is not False
+
+
+def is_dead_end(result: FunderResult) -> bool:
+    """Blocked for this person (not merely outside the scheme's public)."""
+    return result.status == "blocked" and result.in_scope is not False
+
+
+def _steps(result: FunderResult) -> list[str]:
+    """Next steps other than "collect these facts", which the collect section already says."""
+    return [s for s in result.next_steps if not s.startswith("Recueillir")]
+
+
+def _head(result: FunderResult, width: int) -> list[str]:
+    status = STATUS_FR[result.status]
+    if result.status == "a_verifier" and result.in_scope is None and result.scope_label:
+        status += f" (public à vérifier : {result.scope_label})"
+    return wrap(f"{result.funder_name} : {status}", width, MARK[result.status] + " ", INDENT)
+
+
+def _candidate(result: FunderResult, width: int) -> list[str]:
+    lines = _head(result, width)
+    open_routes = [r.label for r in result.routes if r.status != "blocked" and r.in_scope is not False]
+    if open_routes:
+        lines += wrap("voie : " + ", ".join(open_routes), width, INDENT)
     if result.message:
-        lines.append(f"     {result.message}")
-    if result.routes:
-        routes = " · ".join(f"{r.label} {STATUS_FR[r.status]}" for r in result.routes)
-        lines.append(f"     Voies : {routes}")
-    for blocker in result.blockers:
-        lines.append(f"     - Bloquant ({blocker.criterion}) : {blocker.message}")
-        seen = ", ".join(f"{fact_label(k)} = {value_fr(v)}" for k, v in blocker.observed.items())
-        if seen:
-            lines.append(f"         vu : {seen}")
-        lines.append(f"         requis : {blocker.required}")
-        for source in blocker.sources:
-            lines.append(f"         source : {source.title}" + (f" <{source.url}>" if source.url else ""))
+        lines += wrap(result.message, width, INDENT)
+    if result.status == "eligible":
+        lines += wrap("décide : " + result.decided_by, width, INDENT)
     for notice in result.notices:
-        lines.append(f"     Note : {notice}")
-    if result.missing_facts:
-        lines.append("     À vérifier, faits manquants : " + ", ".join(result.missing_facts))
-    if result.unverified_criteria and result.status != "not_in_force":
-        lines.append("     À confirmer (aucune source ne confirme) : " + ", ".join(result.unverified_criteria))
-    if result.status != "not_in_force":
-        lines.append(f"     Décide : {result.decided_by}")
-    for step in result.next_steps:
-        lines.append(f"     -> {step}")
-    if result.trace:  # only with --explain
-        from ..engine.trace import render_trace
-        lines.extend(render_trace(result.trace))
+        lines += wrap("note : " + notice, width, INDENT)
+    if result.unverified_criteria:
+        lines += wrap("à confirmer : " + ", ".join(humanize(c) for c in result.unverified_criteria),
+                      width, INDENT)
     return lines
 
 
-def render_text(evaluation: Evaluation, source: str | None = None) -> str:
+def _dead_end(result: FunderResult, width: int) -> list[str]:
+    lines = _head(result, width)
+    if result.message:
+        lines += wrap(result.message, width, INDENT)
+    for blocker in result.scoped_blockers():
+        lines += wrap(blocker.message, width, INDENT + "- ", INDENT + "  ")
+        seen = ", ".join(fact_value_fr(k, v) for k, v in blocker.observed.items())
+        if seen:
+            lines += wrap("vu : " + seen, width, INDENT + "  ", INDENT + "    ")
+        lines += wrap("requis : " + blocker.required, width, INDENT + "  ", INDENT + "    ")
+        for source in blocker.sources:  # one line each; the full reference is in --format json
+            lines.append(_one_line(INDENT + "  source : " + source.title
+                                   + (f" ({urlsplit(source.url).netloc})" if source.url else ""), width))
+    for notice in result.notices:
+        lines += wrap("note : " + notice, width, INDENT)
+    return lines
+
+
+def _one_line(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _collect(results: list[FunderResult], width: int) -> list[str]:
+    wanted: dict[str, list[str]] = {}
+    for r in results:
+        if is_candidate(r) or is_dead_end(r):
+            for path in r.missing_facts:
+                wanted.setdefault(path, []).append(_name(r))
+    lines = []
+    for path, funders in wanted.items():
+        lines += wrap(f"{fact_label(path)} (pour {', '.join(funders)})", width, "  - ", "    ")
+    return lines
+
+
+def _next_steps(results: list[FunderResult], width: int) -> list[str]:
+    lines, seen = [], set()
+    ordered = sorted(results, key=lambda r: (not is_candidate(r), r.status != "eligible"))
+    for r in ordered:
+        if not (is_candidate(r) or is_dead_end(r)):
+            continue
+        steps = [step for step in _steps(r) if step not in seen]
+        seen.update(steps)
+        for step in steps[:STEPS_SHOWN]:
+            lines += wrap(f"{_name(r)} : {step}", width, "  -> ", "     ")
+        if len(steps) > STEPS_SHOWN:
+            lines += wrap(f"{_name(r)} : {len(steps) - STEPS_SHOWN} autre(s) étape(s) dans --format json.",
+                          width, "     ")
+    return lines
+
+
+def _rules_line(results: list[FunderResult]) -> str:
+    parts = [f"{_name(r)} {r.ruleset_version} ({period_fr(r.valid_from, r.valid_to)})"
+             for r in results if r.ruleset_version and r.valid_from]
+    return "Règles appliquées : " + " ; ".join(parts) + "." if parts else ""
+
+
+def render_text(evaluation: Evaluation, source: str | None = None, width: int | None = None,
+                region: str | None = None) -> str:
+    """`region`: the case's region code, said with its name ("Centre-Val de Loire (code 24)")."""
+    width = width or terminal_width()
+    results = evaluation.results
     head = f"Évaluation au {date_fr(evaluation.as_of)}"
     if evaluation.date_demande and evaluation.date_demande != evaluation.as_of:
         head += f" (demande du {date_fr(evaluation.date_demande)}, règles d'une autre date)"
     if source:
         head += f" — {source}"
-    lines = [head]
+    lines = wrap(head, width)
+    if region:
+        lines += wrap(f"Région : {choice_fr('region', region)}", width, "", "  ")
     for warning in evaluation.warnings:
-        lines.append(f"  ATTENTION : {warning}")
+        lines += wrap(f"Attention : {warning}", width, "", "  ")
     for derived in evaluation.derived_facts:
-        lines.append(f"  Calculé : {fact_label(derived.fact)} = {value_fr(derived.value)} "
-                     f"(à partir de {', '.join(derived.derived_from)})")
-    counts = {s: sum(1 for r in evaluation.results if r.status == s) for s in MARK}
-    lines.append("  " + " · ".join(f"{STATUS_FR[s]} : {n}" for s, n in counts.items()))
-    for result in evaluation.results:
+        lines += wrap(f"Calculé : {fact_value_fr(derived.fact, derived.value)} (d'après "
+                      f"{', '.join(fact_label(p) for p in derived.derived_from)})", width, "", "  ")
+
+    candidates = [r for r in results if is_candidate(r)]
+    candidates.sort(key=lambda r: r.status != "eligible")
+    dead_ends = [r for r in results if is_dead_end(r)]
+    lines += [""]
+    if candidates:
+        lines.append(f"CANDIDATS ({len(candidates)})")
+        for r in candidates:
+            lines += _candidate(r, width)
+    else:
+        lines.append("CANDIDATS : aucun financeur éligible ni à vérifier.")
+    if dead_ends:
+        lines += ["", f"BLOQUÉS ({len(dead_ends)})"]
+        for r in dead_ends:
+            lines += _dead_end(r, width)
+    others = [line for line in (out_of_scope_line(results), routes_out_of_scope_line(results)) if line]
+    not_in_force = [r for r in results if r.status == "not_in_force"]
+    if not_in_force:
+        others.append("Pas en vigueur : " + " ; ".join(
+            _name(r) + (f" — {r.message}" if r.message else "") for r in not_in_force))
+    if others:
         lines.append("")
-        lines.extend(_funder_block(result))
-    return "\n".join(lines) + "\n"
+        for line in others:
+            lines += wrap(line, width, "", "  ")
+    collect = _collect(results, width)
+    if collect:
+        lines += ["", "À RECUEILLIR"] + collect
+    steps = _next_steps(results, width)
+    if steps:
+        lines += ["", "PROCHAINES ÉTAPES"] + steps
+    rules = _rules_line(results)
+    if rules:
+        lines += [""] + wrap(rules, width, "", "  ")
+    traced = [r for r in results if r.trace]  # only with --explain
+    if traced:
+        from ..engine.trace import render_trace
+        lines += ["", "EXPLICATION (critère par critère)"]
+        for r in traced:
+            lines += wrap(_name(r), width) + render_trace(r.trace)
+    return "\n".join(fit(lines, width)) + "\n"

@@ -110,6 +110,8 @@ class Variant:
     reviewed_on: Optional[dt.date] = None  # last check against the sources
     review_every_months: Optional[int] = None
     review_with: Optional[str] = None  # whom to ask today
+    scope: Optional[tuple[str, ...]] = None  # replaces the funder's scope when set
+    scope_label: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,21 @@ class Funder:
     reviewed_on: Optional[dt.date] = None  # last check against the sources
     review_every_months: Optional[int] = None
     review_with: Optional[str] = None  # whom to ask today
+    scope: tuple[str, ...] = ()  # criterion ids that say whom the scheme is for
+    scope_label: Optional[str] = None
 
     def review_of(self, variant: Optional[Variant] = None) -> tuple[Optional[dt.date], Optional[int]]:
         """(reviewed_on, review_every_months) of a variant, falling back on the funder's."""
         if variant is not None and variant.reviewed_on is not None:
             return variant.reviewed_on, variant.review_every_months or self.review_every_months
         return self.reviewed_on, self.review_every_months
+
+    def scope_of(self, variant: Optional[Variant]) -> tuple[tuple[str, ...], Optional[str]]:
+        """The scope criteria ids and their label, for one variant (or the funder itself)."""
+        if variant is not None and variant.scope is not None:
+            return variant.scope, variant.scope_label or self.scope_label
+        return self.scope, (variant.scope_label if variant is not None and variant.scope_label else None) \
+            or self.scope_label
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions

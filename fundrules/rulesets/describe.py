@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..french import date_fr, fill, period_fr, value_fr
+from ..french import CATEGORY_FR, date_fr, fill, period_fr, value_fr
 from .catalog import ActiveRules, Catalog, Criterion, Funder, Variant
 
 
@@ -24,8 +24,8 @@ def _review_fr(reviewed_on: Optional[dt.date], every_months: Optional[int]) -> s
 def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
     lines = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
-        lines.append(f"{funder.id} — {funder.name} ({funder.category.replace('_', ' ')}) ; décide : {funder.decided_by}"
-                     + _review_fr(funder.reviewed_on, funder.review_every_months))
+        lines.append(f"{funder.id} — {funder.name} ({CATEGORY_FR.get(funder.category, funder.category)}) ; "
+                     f"décide : {funder.decided_by}" + _review_fr(funder.reviewed_on, funder.review_every_months))
         for variant in _tracks(funder):
             versions = funder.versions_of(variant)
             shown = [v for v in versions if as_of is None or v.covers(as_of)]
@@ -52,8 +52,12 @@ def _criterion_lines(criterion: Criterion, params: dict) -> list[str]:
     if criterion.gate:
         flags.append("condition d'accès à la voie")
     if criterion.valid_from or criterion.valid_to:
-        flags.append(f"du {date_fr(criterion.valid_from) if criterion.valid_from else 'début'} "
-                     f"au {date_fr(criterion.valid_to)}")
+        if criterion.valid_to is None:
+            flags.append(f"depuis le {date_fr(criterion.valid_from)}")
+        elif criterion.valid_from is None:
+            flags.append(f"jusqu'au {date_fr(criterion.valid_to)}")
+        else:
+            flags.append(period_fr(criterion.valid_from, criterion.valid_to))
     head = f"  - {criterion.key}" + (f" — {criterion.label}" if criterion.label else "")
     lines = [head + (f" [{', '.join(flags)}]" if flags else ""), f"      requis : {required}",
              f"      condition : {' '.join(criterion.condition_text.split())}"]
@@ -64,6 +68,9 @@ def _criterion_lines(criterion: Criterion, params: dict) -> list[str]:
 def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
     funder = catalog.funders[funder_id]
     lines = [f"{funder.name} [{funder.id}] — règles en vigueur le {date_fr(as_of)}"]
+    if funder.scope_label:
+        lines.append(f"Public : {funder.scope_label} (hors public si l'un de ces critères n'est pas rempli : "
+                     f"{', '.join(funder.scope)})")
     for variant in _tracks(funder):
         active = catalog.active(funder, as_of, variant)
         title = (f"{variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''}"
@@ -160,8 +167,9 @@ def render_diff(diffs: list[RulesetDiff], first: dt.date, second: dt.date) -> st
     lines = []
     for d in diffs:
         track = f" ({d.track})" if d.track else ""
-        lines.append(f"{d.funder}{track} : du {date_fr(first)} (version {d.before or 'aucune'}) "
-                     f"au {date_fr(second)} (version {d.after or 'aucune'})")
+        before = f"version {d.before}" if d.before else "aucune version"
+        after = f"version {d.after}" if d.after else "aucune version"
+        lines.append(f"{d.funder}{track} : du {date_fr(first)} ({before}) au {date_fr(second)} ({after})")
         if d.empty():
             lines.append("  aucun changement")
             continue

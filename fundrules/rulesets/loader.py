@@ -315,12 +315,25 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Va
             raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
         vspec: VariantFile = _read_named(vpath, VariantFile, sub)[1]
         versions = _load_versions(spec.id, sub, vspec.illustrative)
+        if vspec.scope is not None:
+            _check_scope(vspec.scope, versions, str(vpath))
         variants[vspec.id] = Variant(vspec.id, vspec.name, vspec.illustrative, vspec.decided_by, vspec.note,
-                                     tuple(versions), reviewed_on=vspec.reviewed_on,
+                                     tuple(versions), tuple(vspec.scope) if vspec.scope is not None else None,
+                                     vspec.scope_label, reviewed_on=vspec.reviewed_on,
                                      review_every_months=vspec.review_every_months, review_with=vspec.review_with)
     if not variants:
         raise InputError("financeur à variantes sans aucune variante", file=str(folder))
     return variants
+
+
+def _check_scope(scope: list[str], versions, file: str) -> None:
+    """Each scope id must name a criterion (common or in a route) of every version it applies to."""
+    for version in versions:
+        ids = {c.id for c in version.criteria}
+        for criterion in scope:
+            if criterion not in ids:
+                raise InputError(f"scope : critère « {criterion} » absent de la version {version.label} "
+                                 f"({Path(version.file).name})", file=file, field="scope")
 
 
 def load_funder(folder: Path) -> Funder:
@@ -334,7 +347,16 @@ def load_funder(folder: Path) -> Funder:
     if spec.in_force_from and spec.in_force_from > min(firsts):
         raise InputError("in_force_from est après le début de la première version",
                          file=doc.file, line=doc.line_of(("in_force_from",)), field="in_force_from")
+    if spec.scope:
+        where = str(funder_path)
+        if variants:
+            for variant in variants.values():
+                if variant.scope is None:
+                    _check_scope(spec.scope, variant.versions, where)
+        else:
+            _check_scope(spec.scope, versions, where)
     return Funder(
+        scope=tuple(spec.scope), scope_label=spec.scope_label,
         id=spec.id, name=spec.name, category=spec.category, kind=spec.kind, decided_by=spec.decided_by,
         mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
         in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,

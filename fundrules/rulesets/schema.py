@@ -112,6 +112,8 @@ class FunderFile(BaseModel):
     reviewed_on: Optional[dt.date] = None  # last day the rules were checked against their sources
     review_every_months: Optional[StrictInt] = Field(None, ge=1, le=120)  # how often they must be checked again
     review_with: Optional[StrictStr] = None  # whom to ask today when the rules may have changed
+    scope: list[StrictStr] = []  # ids of the criteria that say whom the scheme is for ("hors public")
+    scope_label: Optional[StrictStr] = None  # that public in a few French words ("demandeurs d'emploi")
 
 
 class VariantFile(BaseModel):
@@ -124,6 +126,8 @@ class VariantFile(BaseModel):
     reviewed_on: Optional[dt.date] = None
     review_every_months: Optional[StrictInt] = Field(None, ge=1, le=120)
     review_with: Optional[StrictStr] = None
+    scope: Optional[list[StrictStr]] = None  # replaces the funder's scope for this variant
+    scope_label: Optional[StrictStr] = None
 
 
 class PlanRuleEffect(BaseModel):
@@ -141,6 +145,14 @@ class PlanRuleFile(BaseModel):
     verified: StrictBool
 
 
+class UnlockIfFile(BaseModel):
+    """An unlock offered only when it is an action the counsellor can take for this person."""
+    model_config = _FORBID
+    funder: StrictStr
+    criterion: StrictStr
+    condition: StrictStr  # over the case's facts; the unlock is offered only when it is true
+
+
 class PlanVersionFile(BaseModel):
     model_config = _FORBID
     version: StrictStr
@@ -151,3 +163,4 @@ class PlanVersionFile(BaseModel):
     order: list[StrictStr] = Field(min_length=1)
     complements: list[StrictStr] = []  # funders that only cover what the others leave
     rules: list[PlanRuleFile] = []
+    unlock_only_if: list[UnlockIfFile] = []
