@@ -318,8 +318,8 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Va
         if vspec.scope is not None:
             _check_scope(vspec.scope, versions, str(vpath))
         variants[vspec.id] = Variant(vspec.id, vspec.name, vspec.illustrative, vspec.decided_by, vspec.note,
-                                     tuple(versions), tuple(vspec.scope) if vspec.scope is not None else None,
-                                     vspec.scope_label, reviewed_on=vspec.reviewed_on,
+                                     tuple(versions), scope=tuple(vspec.scope) if vspec.scope is not None else None,
+                                     scope_label=vspec.scope_label, reviewed_on=vspec.reviewed_on,
                                      review_every_months=vspec.review_every_months, review_with=vspec.review_with)
     if not variants:
         raise InputError("financeur à variantes sans aucune variante", file=str(folder))
