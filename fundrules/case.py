@@ -81,9 +81,12 @@ def _region(value: Any) -> Any:
     return _nfc(region_code(value))
 
 
+RegionFact = Annotated[str, BeforeValidator(_region)]
+
+
 def _annotation(fact: Fact) -> Any:
     if fact.path == "region":  # a name ("Centre-Val de Loire") or an unquoted code (24) reads as the code
-        return Optional[Annotated[str, BeforeValidator(_region)]]
+        return Optional[RegionFact]
     if fact.kind == DATE:
         base: Any = DateFact
     elif fact.kind == INT:

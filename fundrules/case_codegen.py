@@ -26,11 +26,13 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from .case import DateFact, NumberFact, TextFact, _nfc
+from .case import DateFact, NumberFact, RegionFact, TextFact, _nfc
 '''
 
 
 def _annotation(fact: Fact) -> str:
+    if fact.path == "region":  # a name ("Centre-Val de Loire") or an unquoted code (24) reads as the code
+        return "Optional[RegionFact]"
     if fact.kind == DATE:
         return "Optional[DateFact]"
     if fact.kind == INT:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from .case import DateFact, NumberFact, TextFact, _nfc
+from .case import DateFact, NumberFact, RegionFact, TextFact, _nfc
 
 
 class Beneficiaire(BaseModel):
@@ -92,4 +92,4 @@ class CaseInput(BaseModel):
     projet: Projet = Field(default_factory=Projet, description="le projet de formation")
     date_demande: Optional[DateFact] = Field(None, description='date de la demande de financement')
     operateur: Optional[Annotated[Literal['mission_locale', 'apec', 'cap_emploi', 'pole_emploi', 'fongecif', 'opacif', 'autre'], BeforeValidator(_nfc)]] = Field(None, description='opérateur CEP qui accompagne la personne')
-    region: Optional[TextFact] = Field(None, description='région de la formation (code INSEE)')
+    region: Optional[RegionFact] = Field(None, description='région de la formation (code INSEE)')

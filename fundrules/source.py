@@ -121,7 +121,8 @@ def _construct_timestamp(loader, node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
-        raise InputError(f"date impossible « {node.value[:40]} »", line=node.start_mark.line + 1) from None
+        raise InputError(f"date impossible « {node.value[:40]} » (colonne {node.start_mark.column + 1})",
+                         line=node.start_mark.line + 1) from None
 
 
 def _construct_null(loader, node):

@@ -309,7 +309,7 @@ def test_version_and_python_dash_m():
         f"fundrules {__version__} (contrat JSON version {SCHEMA_VERSION})"
     )
     check = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--engine", "python")
-    assert check.returncode == 0 and "[cif] : ÉLIGIBLE" in check.stdout
+    assert check.returncode == 0 and "[OK] Congé individuel de formation (CIF) : éligible" in check.stdout
 
 
 def test_the_version_has_one_source():

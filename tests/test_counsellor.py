@@ -98,15 +98,19 @@ def test_check_puts_the_decision_first_and_says_no_code():
 
 def test_hors_public_is_one_line_and_routes_not_for_the_person_too():
     text = run("check", "cases/etude-territorialisee/2018-T2/cdi-avant-reforme.yaml").stdout
-    assert "Hors public : Agefiph (BOETH du secteur privé), AIF (demandeurs d'emploi inscrits), PRF " \
-           "(demandeurs d'emploi)." in re.sub(r"\n +", " ", text)
-    assert "Voies hors public : CIF : CIF-CDD, CIF-intérim (FAF.TT)." in re.sub(r"\n +", " ", text)
+    # new funders for job seekers (POEI, AFPR, POEC, the VAE aid) are out of scope for an employee too
+    assert "Hors public : AFPR (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé), Aide à la VAE " \
+           "de Pôle emploi (demandeurs d'emploi inscrits, en VAE), AIF (demandeurs d'emploi inscrits), Congé de " \
+           "bilan de compétences (bilans de compétences de salariés du privé), POEC " \
+           "(demandeurs d'emploi inscrits), POEI (demandeurs d'emploi inscrits), PRF (demandeurs d'emploi)." \
+           in re.sub(r"\n +", " ", text)
+    assert "Voies hors public : CIF : CIF-CDD, CIF-intérim (FAF.TT)" in re.sub(r"\n +", " ", text)
     assert "BOETH : non" not in text  # Agefiph's blocker is not shown to someone outside its public
 
 
 def test_freshness_warnings_come_first(python_engine):
     evaluation = python_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
-    with_warning = types.SimpleNamespace(**dict(evaluation), warnings=["Règles revues le 01/01/2026 : date future."])
+    with_warning = types.SimpleNamespace(**{**dict(evaluation), "warnings": ["Règles revues le 01/01/2026 : date future."]})
     lines = render_text(with_warning, width=80).splitlines()
     assert lines[1] == "Attention : Règles revues le 01/01/2026 : date future."
 

@@ -164,10 +164,10 @@ def test_caps_from_2026_02_26(python_engine):
 
     assert caps(dt.date(2026, 2, 25), type_action="bilan_competences", cout_pedagogique=2000) == []
     [bilan] = caps(dt.date(2026, 2, 26), type_action="bilan_competences", cout_pedagogique=2000)
-    assert "1600 EUR au plus" in bilan
+    assert "1\u202f600 EUR au plus" in bilan  # French thousands separator (narrow no-break space)
     assert caps(dt.date(2026, 2, 26), type_action="certification_rs", cout_pedagogique=1500) == []
     [rs] = caps(dt.date(2026, 2, 26), type_action="certification_rs", cout_pedagogique=1500.5)
-    assert "1500 EUR au plus" in rs
+    assert "1\u202f500 EUR au plus" in rs
     seeker = person(statut="demandeur_emploi", contrat="aucun", inscrit_pole_emploi=True, solde_cpf_euros=5000)
     notices = cpf(python_engine, dt.date(2026, 2, 26), seeker, cout_pedagogique=1200, **LICENCE_B).notices
     assert any("900 EUR au plus" in n for n in notices)

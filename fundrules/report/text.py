@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..french import choice_fr, date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name
+from ..french import date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
 from urllib.parse import urlsplit
 
@@ -148,7 +148,7 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
         head += f" — {source}"
     lines = wrap(head, width)
     if region:
-        lines += wrap(f"Région : {choice_fr('region', region)}", width, "", "  ")
+        lines += wrap(f"Région : {value_fr(region, 'region')}", width, "", "  ")  # escaped, on one line
     for warning in evaluation.warnings:
         lines += wrap(f"Attention : {warning}", width, "", "  ")
     for derived in evaluation.derived_facts:
