@@ -42,20 +42,20 @@ def test_many_evaluations_leave_no_session_or_fact_behind(durable_engine):
         assert durable_engine.evaluate(case) == expected
     backend = durable_engine._backend
     for compiled in backend._compiled.values():
-        if compiled.rules:
-            assert backend._host.get_facts(compiled.name, durable_backend.SESSION) == []
+        for chunk in compiled.chunks:
+            assert backend._host.get_facts(chunk.name, durable_backend.SESSION) == []
 
 
 def test_every_rule_is_guarded_and_state_documents_never_match(durable_engine):
     durable_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
     backend = durable_engine._backend
     compiled = next(c for c in backend._compiled.values() if c.rules)
-    definition = backend._host.get_ruleset(compiled.name).get_definition()
+    definition = backend._host.get_ruleset(compiled.chunks[0].name).get_definition()
     for rule in definition.values():
         assert rule["all"][0]["m"]["$and"][0] == {"$ex": {GUARD: 1}}
     backend._fired.clear()
     # a document without the guard (as a state document is) matches nothing, even with no facts
-    assert_fact(backend._host, compiled.name, {"sid": "other", "x": 1})
+    assert_fact(backend._host, compiled.chunks[0].name, {"sid": "other", "x": 1})
     assert backend._fired == []
 
 
@@ -80,6 +80,7 @@ def test_engine_falls_back_to_reference_when_durable_is_missing(monkeypatch, cap
     monkeypatch.setattr(durable_backend, "_durable_engine", None)
     monkeypatch.setattr(durable_backend, "IMPORT_ERROR", ImportError("no module"))
     from fundrules.engine import core
+    caplog.set_level("INFO", logger="fundrules")
     core._warned.clear()
     engine = Engine(RULESETS, backend="durable")
     Engine(RULESETS, backend="durable")

@@ -31,10 +31,10 @@ def _make_backend(name: str):
         return PythonBackend()
     if name == "durable":
         if not durable_backend.available():
-            if not _warned.is_set():
-                _warned.set()
-                log.warning("durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
-                            durable_backend.IMPORT_ERROR)
+            if not _warned.is_set():  # said once per process, at INFO: stderr stays for errors;
+                _warned.set()  # Engine.backend and the output's provenance say which backend ran
+                log.info("durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
+                         durable_backend.IMPORT_ERROR)
             return PythonBackend()
         return durable_backend.DurableBackend()
     raise InputError(f"moteur inconnu « {name} » ; possibles : {', '.join(BACKENDS)}", field="engine")
@@ -54,10 +54,25 @@ class Engine:
         self.catalog = rulesets if isinstance(rulesets, Catalog) else load_catalog(rulesets)
         self.plan_rules = load_plan_rules(Path(self.catalog.directory), self.catalog)
         self._backend = _make_backend(backend)
+        if self._backend.name == "durable":  # its load-time limits, checked only when it is used
+            self._backend.check(self.catalog, self.plan_rules)
 
     @property
     def backend(self) -> str:
+        """Name of the backend that actually runs ("python" when durable-rules fell back)."""
         return self._backend.name
+
+    def close(self) -> None:
+        """Release what the backend holds (durable-rules' C rulesets); also done when dropped."""
+        close = getattr(self._backend, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def evaluate(self, case: Union[BaseModel, dict[str, Any]], as_of: Optional[dt.date] = None) -> Evaluation:
         if isinstance(case, dict):
