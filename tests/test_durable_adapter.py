@@ -65,9 +65,13 @@ def test_exception_in_an_action_is_raised_not_swallowed(monkeypatch):
             raise RuntimeError("boom")
         return record
     monkeypatch.setattr(durable_backend.DurableBackend, "_recorder", exploding_recorder)
-    engine = Engine(RULESETS, backend="durable")
-    with pytest.raises(BackendError, match="boom"):
-        engine.evaluate(load_case(EXAMPLES / "jeune-mission-locale-2017.yaml"))
+    durable_backend.clear_cache()  # compiled rules are shared: compile anew with the exploding actions
+    try:
+        engine = Engine(RULESETS, backend="durable")
+        with pytest.raises(BackendError, match="boom"):
+            engine.evaluate(load_case(EXAMPLES / "jeune-mission-locale-2017.yaml"))
+    finally:
+        durable_backend.clear_cache()
 
 
 def test_two_engines_in_one_process_do_not_collide():

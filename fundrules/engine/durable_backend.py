@@ -19,12 +19,13 @@ It works around the engine's known traps:
 - at most 64 rules may match one fact and 512 rules fit in one ruleset (see durable_compile):
   the rules in force on a date are split into several durable rulesets ("chunks"), each within
   those limits and with a message holding only the fields its rules read;
-- a registered ruleset lives in C memory until `delete_ruleset`: compiled rulesets sit in an LRU
-  cache of COMPILED_CACHE_SIZE entries, an evicted one is deleted, and everything an Engine's
-  backend registered is deleted when the backend is closed or garbage-collected;
-- a fork while another thread holds the backend's lock would leave the child a lock nobody
-  releases: `os.register_at_fork` takes every backend's lock before a fork and releases it after,
-  in parent and child.
+- a registered ruleset lives in C memory until `delete_ruleset`, and an evaluated one keeps its
+  session state (~180 kB) even then: compiled rulesets are shared by every Engine of the process
+  in one LRU cache of COMPILED_CACHE_SIZE entries (an evicted one is deleted), so creating and
+  dropping Engines costs no durable memory and the total is bounded;
+- a fork while another thread holds the durable lock would leave the child a lock nobody
+  releases: `os.register_at_fork` takes the lock before a fork and releases it after, in parent
+  and child.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
@@ -103,36 +103,67 @@ def _delete_rulesets(host, names: list[str]) -> None:
             pass
 
 
-def _release_all(host, registered: dict) -> None:
-    _delete_rulesets(host, list(registered))
-    registered.clear()
+class _Shared:
+    """The process's one durable-rules host, its compiled rulesets (an LRU cache) and their lock.
+
+    Shared by every DurableBackend: an evaluated ruleset cannot be freed whole (its session state
+    outlives `delete_ruleset`, about 180 kB each, and `delete_state` is unsafe), so reusing the
+    rules another Engine compiled beats compiling and deleting them per Engine."""
+
+    def __init__(self) -> None:
+        self.host = _QuietHost()
+        self.lock = threading.Lock()
+        self.compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
+        self.registered: dict[str, None] = {}  # names of the durable rulesets registered
+        self.fired: list[str] = []
 
 
-_live_backends: "weakref.WeakSet[DurableBackend]" = weakref.WeakSet()
-_fork_held: list = []
+_shared: Optional[_Shared] = None
+_shared_lock = threading.Lock()
+
+
+def _get_shared() -> _Shared:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = _Shared()
+        return _shared
 
 
 def _before_fork() -> None:
-    """No child may inherit a held lock: hold every backend's lock across the fork."""
-    locks = sorted((b._lock for b in list(_live_backends)), key=id)
-    for lock in locks:
-        lock.acquire()
-    _fork_held.append(locks)
+    """No child may inherit a held lock: hold the durable lock across the fork."""
+    _shared_lock.acquire()
+    if _shared is not None:
+        _shared.lock.acquire()
 
 
 def _after_fork() -> None:
-    if _fork_held:
-        for lock in reversed(_fork_held.pop()):
-            lock.release()
+    if _shared is not None:
+        _shared.lock.release()
+    _shared_lock.release()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
 
 
+def clear_cache() -> None:
+    """Delete every compiled durable ruleset of the process (tests; a long-lived service that
+    reloads its rulesets may call it too)."""
+    if _shared is None:
+        return
+    with _shared.lock:
+        for compiled in list(_shared.compiled.values()):
+            for key in [k for k, v in _shared.compiled.items() if v is compiled]:
+                del _shared.compiled[key]
+            _delete_rulesets(_shared.host, [c.name for c in compiled.chunks])
+        _delete_rulesets(_shared.host, list(_shared.registered))
+        _shared.registered.clear()
+
+
 def live_rulesets() -> int:
-    """Durable rulesets registered by live backends (for tests and the bench)."""
-    return sum(len(b._registered) for b in list(_live_backends))
+    """Durable rulesets registered in this process (bounded by the compiled cache)."""
+    return len(_shared.registered) if _shared is not None else 0
 
 
 class DurableBackend:
@@ -141,23 +172,20 @@ class DurableBackend:
     def __init__(self) -> None:
         if _durable_engine is None:
             raise BackendError(f"durable-rules n'est pas disponible ({IMPORT_ERROR})")
-        self._host = _QuietHost()
-        self._lock = threading.Lock()
-        self._compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
-        self._registered: dict[str, None] = {}  # names of the durable rulesets this backend owns
-        self._fired: list[str] = []
-        self._finalizer = weakref.finalize(self, _release_all, self._host, self._registered)
-        _live_backends.add(self)
+        shared = _get_shared()
+        self._host = shared.host
+        self._lock = shared.lock
+        self._compiled = shared.compiled
+        self._registered = shared.registered
+        self._fired = shared.fired
 
     def close(self) -> None:
-        """Delete every durable ruleset this backend registered; it can still compile anew."""
-        with self._lock:
-            self._compiled.clear()
-            _release_all(self._host, self._registered)
+        """Nothing to free per Engine: compiled rulesets are shared and bounded (COMPILED_CACHE_SIZE)."""
 
     def _forget(self, compiled: _Compiled) -> None:
         """Drop a compiled entry and free its durable rulesets."""
-        self._compiled = OrderedDict((k, v) for k, v in self._compiled.items() if v is not compiled)
+        for key in [k for k, v in self._compiled.items() if v is compiled]:
+            del self._compiled[key]
         names = [c.name for c in compiled.chunks]
         _delete_rulesets(self._host, names)
         for name in names:
