@@ -91,3 +91,20 @@ def test_engine_falls_back_to_reference_when_durable_is_missing(monkeypatch, cap
     assert engine.backend == "python"
     assert [r.message for r in caplog.records].count(
         "durable-rules ne s'importe pas ici (no module) : le moteur de référence Python est utilisé.") == 1
+
+
+def test_cli_without_durable_rules_says_nothing_on_stderr_and_records_the_backend():
+    # before: every CLI call printed a warning on stderr where durable-rules cannot be imported
+    # (Python 3.13), and the hardening test expecting "Erreur : " first then failed
+    import subprocess
+    import sys
+    script = ("import sys; sys.modules['durable'] = None; sys.modules['durable.engine'] = None\n"
+              "from fundrules import Engine\n"
+              "assert Engine(backend='durable').backend == 'python'\n"
+              "from fundrules_cli.app import main\n"
+              f"sys.argv = ['fundrules', 'check', {str(EXAMPLES / 'ancien-cdd-2018.yaml')!r}]\n"
+              "main()\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=RULESETS.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "ÉLIGIBLE" in result.stdout
