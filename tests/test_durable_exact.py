@@ -317,3 +317,27 @@ def test_lint_answer_does_not_depend_on_the_hash_seed(tmp_path):
         assert result.returncode in (0, 1), result.stderr
         outputs.add((result.returncode, result.stdout, result.stderr))
     assert len(outputs) == 1
+
+
+# -- durable-rules' 10 s action lease ------------------------------------------------------------
+
+@needs_durable
+def test_actions_cut_by_the_action_lease_are_detected_never_answered(monkeypatch):
+    # before: when the lease clock jumped over 10 s (wall clock: daylight saving, NTP, a stall),
+    # durable-rules silently dropped the remaining actions and held the session: wrong answers
+    from durable import engine as durable_engine
+    from fundrules import BackendError
+    active = active_rules([f"beneficiaire.anciennete_salariee_mois >= {i}" for i in range(1, 6)], 1)
+    facts = {"beneficiaire.anciennete_salariee_mois": 0}
+    expected = PythonBackend().run([active], facts)
+    backend = durable_backend.DurableBackend()
+    assert durable_engine._unix_now is time.monotonic  # no wall clock in the lease
+    jumps = itertools.count(0, 20)
+    monkeypatch.setattr(durable_engine, "_unix_now", lambda: float(next(jumps)))
+    with pytest.raises(BackendError, match="10 s"):
+        backend.run([active], facts)  # every attempt is cut: refused, not answered wrongly
+    calls = itertools.count()
+    monkeypatch.setattr(durable_engine, "_unix_now", lambda: time.monotonic() + (1000 if next(calls) == 1 else 0))
+    assert backend.run([active], facts) == expected  # one stall: the rerun on fresh rules answers right
+    monkeypatch.setattr(durable_engine, "_unix_now", time.monotonic)
+    assert backend.run([active], facts) == expected

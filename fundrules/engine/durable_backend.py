@@ -16,6 +16,9 @@ It works around the engine's known traps:
 - a ruleset name cannot be registered twice: names come from a process-wide counter;
 - the stock Host runs background threads that dispatch pending actions: our host disables them,
   so actions run only inside our own call;
+- an action must complete within a 10 s lease, else durable-rules silently drops the actions
+  left and holds the session: the lease clock is made monotonic, a cut chain (assert returning
+  0 or None) is detected, its rules are dropped and the evaluation is run once more;
 - at most 64 rules may match one fact and 512 rules fit in one ruleset (see durable_compile):
   the rules in force on a date are split into several durable rulesets ("chunks"), each within
   those limits and with a message holding only the fields its rules read;
@@ -33,6 +36,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
@@ -63,6 +67,11 @@ def available() -> bool:
 
 
 if _durable_engine is not None:
+    # durable-rules gives each action a 10 s lease measured with the wall clock (datetime.now):
+    # a clock change (daylight saving, NTP) in the middle of an evaluation silently dropped the
+    # remaining actions. A monotonic clock leaves only a real 10 s stall, which _fire detects.
+    _durable_engine._unix_now = time.monotonic
+
     class _QuietHost(_durable_engine.Host):
         """A Host without the background dispatch threads of the stock one."""
 
@@ -101,6 +110,13 @@ def _delete_rulesets(host, names: list[str]) -> None:
             _durable_engine.durable_rules_engine.delete_ruleset(ruleset._handle)
         except Exception:  # pragma: no cover - nothing more can be freed
             pass
+
+
+class _ActionsCut(Exception):
+    """durable-rules stopped running the actions of a matched fact: the answer would be wrong."""
+
+
+_NOT_HANDLED = object()  # the fact matched no rule
 
 
 class _Shared:
@@ -307,11 +323,15 @@ class DurableBackend:
                 try:
                     state = self._host.assert_fact(chunk.name, message)
                 except _durable_engine.MessageNotHandledException:
-                    state = None
+                    state = _NOT_HANDLED
                 except Exception as error:
                     raise BackendError(f"durable-rules a échoué : {error}") from error
                 if isinstance(state, dict) and "exception" in state:
                     raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
+                if state is not _NOT_HANDLED and not isinstance(state, dict):
+                    # 0: the 10 s action lease expired mid-chain and the remaining actions were
+                    # dropped; None: the fact matched but no action started (a lease still held)
+                    raise _ActionsCut()
                 fired.extend(self._fired)
             finally:
                 self._fired.clear()
@@ -321,8 +341,16 @@ class DurableBackend:
     def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
         results: dict[str, dict[str, Optional[bool]]] = {a.funder.id: {} for a in actives}
         with self._lock:
-            compiled = self._compile(actives)
-            fired = self._fire(compiled, facts) if compiled.chunks else []
+            for attempt in (1, 2):
+                compiled = self._compile(actives)
+                try:
+                    fired = self._fire(compiled, facts) if compiled.chunks else []
+                    break
+                except _ActionsCut:
+                    self._forget(compiled)  # its session may hold a lease: never reuse it
+                    if attempt == 2:
+                        raise BackendError("durable-rules a interrompu ses actions (délai de 10 s dépassé) : "
+                                           "évaluation refusée plutôt que fausse") from None
         seen: dict[tuple[str, str], Optional[bool]] = {}
         for rule in fired:
             funder, key, outcome = compiled.rules[rule]
