@@ -63,7 +63,8 @@ class Engine:
         return self._backend.name
 
     def close(self) -> None:
-        """Release what the backend holds (durable-rules' C rulesets); also done when dropped."""
+        """Release what the backend holds for this Engine. Neither backend holds anything today:
+        durable rules are shared by all Engines in a bounded cache (durable_backend)."""
         close = getattr(self._backend, "close", None)
         if close is not None:
             close()
