@@ -341,3 +341,18 @@ def test_actions_cut_by_the_action_lease_are_detected_never_answered(monkeypatch
     assert backend.run([active], facts) == expected  # one stall: the rerun on fresh rules answers right
     monkeypatch.setattr(durable_engine, "_unix_now", time.monotonic)
     assert backend.run([active], facts) == expected
+
+
+def test_rulesets_lint_refuses_what_durable_cannot_run_with_exit_2_file_and_line(ruleset_dir):
+    path = ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public",
+                            "condition: not beneficiaire.secteur_public and "
+                            "projet.cout_pedagogique * projet.cout_pedagogique >= 0")
+    result = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "rulesets", "lint", "--rulesets",
+                             str(ruleset_dir.root)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "cout_pedagogique *" in text)
+    assert result.stderr.startswith(f"Erreur : {path}, ligne {line}")
+    assert "2**53" in result.stderr and "Traceback" not in result.stderr
+    check = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "check", str(EXAMPLES / "ancien-cdd-2018.yaml"),
+                            "--rulesets", str(ruleset_dir.root), "--engine", "python"], capture_output=True, text=True, cwd=ROOT)
+    assert check.returncode == 0, check.stderr  # the python backend computes it exactly: it runs
