@@ -74,6 +74,44 @@ def replay(cases, processes: int) -> float:
     return time.perf_counter() - start
 
 
+def durable_memory(engines: int, years: int) -> list[tuple[str, str]]:
+    """RSS of durable Engines created, used once and dropped; RSS and cache size over many periods."""
+    import datetime as dt
+    import gc
+
+    from fundrules.engine import durable_backend
+    from fundrules.rulesets.loader import load_catalog
+
+    if not durable_backend.available():
+        return [("durable memory rows", "skipped (durable-rules not importable)")]
+    catalog = load_catalog()
+    case = {"date_demande": "2019-06-01", "beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30},
+            "projet": {"duree_heures": 100}}
+    Engine(catalog, backend="durable").evaluate(case)
+    gc.collect()
+    before = rss_mb()
+    for _ in range(engines):
+        Engine(catalog, backend="durable").evaluate(case)
+    gc.collect()
+    after = rss_mb()
+    rows = [(f"resident memory before / after {engines} durable Engines used once and dropped (MB)",
+             f"{before:.1f} / {after:.1f} (+{(after - before) / engines * 1000:.0f} kB per Engine)")]
+    regions = sorted({v for f in catalog.funders.values() for v in f.variants})[:5] or ["11"]
+    engine = Engine(catalog, backend="durable")
+    before = rss_mb()
+    for region in regions:
+        for year in range(2026 - years, 2026):
+            for month in (1, 7):
+                engine.evaluate({**case, "region": region, "date_demande": dt.date(year, month, 2).isoformat()})
+    after = rss_mb()
+    held = len(engine._backend._compiled)
+    rows.append((f"durable, {len(regions)} regions x {years} years: compiled rulesets held (cache "
+                 f"{durable_backend.COMPILED_CACHE_SIZE}), resident memory (MB)",
+                 f"{held}, {before:.1f} / {after:.1f} (+{after - before:.1f})"))
+    engine.close()
+    return rows
+
+
 def _spin(n: int) -> int:
     total = 0
     for i in range(n):
@@ -133,6 +171,8 @@ def main() -> None:
     after = rss_mb()
     rows.append((f"resident memory before / after {args.memory_evals:,} evaluations, {engine.backend} (MB)",
                  f"{before:.1f} / {after:.1f} (+{after - before:.1f})"))
+
+    rows.extend(durable_memory(30 if args.quick else 2000, 12))
 
     raw = generated_cases(args.replay, seed=7)
     one = replay(raw, 1)

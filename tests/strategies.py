@@ -20,6 +20,9 @@ KEY_DATES += [dt.date(2017, 9, 30), dt.date(2017, 10, 1), dt.date(2019, 3, 31), 
               dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1)]
 
 dates = st.one_of(st.sampled_from(KEY_DATES), st.dates(dt.date(2013, 1, 1), dt.date(2026, 12, 31)))
+# Numbers durable-rules once mishandled: exponent form in JSON (1e-05, subnormals), 1e12 bounds.
+EXOTIC_NUMBERS = [1e-05, 2.5e-07, 5e-324, 2.2250738585072014e-308, 0.1, 0.30000000000000004,
+                  999999999999.99, 1e12, 123456789.123456789]
 
 
 def value_for(fact):
@@ -35,8 +38,10 @@ def value_for(fact):
         numbers = st.one_of(st.sampled_from([n for n in NEAR_THRESHOLDS if low <= n <= high]),
                             st.integers(low, high))
         if fact.kind == NUMBER:
-            return st.one_of(numbers, st.floats(low, float(high), allow_nan=False).map(lambda f: round(f, 2)))
-        return numbers
+            exotic = [n for n in EXOTIC_NUMBERS if low <= n <= (fact.maximum if fact.maximum is not None else 1e12)]
+            return st.one_of(numbers, st.floats(low, float(high), allow_nan=False).map(lambda f: round(f, 2)),
+                             st.sampled_from(exotic), st.floats(low, fact.maximum or 1e12, allow_nan=False))
+        return st.one_of(numbers, st.just(int(fact.maximum) if fact.maximum is not None else 1_000_000_000))
     if fact.choices:
         return st.sampled_from(fact.choices)
     if fact.path == "projet.categorie_permis":

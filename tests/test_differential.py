@@ -1,6 +1,7 @@
 """Both backends must give identical evaluations: durable-rules is checked against the reference."""
 import datetime as dt
 import glob
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from fundrules.engine.reference import PythonBackend
 from fundrules.rulesets.catalog import ActiveRules, Criterion, Funder, Version
 
 from .conftest import EXAMPLES
-from .strategies import case_data, dates
+from .strategies import EXOTIC_NUMBERS, case_data, dates
 
 
 def same(python_engine, durable_engine, case, as_of=None):
@@ -39,6 +40,18 @@ def test_generated_cases_agree(python_engine, durable_engine, data, as_of):
     same(python_engine, durable_engine, case_from_data(data), as_of)
 
 
+# The long differential run: FUNDRULES_DIFFERENTIAL=10000 python -m pytest tests/test_differential.py -k long
+LONG_RUN = int(os.environ.get("FUNDRULES_DIFFERENTIAL", "0") or 0)
+
+
+@pytest.mark.skipif(LONG_RUN <= 0, reason="long run: set FUNDRULES_DIFFERENTIAL to the number of cases (e.g. 10000)")
+@settings(max_examples=max(LONG_RUN, 1), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=case_data(), as_of=st.one_of(st.none(), dates))
+def test_long_run_generated_cases_agree(python_engine, durable_engine, data, as_of):
+    same(python_engine, durable_engine, case_from_data(data), as_of)
+
+
 # -- generated conditions, compiled by the durable compiler and run through the adapter --------
 
 OPS = ["==", "!=", "<", "<=", ">", ">="]
@@ -51,6 +64,9 @@ atoms = st.one_of(
               st.integers(-1, 2)),
     st.builds(lambda op, n: f"seuil {op} {n}", st.sampled_from(OPS), st.integers(1, 3)),
     st.just("beneficiaire.boeth"),
+    st.builds(lambda op, n: f"projet.cout_pedagogique {op} {n}", st.sampled_from(OPS),
+              st.sampled_from(["0", "0.00001", "0.1", "1", "999999999999.99", "1000000000000"])),
+    st.builds(lambda op: f"projet.cout_pedagogique * 2 {op} projet.duree_heures", st.sampled_from(OPS)),
     st.sampled_from(['beneficiaire.statut == "salarie"', 'beneficiaire.statut != "salarie"',
                      'beneficiaire.statut in ["salarie", "independant"]',
                      'beneficiaire.statut not in ["demandeur_emploi"]', "true", "false"]),
@@ -67,7 +83,9 @@ conditions = st.recursive(
 small_facts = st.fixed_dictionaries({}, optional={
     "beneficiaire.anciennete_salariee_mois": st.integers(0, 4),
     "beneficiaire.solde_cpf_heures": st.sampled_from([0, 1, 2, 2.5]),
-    "projet.duree_heures": st.sampled_from([0, 1, 2]),
+    "projet.duree_heures": st.sampled_from([0, 1, 2, 1e-05, 5e-324, 2e-05]),
+    "projet.cout_pedagogique": st.one_of(st.sampled_from(EXOTIC_NUMBERS + [0, 1, 0.5e-05, 1e12 - 1]),
+                                         st.floats(0, 1e12)),
     "projet.date_debut": st.sampled_from([dt.date(2018, 1, 1), dt.date(2018, 1, 2), dt.date(2019, 1, 1)]),
     "date_demande": st.sampled_from([dt.date(2017, 12, 31), dt.date(2018, 1, 1), dt.date(2018, 1, 2)]),
     "beneficiaire.boeth": st.booleans(),

@@ -41,10 +41,10 @@ def _make_backend(name: str):
         return PythonBackend()
     if name == "durable":
         if not durable_backend.available():
-            if not _warned.is_set():
-                _warned.set()
-                log.warning("durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
-                            durable_backend.IMPORT_ERROR)
+            if not _warned.is_set():  # said once per process, at INFO: stderr stays for errors;
+                _warned.set()  # Engine.backend and the output's provenance say which backend ran
+                log.info("durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
+                         durable_backend.IMPORT_ERROR)
             return PythonBackend()
         return durable_backend.DurableBackend()
     raise InputError(f"moteur inconnu « {name} » ; possibles : {', '.join(BACKENDS)}", field="engine")
@@ -69,6 +69,8 @@ class Engine:
         self.ruleset_files = ruleset_files(self.catalog.directory)
         self._rulesets_digest = rulesets_digest(self.ruleset_files)
         self._relative: dict[str, str] = {}  # version file -> path relative to the rulesets directory
+        if self._backend.name == "durable":  # its load-time limits, checked only when it is used
+            self._backend.check(self.catalog, self.plan_rules)
 
     @property
     def backend(self) -> str:
@@ -92,6 +94,19 @@ class Engine:
         if trace is not None:
             update["trace"] = trace
         return result.model_copy(update=update)
+
+    def close(self) -> None:
+        """Release what the backend holds for this Engine. Neither backend holds anything today:
+        durable rules are shared by all Engines in a bounded cache (durable_backend)."""
+        close = getattr(self._backend, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def evaluate(self, case: CaseLike, as_of: Optional[dt.date] = None, explain: bool = False) -> Evaluation:
         """Evaluate `case` (a CaseInput or a dict of facts) with the rules in force on `as_of`

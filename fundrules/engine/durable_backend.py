@@ -15,20 +15,37 @@ It works around the engine's known traps:
   `exception` in the returned state is raised as a BackendError;
 - a ruleset name cannot be registered twice: names come from a process-wide counter;
 - the stock Host runs background threads that dispatch pending actions: our host disables them,
-  so actions run only inside our own call.
+  so actions run only inside our own call;
+- an action must complete within a 10 s lease, else durable-rules silently drops the actions
+  left and holds the session: the lease clock is made monotonic, a cut chain (assert returning
+  0 or None) is detected, its rules are dropped and the evaluation is run once more;
+- at most 64 rules may match one fact and 512 rules fit in one ruleset (see durable_compile):
+  the rules in force on a date are split into several durable rulesets ("chunks"), each within
+  those limits and with a message holding only the fields its rules read;
+- a registered ruleset lives in C memory until `delete_ruleset`, and an evaluated one keeps its
+  session state (~180 kB) even then: compiled rulesets are shared by every Engine of the process
+  in one LRU cache of COMPILED_CACHE_SIZE entries (an evicted one is deleted), so creating and
+  dropping Engines costs no durable memory and the total is bounded;
+- a fork while another thread holds the durable lock would leave the child a lock nobody
+  releases: `os.register_at_fork` takes the lock before a fork and releases it after, in parent
+  and child.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
 from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
-from .durable_compile import GUARD, MAX_MESSAGE_FIELDS, Compiler, FieldNames, conjunction_json, encode
+from .durable_compile import (GUARD, MAX_FIRED_RULES, MAX_MESSAGE_FIELDS, MAX_RULES_PER_RULESET, Compiler,
+                              FieldNames, NumberNotExact, conjunction_json, cost, encode, fields_of, rule_formulas)
 
 try:  # durable-rules does not build on every Python (not on 3.13 today)
     from durable import engine as _durable_engine
@@ -40,6 +57,9 @@ else:
 
 _names = itertools.count(1)
 SESSION = "fundrules"  # the one session of each compiled ruleset
+# Rulesets compiled per backend: one per (date period, region) met. 64 covers 5 regions x 12
+# years of yearly versions with room; an entry costs about 0.2-1 MB of C memory.
+COMPILED_CACHE_SIZE = 64
 
 
 def available() -> bool:
@@ -47,6 +67,11 @@ def available() -> bool:
 
 
 if _durable_engine is not None:
+    # durable-rules gives each action a 10 s lease measured with the wall clock (datetime.now):
+    # a clock change (daylight saving, NTP) in the middle of an evaluation silently dropped the
+    # remaining actions. A monotonic clock leaves only a real 10 s stall, which _fire detects.
+    _durable_engine._unix_now = time.monotonic
+
     class _QuietHost(_durable_engine.Host):
         """A Host without the background dispatch threads of the stock one."""
 
@@ -55,13 +80,106 @@ if _durable_engine is not None:
 
 
 @dataclass
-class _Compiled:
+class _Chunk:
+    """One durable ruleset: at most MAX_FIRED_RULES rules can match, MAX_RULES_PER_RULESET exist."""
     name: str
+    fields: tuple[str, ...]  # message fields its rules read
+
+
+@dataclass
+class _Compiled:
+    chunks: list[_Chunk]
     names: FieldNames
     terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
     rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
     # criteria compiled as "false" and "true" rules: unknown when neither fires
     by_truth: dict[str, tuple[str, ...]]
+
+
+def _delete_rulesets(host, names: list[str]) -> None:
+    """Free durable-rules' C memory of these rulesets and forget them in the host."""
+    for name in names:
+        ruleset = host._ruleset_directory.pop(name, None)
+        if ruleset is None:
+            continue
+        try:
+            host._ruleset_list.remove(ruleset)
+        except ValueError:
+            pass
+        try:
+            _durable_engine.durable_rules_engine.delete_ruleset(ruleset._handle)
+        except Exception:  # pragma: no cover - nothing more can be freed
+            pass
+
+
+class _ActionsCut(Exception):
+    """durable-rules stopped running the actions of a matched fact: the answer would be wrong."""
+
+
+_NOT_HANDLED = object()  # the fact matched no rule
+
+
+class _Shared:
+    """The process's one durable-rules host, its compiled rulesets (an LRU cache) and their lock.
+
+    Shared by every DurableBackend: an evaluated ruleset cannot be freed whole (its session state
+    outlives `delete_ruleset`, about 180 kB each, and `delete_state` is unsafe), so reusing the
+    rules another Engine compiled beats compiling and deleting them per Engine."""
+
+    def __init__(self) -> None:
+        self.host = _QuietHost()
+        self.lock = threading.Lock()
+        self.compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
+        self.registered: dict[str, None] = {}  # names of the durable rulesets registered
+        self.fired: list[str] = []
+
+
+_shared: Optional[_Shared] = None
+_shared_lock = threading.Lock()
+
+
+def _get_shared() -> _Shared:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = _Shared()
+        return _shared
+
+
+def _before_fork() -> None:
+    """No child may inherit a held lock: hold the durable lock across the fork."""
+    _shared_lock.acquire()
+    if _shared is not None:
+        _shared.lock.acquire()
+
+
+def _after_fork() -> None:
+    if _shared is not None:
+        _shared.lock.release()
+    _shared_lock.release()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+
+
+def clear_cache() -> None:
+    """Delete every compiled durable ruleset of the process (tests; a long-lived service that
+    reloads its rulesets may call it too)."""
+    if _shared is None:
+        return
+    with _shared.lock:
+        for compiled in list(_shared.compiled.values()):
+            for key in [k for k, v in _shared.compiled.items() if v is compiled]:
+                del _shared.compiled[key]
+            _delete_rulesets(_shared.host, [c.name for c in compiled.chunks])
+        _delete_rulesets(_shared.host, list(_shared.registered))
+        _shared.registered.clear()
+
+
+def live_rulesets() -> int:
+    """Durable rulesets registered in this process (bounded by the compiled cache)."""
+    return len(_shared.registered) if _shared is not None else 0
 
 
 class DurableBackend:
@@ -70,10 +188,31 @@ class DurableBackend:
     def __init__(self) -> None:
         if _durable_engine is None:
             raise BackendError(f"durable-rules n'est pas disponible ({IMPORT_ERROR})")
-        self._host = _QuietHost()
-        self._lock = threading.Lock()
-        self._compiled: dict[tuple, _Compiled] = {}
-        self._fired: list[str] = []
+        shared = _get_shared()
+        self._host = shared.host
+        self._lock = shared.lock
+        self._compiled = shared.compiled
+        self._registered = shared.registered
+        self._fired = shared.fired
+
+    def close(self) -> None:
+        """Nothing to free per Engine: compiled rulesets are shared and bounded (COMPILED_CACHE_SIZE)."""
+
+    def _forget(self, compiled: _Compiled) -> None:
+        """Drop a compiled entry and free its durable rulesets."""
+        for key in [k for k, v in self._compiled.items() if v is compiled]:
+            del self._compiled[key]
+        names = [c.name for c in compiled.chunks]
+        _delete_rulesets(self._host, names)
+        for name in names:
+            self._registered.pop(name, None)
+
+    @staticmethod
+    def check(catalog, plan_rules=()) -> None:
+        """Refuse, with file and line, a ruleset durable-rules could not run (see durable_compile)."""
+        from ..rulesets.durable_check import check_catalog
+
+        check_catalog(catalog, plan_rules)
 
     # -- compilation -----------------------------------------------------------------------
 
@@ -81,23 +220,34 @@ class DurableBackend:
         key = tuple(a.key for a in actives)
         compiled = self._compiled.get(key)
         if compiled is not None:
+            self._compiled.move_to_end(key)
             return compiled
         names = FieldNames()
         by_truth: dict[str, list[str]] = {}
-        definition: dict[str, dict] = {}
         rules: dict[str, tuple[str, str, Optional[bool]]] = {}
+        chunks: list[tuple[dict, set[str]]] = []  # (definition, fields)
+        fired = 0
         for active in actives:
             compiler = Compiler(names, active.param_values())
             for criterion in active.criteria:
                 tri = compiler.compile(criterion.condition)
-                # Fire on "false" and on the smaller of "unknown" and "true": an "or" of n facts is
-                # unknown in about 2**n ways but true in n; "unknown" is then "neither fired".
-                if len(tri.true) < len(tri.unknown):
+                need = cost(tri)
+                if (need.fired > MAX_FIRED_RULES or need.rules > MAX_RULES_PER_RULESET
+                        or len(need.fields) + 2 > MAX_MESSAGE_FIELDS):
+                    raise BackendError(f"critère {active.funder.id}/{criterion.key} hors des limites de "
+                                       "durable-rules (il aurait dû être refusé au chargement)")
+                if (not chunks or fired + need.fired > MAX_FIRED_RULES
+                        or len(chunks[-1][0]) + need.rules > MAX_RULES_PER_RULESET
+                        or len(chunks[-1][1] | need.fields) + 2 > MAX_MESSAGE_FIELDS):
+                    chunks.append(({}, set()))
+                    fired = 0
+                definition, fields = chunks[-1]
+                fired += need.fired
+                fields |= need.fields
+                formulas = rule_formulas(tri)
+                if formulas[1][0] is True:
                     by_truth.setdefault(active.funder.id, []).append(criterion.key)
-                    pairs = ((False, tri.false), (True, tri.true))
-                else:
-                    pairs = ((False, tri.false), (None, tri.unknown))
-                for outcome, formula in pairs:
+                for outcome, formula in formulas:
                     for conjunction in formula:
                         rule = f"r{len(rules)}"
                         rules[rule] = (active.funder.id, criterion.key, outcome)
@@ -105,18 +255,22 @@ class DurableBackend:
                                             "run": self._recorder(rule)}
         terms = [(field_name, compile_condition(node), dict(params))
                  for field_name, node, params in names.terms.values()]
-        if len(names.facts) + len(names.terms) + 2 > MAX_MESSAGE_FIELDS:
-            raise BackendError(f"trop de faits et de termes calculés pour durable-rules "
-                               f"({len(names.facts) + len(names.terms)}, au plus {MAX_MESSAGE_FIELDS - 2})")
-        for rule in definition.values():  # the guard is what keeps state documents out
-            if rule["all"][0]["m"]["$and"][0] != {"$ex": {GUARD: 1}}:
-                raise BackendError("règle durable-rules sans garde : refusée")
-        name = f"fundrules_{next(_names)}"
-        if definition:
+        registered: list[_Chunk] = []
+        for definition, fields in chunks:
+            if not definition:
+                continue
+            for rule in definition.values():  # the guard is what keeps state documents out
+                if rule["all"][0]["m"]["$and"][0] != {"$ex": {GUARD: 1}}:
+                    raise BackendError("règle durable-rules sans garde : refusée")
+            name = f"fundrules_{next(_names)}"
             self._host.register_rulesets({name: definition})
-        compiled = _Compiled(name, names, terms, rules,
+            self._registered[name] = None
+            registered.append(_Chunk(name, tuple(sorted(fields))))
+        compiled = _Compiled(registered, names, terms, rules,
                              {fid: tuple(keys) for fid, keys in by_truth.items()})
         self._compiled[key] = compiled
+        while len(self._compiled) > COMPILED_CACHE_SIZE:
+            self._forget(next(iter(self._compiled.values())))
         return compiled
 
     def _recorder(self, rule: str):
@@ -128,53 +282,75 @@ class DurableBackend:
 
     # -- evaluation ------------------------------------------------------------------------
 
-    def _message(self, compiled: _Compiled, facts: Mapping[str, Any]) -> dict:
-        message: dict[str, Any] = {"sid": SESSION, GUARD: 1}
-        for path, field_name in compiled.names.facts.items():
-            if path in facts:
-                message[field_name] = encode(facts[path])
-        for field_name, term, params in compiled.terms:
-            value = term(facts, params)
-            if value is not None:
-                message[field_name] = encode(value)
-        return message
-
-    def _retract(self, compiled: _Compiled, message: dict) -> None:
+    def _values(self, compiled: _Compiled, facts: Mapping[str, Any]) -> dict:
+        """Every field's encoded value for this case (absent when the fact or term is unknown)."""
+        values: dict[str, Any] = {}
         try:
-            self._host.retract_fact(compiled.name, message)
+            for path, field_name in compiled.names.facts.items():
+                if path in facts:
+                    values[field_name] = encode(facts[path])
+            for field_name, term, params in compiled.terms:
+                value = term(facts, params)
+                if value is not None:
+                    values[field_name] = encode(value)
+        except NumberNotExact as error:
+            raise BackendError(f"nombre que durable-rules ne peut comparer exactement : {error}") from error
+        return values
+
+    def _retract(self, compiled: _Compiled, chunk: _Chunk, message: dict) -> None:
+        try:
+            self._host.retract_fact(chunk.name, message)
         except _durable_engine.MessageNotHandledException:
             pass
         except Exception as error:
-            # The session may hold a stale fact: never reuse it.
-            self._compiled = {k: v for k, v in self._compiled.items() if v is not compiled}
+            self._forget(compiled)  # the session may hold a stale fact: never reuse it
             raise BackendError(f"durable-rules n'a pas pu retirer le fait évalué : {error}") from error
-        if self._host.get_facts(compiled.name, SESSION):
-            self._compiled = {k: v for k, v in self._compiled.items() if v is not compiled}
+        if self._host.get_facts(chunk.name, SESSION):
+            self._forget(compiled)
             raise BackendError("durable-rules a gardé un fait après l'évaluation : session écartée")
 
     def _fire(self, compiled: _Compiled, facts: Mapping[str, Any]) -> list[str]:
-        """Assert the case as one fact, collect the rules that fired, retract it in `finally`."""
-        message = self._message(compiled, facts)
-        self._fired.clear()
-        try:
-            try:
-                state = self._host.assert_fact(compiled.name, message)
-            except _durable_engine.MessageNotHandledException:
-                state = None
-            except Exception as error:
-                raise BackendError(f"durable-rules a échoué : {error}") from error
-            if isinstance(state, dict) and "exception" in state:
-                raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
-            return list(self._fired)
-        finally:
+        """Assert the case as one fact per chunk, collect the rules that fired, retract in `finally`."""
+        values = self._values(compiled, facts)
+        fired: list[str] = []
+        for chunk in compiled.chunks:
+            message: dict[str, Any] = {"sid": SESSION, GUARD: 1}
+            for field_name in chunk.fields:
+                if field_name in values:
+                    message[field_name] = values[field_name]
             self._fired.clear()
-            self._retract(compiled, message)
+            try:
+                try:
+                    state = self._host.assert_fact(chunk.name, message)
+                except _durable_engine.MessageNotHandledException:
+                    state = _NOT_HANDLED
+                except Exception as error:
+                    raise BackendError(f"durable-rules a échoué : {error}") from error
+                if isinstance(state, dict) and "exception" in state:
+                    raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
+                if state is not _NOT_HANDLED and not isinstance(state, dict):
+                    # 0: the 10 s action lease expired mid-chain and the remaining actions were
+                    # dropped; None: the fact matched but no action started (a lease still held)
+                    raise _ActionsCut()
+                fired.extend(self._fired)
+            finally:
+                self._fired.clear()
+                self._retract(compiled, chunk, message)
+        return fired
 
     def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
         results: dict[str, dict[str, Optional[bool]]] = {a.funder.id: {} for a in actives}
         with self._lock:
-            compiled = self._compile(actives)
-            fired = self._fire(compiled, facts) if compiled.rules else []
+            for attempt in (1, 2):
+                compiled = self._compile(actives)
+                try:
+                    fired = self._fire(compiled, facts) if compiled.chunks else []
+                    break
+                except _ActionsCut:
+                    self._forget(compiled)  # its session may hold a lease: never reuse it
+                    if attempt == 2:
+                        raise BackendError("durable-rules a interrompu ses actions (délai de 10 s dépassé) : "
+                                           "évaluation refusée plutôt que fausse") from None
         seen: dict[tuple[str, str], Optional[bool]] = {}
         for rule in fired:
             funder, key, outcome = compiled.rules[rule]

@@ -12,23 +12,53 @@ expressions in one rule (every nested `$and`/`$or` costs two). So:
   both absent and compared, x < 6 and x >= 6, …) are dropped at compile time;
 - arithmetic and date functions (months_between, …) cannot be written in durable rules: the
   adapter computes each such term once per evaluation into a field of its own; comparisons and
-  logic stay in the Rete network.
+  logic stay in the Rete network;
+- numbers: durable-rules cannot parse a JSON number in exponent form (1e-05, 1e+16: error 204)
+  and reads integers as 64-bit; so every number is sent as the 64-bit integer that orders like
+  its IEEE double (`number_key`), which durable compares exactly. Integers beyond 2**53 have no
+  exact double: literals, parameters and the bounds of every computed term are checked before
+  the rules run (`check_condition`).
+
+Limits of durable-rules 2.0.28, measured on this machine (`durable_rules_engine` called directly,
+one ruleset per trial, one fact asserted then retracted):
+- MAX_FIRED_RULES: with 64 distinct rules matching one fact the 64 actions run; with 65, whatever
+  their conditions (1 to 24 tests each), the assert fails with error 303;
+- MAX_RULES_PER_RULESET: 512 one-test rules register in 0.03 s; 513 make `create_ruleset` spin
+  (killed after 20 s), and 270 criteria of two rules each (540 rules) fail with error 108;
+- MAX_MESSAGE_FIELDS: a message of 256 properties fails with error 302 (255 pass);
+- MAX_FIELD_COMPARISONS: 27 fact-to-fact comparisons in one rule crash at registration.
+The adapter splits the rules in force on a date into several durable rulesets, each within these
+limits, so only one criterion beyond them can be refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import struct
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 from ..conditions.ast import And, Arith, Call, Compare, FactRef, In, Literal, Node, Not, Or, ParamRef
 from ..conditions.kleene import COMPARE, evaluate
 from ..errors import InputError
+from ..facts import FACTS, INT, NUMBER
 
 GUARD = "_fundrules_case"
-MAX_CONJUNCTIONS = 512  # per criterion and outcome; beyond, the loader refuses the condition
+MAX_CONJUNCTIONS = 512  # per criterion and outcome while compiling; the final limits are below
 MAX_FIELD_COMPARISONS = 25  # durable-rules allows 31 beta expressions per rule, $and costs 2
 MAX_MESSAGE_FIELDS = 250  # durable-rules allows 255 properties per message (sid and the guard included)
+MAX_FIRED_RULES = 64  # measured: the 65th rule matching one fact fails the assert (error 303)
+MAX_RULES_PER_RULESET = 512  # measured: 513 rules hang create_ruleset, 540 fail with error 108
+MAX_EXACT_INT = 2 ** 53  # beyond, an integer has no exact double and no exact number_key
+# Bounds of the facts a case can hold (fundrules/case.py refuses more) and of derived facts:
+NUMBER_FACT_LIMIT = 1e12  # case._number
+INT_FACT_LIMIT = 1_000_000_000  # case.MAX_INT_FACT
+DERIVED_LIMITS = {"beneficiaire.solde_cpf_euros": 15 * NUMBER_FACT_LIMIT,  # derived.hours_to_euros
+                  "beneficiaire.age": 201}  # whole years between two dates of 1900-2100
+DATE_SPAN_DAYS = (dt.date(2100, 12, 31) - dt.date(1900, 1, 1)).days  # case.EARLIEST_DATE..LATEST_DATE
+CALL_LIMITS = {"days_between": DATE_SPAN_DAYS, "months_between": DATE_SPAN_DAYS // 28 + 1,
+               "years_between": DATE_SPAN_DAYS // 365 + 1}
 
 _OPS = {"==": None, "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -46,6 +76,30 @@ class ConditionTooComplex(InputError):
     pass
 
 
+class NumberNotExact(ValueError):
+    """A number durable-rules could not compare exactly (NaN, or an integer beyond 2**53)."""
+
+
+_DOUBLE = struct.Struct("<d")
+_INT64 = struct.Struct("<q")
+_MAGNITUDE = (1 << 63) - 1
+
+
+def number_key(value: int | float) -> int:
+    """The 64-bit integer that orders like `value`: x < y iff key(x) < key(y), x == y iff equal.
+
+    A finite double's bits read as a signed integer order like the double for positive values;
+    negative values are mirrored. -0.0 and 0.0 share the key 0, as they compare equal."""
+    if isinstance(value, int):
+        if abs(value) > MAX_EXACT_INT:
+            raise NumberNotExact(f"nombre entier au-delà de 2**53 : {value}")
+        value = float(value)
+    if value != value:
+        raise NumberNotExact("NaN")
+    bits = _INT64.unpack(_DOUBLE.pack(value))[0]
+    return bits if bits >= 0 else -(bits & _MAGNITUDE)
+
+
 def encode(value: Any) -> Any:
     """Typed encoding shared by facts and constants, so values of different types never match."""
     if isinstance(value, bool):
@@ -54,6 +108,8 @@ def encode(value: Any) -> Any:
         return value.toordinal()
     if isinstance(value, str):
         return "s:" + value
+    if isinstance(value, (int, float)):
+        return number_key(value)
     return value
 
 
@@ -73,6 +129,12 @@ def _satisfiable(conj: Conj) -> bool:
     if present & absent:
         return False
     for atoms in bounds.values():
+        if all(a[1] == "!=" for a in atoms):
+            continue  # infinitely many numbers and texts differ from a finite list
+        if all(isinstance(a[3], int) for a in atoms):
+            if not _numeric_satisfiable(atoms):
+                return False
+            continue
         values = {a[3] for a in atoms}
         candidates = set(values)
         numeric = [v for v in values if isinstance(v, (int, float))]
@@ -88,6 +150,38 @@ def _satisfiable(conj: Conj) -> bool:
         if not any(all(_holds(a[1], c, a[3]) for a in atoms) for c in candidates):
             return False
     return True
+
+
+def _numeric_satisfiable(atoms: list[Atom]) -> bool:
+    """Whether some integer key meets every comparison: linear in the number of atoms."""
+    low, high = -math.inf, math.inf
+    equal: set[int] = set()
+    different: set[int] = set()
+    for _kind, op, _name, value in atoms:
+        if op == "==":
+            equal.add(value)
+        elif op == "!=":
+            different.add(value)
+        elif op == ">":
+            low = max(low, value + 1)
+        elif op == ">=":
+            low = max(low, value)
+        elif op == "<":
+            high = min(high, value - 1)
+        else:
+            high = min(high, value)
+    if len(equal) > 1:
+        return False
+    if equal:
+        value = next(iter(equal))
+        return low <= value <= high and value not in different
+    if low > high:
+        return False
+    if low == -math.inf or high == math.inf:
+        return True
+    if high - low + 1 > len(different):
+        return True
+    return any(value not in different for value in range(int(low), int(high) + 1))
 
 
 def _holds(op: str, left: Any, right: Any) -> bool:
@@ -200,8 +294,13 @@ class Compiler:
             return self.comparison(node.op, node.left, node.right)
         if isinstance(node, In):
             parts = [self.comparison("==", node.left, item) for item in node.items]
-            return Tri(dnf_or(*(p.true for p in parts)), dnf_and(*(p.false for p in parts)),
-                       parts[0].unknown)
+            falses = [p.false for p in parts]
+            if all(len(f) == 1 for f in falses):  # one conjunction of n tests: built in linear time
+                conj = frozenset().union(*(f[0] for f in falses))
+                false = (conj,) if _satisfiable(conj) else FALSE
+            else:
+                false = dnf_and(*falses)
+            return Tri(dnf_or(*(p.true for p in parts)), false, parts[0].unknown)
         if isinstance(node, Not):
             inner = self.compile(node.item)
             return Tri(inner.false, inner.true, inner.unknown)
@@ -241,3 +340,145 @@ def conjunction_json(conj: Conj) -> dict:
         raise ConditionTooComplex("condition trop complexe pour durable-rules (trop de comparaisons entre faits)")
     atoms = sorted(conj, key=repr)
     return {"$and": [{"$ex": {GUARD: 1}}] + [atom_json(a) for a in atoms]}
+
+
+# -- what one criterion costs in durable-rules, and the checks made before any rule runs -------
+
+def rule_formulas(tri: Tri) -> tuple[tuple[Optional[bool], DNF], ...]:
+    """The formulas compiled to rules: "false", and the smaller of "unknown" and "true".
+
+    An "or" of n facts is unknown in about 2**n ways but true in n; when "true" is compiled,
+    "unknown" is "neither fired"."""
+    if len(tri.true) < len(tri.unknown):
+        return (False, tri.false), (True, tri.true)
+    return (False, tri.false), (None, tri.unknown)
+
+
+def max_fired(formula: DNF) -> int:
+    """At most how many conjunctions of `formula` one fact can match at once.
+
+    Conjunctions that test one field for equality with different constants exclude each other;
+    otherwise every conjunction is counted."""
+    if len(formula) <= 1:
+        return len(formula)
+    shared = None
+    for conj in formula:
+        fields = {a[2] for a in conj if a[0] == "cmp" and a[1] == "=="}
+        shared = fields if shared is None else shared & fields
+        if not shared:
+            return len(formula)
+    name = min(shared)
+    groups: dict[Any, int] = {}
+    for conj in formula:
+        for atom in conj:
+            if atom[0] == "cmp" and atom[1] == "==" and atom[2] == name:
+                groups[atom[3]] = groups.get(atom[3], 0) + 1
+                break
+    return max(groups.values())
+
+
+def fields_of(conj: Conj) -> set[str]:
+    names = set()
+    for atom in conj:
+        if atom[0] in ("ex", "nex"):
+            names.add(atom[1])
+        else:
+            names.add(atom[2])
+            if atom[0] == "cmpf":
+                names.add(atom[3])
+    return names
+
+
+@dataclass
+class Cost:
+    """What one criterion needs from durable-rules."""
+    rules: int
+    fired: int
+    fields: set[str]
+
+
+def cost(tri: Tri) -> Cost:
+    formulas = rule_formulas(tri)
+    fields: set[str] = set()
+    for _outcome, formula in formulas:
+        for conj in formula:
+            fields |= fields_of(conj)
+    return Cost(sum(len(f) for _o, f in formulas), max(max_fired(f) for _o, f in formulas), fields)
+
+
+def fact_limit(path: str) -> float:
+    """Largest magnitude a number fact can hold in a case (refused beyond by fundrules/case.py)."""
+    fact = FACTS.get(path)
+    if path in DERIVED_LIMITS:
+        return DERIVED_LIMITS[path]
+    if fact is None:
+        return MAX_EXACT_INT
+    default = INT_FACT_LIMIT if fact.kind == INT else NUMBER_FACT_LIMIT
+    bounds = [abs(b) for b in (fact.minimum, fact.maximum) if b is not None]
+    if fact.maximum is None:
+        bounds.append(default)
+    if fact.minimum is None:
+        bounds.append(default)
+    return max(bounds)
+
+
+def magnitude(node: Node, params: Mapping[str, Any]) -> float:
+    """An upper bound of |value| over every case: the interval arithmetic of the term."""
+    if isinstance(node, Literal):
+        return abs(node.value) if isinstance(node.value, (int, float)) and not isinstance(node.value, bool) else 0
+    if isinstance(node, ParamRef):
+        value = params[node.name]
+        return abs(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    if isinstance(node, FactRef):
+        return fact_limit(node.path)
+    if isinstance(node, Arith):
+        left, right = magnitude(node.left, params), magnitude(node.right, params)
+        return left * right if node.op == "*" else left + right
+    if isinstance(node, Call):
+        return CALL_LIMITS.get(node.function, MAX_EXACT_INT)
+    return 0
+
+
+def _arith_terms(node: Node) -> Iterable[Node]:
+    if isinstance(node, (Arith, Call)):
+        yield node
+    for child in _children(node):
+        yield from _arith_terms(child)
+
+
+def _children(node: Node) -> tuple:
+    if isinstance(node, (And, Or)):
+        return node.items
+    if isinstance(node, Not):
+        return (node.item,)
+    if isinstance(node, (Compare, Arith)):
+        return (node.left, node.right)
+    if isinstance(node, In):
+        return (node.left,)
+    if isinstance(node, Call):
+        return tuple(node.args)
+    return ()
+
+
+def check_condition(node: Node, params: Mapping[str, Any]) -> Cost:
+    """Refuse (ConditionTooComplex) what durable-rules could not run or compare exactly.
+
+    Returns the cost of the criterion. Called once per criterion and distinct parameter values."""
+    for term in _arith_terms(node):
+        if magnitude(term, params) > MAX_EXACT_INT:
+            raise ConditionTooComplex(
+                f"calcul « {term.text()} » : sa valeur peut dépasser 2**53 ({MAX_EXACT_INT}), que "
+                "durable-rules ne compare plus exactement ; bornez-le ou reformulez la condition")
+    tri = Compiler(FieldNames(), params).compile(node)
+    for _outcome, formula in rule_formulas(tri):
+        for conjunction in formula:
+            conjunction_json(conjunction)
+    result = cost(tri)
+    if result.rules > MAX_RULES_PER_RULESET or result.fired > MAX_FIRED_RULES:
+        raise ConditionTooComplex(
+            f"condition trop complexe pour durable-rules ({result.rules} règles dont {result.fired} "
+            f"peuvent s'appliquer ensemble ; au plus {MAX_RULES_PER_RULESET} et {MAX_FIRED_RULES})")
+    if len(result.fields) + 2 > MAX_MESSAGE_FIELDS:
+        raise ConditionTooComplex(f"trop de faits et de calculs distincts pour durable-rules "
+                                  f"({len(result.fields)}, au plus {MAX_MESSAGE_FIELDS - 2} par critère)")
+    return result

@@ -17,6 +17,7 @@ from ..conditions.parser import parse
 from ..conditions.typecheck import check
 from ..errors import InputError
 from ..facts import BOOL
+from ..rulesets.loader import number_problem
 from ..rulesets.catalog import ActiveRules, Catalog, Criterion, Funder, Source, Version
 from ..rulesets.schema import PlanVersionFile
 from ..source import read_document
@@ -65,6 +66,9 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
             where = ("rules", i)
             try:
                 node = check(parse(rule.condition), {}, extra)
+                problem = number_problem(node)
+                if problem:
+                    raise InputError(problem)
             except InputError as err:
                 raise InputError(err.reason, file=doc.file, line=doc.line_of(where + ("condition",)),
                                  field=f"règle {rule.id}.condition") from None
@@ -80,7 +84,7 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                 message=rule.message, required=rule.condition, next_step=None,
                 sources=tuple(sources[s] for s in rule.sources), verified=rule.verified, gate=False, blocking=True,
                 unlock=None, valid_from=None, valid_to=None, facts=facts_of(node), params=(), text_params=(),
-                file=doc.file, line=doc.line_of(where)))
+                file=doc.file, line=doc.line_of(where), condition_line=doc.line_of(where + ("condition",))))
             excludes[rule.id] = rule.effect.exclude
         version = Version(funder="_plan", label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
                           summary=spec.summary, decided_by=None, advice=None, amount=None, amount_hours=None,

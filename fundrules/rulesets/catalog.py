@@ -58,6 +58,7 @@ class Criterion:
     text_params: tuple[str, ...]  # parameters named in message, required or next_step only
     file: str
     line: Optional[int]
+    condition_line: Optional[int] = None  # line of `condition:`, for errors about the condition
 
     @functools.cached_property
     def evaluator(self):

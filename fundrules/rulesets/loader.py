@@ -30,6 +30,24 @@ VARIANT_FILE = "variant.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ONE_DAY = dt.timedelta(days=1)
 SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
+MAX_NUMBER = 2 ** 53  # every number in a ruleset: beyond, an integer has no exact double
+
+
+def number_problem(node) -> str | None:
+    """Why a number literal of `node` is refused (not finite, or beyond ±2**53), else None."""
+    from ..conditions.ast import Literal
+    from ..conditions.typecheck import walk
+
+    found: list[str] = []
+
+    def visit(item) -> None:
+        value = getattr(item, "value", None) if isinstance(item, Literal) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+            found.append(item.text())
+    walk(node, visit)
+    if found:
+        return f"nombre {found[0]} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
+    return None
 
 
 def default_rulesets_dir() -> Path:
@@ -85,6 +103,9 @@ class _VersionBuilder:
                 value = item.value
                 if isinstance(value, float) and value != value:
                     raise self.error("valeur NaN refusée", vpath, f"parameters.{name}")
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+                    raise self.error(f"nombre hors des bornes admises (fini, au plus {MAX_NUMBER} en valeur "
+                                     "absolue, soit 2**53)", vpath, f"parameters.{name}")
                 if value is None or isinstance(value, (list, dict)):
                     raise self.error("valeur simple attendue (nombre, date, texte, booléen)", vpath,
                                      f"parameters.{name}")
@@ -113,7 +134,7 @@ class _VersionBuilder:
             node = check(parse(spec.condition), {n: p.value_type for n, p in params.items()})
         except InputError as err:
             raise self.error(err.reason, cpath, f"{where}.condition") from None
-        self._check_durable_limits(node, params, cpath, f"{where}.condition")
+        self._check_numbers(node, cpath, f"{where}.condition")
         for attr in ("message", "required", "next_step"):
             text = getattr(spec, attr)
             if not text:
@@ -154,7 +175,7 @@ class _VersionBuilder:
             raise self.error("valid_to avant valid_from", path, where)
         return Criterion(
             key=key, id=spec.id, route=route, label=spec.label, condition=node,
-            condition_text=spec.condition, message=spec.message,
+            condition_text=spec.condition, message=spec.message, condition_line=self.doc.line_of(cpath),
             required=spec.required or spec.condition, next_step=spec.next_step,
             sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified, gate=spec.gate,
             blocking=spec.blocking, unlock=spec.unlock,
@@ -162,32 +183,11 @@ class _VersionBuilder:
             file=self.doc.file, line=self.doc.line_of(path),
         )
 
-    def _check_durable_limits(self, node, params: dict[str, Parameter], path: tuple, field: str) -> None:
-        """Refuse, at load time, a condition the durable-rules backend could not hold."""
-        from ..engine.durable_compile import Compiler, ConditionTooComplex, FieldNames, conjunction_json
-
-        for start in sorted({d for p in params.values() for d, _v, _s in p.values} | {self.spec.valid_from}):
-            values = {n: p.value_at(max(start, self.spec.valid_from), ) for n, p in params.items()}
-            values = {n: (v if v is not None else params[n].values[0][1]) for n, v in values.items()}
-            try:
-                tri = Compiler(FieldNames(), values).compile(node)
-                for conjunction in tri.false + tri.unknown:
-                    conjunction_json(conjunction)
-            except ConditionTooComplex as err:
-                raise self.error(err.reason, path, field) from None
-
-    def _check_message_size(self, criteria: list[Criterion], params: dict[str, Parameter]) -> None:
-        """durable-rules holds at most 255 properties per message: one per fact and computed term."""
-        from ..engine.durable_compile import MAX_MESSAGE_FIELDS, Compiler, FieldNames
-
-        names = FieldNames()
-        values = {n: p.values[0][1] for n, p in params.items()}
-        for criterion in criteria:
-            Compiler(names, values).compile(criterion.condition)
-        used = len(names.facts) + len(names.terms)
-        if used + 2 > MAX_MESSAGE_FIELDS:
-            raise self.error(f"trop de faits et de calculs distincts pour durable-rules ({used}, au plus "
-                             f"{MAX_MESSAGE_FIELDS - 2} par version)", ("criteria",), "criteria")
+    def _check_numbers(self, node, path: tuple, field: str) -> None:
+        """Every number written in a condition is finite and within ±2**53 (exact in both backends)."""
+        problem = number_problem(node)
+        if problem:
+            raise self.error(problem, path, field)
 
     def build(self) -> Version:
         spec = self.spec
@@ -214,7 +214,6 @@ class _VersionBuilder:
             for i, c in enumerate(route.criteria):
                 criteria.append(self.criterion(c, rpath + ("criteria", i), route.id, params))
         self._check_duplicates(criteria)
-        self._check_message_size(criteria, params)
         amounts = {}
         for attr in ("amount", "amount_hours"):
             text = getattr(spec, attr)
