@@ -107,4 +107,4 @@ def test_cli_without_durable_rules_says_nothing_on_stderr_and_records_the_backen
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=RULESETS.parent)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "ÉLIGIBLE" in result.stdout
+    assert "[OK] Congé individuel de formation (CIF) : éligible" in result.stdout
