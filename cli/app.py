@@ -321,6 +321,37 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     typer.echo(f"Règles valides : {len(catalog.funders)} financeurs, {count} critères vérifiés.")
 
 
+
+@app.command()
+@handles_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute (par défaut : cette machine seulement)."),
+          port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port d'écoute."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64, help="Processus (un moteur chargé par processus)."),
+          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS,
+          access_log: bool = typer.Option(False, "--access-log", help="Journaliser chaque requête (méthode, chemin, "
+                                          "statut ; jamais le cas).")) -> None:
+    """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError:
+        _fail("le service HTTP demande l'extra « http » : pip install 'fundrules[http]' "
+              "(depuis le dépôt : pip install '.[http]')", EXIT_INPUT)
+    from fundrules.http.app import ENGINE_ENV, RULESETS_ENV, create_app
+    from fundrules.http.auth import TOKEN_ENV
+
+    if host not in ("127.0.0.1", "::1", "localhost") and not os.environ.get(TOKEN_ENV):
+        typer.echo(f"Attention : service ouvert sur {host} sans jeton ({TOKEN_ENV} non défini).", err=True)
+    options = dict(host=host, port=port, access_log=access_log, server_header=False, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(rulesets=rulesets, backend=engine.value), **options)
+        return
+    from fundrules import load_catalog
+    load_catalog(rulesets)  # a bad ruleset stops here with its French message, not in every worker
+    os.environ[RULESETS_ENV] = str(rulesets.resolve()) if rulesets else ""
+    os.environ[ENGINE_ENV] = engine.value
+    uvicorn.run("fundrules.http.app:create_app_from_env", factory=True, workers=workers, **options)
+
 _USAGE_FR = [
     (r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",
      lambda m: f"option inconnue {m.group(1)}"
