@@ -333,24 +333,17 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écout
     """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
     try:
         import fastapi  # noqa: F401
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError:
         _fail("le service HTTP demande l'extra « http » : pip install 'fundrules[http]' "
               "(depuis le dépôt : pip install '.[http]')", EXIT_INPUT)
-    from fundrules.http.app import ENGINE_ENV, RULESETS_ENV, create_app
     from fundrules.http.auth import TOKEN_ENV
+    from fundrules.http.serve import LOOPBACK, run
 
-    if host not in ("127.0.0.1", "::1", "localhost") and not os.environ.get(TOKEN_ENV):
+    if host not in LOOPBACK and not os.environ.get(TOKEN_ENV):
         typer.echo(f"Attention : service ouvert sur {host} sans jeton ({TOKEN_ENV} non défini).", err=True)
-    options = dict(host=host, port=port, access_log=access_log, server_header=False, log_level="info")
-    if workers == 1:
-        uvicorn.run(create_app(rulesets=rulesets, backend=engine.value), **options)
-        return
-    from fundrules import load_catalog
-    load_catalog(rulesets)  # a bad ruleset stops here with its French message, not in every worker
-    os.environ[RULESETS_ENV] = str(rulesets.resolve()) if rulesets else ""
-    os.environ[ENGINE_ENV] = engine.value
-    uvicorn.run("fundrules.http.app:create_app_from_env", factory=True, workers=workers, **options)
+    run(host, port, workers, rulesets, engine.value, access_log)
+
 
 _USAGE_FR = [
     (r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",

@@ -47,8 +47,8 @@ class Server:
     """A uvicorn server in a thread, on a socket bound to a free loopback port."""
 
     def __init__(self, app):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        from fundrules.http.serve import listen
+        self.sock = listen("127.0.0.1", 0)  # declared TCP, as `fundrules serve` does (TCP_NODELAY)
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
