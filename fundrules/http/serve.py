@@ -17,7 +17,7 @@ from typing import Optional
 import uvicorn
 
 from ..errors import InputError
-from .app import ENGINE_ENV, RULESETS_ENV, create_app
+from .app import ENGINE_ENV, RULESETS_ENV
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -42,16 +42,14 @@ def listen(host: str, port: int) -> socket.socket:
 
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, rulesets: Optional[Path] = None,
         backend: str = "durable", access_log: bool = False) -> None:
-    """Serve until interrupted; each worker process loads its own Engine."""
-    options = dict(access_log=access_log, server_header=False, log_level="info")
-    if workers == 1:
-        config = uvicorn.Config(create_app(rulesets=rulesets, backend=backend), **options)
-    else:
-        from ..rulesets import load_catalog
-        load_catalog(rulesets)  # a bad ruleset stops here with its French message, not in every worker
-        os.environ[RULESETS_ENV] = str(Path(rulesets).resolve()) if rulesets else ""
-        os.environ[ENGINE_ENV] = backend
-        config = uvicorn.Config("fundrules.http.app:create_app_from_env", factory=True, workers=workers, **options)
+    """Serve until interrupted; each worker (the process itself when `workers` is 1) loads its own Engine
+    through `create_app_from_env`."""
+    from ..rulesets import load_catalog
+    load_catalog(rulesets)  # a bad ruleset stops here with its French message, not in a worker
+    os.environ[RULESETS_ENV] = str(Path(rulesets).resolve()) if rulesets else ""
+    os.environ[ENGINE_ENV] = backend
+    config = uvicorn.Config("fundrules.http.app:create_app_from_env", factory=True, workers=workers,
+                            access_log=access_log, server_header=False, log_level="info")
     sock = listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     print(f"Service fundrules sur http://{shown}:{sock.getsockname()[1]} ({workers} processus) ; "
