@@ -547,3 +547,24 @@ def test_fundrules_serve_with_two_workers_serves_and_logs_no_case(tmp_path):
             process.wait()
     output = open(tmp_path / "server.log", encoding="utf-8", errors="replace").read()
     assert "XYZZY" not in output and "127.0.0.1" in output
+
+
+def _serve(*args, cwd):
+    return subprocess.run([sys.executable, "-c", "from fundrules_cli.app import main; main()", "serve", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def test_serve_refuses_a_bad_rulesets_folder_before_starting(tmp_path):
+    result = _serve("--port", str(_free_port()), "--rulesets", str(tmp_path / "absent"), cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("Erreur : ")
+    assert "Traceback" not in result.stderr and "Service fundrules sur" not in result.stderr
+
+
+def test_serve_says_in_french_when_the_port_is_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _serve("--port", str(port), "--engine", "python", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"impossible d'écouter sur 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
