@@ -257,7 +257,7 @@ def test_a_json_document_that_is_not_a_case_is_422(server):
 
 
 def test_bad_as_of_is_422_in_french(server):
-    for query in ("as_of=2018-13-01", "as_of=hier", "explain=peut-etre"):
+    for query in ("as_of=2018-13-01", "as_of=hier", "as_of=20180312", "explain=peut-etre"):
         status, headers, data = server.request("POST", f"/v1/evaluate?{query}", CDD)
         assert_error(status, headers, data, 422, "invalid_input")
         assert data["error"]["field"] == query.split("=")[0]

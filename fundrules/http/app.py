@@ -122,16 +122,15 @@ class CatchAll:
 
 
 def _day(text: Optional[str], field: str = "as_of") -> Optional[dt.date]:
+    """A query date, AAAA-MM-JJ only (Python would also take 20180312), refused like the CLI's --as-of."""
     if text is None or text == "":
         return None
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else _raise()
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text[:40]} »", field=field) from None
-
-
-def _raise():
-    raise ValueError
 
 
 def _json(data: Any) -> Response:
