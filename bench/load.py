@@ -128,7 +128,7 @@ def load(port: int, payloads: list[bytes], requests: int, concurrency: int, max_
             "errors": len(errors), "error_kinds": sorted(set(errors))}
 
 
-def library_p50(payloads: list[bytes], engine: str, count: int) -> float:
+def library_times(payloads: list[bytes], engine: str, count: int) -> dict:
     """The library's own time for the same work, from the parsed JSON dict: validation + evaluation."""
     from fundrules import Engine
     runner = Engine(backend=engine)
@@ -139,8 +139,10 @@ def library_p50(payloads: list[bytes], engine: str, count: int) -> float:
     for i in range(count):
         t = time.perf_counter()
         runner.evaluate(cases[i % len(cases)])
-        times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times)
+        times.append(1000 * (time.perf_counter() - t))
+    times.sort()
+    return {"p50_ms": statistics.median(times), "mean_ms": statistics.fmean(times),
+            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))]}
 
 
 def main() -> None:
@@ -172,8 +174,10 @@ def main() -> None:
                       flush=True)
         finally:
             stop(process)
-    own = library_p50(payloads, args.engine, max(args.serial, 2000))
-    print(f"\nlibrary Engine.evaluate(dict) p50 on the same cases ({args.engine}): {own:.2f} ms\n")
+    lib = library_times(payloads, args.engine, max(args.serial, 2000))
+    own = lib["p50_ms"]
+    print(f"\nlibrary Engine.evaluate(dict) on the same cases ({args.engine}): p50 {own:.2f} ms, "
+          f"mean {lib['mean_ms']:.2f} ms, p99 {lib['p99_ms']:.2f} ms\n")
     print("| workers | concurrent clients | requests | requests/s | p50 (ms) | p99 (ms) | errors | p50 / library p50 |")
     print("|---|---|---|---|---|---|---|---|")
     for workers, concurrency, r in rows:
