@@ -12,7 +12,9 @@ MAX_BATCH = 1_000
 
 def too_large(size: int | None, limit: int) -> HttpError:
     said = f"{size} octets" if size is not None else f"plus de {limit} octets"
-    return HttpError(413, "body_too_large", f"corps de la requête trop gros ({said}, au plus {limit})")
+    # Connection: close, or the server would go on draining (and discarding) the rest of the body
+    return HttpError(413, "body_too_large", f"corps de la requête trop gros ({said}, au plus {limit})",
+                     headers={"Connection": "close"})
 
 
 class BodyLimit:
