@@ -11,10 +11,12 @@ MAX_BATCH = 1_000
 
 
 def too_large(size: int | None, limit: int) -> HttpError:
+    """413 from a declared size (the server then discards the declared body as it comes, so that the
+    client can read the answer), or from a chunked body that passed the limit: that one has no end
+    to wait for, so the connection is closed."""
     said = f"{size} octets" if size is not None else f"plus de {limit} octets"
-    # Connection: close, or the server would go on draining (and discarding) the rest of the body
     return HttpError(413, "body_too_large", f"corps de la requête trop gros ({said}, au plus {limit})",
-                     headers={"Connection": "close"})
+                     headers=None if size is not None else {"Connection": "close"})
 
 
 class BodyLimit:
