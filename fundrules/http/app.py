@@ -143,10 +143,6 @@ def _plain(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def _model(model: BaseModel) -> Response:
-    return Response(model.model_dump_json(), media_type="application/json")
-
-
 class _Service:
     """The work of each route, run in a worker thread: parse, validate, evaluate, serialise."""
 
