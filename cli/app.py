@@ -510,6 +510,30 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     typer.echo(f"Règles valides : {len(catalog.funders)} financeurs, {count} critères vérifiés.")
 
 
+
+@app.command()
+@handles_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute (par défaut : cette machine seulement)."),
+          port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port d'écoute."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64, help="Processus (un moteur chargé par processus)."),
+          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS,
+          access_log: bool = typer.Option(False, "--access-log", help="Journaliser chaque requête (méthode, chemin, "
+                                          "statut ; jamais le cas).")) -> None:
+    """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        _fail("le service HTTP demande l'extra « http » : pip install 'fundrules[http]' "
+              "(depuis le dépôt : pip install '.[http]')", EXIT_INPUT)
+    from fundrules.http.auth import TOKEN_ENV
+    from fundrules.http.serve import LOOPBACK, run
+
+    if host not in LOOPBACK and not os.environ.get(TOKEN_ENV):
+        typer.echo(f"Attention : service ouvert sur {host} sans jeton ({TOKEN_ENV} non défini).", err=True)
+    run(host, port, workers, rulesets, engine.value, access_log)
+
+
 _USAGE_FR = [
     (r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",
      lambda m: f"option inconnue {m.group(1)}"

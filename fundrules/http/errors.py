@@ -1,0 +1,99 @@
+"""Every error the service returns has one shape, `FundrulesError.payload()`, and never a traceback.
+
+Applications branch on `error.code`; `message` is the French sentence the CLI would print.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Optional
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from ..errors import BackendError, EvaluationError, FundrulesError, InputError
+
+log = logging.getLogger("fundrules.http")
+
+BODY = "corps de la requête"  # the "file" of a case sent in a request
+
+
+class HttpError(FundrulesError):
+    """An error of the request itself (not of the case): its own code and HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, *, field: Optional[str] = None,
+                 line: Optional[int] = None, file: Optional[str] = None, headers: Optional[dict] = None):
+        self.status, self.code, self.field, self.line, self.file = status, code, field, line, file
+        self.headers = headers
+        super().__init__(message)
+
+
+def status_of(error: FundrulesError) -> int:
+    if isinstance(error, HttpError):
+        return error.status
+    if isinstance(error, (InputError, EvaluationError)):
+        return 422
+    if isinstance(error, BackendError):
+        return 500
+    return 500
+
+
+def error_response(error: FundrulesError) -> JSONResponse:
+    return JSONResponse(error.payload(), status_code=status_of(error),
+                        headers=getattr(error, "headers", None))
+
+
+def internal_error(where: str, error: BaseException) -> JSONResponse:
+    """A bug: logged as its type and code lines only (its message may quote the case), answered 500."""
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error("erreur interne (%s) sur %s\n%s", type(error).__name__, where, stack)
+    return error_response(HttpError(500, "internal_error", "erreur interne du service ; elle est "
+                                     "consignée (sans les données du cas) dans le journal du serveur"))
+
+
+async def on_fundrules_error(request, error: FundrulesError) -> JSONResponse:
+    if isinstance(error, BackendError):
+        log.error("échec du moteur de règles (%s) sur %s", type(error).__name__, request.url.path)
+    return error_response(error)
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 413: "body_too_large"}
+
+
+async def on_http_exception(request, error: StarletteHTTPException) -> JSONResponse:
+    """Router errors (unknown route, wrong method) in the same shape as every other error."""
+    status = error.status_code
+    if status == 404:
+        message = (f"route inconnue « {request.url.path} » ; les routes sont décrites sur /docs "
+                   "et /openapi.json")
+    elif status == 405:
+        allowed = (error.headers or {}).get("Allow") or (error.headers or {}).get("allow")
+        message = f"méthode {request.method} non admise sur {request.url.path}" + (
+            f" ; admises : {allowed}" if allowed else "")
+    else:
+        message = f"requête refusée (HTTP {status})"
+    return error_response(HttpError(status, _HTTP_CODES.get(status, "http_error"), message,
+                                    headers=error.headers))
+
+
+def _french(error: dict) -> str:
+    try:  # the case module's French wording of pydantic errors, shared with the CLI
+        from ..case import _french as case_french
+        return case_french(error)
+    except Exception:
+        return f"valeur invalide ({error.get('msg')})"
+
+
+async def on_validation_error(request, error) -> JSONResponse:
+    """FastAPI's own parameter checks (query, path), said in French like a case error."""
+    problems = error.errors()
+    first = problems[0] if problems else {"loc": (), "msg": "requête invalide"}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header")]
+    field = ".".join(loc) or None
+    message = _french(first)
+    if field:
+        message = f"{field} : {message}"
+    if len(problems) > 1:
+        message += f" (et {len(problems) - 1} autre(s) erreur(s))"
+    return error_response(HttpError(422, "invalid_input", message, field=field))
