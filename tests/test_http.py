@@ -28,7 +28,6 @@ uvicorn = pytest.importorskip("uvicorn")
 import fundrules  # noqa: E402
 from fundrules import Engine, load_case  # noqa: E402
 from fundrules.errors import BackendError, InputError  # noqa: E402
-from fundrules.results import Evaluation  # noqa: E402
 
 BODY = "corps de la requête"
 TOKEN = "jeton-de-test-7f3a"
@@ -147,20 +146,18 @@ def test_evaluate_as_of_applies_the_rules_of_that_date(server, engine):
     assert {r["funder"]: r["status"] for r in data["results"]}["cif"] == "not_in_force"
 
 
-def test_provenance_is_returned_when_the_library_provides_it(server):
+def test_provenance_is_returned_as_the_library_gives_it(server, engine):
     _, _, data = server.request("POST", "/v1/evaluate", CDD)
-    has_provenance = hasattr(Evaluation, "model_fields") and "provenance" in Evaluation.model_fields
-    assert ("provenance" in data) == has_provenance
+    assert data["provenance"] == json.loads(engine.provenance.model_dump_json())
+    assert set(data["provenance"]) == {"fundrules_version", "schema_version", "backend", "rulesets_digest"}
 
 
-def test_explain_is_passed_to_the_library_or_refused_in_french(server, engine):
-    import inspect
+def test_explain_adds_the_trace_and_only_then(server):
     status, headers, data = server.request("POST", "/v1/evaluate?explain=true", CDD)
-    if "explain" in inspect.signature(engine.evaluate).parameters:
-        assert status == 200
-    else:
-        assert_error(status, headers, data, 422, "invalid_input")
-        assert data["error"]["field"] == "explain"
+    assert status == 200
+    assert all(isinstance(r["trace"], list) for r in data["results"])
+    _, _, plain = server.request("POST", "/v1/evaluate", CDD)
+    assert all("trace" not in r for r in plain["results"])
 
 
 def test_plan_answers_what_the_library_answers(server, engine):
@@ -229,7 +226,7 @@ def test_invalid_case_gives_the_cli_message_field_and_line(server, tmp_path):
 
 def test_unknown_fact_suggests_the_known_one(server):
     status, headers, data = server.request("POST", "/v1/plan", {**CDD, "beneficiaire": {"anciennete_mois": 3}})
-    assert_error(status, headers, data, 422, "invalid_input")
+    assert_error(status, headers, data, 422, "unknown_fact")
     assert data["error"]["field"] == "beneficiaire.anciennete_mois"
     assert "anciennete_salariee_mois" in data["error"]["message"]
 

@@ -29,10 +29,16 @@ from ..plan.model import Plan
 from ..results import Evaluation
 from . import body as bodies
 from .auth import TOKEN_ENV, BearerAuth
-from .errors import (HttpError, error_response, internal_error, on_fundrules_error, on_http_exception,
-                     on_validation_error)
+from .errors import (
+    HttpError,
+    error_response,
+    internal_error,
+    on_fundrules_error,
+    on_http_exception,
+    on_validation_error,
+)
 from .limits import MAX_BATCH, MAX_BODY_BYTES, BodyLimit, read_body
-from .rulesets import rulesets_list, ruleset_show
+from .rulesets import ruleset_show, rulesets_list
 
 log = logging.getLogger("fundrules.http")
 
@@ -185,10 +191,12 @@ class _Service:
         return b'{"evaluations":[' + ",".join(parts).encode() + b"]}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema(kind: str) -> dict:
-    model = {"case": CaseInput, "evaluation": Evaluation, "plan": Plan}[kind]
-    return model.model_json_schema()
+    """The same schemas as `fundrules schema --output` (one definition, in the library)."""
+    from ..schemas import json_schema
+
+    return json_schema(kind)
 
 
 def create_app(engine=None, *, rulesets=None, backend: str = "durable", token: Optional[str] = _UNSET,
