@@ -10,6 +10,7 @@ from ..case import case_facts
 from ..conditions.kleene import compile_condition
 from ..derived import add_derived
 from ..results import Evaluation, FunderResult
+from .income import income_chain
 from .model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
 from .rules import PlanVersion, candidate_fact
 
@@ -101,7 +102,8 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     rules = next((v for v in engine.plan_rules if v.covers(day)), None)
     cost = facts.get("projet.cout_pedagogique")
     cost = float(cost) if cost is not None else None
-    candidates = {r.funder for r in evaluation.results if r.status in CANDIDATE_STATUSES}
+    # Only course funders go into funding steps; income schemes (kind: income) go to the income chain.
+    candidates = {r.funder for r in evaluation.results if r.status in CANDIDATE_STATUSES and r.kind == "course"}
     amounts = _Amounts(engine, facts, day)
 
     exclusions: list[Exclusion] = []
@@ -125,6 +127,8 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
 
     unlock = []
     for result in evaluation.results:
+        if result.kind != "course":
+            continue
         if result.status == "blocked" and len(result.blockers) == 1 and result.blockers[0].unlock:
             unlock.append(Unlock(funder=result.funder, criterion=result.blockers[0].criterion,
                                  what=result.blockers[0].unlock))
@@ -135,5 +139,8 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
                 f"{u.what} ({u.funder})" for u in unlock) + "."
         else:
             message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
+    plans = [p.model_copy(update={"income": income_chain(engine, evaluation, facts, [s.funder for s in p.steps])})
+             for p in plans]
     return Plan(as_of=day, ruleset_version=rules.label if rules else None, plans=plans, excluded=exclusions,
-                impasse=impasse, unlock=unlock, message=message)
+                impasse=impasse, unlock=unlock, message=message,
+                income=income_chain(engine, evaluation, facts, candidates))

@@ -29,6 +29,40 @@ def plan_summary(plan: FundingPlan) -> str:
     return " → ".join(parts) + f" ; {tail}"
 
 
+def _period(entry) -> str:
+    if entry.start and entry.end:
+        return f"du {date_fr(entry.start)} au {date_fr(entry.end)}"
+    if entry.start:
+        return f"à partir du {date_fr(entry.start)}"
+    if entry.end:
+        return f"jusqu'au {date_fr(entry.end)}"
+    return "dates à préciser"
+
+
+def income_lines(entries, indent: str = "  ") -> list[str]:
+    """« Ressources pendant la formation »: the chain, or plainly that nothing applies and what would."""
+    lines = []
+    checking = [e for e in entries if e.status == "a_verifier"]
+    for e in entries:
+        if e.status == "aucune":
+            lines.append(f"{indent}Aucune ressource identifiée : {e.reason}.")
+            if e.would_open:
+                lines.append(f"{indent}  Ce qui ouvrirait une ressource : " + " ; ".join(e.would_open) + ".")
+            continue
+        if e.status != "eligible":
+            continue
+        amount = (f"{value_fr(e.monthly)} EUR par mois" if e.monthly is not None
+                  else f"{value_fr(e.daily)} EUR par jour" if e.daily is not None else (e.rule or "montant à déterminer"))
+        lines.append(f"{indent}- {e.name} [{e.id}] {_period(e)} : {amount}"
+                     + ("" if e.verified else " (à confirmer)"))
+        lines.append(f"{indent}  payé par : {e.payer or e.decided_by} ; à demander à : {e.decided_by}")
+        if e.monthly is not None and e.rule:
+            lines.append(f"{indent}  règle : {e.rule}")
+    if checking:
+        lines.append(f"{indent}À vérifier : " + ", ".join(f"{e.name} [{e.id}]" for e in checking) + ".")
+    return lines
+
+
 def render_plan_text(plan: Plan, source: str | None = None) -> str:
     lines = [f"Plans de financement au {date_fr(plan.as_of)}" + (f" — {source}" if source else "")]
     if plan.message:
@@ -46,8 +80,14 @@ def render_plan_text(plan: Plan, source: str | None = None) -> str:
             lines.append(f"     décide : {step.decided_by}")
             if step.next_step:
                 lines.append(f"     -> {step.next_step}")
+        if p.income and p.income != plan.income:
+            lines.append("  Ressources pendant la formation avec ce plan :")
+            lines += income_lines(p.income, "    ")
     for e in plan.excluded:
         lines.append(f"Écarté du plan principal : {e.funder} — {e.message}")
     if plan.unlock and not plan.impasse:
         lines += ["", "Pistes : " + "; ".join(f"{u.what} ({u.funder})" for u in plan.unlock)]
+    if plan.income:
+        lines += ["", "Ressources pendant la formation"]
+        lines += income_lines(plan.income)
     return "\n".join(lines) + "\n"

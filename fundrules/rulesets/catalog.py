@@ -126,6 +126,7 @@ class Funder:
     successor: Optional[str] = None  # funder that replaced this one
     variant_by: Optional[str] = None  # fact path whose value selects a variant
     variants: dict[str, Variant] = field(default_factory=dict)
+    income: Optional[dict] = None  # payer, period, rank, paired_with (kind: income only)
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions

@@ -327,12 +327,16 @@ def load_funder(folder: Path) -> Funder:
     if spec.in_force_from and spec.in_force_from > min(firsts):
         raise InputError("in_force_from est après le début de la première version",
                          file=doc.file, line=doc.line_of(("in_force_from",)), field="in_force_from")
+    if spec.income is not None and spec.kind != "income":
+        raise InputError("le champ income est réservé aux financeurs kind: income",
+                         file=doc.file, line=doc.line_of(("income",)), field="income")
     return Funder(
         id=spec.id, name=spec.name, category=spec.category, kind=spec.kind, decided_by=spec.decided_by,
         mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
         in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
         description=spec.description, versions=tuple(versions), folder=str(folder),
         successor=spec.successor, variant_by=spec.variant_by, variants=variants,
+        income=spec.income.model_dump() if spec.income else None,
     )
 
 

@@ -93,6 +93,15 @@ class VersionFile(BaseModel):
         return value
 
 
+class IncomeFile(BaseModel):
+    """How an income scheme (`kind: income`) sits in the person's income over the course."""
+    model_config = _FORBID
+    payer: StrictStr  # who pays the person (may differ from who decides: the employer for the PTP)
+    period: Literal["course", "until_rights_end", "after_rights_end"] = "course"
+    rank: int = 100  # order in the chain; among `after_rights_end` schemes only the first applies
+    paired_with: list[StrictStr] = []  # course funders this pay goes with (PTP pay with the CPF de transition)
+
+
 class FunderFile(BaseModel):
     model_config = _FORBID
     id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
@@ -108,6 +117,7 @@ class FunderFile(BaseModel):
     successor: Optional[StrictStr] = None  # id of the funder that replaced this one (routes map by id)
     description: Optional[StrictStr] = None
     variant_by: Optional[StrictStr] = None
+    income: Optional[IncomeFile] = None  # only for kind: income
 
 
 class VariantFile(BaseModel):
