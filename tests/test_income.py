@@ -230,3 +230,37 @@ def test_both_backends_give_the_same_income(python_engine, durable_engine):
     data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, metier_en_tension=True)
     for case in (data, resigning(), csp_case("2020-01-10"), job_seeker("2021-06-01", heures_salariees_12_mois=910)):
         assert python_engine.plan(case_from_data(case)) == durable_engine.plan(case_from_data(case))
+
+
+def test_are_based_income_shows_the_daily_are(python_engine):
+    # Unédic: the CFF extends the ARE itself, so its amount is the person's daily ARE.
+    data = job_seeker("2024-01-10", allocation_chomage="are", are_journaliere=40,
+                      date_fin_droits_are="2024-06-15", date_fin_contrat="2023-05-31")
+    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10)
+    chain = {e.id: e for e in python_engine.plan(case_from_data(data)).income}
+    assert (chain["aref"].daily, chain["cff"].daily) == (40, 40)
+
+
+def test_plan_text_says_plainly_that_nothing_applies(python_engine):
+    from fundrules.report.plan import render_plan_text
+    data = job_seeker("2017-03-01", inscrit_pole_emploi=False, statut="sans_activite", age=30,
+                      accompagnement_jeune="aucun", licenciement_economique=False)
+    data["projet"].update(agrement_remuneration="aucun", valide_conseiller_pe=False, hors_temps_travail=True)
+    text = render_plan_text(python_engine.plan(case_from_data(data)))
+    section = text.split("Ressources pendant la formation", 1)[1]
+    assert "Aucune ressource identifiée" in section
+    assert "Ce qui ouvrirait une ressource : " in section and "inscription à France Travail" in section
+
+
+def test_income_field_and_pairing_are_checked_at_load(ruleset_dir):
+    from fundrules import load_catalog
+    from fundrules.errors import InputError
+    ruleset_dir.edit("maintien_ptp/funder.yaml", "- cpf_transition", "- aref")
+    with pytest.raises(InputError) as err:
+        load_catalog(ruleset_dir.root)
+    assert "paired_with" in str(err.value) and "aref" in str(err.value)
+    ruleset_dir.edit("maintien_ptp/funder.yaml", "- aref", "- cpf_transition")
+    ruleset_dir.edit("cif/funder.yaml", "kind: course", "kind: course\nincome: {payer: employeur}")
+    with pytest.raises(InputError) as err:
+        load_catalog(ruleset_dir.root)
+    assert "income" in str(err.value)

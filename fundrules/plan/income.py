@@ -9,7 +9,8 @@ of this chain, not a funder: it has no rules of its own, it is the absence of an
 Amount conventions read from a version's parameters (documented in rulesets/README.md):
 `montant_<route>` / `taux_<route>` for the first holding route, else `montant_mensuel` / `taux`
 (percent of `beneficiaire.salaire_moyen_reference`, never below 2 x `smic_mensuel` when that
-parameter exists), `plancher_journalier` (floor of the daily ARE) and `plafond_mensuel` (cap).
+parameter exists), `plancher_journalier` (floor of the daily ARE) and `plafond_mensuel` (cap); funder.yaml
+`income.are_based: true` makes the daily ARE the amount (AREF, CFF, RFF, démission-reconversion).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _route(result: FunderResult) -> Optional[str]:
     return None
 
 
-def _amounts(params: dict[str, Any], route: Optional[str], facts: dict[str, Any]):
+def _amounts(params: dict[str, Any], route: Optional[str], facts: dict[str, Any], are_based: bool = False):
     """(monthly, daily) from the conventions above; None where the rules leave the amount to a decision."""
     salary = facts.get("beneficiaire.salaire_moyen_reference")
     monthly = daily = None
@@ -61,7 +62,7 @@ def _amounts(params: dict[str, Any], route: Optional[str], facts: dict[str, Any]
         if "smic_mensuel" in params and float(rate) < 100:
             monthly = max(monthly, 2 * float(params["smic_mensuel"]))
     are = facts.get("beneficiaire.are_journaliere")
-    if are is not None and ("plancher_journalier" in params or "plafond_mensuel" in params):
+    if are is not None and (are_based or "plancher_journalier" in params or "plafond_mensuel" in params):
         daily = max(float(are), float(params.get("plancher_journalier") or 0))
         if "plafond_mensuel" in params:
             monthly = min(daily * DAYS_PER_MONTH, float(params["plafond_mensuel"]))
@@ -75,8 +76,8 @@ def _entry(engine, result: FunderResult, facts: dict[str, Any], day: dt.date,
     # every parameter of the version (param_values() holds only those the criteria read)
     params = {name: p.value_at(day) for name, p in active.version.parameters.items()} if active else {}
     route = _route(result)
-    monthly, daily = _amounts(params, route, facts)
     info = funder.income or {}
+    monthly, daily = _amounts(params, route, facts, bool(info.get("are_based")))
     return IncomeEntry(
         id=result.funder, name=result.funder_name, status=result.status, payer=info.get("payer"),
         decided_by=result.decided_by, start=start, end=end, monthly=monthly, daily=daily,
@@ -96,7 +97,7 @@ def _none_entry(income: list[FunderResult], checking: list[FunderResult]) -> Inc
                 opens.setdefault(b.unlock, None)
     reason = "aucun dispositif de rémunération ne s'applique"
     if checking:
-        reason = ("aucune ressource confirmée ; à vérifier : " + ", ".join(r.funder_name for r in checking))
+        reason = f"aucune ressource confirmée à ce stade ({len(checking)} dispositif(s) à vérifier, ci-dessous)"
     if reasons:
         reason += ". " + " ; ".join(reasons[:4])
     return IncomeEntry(id="aucune", name="Aucune ressource identifiée", status="aucune", reason=reason,

@@ -355,6 +355,10 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         if funder.successor and funder.successor not in catalog.funders:
             raise InputError(f"successor : financeur inconnu « {funder.successor} »",
                              file=str(Path(funder.folder) / FUNDER_FILE), field="successor")
+        for paired in (funder.income or {}).get("paired_with", []):
+            if paired not in catalog.funders or catalog.funders[paired].kind != "course":
+                raise InputError(f"income.paired_with : « {paired} » n'est pas un financeur de formation (kind: course)",
+                                 file=str(Path(funder.folder) / FUNDER_FILE), field="income.paired_with")
     return catalog
 
 

@@ -100,6 +100,7 @@ class IncomeFile(BaseModel):
     period: Literal["course", "until_rights_end", "after_rights_end"] = "course"
     rank: int = 100  # order in the chain; among `after_rights_end` schemes only the first applies
     paired_with: list[StrictStr] = []  # course funders this pay goes with (PTP pay with the CPF de transition)
+    are_based: bool = False  # the amount is the person's daily ARE (beneficiaire.are_journaliere)
 
 
 class FunderFile(BaseModel):
