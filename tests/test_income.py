@@ -264,3 +264,22 @@ def test_income_field_and_pairing_are_checked_at_load(ruleset_dir):
     with pytest.raises(InputError) as err:
         load_catalog(ruleset_dir.root)
     assert "income" in str(err.value)
+
+
+def test_meeting_pack_and_replay_show_income_dead_ends(python_engine):
+    # The study's dismissed person on sick leave cannot register: no ARE-Formation, no RFPE, and
+    # her course is not approved for trainee pay: nothing to live on, nothing left to check.
+    from fundrules.library import load_library_case
+    from fundrules.report.meeting import income_dead_ends, prepare_meeting, render_html, render_markdown
+    from fundrules.report.replay import render_replay_text
+    from fundrules.library.replay import replay_case
+    from .conftest import ROOT
+    pack = prepare_meeting(python_engine, ROOT / "cases", "etude-territorialisee", "2017-T4")
+    assert income_dead_ends(pack) == ["licenciee-en-arret-maladie"]
+    assert "1 cas sans ressource identifiée : licenciee-en-arret-maladie" in render_markdown(pack)
+    assert "Impasses de ressources pendant la formation" in render_html(pack)
+    case = load_library_case(ROOT / "cases/etude-territorialisee/2017-T4/licenciee-en-arret-maladie.yaml",
+                             root=ROOT / "cases")
+    text = render_replay_text([replay_case(python_engine, case)], None)
+    assert "Impasses de ressources pendant la formation (1 cas)" in text
+    assert "inscription à France Travail (Pôle emploi) avant l'entrée en formation" in text

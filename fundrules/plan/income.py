@@ -92,8 +92,9 @@ def _none_entry(income: list[FunderResult], checking: list[FunderResult]) -> Inc
     reasons = [f"{r.funder_name} : {r.blockers[0].message.rstrip('.')}" for r in blocked]
     opens: dict[str, None] = {}
     for r in blocked:
-        for b in r.blockers:
-            if b.unlock:
+        # only schemes that these agreements or steps would actually open (every blocker has one)
+        if all(b.unlock for b in r.blockers):
+            for b in r.blockers:
                 opens.setdefault(b.unlock, None)
     reason = "aucun dispositif de rémunération ne s'applique"
     if checking:
@@ -101,7 +102,8 @@ def _none_entry(income: list[FunderResult], checking: list[FunderResult]) -> Inc
     if reasons:
         reason += ". " + " ; ".join(reasons[:4])
     return IncomeEntry(id="aucune", name="Aucune ressource identifiée", status="aucune", reason=reason,
-                       would_open=list(opens), verified=all(not r.unverified_criteria for r in blocked))
+                       would_open=list(opens), to_check=[r.funder for r in checking],
+                       verified=all(not r.unverified_criteria for r in blocked))
 
 
 def income_chain(engine, evaluation: Evaluation, facts: dict[str, Any],

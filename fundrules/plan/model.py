@@ -42,6 +42,7 @@ class IncomeEntry(_Out):
     next_step: Optional[str] = None
     reason: Optional[str] = Field(None, description="aucune: why nothing applies")
     would_open: list[str] = Field([], description="aucune: what would open an income")
+    to_check: list[str] = Field([], description="aucune: income schemes still to check (facts missing)")
 
 
 class FundingPlan(_Out):

@@ -15,7 +15,7 @@ from ..library.cases import LibraryCase, find_case_files, load_library_case, qua
 from ..plan import make_plan
 from ..plan.model import Plan
 from ..results import STATUS_FR, Evaluation
-from .plan import plan_summary
+from .plan import income_dead_end, income_summary, plan_summary
 
 OPERATORS_FR = {"mission_locale": "Mission locale", "apec": "Apec", "cap_emploi": "Cap emploi",
                 "pole_emploi": "Pôle emploi", "fongecif": "Fongecif", "opacif": "OPACIF", "autre": "autre opérateur"}
@@ -98,7 +98,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     by_blocker: dict[str, list[str]] = defaultdict(list)
     counts: Counter = Counter()
     for item in agenda:
-        for result in item.evaluation.results:
+        for result in _course(item.evaluation):
             for blocker in result.blockers:
                 by_blocker[f"{result.funder} · {blocker.criterion}"].append(item.case.id.rsplit("/", 1)[-1])
             if result.blockers:
@@ -107,15 +107,15 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     history = {q: Counter() for q in quarters}
     for c in cases:
         if c.meeting.quarter in history:
-            for result in evaluation_of(c).results:
+            for result in _course(evaluation_of(c)):
                 for blocker in result.blockers:
                     history[c.meeting.quarter][f"{result.funder} · {blocker.criterion}"] += 1
     unblocked = []
     for c in sorted((c for c in cases if c.meeting.quarter < quarter), key=lambda c: c.id):
         then = evaluation_of(c)
         now = engine.evaluate(c.case, as_of=date)
-        before = {r.funder for r in then.results if r.status == "eligible"}
-        gained = [r.funder for r in now.results if r.status == "eligible" and r.funder not in before]
+        before = {r.funder for r in _course(then) if r.status == "eligible"}
+        gained = [r.funder for r in _course(now) if r.status == "eligible" and r.funder not in before]
         if gained:
             unblocked.append(Unblocked(c, gained))
     return MeetingPack(region, quarter, date, agenda, dict(sorted(by_blocker.items(), key=lambda kv: (-len(kv[1]), kv[0]))),
@@ -129,8 +129,22 @@ def _plan_line(plan: Plan) -> str:
     return f"{plan.message} {line}" if plan.impasse and plan.message else line
 
 
+def _course(evaluation: Evaluation):
+    """Course funders only: income schemes (kind: income) have their own line, « Ressources »."""
+    return [r for r in evaluation.results if r.kind == "course"]
+
+
+def _income_line(plan: Plan) -> str:
+    return income_summary(plan)
+
+
+def income_dead_ends(pack: "MeetingPack") -> list[str]:
+    """Agenda cases whose person has no income during the course and nothing left to check."""
+    return [item.case.id.rsplit("/", 1)[-1] for item in pack.agenda if income_dead_end(item.plan)]
+
+
 def _possible(evaluation: Evaluation) -> list[str]:
-    return [f"{r.funder} ({STATUS_FR[r.status]})" for r in evaluation.results if r.status in ("eligible", "a_verifier")]
+    return [f"{r.funder} ({STATUS_FR[r.status]})" for r in _course(evaluation) if r.status in ("eligible", "a_verifier")]
 
 
 def render_markdown(pack: MeetingPack) -> str:
@@ -142,14 +156,18 @@ def render_markdown(pack: MeetingPack) -> str:
         lines += [f"### {n}. {item.case.id}", "", *[f"{line}  " for line in item.profile], "",
                   f"> {item.case.problem}", "",
                   f"**Financeurs encore possibles :** {', '.join(_possible(item.evaluation)) or 'aucun'}", "",
-                  f"**Plan :** {_plan_line(item.plan)}", ""]
-        for result in item.evaluation.results:
+                  f"**Plan :** {_plan_line(item.plan)}", "",
+                  f"**Ressources pendant la formation :** {_income_line(item.plan)}", ""]
+        for result in _course(item.evaluation):
             for b in result.blockers:
                 source = "; ".join(s.title + (f" <{s.url}>" if s.url else "") for s in b.sources)
                 lines.append(f"- **{result.funder}** — {b.message} _(source : {source})_")
             if result.blockers and result.next_steps:
                 lines.append(f"  - à faire : {result.next_steps[0]}")
         lines.append("")
+    dead = income_dead_ends(pack)
+    lines += ["## Impasses de ressources pendant la formation", "",
+              (f"{len(dead)} cas sans ressource identifiée : {', '.join(dead)}" if dead else "Aucune."), ""]
     lines += ["## Cas regroupés par bloquant", ""]
     for key, ids in pack.by_blocker.items():
         lines.append(f"- **{key}** ({len(ids)}) : {', '.join(ids)}")
@@ -229,8 +247,9 @@ def render_html(pack: MeetingPack) -> str:
         out += [f"<article><h3>{n}. {e(item.case.id)}</h3>", "<p>" + "<br>".join(e(x) for x in item.profile) + "</p>",
                 f"<blockquote>{e(item.case.problem)}</blockquote>",
                 f'<p><strong>Financeurs encore possibles :</strong> <span class="ok">{e(", ".join(possible) or "aucun")}</span></p>',
-                f"<p><strong>Plan :</strong> {e(_plan_line(item.plan))}</p><ul>"]
-        for result in item.evaluation.results:
+                f"<p><strong>Plan :</strong> {e(_plan_line(item.plan))}</p>",
+                f"<p><strong>Ressources pendant la formation :</strong> {e(_income_line(item.plan))}</p><ul>"]
+        for result in _course(item.evaluation):
             for b in result.blockers:
                 sources = "; ".join(
                     (f'<a href="{e(s.url)}">{e(s.title)}</a>' if s.url else e(s.title)) for s in b.sources)
@@ -240,6 +259,9 @@ def render_html(pack: MeetingPack) -> str:
             if result.blockers and result.next_steps:
                 out.append(f"<li>à faire ({e(result.funder)}) : {e(result.next_steps[0])}</li>")
         out.append("</ul></article>")
+    dead = income_dead_ends(pack)
+    out.append("<h2>Impasses de ressources pendant la formation</h2><p>"
+               + (e(f"{len(dead)} cas sans ressource identifiée : {', '.join(dead)}") if dead else "Aucune.") + "</p>")
     out.append("<h2>Cas regroupés par bloquant</h2><ul>")
     out += [f"<li><strong>{e(k)}</strong> ({len(v)}) : {e(', '.join(v))}</li>" for k, v in pack.by_blocker.items()]
     out.append("</ul><h2>Bloquants par financeur</h2><table><tr><th>financeur</th><th>bloquants</th></tr>")

@@ -63,6 +63,24 @@ def income_lines(entries, indent: str = "  ") -> list[str]:
     return lines
 
 
+def income_summary(plan: Plan) -> str:
+    """The person's income over the course in one line, or the income dead end said plainly."""
+    parts = []
+    for entry in plan.income:
+        if entry.status == "eligible":
+            parts.append(f"{entry.id} ({entry.payer or entry.decided_by})")
+        elif entry.status == "aucune":
+            opens = f" ; ce qui ouvrirait une ressource : {'; '.join(entry.would_open)}" if entry.would_open else ""
+            checks = f" (à vérifier : {', '.join(entry.to_check)})" if entry.to_check else ""
+            parts.append(f"aucune ressource {'confirmée' if entry.to_check else 'identifiée'}{checks}{opens}")
+    return " → ".join(parts) or "à vérifier"
+
+
+def income_dead_end(plan: Plan) -> bool:
+    """No income during the course and no scheme left to check: an income dead end."""
+    return any(e.status == "aucune" and not e.to_check for e in plan.income)
+
+
 def render_plan_text(plan: Plan, source: str | None = None) -> str:
     lines = [f"Plans de financement au {date_fr(plan.as_of)}" + (f" — {source}" if source else "")]
     if plan.message:
