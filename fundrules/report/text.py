@@ -57,6 +57,13 @@ def render_text(evaluation: Evaluation, source: str | None = None) -> str:
     counts = {s: sum(1 for r in evaluation.results if r.status == s) for s in MARK}
     lines.append("  " + " · ".join(f"{STATUS_FR[s]} : {n}" for s, n in counts.items()))
     for result in evaluation.results:
-        lines.append("")
-        lines.extend(_funder_block(result))
+        if result.kind == "course":
+            lines.append("")
+            lines.extend(_funder_block(result))
+    income = [r for r in evaluation.results if r.kind == "income"]
+    if income:  # issue 14: schemes that pay the person, after those that pay the course
+        lines += ["", "Ressources pendant la formation (dispositifs qui rémunèrent la personne)"]
+        for result in income:
+            lines.append("")
+            lines.extend(_funder_block(result))
     return "\n".join(lines) + "\n"
