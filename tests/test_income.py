@@ -283,3 +283,17 @@ def test_meeting_pack_and_replay_show_income_dead_ends(python_engine):
     text = render_replay_text([replay_case(python_engine, case)], None)
     assert "Impasses de ressources pendant la formation (1 cas)" in text
     assert "inscription à France Travail (Pôle emploi) avant l'entrée en formation" in text
+
+
+def test_income_facts_must_agree():
+    from fundrules.errors import InputError
+    data = job_seeker()
+    data["projet"].update(date_debut="2021-09-01", date_fin="2021-08-31")
+    with pytest.raises(InputError) as err:
+        case_from_data(data)
+    assert err.value.field == "projet.date_fin" and "avant sa date de début" in str(err.value)
+    data = job_seeker(rupture_contrat="licenciement_economique", licenciement_economique=False)
+    with pytest.raises(InputError) as err:
+        case_from_data(data)
+    assert err.value.field == "beneficiaire.rupture_contrat"
+    case_from_data(job_seeker(rupture_contrat="licenciement_economique", licenciement_economique=True))
