@@ -58,6 +58,8 @@ def income_lines(entries, indent: str = "  ") -> list[str]:
         lines.append(f"{indent}  payé par : {e.payer or e.decided_by} ; à demander à : {e.decided_by}")
         if e.monthly is not None and e.rule:
             lines.append(f"{indent}  règle : {e.rule}")
+        if e.next_step:
+            lines.append(f"{indent}  -> {e.next_step}")
     for e in checking:
         lines.append(f"{indent}- à vérifier : {e.name} [{e.id}]" + (f" — {e.next_step}" if e.next_step else ""))
     return lines
