@@ -73,6 +73,7 @@ def test_indemnified_job_seeker_gets_no_trainee_pay_but_aref(python_engine):
     assert "rfpe" not in got
     # ARE-Formation floor 22.61 EUR/day since 2023-07-01 (20.67 before)
     assert got["aref"].daily == 22.61 and got["aref"].end == D(2024, 10, 31)
+    assert got["aref"].verified is False  # the floor comes from a secondary page: amount à confirmer
     assert income(python_engine, data, D(2023, 6, 30))["aref"].daily == 20.67
 
 
@@ -239,6 +240,7 @@ def test_are_based_income_shows_the_daily_are(python_engine):
     data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10)
     chain = {e.id: e for e in python_engine.plan(case_from_data(data)).income}
     assert (chain["aref"].daily, chain["cff"].daily) == (40, 40)
+    assert chain["aref"].verified and chain["cff"].verified  # the ARE itself, above the floor
 
 
 def test_plan_text_says_plainly_that_nothing_applies(python_engine):

@@ -48,25 +48,34 @@ def _route(result: FunderResult) -> Optional[str]:
 
 
 def _amounts(params: dict[str, Any], route: Optional[str], facts: dict[str, Any], are_based: bool = False):
-    """(monthly, daily) from the conventions above; None where the rules leave the amount to a decision."""
+    """(monthly, daily, parameters used) from the conventions above; None where a decision sets it."""
     salary = facts.get("beneficiaire.salaire_moyen_reference")
     monthly = daily = None
-    fixed = params.get(f"montant_{route}") if route else None
-    rate = params.get(f"taux_{route}") if route else None
-    fixed = params.get("montant_mensuel") if fixed is None else fixed
-    rate = params.get("taux") if rate is None else rate
-    if fixed is not None:
-        monthly = float(fixed)
-    elif rate is not None and salary is not None:
-        monthly = float(salary) * float(rate) / 100
-        if "smic_mensuel" in params and float(rate) < 100:
+    used: list[str] = []
+
+    def first(*names):
+        for name in names:
+            if name and params.get(name) is not None:
+                return name
+        return None
+
+    fixed = first(f"montant_{route}" if route else None, "montant_mensuel")
+    rate = first(f"taux_{route}" if route else None, "taux")
+    if fixed:
+        monthly, used = float(params[fixed]), [fixed]
+    elif rate and salary is not None:
+        monthly, used = float(salary) * float(params[rate]) / 100, [rate]
+        if "smic_mensuel" in params and float(params[rate]) < 100:
             monthly = max(monthly, 2 * float(params["smic_mensuel"]))
+            used.append("smic_mensuel")
     are = facts.get("beneficiaire.are_journaliere")
     if are is not None and (are_based or "plancher_journalier" in params or "plafond_mensuel" in params):
         daily = max(float(are), float(params.get("plancher_journalier") or 0))
+        used += [n for n in ("plancher_journalier",) if n in params and float(params[n]) > float(are)]
         if "plafond_mensuel" in params:
             monthly = min(daily * DAYS_PER_MONTH, float(params["plafond_mensuel"]))
-    return (None if monthly is None else round(monthly, 2)), (None if daily is None else round(daily, 2))
+            used.append("plafond_mensuel")
+    return (None if monthly is None else round(monthly, 2)), (None if daily is None else round(daily, 2)), used
 
 
 def _entry(engine, result: FunderResult, facts: dict[str, Any], day: dt.date,
@@ -74,15 +83,17 @@ def _entry(engine, result: FunderResult, facts: dict[str, Any], day: dt.date,
     funder = engine.catalog.funders[result.funder]
     active = engine.catalog.active(funder, day)
     # every parameter of the version (param_values() holds only those the criteria read)
-    params = {name: p.value_at(day) for name, p in active.version.parameters.items()} if active else {}
+    parameters = active.version.parameters if active else {}
+    params = {name: p.value_at(day) for name, p in parameters.items()}
     route = _route(result)
     info = funder.income or {}
-    monthly, daily = _amounts(params, route, facts, bool(info.get("are_based")))
+    monthly, daily, used = _amounts(params, route, facts, bool(info.get("are_based")))
+    amount_verified = all(parameters[name].verified_at(day) for name in used)
     return IncomeEntry(
         id=result.funder, name=result.funder_name, status=result.status, payer=info.get("payer"),
         decided_by=result.decided_by, start=start, end=end, monthly=monthly, daily=daily,
         rule=active.version.summary if active else None, route=route,
-        verified=not result.unverified_criteria,
+        verified=not result.unverified_criteria and amount_verified,
         next_step=result.next_steps[0] if result.next_steps else None)
 
 

@@ -34,6 +34,16 @@ class Parameter:
                 current = value
         return current
 
+    unverified: frozenset = frozenset()  # start dates of values no source confirms
+
+    def verified_at(self, day: dt.date) -> bool:
+        """False when the value in force on `day` is marked `verified: false`."""
+        current = None
+        for start, _value, _source in self.values:
+            if start <= day:
+                current = start
+        return current not in self.unverified
+
 
 @dataclass(frozen=True, eq=False)
 class Criterion:

@@ -99,7 +99,8 @@ class _VersionBuilder:
                 raise self.error("toutes les valeurs d'un paramètre doivent être du même type", path,
                                  f"parameters.{name}")
             result[name] = Parameter(name, spec.description, spec.unit, types.pop(),
-                                     tuple((d, v.value, v.source) for d, v in values))
+                                     tuple((d, v.value, v.source) for d, v in values),
+                                     frozenset(d for d, v in values if not v.verified))
         return result
 
     def criterion(self, spec: CriterionFile, path: tuple, route: str | None,

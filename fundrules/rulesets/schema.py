@@ -29,6 +29,7 @@ class ParameterValueFile(BaseModel):
     value: Any
     source: StrictStr
     note: Optional[StrictStr] = None
+    verified: StrictBool = True  # false: only a secondary page gives this value (amount shown "à confirmer")
 
 
 class ParameterFile(BaseModel):
