@@ -49,6 +49,30 @@ class Beneficiaire(BaseModel):
     accord_employeur: Optional[StrictBool] = Field(None, description="accord de l'employeur pour la formation (ou l'avenant)")
     entreprise_adaptee: Optional[StrictBool] = Field(None, description="travailleur handicapé salarié d'une entreprise adaptée")
     experience_mois_certification: Optional[StrictInt] = Field(None, description="mois d'activité en rapport direct avec la certification visée (VAE)", ge=0, le=1000000000)
+    date_demission: Optional[DateFact] = Field(None, description='date de remise de la démission')
+    rupture_contrat: Optional[Annotated[Literal['demission', 'licenciement_economique', 'licenciement_inaptitude', 'licenciement_autre', 'rupture_conventionnelle', 'fin_cdd', 'fin_mission', 'rupture_periode_essai', 'aucune'], BeforeValidator(_nfc)]] = Field(None, description='mode de rupture du dernier contrat')
+    jours_travailles_60_mois: Optional[StrictInt] = Field(None, description='jours travaillés sur les 60 derniers mois', ge=0, le=1830)
+    employeur_auto_assurance: Optional[StrictBool] = Field(None, description='employé surtout par un employeur public en auto-assurance (24 derniers mois, 36 à 53 ans et plus)')
+    date_demande_cep: Optional[DateFact] = Field(None, description='date de la demande de conseil en évolution professionnelle')
+    operateur_cep: Optional[Annotated[Literal['apec', 'cap_emploi', 'cep_actifs_occupes', 'mission_locale', 'france_travail', 'fongecif', 'autre'], BeforeValidator(_nfc)]] = Field(None, description='opérateur qui a délivré le CEP')
+    attestation_projet_reconversion: Optional[Annotated[Literal['obtenue', 'refusee', 'en_cours', 'non_demandee'], BeforeValidator(_nfc)]] = Field(None, description='attestation du caractère réel et sérieux du projet (Transitions Pro)')
+    date_attestation_projet: Optional[DateFact] = Field(None, description="date de notification de l'attestation de Transitions Pro")
+    date_inscription_pe: Optional[DateFact] = Field(None, description="date d'inscription à Pôle emploi / France Travail")
+    allocation_chomage: Optional[Annotated[Literal['are', 'asp', 'ati', 'aucune'], BeforeValidator(_nfc)]] = Field(None, description='allocation chômage perçue la veille de la formation')
+    date_fin_droits_are: Optional[DateFact] = Field(None, description='date de fin des droits ARE / ASP')
+    are_journaliere: Optional[NumberFact] = Field(None, description="montant journalier brut de l'ARE (euros)", ge=0)
+    heures_salariees_12_mois: Optional[StrictInt] = Field(None, description='heures salariées sur les 12 derniers mois', ge=0, le=1000000000)
+    heures_salariees_24_mois: Optional[StrictInt] = Field(None, description='heures salariées sur les 24 derniers mois', ge=0, le=1000000000)
+    situation_familiale: Optional[Annotated[Literal['parent_isole', 'enceinte', 'trois_enfants', 'autre'], BeforeValidator(_nfc)]] = Field(None, description='situation familiale (barème des stagiaires)')
+    salaire_moyen_reference: Optional[NumberFact] = Field(None, description='salaire moyen de référence mensuel brut (euros)', ge=0)
+    salaire_journalier_reference: Optional[NumberFact] = Field(None, description='salaire journalier de référence (euros)', ge=0)
+    adhesion_csp: Optional[StrictBool] = Field(None, description='a adhéré au contrat de sécurisation professionnelle')
+    redressement_liquidation: Optional[StrictBool] = Field(None, description='employeur en redressement ou liquidation judiciaire')
+    accompagnement_jeune: Optional[Annotated[Literal['aucun', 'pacea', 'garantie_jeunes', 'cej'], BeforeValidator(_nfc)]] = Field(None, description='accompagnement jeune en cours')
+    rqth: Optional[StrictBool] = Field(None, description='reconnaissance de la qualité de travailleur handicapé (RQTH)')
+    foyer_fiscal: Optional[Annotated[Literal['non_imposable', 'tranche_1', 'imposable_au_dela'], BeforeValidator(_nfc)]] = Field(None, description='foyer fiscal (allocation CEJ)')
+    ressources_mensuelles: Optional[NumberFact] = Field(None, description='ressources mensuelles propres (euros)', ge=0)
+    soutien_financier_parents: Optional[StrictBool] = Field(None, description='soutenu financièrement par ses parents')
 
 
 class Projet(BaseModel):
@@ -81,6 +105,10 @@ class Projet(BaseModel):
     duree_contrat_vise_mois: Optional[NumberFact] = Field(None, description='durée du contrat promis (mois)', ge=0)
     action_poec: Optional[StrictBool] = Field(None, description='session de POEC lancée par un OPCA / OPCO')
     recevabilite_vae: Optional[StrictBool] = Field(None, description='demande de VAE déclarée recevable')
+    date_fin: Optional[DateFact] = Field(None, description='date de fin prévue de la formation')
+    formation_qualifiante: Optional[StrictBool] = Field(None, description='formation qualifiante (article L6314-1)')
+    agrement_remuneration: Optional[Annotated[Literal['france_travail', 'region', 'etat', 'aucun'], BeforeValidator(_nfc)]] = Field(None, description='qui a agréé la formation pour la rémunération des stagiaires')
+    formation_sanitaire_sociale: Optional[StrictBool] = Field(None, description='école du sanitaire ou du social (IFSI, etc.)')
 
 
 class CaseInput(BaseModel):

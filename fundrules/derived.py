@@ -95,3 +95,24 @@ def check_consistency(case: Any) -> None:
                     f"valeur {facts[d.path]} incohérente : {d.explanation} = {computed} ({shown})",
                     field=d.path,
                 )
+    _check_income_facts(facts)
+
+
+# income during training (issue 14): facts that must agree with each other
+_RUPTURE_FLAGS = {"licenciement_economique": "beneficiaire.licenciement_economique",
+                  "licenciement_inaptitude": "beneficiaire.licenciement_inaptitude"}
+
+
+def _check_income_facts(facts: dict[str, Any]) -> None:
+    """A course ending before it starts, or a contract end that contradicts the dismissal flags."""
+    start, end = facts.get("projet.date_debut"), facts.get("projet.date_fin")
+    if start is not None and end is not None and end < start:
+        raise InputError(f"date de fin de la formation ({end.isoformat()}) avant sa date de début "
+                         f"({start.isoformat()})", field="projet.date_fin")
+    rupture = facts.get("beneficiaire.rupture_contrat")
+    if rupture is None:
+        return
+    for value, flag in _RUPTURE_FLAGS.items():
+        if flag in facts and facts[flag] != (rupture == value):
+            raise InputError(f"rupture_contrat = {rupture} contredit {flag} = {'oui' if facts[flag] else 'non'}",
+                             field="beneficiaire.rupture_contrat")

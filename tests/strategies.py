@@ -67,6 +67,14 @@ def case_data(draw):
             data[path] = value
     if "date_demande" not in data:
         data["date_demande"] = draw(dates)
+    # income facts (issue 14) that the case model requires to agree with each other
+    projet, beneficiaire = data["projet"], data["beneficiaire"]
+    if "date_debut" in projet and "date_fin" in projet and projet["date_fin"] < projet["date_debut"]:
+        projet["date_debut"], projet["date_fin"] = projet["date_fin"], projet["date_debut"]
+    if "rupture_contrat" in beneficiaire:
+        for flag in ("licenciement_economique", "licenciement_inaptitude"):
+            if flag in beneficiaire:
+                beneficiaire[flag] = beneficiaire["rupture_contrat"] == flag
     return data
 
 

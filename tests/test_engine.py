@@ -16,7 +16,8 @@ NEW_COURSE_FUNDERS = {"plan_employeur", "opco_pme", "periode_professionnalisatio
 
 
 def statuses(evaluation):
-    return {r.funder: r.status for r in evaluation.results if r.funder not in NEW_COURSE_FUNDERS}
+    """Course funders only: income schemes (kind: income) are tested in test_income.py."""
+    return {r.funder: r.status for r in evaluation.results if r.kind == "course" and r.funder not in NEW_COURSE_FUNDERS}
 
 
 def base_cdi(**beneficiaire):

@@ -29,6 +29,26 @@ class PlanStep(_Out):
     next_step: Optional[str] = Field(None, description="première démarche auprès de ce financeur")
 
 
+class IncomeEntry(_Out):
+    """One link of the person's income over the course (issue 14), or `aucune` when nothing applies."""
+    id: str = Field(description="income scheme id (aref, cff, rff, rfpe...) or aucune")
+    name: str
+    status: str = Field(description="eligible, a_verifier, or aucune")
+    payer: Optional[str] = Field(None, description="who pays the person")
+    decided_by: Optional[str] = Field(None, description="who must be asked")
+    start: Optional[dt.date] = Field(None, description="from (start of the course, or end of ARE rights + 1 day)")
+    end: Optional[dt.date] = Field(None, description="to (end of the course, or end of ARE rights)")
+    monthly: Optional[float] = Field(None, description="euros per month when the rules fix it; null: see rule")
+    daily: Optional[float] = Field(None, description="euros per day for ARE-based income (floor applied)")
+    rule: Optional[str] = Field(None, description="French statement of the amount rule")
+    route: Optional[str] = Field(None, description="scale line applied (age bracket, salary band...)")
+    verified: bool = True
+    next_step: Optional[str] = None
+    reason: Optional[str] = Field(None, description="aucune: why nothing applies")
+    would_open: list[str] = Field([], description="aucune: what would open an income")
+    to_check: list[str] = Field([], description="aucune: income schemes still to check (facts missing)")
+
+
 class FundingPlan(_Out):
     steps: list[PlanStep] = Field(description="financeurs dans l'ordre où les solliciter")
     cost: Optional[float] = Field(description="coût pédagogique du projet (euros) ; null si inconnu")
@@ -37,6 +57,7 @@ class FundingPlan(_Out):
     remaining: Optional[float] = Field(description="cost - covered - holder_pays; null when the cost is unknown")
     covers_cost: Optional[bool] = Field(description="true when known amounts cover the cost, null when it depends "
                                                     "on amounts decided by a funder")
+    income: list[IncomeEntry] = Field([], description="the person's income over the course with this plan")
 
 
 class Exclusion(_Out):
@@ -64,3 +85,4 @@ class Plan(_Out):
     unlock: list[Unlock] = Field([], description="ce qui débloquerait un financeur en cas d'impasse")
     message: Optional[str] = Field(None, description="explication de l'impasse, en français")
     provenance: Provenance = Field(description="ce qui a produit cette réponse")
+    income: list[IncomeEntry] = Field([], description="ressources de la personne pendant la formation, quel que soit le plan")

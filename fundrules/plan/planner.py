@@ -11,6 +11,7 @@ from ..conditions.kleene import compile_condition
 from ..derived import add_derived
 from ..french import short_name
 from ..results import Evaluation, FunderResult
+from .income import income_chain
 from .model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
 from .rules import PlanVersion, candidate_fact
 
@@ -118,7 +119,7 @@ def _offered_unlocks(evaluation: Evaluation, rules: Optional[PlanVersion], facts
     guards = {(f, c): cond for f, c, cond in (rules.unlock_only_if if rules else ())}
     unlock = []
     for result in evaluation.results:
-        if result.status != "blocked" or len(result.blockers) != 1 or not result.blockers[0].unlock:
+        if result.kind != "course" or result.status != "blocked" or len(result.blockers) != 1 or not result.blockers[0].unlock:
             continue
         blocker = result.blockers[0]
         guard = guards.get((result.funder, blocker.criterion))
@@ -147,8 +148,9 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     rules = next((v for v in engine.plan_rules if v.covers(day)), None)
     cost = facts.get("projet.cout_pedagogique")
     cost = float(cost) if cost is not None else None
+    # Only course funders go into funding steps; income schemes (kind: income) go to the income chain.
     candidates = {r.funder for r in evaluation.results
-                  if r.status in CANDIDATE_STATUSES and r.in_scope is not False}
+                  if r.status in CANDIDATE_STATUSES and r.in_scope is not False and r.kind == "course"}
     amounts = _Amounts(engine, facts, day)
     names = {r.funder: r.funder_name for r in evaluation.results}
 
@@ -179,5 +181,8 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
                 f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in unlock) + "."
         else:
             message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
+    plans = [p.model_copy(update={"income": income_chain(engine, evaluation, facts, [s.funder for s in p.steps])})
+             for p in plans]
     return Plan(as_of=day, ruleset_version=rules.label if rules else None, plans=plans, excluded=exclusions,
-                impasse=impasse, unlock=unlock, message=message, provenance=evaluation.provenance)
+                impasse=impasse, unlock=unlock, message=message, provenance=evaluation.provenance,
+                income=income_chain(engine, evaluation, facts, candidates))

@@ -18,7 +18,7 @@ from ..plan import make_plan
 from ..plan.model import Plan
 from ..provenance import provenance_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
-from .plan import plan_summary
+from .plan import income_dead_end, income_summary, plan_summary
 from .text import is_candidate, is_dead_end, out_of_scope_line, routes_out_of_scope_line
 
 OPERATORS_FR = {"mission_locale": "Mission locale", "apec": "Apec", "cap_emploi": "Cap emploi",
@@ -121,7 +121,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     by_blocker: dict[str, list[str]] = defaultdict(list)
     counts: Counter = Counter()
     for item in agenda:
-        for result in item.evaluation.results:
+        for result in _course(item.evaluation):
             blockers = result.scoped_blockers()  # a scheme whose public excludes the person is no dead end
             for blocker in blockers:
                 by_blocker[f"{result.funder} · {blocker.criterion}"].append(item.case.id.rsplit("/", 1)[-1])
@@ -131,15 +131,15 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
     history = {q: Counter() for q in quarters}
     for c in cases:
         if c.meeting.quarter in history:
-            for result in evaluation_of(c).results:
+            for result in _course(evaluation_of(c)):
                 for blocker in result.scoped_blockers():
                     history[c.meeting.quarter][f"{result.funder} · {blocker.criterion}"] += 1
     unblocked = []
     for c in sorted((c for c in cases if c.meeting.quarter < quarter), key=lambda c: c.id):
         then = evaluation_of(c)
         now = engine.evaluate(c.case, as_of=date)
-        before = {r.funder for r in then.results if r.status == "eligible"}
-        gained = [r.funder for r in now.results if r.status == "eligible" and r.funder not in before]
+        before = {r.funder for r in _course(then) if r.status == "eligible"}
+        gained = [r.funder for r in _course(now) if r.status == "eligible" and r.funder not in before]
         if gained:
             unblocked.append(Unblocked(c, gained))
     return MeetingPack(region, quarter, date, agenda, dict(sorted(by_blocker.items(), key=lambda kv: (-len(kv[1]), kv[0]))),
@@ -163,12 +163,26 @@ def _unlocks(plan: Plan) -> str:
     return " ; ".join(f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in plan.unlock)
 
 
+def _course(evaluation: Evaluation):
+    """Course funders only: income schemes (kind: income) have their own line, « Ressources »."""
+    return [r for r in evaluation.results if r.kind == "course"]
+
+
+def _income_line(plan: Plan) -> str:
+    return income_summary(plan)
+
+
+def income_dead_ends(pack: "MeetingPack") -> list[str]:
+    """Agenda cases whose person has no income during the course and nothing left to check."""
+    return [item.case.id.rsplit("/", 1)[-1] for item in pack.agenda if income_dead_end(item.plan)]
+
+
 def _possible(evaluation: Evaluation) -> list[str]:
-    return [f"{short_name(r.funder_name)} ({STATUS_FR[r.status]})" for r in evaluation.results if is_candidate(r)]
+    return [f"{short_name(r.funder_name)} ({STATUS_FR[r.status]})" for r in _course(evaluation) if is_candidate(r)]
 
 
 def _dead_ends(evaluation: Evaluation) -> list[tuple[FunderResult, list]]:
-    return [(r, r.scoped_blockers()) for r in evaluation.results if is_dead_end(r) and r.scoped_blockers()]
+    return [(r, r.scoped_blockers()) for r in _course(evaluation) if is_dead_end(r) and r.scoped_blockers()]
 
 
 def _funder_short(pack: "MeetingPack", funder: str) -> str:
@@ -214,12 +228,17 @@ def render_markdown(pack: MeetingPack) -> str:
                                  + (f" Vu : {md(seen)}." if seen else "") + f" Requis : {md(b.required)}."
                                  + f" _Source : {md(source)}_")
             lines.append("")
-        lines += [f"**Plan :** {md(_plan_line(item.plan))}", ""]
+        lines += [f"**Plan :** {md(_plan_line(item.plan))}", "",
+                  f"**Ressources pendant la formation :** {md(_income_line(item.plan))}", ""]
         if _unlock_matters(item.plan):
             lines += [f"**Ce qui débloquerait :** {md(_unlocks(item.plan))}", ""]
-        for extra in (out_of_scope_line(ev.results), routes_out_of_scope_line(ev.results)):
+        for extra in (out_of_scope_line(_course(ev)), routes_out_of_scope_line(_course(ev))):
             if extra:
                 lines += [md(extra), ""]
+    dead_income = income_dead_ends(pack)
+    lines += ["## Impasses de ressources pendant la formation", "",
+              (md(f"{len(dead_income)} cas sans ressource identifiée : {', '.join(dead_income)}") if dead_income
+               else "Aucune."), ""]
     lines += ["## Cas regroupés par bloquant", ""]
     for key, ids in pack.by_blocker.items():
         lines.append(f"- **{md(_blocker_label(pack, key))}** ({len(ids)}) : {md(', '.join(ids))}")
@@ -332,13 +351,18 @@ def render_html(pack: MeetingPack) -> str:
                                + f' <span class="src">Source : {sources}</span></li>')
             out.append("</ul></dd>")
         out.append(f"<dt>Plan</dt><dd>{e(_plan_line(item.plan))}</dd>")
+        out.append(f"<dt>Ressources pendant la formation</dt><dd>{e(_income_line(item.plan))}</dd>")
         if _unlock_matters(item.plan):
             out.append(f"<dt>Ce qui débloquerait</dt><dd>{e(_unlocks(item.plan))}</dd>")
         out.append("</dl>")
-        for extra in (out_of_scope_line(ev.results), routes_out_of_scope_line(ev.results)):
+        for extra in (out_of_scope_line(_course(ev)), routes_out_of_scope_line(_course(ev))):
             if extra:
                 out.append(f'<p class="hors">{e(extra)}</p>')
         out.append("</article>")
+    dead_income = income_dead_ends(pack)
+    out.append("<h2>Impasses de ressources pendant la formation</h2><p>"
+               + (e(f"{len(dead_income)} cas sans ressource identifiée : {', '.join(dead_income)}") if dead_income
+                  else "Aucune.") + "</p>")
     out.append("<h2>Cas regroupés par bloquant</h2><ul>")
     out += [f"<li><strong>{e(_blocker_label(pack, k))}</strong> ({len(v)}) : {e(', '.join(v))}</li>"
             for k, v in pack.by_blocker.items()]

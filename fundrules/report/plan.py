@@ -37,6 +37,60 @@ def plan_summary(plan: FundingPlan) -> str:
     return (" → ".join(parts) or "aucun financeur") + f" ; {tail}"
 
 
+def _period(entry) -> str:
+    if entry.start and entry.end:
+        return f"du {date_fr(entry.start)} au {date_fr(entry.end)}"
+    if entry.start:
+        return f"à partir du {date_fr(entry.start)}"
+    if entry.end:
+        return f"jusqu'au {date_fr(entry.end)}"
+    return "dates à préciser"
+
+
+def income_lines(entries, indent: str = "  ") -> list[str]:
+    """« Ressources pendant la formation »: the chain, or plainly that nothing applies and what would."""
+    lines = []
+    checking = [e for e in entries if e.status == "a_verifier"]
+    for e in entries:
+        if e.status == "aucune":
+            lines.append(f"{indent}Aucune ressource identifiée : {e.reason}.")
+            if e.would_open:
+                lines.append(f"{indent}  Ce qui ouvrirait une ressource : " + " ; ".join(e.would_open) + ".")
+            continue
+        if e.status != "eligible":
+            continue
+        amount = (f"{value_fr(e.monthly)} EUR par mois" if e.monthly is not None
+                  else f"{value_fr(e.daily)} EUR par jour" if e.daily is not None else (e.rule or "montant à déterminer"))
+        lines.append(f"{indent}- {e.name} [{e.id}] {_period(e)} : {amount}"
+                     + ("" if e.verified else " (à confirmer)"))
+        lines.append(f"{indent}  payé par : {e.payer or e.decided_by} ; à demander à : {e.decided_by}")
+        if e.monthly is not None and e.rule:
+            lines.append(f"{indent}  règle : {e.rule}")
+        if e.next_step:
+            lines.append(f"{indent}  -> {e.next_step}")
+    for e in checking:
+        lines.append(f"{indent}- à vérifier : {e.name} [{e.id}]" + (f" — {e.next_step}" if e.next_step else ""))
+    return lines
+
+
+def income_summary(plan: Plan) -> str:
+    """The person's income over the course in one line, or the income dead end said plainly."""
+    parts = []
+    for entry in plan.income:
+        if entry.status == "eligible":
+            parts.append(f"{entry.id} ({entry.payer or entry.decided_by})")
+        elif entry.status == "aucune":
+            opens = f" ; ce qui ouvrirait une ressource : {'; '.join(entry.would_open)}" if entry.would_open else ""
+            checks = f" (à vérifier : {', '.join(entry.to_check)})" if entry.to_check else ""
+            parts.append(f"aucune ressource {'confirmée' if entry.to_check else 'identifiée'}{checks}{opens}")
+    return " → ".join(parts) or "à vérifier"
+
+
+def income_dead_end(plan: Plan) -> bool:
+    """No income during the course and no scheme left to check: an income dead end."""
+    return any(e.status == "aucune" and not e.to_check for e in plan.income)
+
+
 def render_plan_text(plan: Plan, source: str | None = None, width: int | None = None) -> str:
     width = width or terminal_width()
     lines = wrap(f"Plans de financement au {date_fr(plan.as_of)}" + (f" — {source}" if source else ""), width)
@@ -57,6 +111,9 @@ def render_plan_text(plan: Plan, source: str | None = None, width: int | None = 
             lines += wrap(f"décide : {step.decided_by}", width, "     ", "       ")
             if step.next_step:
                 lines += wrap(step.next_step, width, "     -> ", "        ")
+        if p.income and p.income != plan.income:
+            lines.append("  Ressources pendant la formation avec ce plan :")
+            lines += income_lines(p.income, "    ")
     if plan.excluded:
         lines.append("")
     for e in plan.excluded:
@@ -65,4 +122,7 @@ def render_plan_text(plan: Plan, source: str | None = None, width: int | None = 
     if plan.unlock and not plan.impasse:
         lines += [""] + wrap("Pistes : " + " ; ".join(
             f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in plan.unlock), width, "", "  ")
+    if plan.income:
+        lines += ["", "Ressources pendant la formation"]
+        lines += income_lines(plan.income)
     return "\n".join(fit(lines, width)) + "\n"

@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ..french import date_fr
 from ..library.replay import CaseReplay
 from ..results import STATUS_FR, Provenance
+from .plan import income_dead_end, income_summary
 
 FIELD_FR = {"status": "statut", "blockers": "bloquants", "missing_facts": "faits manquants"}
 
@@ -24,6 +25,15 @@ def _plan_text(plan) -> str:
     if plan.impasse or not plan.plans:
         return plan.message or "impasse"
     return plan_summary(plan.plans[0])
+
+
+def _income_dead_ends(replays: list[CaseReplay], h2: str, bullet: str) -> list[str]:
+    """Income dead ends beside funding dead ends: cases whose person has nothing to live on."""
+    dead = [r for r in replays if r.plan is not None and income_dead_end(r.plan)]
+    if not dead:
+        return []
+    lines = ["", f"{h2}Impasses de ressources pendant la formation ({len(dead)} cas)"]
+    return lines + [f"{bullet}{r.case.id} : {income_summary(r.plan)}" for r in dead]
 
 
 def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], markdown: bool = False,
@@ -47,10 +57,12 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
         mismatched = [r for r in replays if not r.matches]
         lines.append(f"{h1}Rejeu de {len(replays)} cas aux règles de la date de leur réunion")
         lines.append(f"{len(replays) - len(mismatched)} conformes à l'attendu, {len(mismatched)} avec des écarts.")
+        lines += _income_dead_ends(replays, h2, bullet)
         for replay in mismatched:
             lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)})"]
             if replay.plan is not None:
                 lines.append(f"{bullet}plan : {_plan_text(replay.plan)}")
+                lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
             for d in replay.differences:
                 lines.append(f"{bullet}{funder(d.funder)} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
                              f"obtenu {_value(d.got)}")
@@ -65,6 +77,7 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
         lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)} → {date_fr(as_of)})"]
         if replay.plan is not None:
             lines.append(f"{bullet}plan au {date_fr(as_of)} : {_plan_text(replay.plan)}")
+            lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
         for c in replay.changes:
             tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
             if getattr(c, "in_scope_after", None) is False and c.status_after == "blocked":

@@ -155,6 +155,8 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
         lines += wrap(f"Calculé : {fact_value_fr(derived.fact, derived.value)} (d'après "
                       f"{', '.join(fact_label(p) for p in derived.derived_from)})", width, "", "  ")
 
+    income = [r for r in results if r.kind == "income"]  # schemes that pay the person: their own section
+    results = [r for r in results if r.kind == "course"]
     candidates = [r for r in results if is_candidate(r)]
     candidates.sort(key=lambda r: r.status != "eligible")
     dead_ends = [r for r in results if is_dead_end(r)]
@@ -178,6 +180,22 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
         lines.append("")
         for line in others:
             lines += wrap(line, width, "", "  ")
+    if income:
+        lines += ["", "RESSOURCES PENDANT LA FORMATION (dispositifs qui rémunèrent la personne)"]
+        paid = [r for r in income if is_candidate(r)]
+        for r in sorted(paid, key=lambda r: r.status != "eligible"):
+            lines += _candidate(r, width)
+        blocked = [r for r in income if is_dead_end(r)]
+        if blocked:
+            lines += wrap("Bloqués : " + " ; ".join(
+                _name(r) + (f" — {r.scoped_blockers()[0].message}" if r.scoped_blockers() else "")
+                for r in blocked), width, "", "  ")
+        outside = out_of_scope_line(income)
+        if outside:
+            lines += wrap(outside, width, "", "  ")
+        if not paid:
+            lines += wrap("Aucune ressource identifiée pendant la formation : voir fundrules plan.", width)
+        results = results + income
     collect = _collect(results, width)
     if collect:
         lines += ["", "À RECUEILLIR"] + collect

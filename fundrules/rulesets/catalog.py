@@ -34,6 +34,16 @@ class Parameter:
                 current = value
         return current
 
+    unverified: frozenset = frozenset()  # start dates of values no source confirms
+
+    def verified_at(self, day: dt.date) -> bool:
+        """False when the value in force on `day` is marked `verified: false`."""
+        current = None
+        for start, _value, _source in self.values:
+            if start <= day:
+                current = start
+        return current not in self.unverified
+
 
 @dataclass(frozen=True, eq=False)
 class Criterion:
@@ -138,6 +148,7 @@ class Funder:
     review_with: Optional[str] = None  # whom to ask today
     scope: tuple[str, ...] = ()  # criterion ids that say whom the scheme is for
     scope_label: Optional[str] = None
+    income: Optional[dict] = None  # payer, period, rank, paired_with (kind: income only)
 
     def review_of(self, variant: Optional[Variant] = None) -> tuple[Optional[dt.date], Optional[int]]:
         """(reviewed_on, review_every_months) of a variant, falling back on the funder's."""

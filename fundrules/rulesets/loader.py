@@ -122,7 +122,8 @@ class _VersionBuilder:
                 raise self.error("toutes les valeurs d'un paramètre doivent être du même type", path,
                                  f"parameters.{name}")
             result[name] = Parameter(name, spec.description, spec.unit, types.pop(),
-                                     tuple((d, v.value, v.source) for d, v in values))
+                                     tuple((d, v.value, v.source) for d, v in values),
+                                     frozenset(d for d, v in values if not v.verified))
         return result
 
     def criterion(self, spec: CriterionFile, path: tuple, route: str | None,
@@ -354,6 +355,9 @@ def load_funder(folder: Path) -> Funder:
                     _check_scope(spec.scope, variant.versions, where)
         else:
             _check_scope(spec.scope, versions, where)
+    if spec.income is not None and spec.kind != "income":
+        raise InputError("le champ income est réservé aux financeurs kind: income",
+                         file=doc.file, line=doc.line_of(("income",)), field="income")
     return Funder(
         scope=tuple(spec.scope), scope_label=spec.scope_label,
         id=spec.id, name=spec.name, category=spec.category, kind=spec.kind, decided_by=spec.decided_by,
@@ -362,6 +366,7 @@ def load_funder(folder: Path) -> Funder:
         description=spec.description, versions=tuple(versions), folder=str(folder),
         successor=spec.successor, variant_by=spec.variant_by, variants=variants,
         reviewed_on=spec.reviewed_on, review_every_months=spec.review_every_months, review_with=spec.review_with,
+        income=spec.income.model_dump() if spec.income else None,
     )
 
 
@@ -380,6 +385,10 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         if funder.successor and funder.successor not in catalog.funders:
             raise InputError(f"successor : financeur inconnu « {funder.successor} »",
                              file=str(Path(funder.folder) / FUNDER_FILE), field="successor")
+        for paired in (funder.income or {}).get("paired_with", []):
+            if paired not in catalog.funders or catalog.funders[paired].kind != "course":
+                raise InputError(f"income.paired_with : « {paired} » n'est pas un financeur de formation (kind: course)",
+                                 file=str(Path(funder.folder) / FUNDER_FILE), field="income.paired_with")
     return catalog
 
 

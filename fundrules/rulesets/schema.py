@@ -29,6 +29,7 @@ class ParameterValueFile(BaseModel):
     value: Any
     source: StrictStr
     note: Optional[StrictStr] = None
+    verified: StrictBool = True  # false: only a secondary page gives this value (amount shown "à confirmer")
 
 
 class ParameterFile(BaseModel):
@@ -94,6 +95,16 @@ class VersionFile(BaseModel):
         return value
 
 
+class IncomeFile(BaseModel):
+    """How an income scheme (`kind: income`) sits in the person's income over the course."""
+    model_config = _FORBID
+    payer: StrictStr  # who pays the person (may differ from who decides: the employer for the PTP)
+    period: Literal["course", "until_rights_end", "after_rights_end"] = "course"
+    rank: int = 100  # order in the chain; among `after_rights_end` schemes only the first applies
+    paired_with: list[StrictStr] = []  # course funders this pay goes with (PTP pay with the CPF de transition)
+    are_based: bool = False  # the amount is the person's daily ARE (beneficiaire.are_journaliere)
+
+
 class FunderFile(BaseModel):
     model_config = _FORBID
     id: StrictStr = Field(pattern=r"^[a-z0-9_]+$")
@@ -114,6 +125,7 @@ class FunderFile(BaseModel):
     review_with: Optional[StrictStr] = None  # whom to ask today when the rules may have changed
     scope: list[StrictStr] = []  # ids of the criteria that say whom the scheme is for ("hors public")
     scope_label: Optional[StrictStr] = None  # that public in a few French words ("demandeurs d'emploi")
+    income: Optional[IncomeFile] = None  # only for kind: income
 
 
 class VariantFile(BaseModel):
