@@ -230,7 +230,8 @@ def test_both_backends_give_the_same_income(python_engine, durable_engine):
                       date_fin_droits_are="2024-06-15", date_fin_contrat="2023-05-31")
     data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, metier_en_tension=True)
     for case in (data, resigning(), csp_case("2020-01-10"), job_seeker("2021-06-01", heures_salariees_12_mois=910)):
-        assert python_engine.plan(case_from_data(case)) == durable_engine.plan(case_from_data(case))
+        python_plan, durable_plan = python_engine.plan(case_from_data(case)), durable_engine.plan(case_from_data(case))
+        assert python_plan.model_dump(exclude={"provenance"}) == durable_plan.model_dump(exclude={"provenance"})
 
 
 def test_are_based_income_shows_the_daily_are(python_engine):
@@ -284,7 +285,7 @@ def test_meeting_pack_and_replay_show_income_dead_ends(python_engine):
                              root=ROOT / "cases")
     text = render_replay_text([replay_case(python_engine, case)], None)
     assert "Impasses de ressources pendant la formation (1 cas)" in text
-    assert "inscription à France Travail (Pôle emploi) avant l'entrée en formation" in text
+    assert "inscription à France Travail (Pôle emploi) avant l'entrée en formation" in " ".join(text.split())
 
 
 def test_income_facts_must_agree():

@@ -84,8 +84,9 @@ def test_markdown_and_html_say_the_same_per_case(pack_2018):
     markdown, page = render_markdown(pack_2018), render_html(pack_2018)
     for title in ("Question", "Situation", "Candidats", "Impasse", "Plan", "Ce qui débloquerait"):
         assert f"**{title} :**" in markdown and f"<dt>{title}</dt>" in page
-    # six cases in 2018-T2 (the five of the study's meeting and the promise of hiring of issue 15)
-    assert markdown.count("Hors public : ") == page.count("Hors public : ") == 6
+    # seven cases in 2018-T2: the five of the study's meeting, the promise of hiring (issue 15) and
+    # one income case (issue 14)
+    assert markdown.count("Hors public : ") == page.count("Hors public : ") == 7
     assert "Hors public : AFPR (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé)" in markdown
     # every case heading of the Markdown is an article of the page
     assert markdown.count("\n### ") == page.count("<article>") == len(pack_2018.agenda)

@@ -28,14 +28,14 @@ def listen(host: str, port: int) -> socket.socket:
         family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                                                  proto=socket.IPPROTO_TCP)[0]
     except socket.gaierror as err:
-        raise InputError(f"adresse d'écoute inconnue « {host} » ({err.strerror})", field="--host") from None
+        raise InputError(f"adresse d'écoute inconnue « {host} » ({err.strerror})", field="host") from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
     except OSError as err:
         sock.close()
-        raise InputError(f"impossible d'écouter sur {host}:{port} ({err.strerror})", field="--port") from None
+        raise InputError(f"impossible d'écouter sur {host}:{port} ({err.strerror})", field="port") from None
     sock.set_inheritable(True)
     return sock
 

@@ -31,30 +31,30 @@ class PlanStep(_Out):
 
 class IncomeEntry(_Out):
     """One link of the person's income over the course (issue 14), or `aucune` when nothing applies."""
-    id: str = Field(description="income scheme id (aref, cff, rff, rfpe...) or aucune")
-    name: str
-    status: str = Field(description="eligible, a_verifier, or aucune")
-    payer: Optional[str] = Field(None, description="who pays the person")
-    decided_by: Optional[str] = Field(None, description="who must be asked")
-    start: Optional[dt.date] = Field(None, description="from (start of the course, or end of ARE rights + 1 day)")
-    end: Optional[dt.date] = Field(None, description="to (end of the course, or end of ARE rights)")
-    monthly: Optional[float] = Field(None, description="euros per month when the rules fix it; null: see rule")
-    daily: Optional[float] = Field(None, description="euros per day for ARE-based income (floor applied)")
-    rule: Optional[str] = Field(None, description="French statement of the amount rule")
-    route: Optional[str] = Field(None, description="scale line applied (age bracket, salary band...)")
-    verified: bool = True
-    next_step: Optional[str] = None
-    reason: Optional[str] = Field(None, description="aucune: why nothing applies")
-    would_open: list[str] = Field([], description="aucune: what would open an income")
-    to_check: list[str] = Field([], description="aucune: income schemes still to check (facts missing)")
+    id: str = Field(description="identifiant du dispositif de rémunération (aref, cff, rff, rfpe…) ou aucune")
+    name: str = Field(description="nom du dispositif, en français")
+    status: str = Field(description="eligible, a_verifier ou aucune")
+    payer: Optional[str] = Field(None, description="qui paie la personne")
+    decided_by: Optional[str] = Field(None, description="à qui le demander")
+    start: Optional[dt.date] = Field(None, description="à partir du (début de la formation, ou lendemain de la fin des droits ARE)")
+    end: Optional[dt.date] = Field(None, description="jusqu'au (fin de la formation, ou fin des droits ARE)")
+    monthly: Optional[float] = Field(None, description="euros par mois quand les règles le fixent ; null : voir rule")
+    daily: Optional[float] = Field(None, description="euros par jour pour une rémunération fondée sur l'ARE (plancher appliqué)")
+    rule: Optional[str] = Field(None, description="la règle du montant, en français")
+    route: Optional[str] = Field(None, description="ligne du barème appliquée (tranche d'âge, de salaire…)")
+    verified: bool = Field(True, description="false : montant ou règle qu'aucune source ne confirme (« à confirmer »)")
+    next_step: Optional[str] = Field(None, description="démarche suivante, en français")
+    reason: Optional[str] = Field(None, description="aucune : pourquoi rien ne s'applique")
+    would_open: list[str] = Field([], description="aucune : ce qui ouvrirait une ressource")
+    to_check: list[str] = Field([], description="aucune : dispositifs encore à vérifier (faits manquants)")
 
 
 class FundingPlan(_Out):
     steps: list[PlanStep] = Field(description="financeurs dans l'ordre où les solliciter")
     cost: Optional[float] = Field(description="coût pédagogique du projet (euros) ; null si inconnu")
-    covered: float = Field(description="sum of the known amounts")
-    holder_pays: float = Field(description="sum of the known holder shares")
-    remaining: Optional[float] = Field(description="cost - covered - holder_pays; null when the cost is unknown")
+    covered: float = Field(description="somme des montants connus")
+    holder_pays: float = Field(description="somme des restes à charge connus du titulaire")
+    remaining: Optional[float] = Field(description="coût - covered - holder_pays ; null si le coût est inconnu")
     covers_cost: Optional[bool] = Field(description="true when known amounts cover the cost, null when it depends "
                                                     "on amounts decided by a funder")
     income: list[IncomeEntry] = Field([], description="the person's income over the course with this plan")
