@@ -8,6 +8,7 @@ errors, at concurrency 1 and N; then the library's own evaluation p50 on the sam
 Options: --requests 10000, --concurrency 32, --serial 1000 (requests at concurrency 1),
 --workers 1,2, --engine durable, --max-seconds 300 (per run), --quick (small numbers).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,9 +52,25 @@ def free_port() -> int:
 def start(workers: int, engine: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "FUNDRULES_API_TOKEN"}
-    process = subprocess.Popen([sys.executable, "-c", "from fundrules_cli.app import main; main()", "serve",
-                                "--host", HOST, "--port", str(port), "--workers", str(workers), "--engine", engine],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from fundrules_cli.app import main; main()",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--engine",
+            engine,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
@@ -67,7 +84,7 @@ def start(workers: int, engine: str) -> tuple[subprocess.Popen, int]:
         except OSError:
             if time.monotonic() > deadline:
                 process.kill()
-                raise SystemExit("fundrules serve n'a pas démarré en 60 s")
+                raise SystemExit("fundrules serve n'a pas démarré en 60 s") from None
             time.sleep(0.2)
 
 
@@ -122,15 +139,21 @@ def load(port: int, payloads: list[bytes], requests: int, concurrency: int, max_
         t.join()
     elapsed = time.perf_counter() - start_time
     latencies.sort()
-    return {"requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed,
-            "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else None,
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else None,
-            "errors": len(errors), "error_kinds": sorted(set(errors))}
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else None,
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else None,
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
+    }
 
 
 def library_times(payloads: list[bytes], engine: str, count: int) -> dict:
     """The library's own time for the same work, from the parsed JSON dict: validation + evaluation."""
     from fundrules import Engine
+
     runner = Engine(backend=engine)
     cases = [json.loads(p) for p in payloads]
     for case in cases:
@@ -141,8 +164,11 @@ def library_times(payloads: list[bytes], engine: str, count: int) -> dict:
         runner.evaluate(cases[i % len(cases)])
         times.append(1000 * (time.perf_counter() - t))
     times.sort()
-    return {"p50_ms": statistics.median(times), "mean_ms": statistics.fmean(times),
-            "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))]}
+    return {
+        "p50_ms": statistics.median(times),
+        "mean_ms": statistics.fmean(times),
+        "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
+    }
 
 
 def main() -> None:
@@ -168,21 +194,27 @@ def main() -> None:
             for concurrency, count in ((1, args.serial), (args.concurrency, args.requests)):
                 result = load(port, payloads, count, concurrency, args.max_seconds)
                 rows.append((workers, concurrency, result))
-                print(f"workers={workers} concurrency={concurrency}: {result['requests']} requests in "
-                      f"{result['seconds']:.1f} s, {result['rps']:.0f} req/s, p50 {result['p50_ms']:.2f} ms, "
-                      f"p99 {result['p99_ms']:.2f} ms, errors {result['errors']} {result['error_kinds'] or ''}",
-                      flush=True)
+                print(
+                    f"workers={workers} concurrency={concurrency}: {result['requests']} requests in "
+                    f"{result['seconds']:.1f} s, {result['rps']:.0f} req/s, p50 {result['p50_ms']:.2f} ms, "
+                    f"p99 {result['p99_ms']:.2f} ms, errors {result['errors']} {result['error_kinds'] or ''}",
+                    flush=True,
+                )
         finally:
             stop(process)
     lib = library_times(payloads, args.engine, max(args.serial, 2000))
     own = lib["p50_ms"]
-    print(f"\nlibrary Engine.evaluate(dict) on the same cases ({args.engine}): p50 {own:.2f} ms, "
-          f"mean {lib['mean_ms']:.2f} ms, p99 {lib['p99_ms']:.2f} ms\n")
+    print(
+        f"\nlibrary Engine.evaluate(dict) on the same cases ({args.engine}): p50 {own:.2f} ms, "
+        f"mean {lib['mean_ms']:.2f} ms, p99 {lib['p99_ms']:.2f} ms\n"
+    )
     print("| workers | concurrent clients | requests | requests/s | p50 (ms) | p99 (ms) | errors | p50 / library p50 |")
     print("|---|---|---|---|---|---|---|---|")
     for workers, concurrency, r in rows:
-        print(f"| {workers} | {concurrency} | {r['requests']:,} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
-              f"{r['p99_ms']:.2f} | {r['errors']} | {r['p50_ms'] / own:.1f}× |")
+        print(
+            f"| {workers} | {concurrency} | {r['requests']:,} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
+            f"{r['p99_ms']:.2f} | {r['errors']} | {r['p50_ms'] / own:.1f}× |"
+        )
 
 
 if __name__ == "__main__":

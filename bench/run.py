@@ -3,6 +3,7 @@
 Options: --cases N (mix size, 2000), --memory-evals N (1,000,000), --replay N (10,000),
 --cold-runs N (7), --quick (small numbers, for a smoke run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from cases import generated_cases  # noqa: E402
-
 from fundrules import Engine  # noqa: E402
 from fundrules.case import case_from_data  # noqa: E402
 
@@ -68,8 +68,17 @@ def replay(cases, processes: int) -> float:
     for i, raw in enumerate(cases):
         case = case_from_data(raw)
         meeting = Meeting(region="bench", quarter=quarter_of(case.date_demande), date=case.date_demande)
-        library.append(LibraryCase(id=f"bench/{i}", path="", meeting=meeting, problem="cas généré",
-                                   case=case, conclusion={"outcome": "en_attente", "note": "généré"}, expected={}))
+        library.append(
+            LibraryCase(
+                id=f"bench/{i}",
+                path="",
+                meeting=meeting,
+                problem="cas généré",
+                case=case,
+                conclusion={"outcome": "en_attente", "note": "généré"},
+                expected={},
+            )
+        )
     replay_cases(engine, library, jobs=processes)
     return time.perf_counter() - start
 
@@ -85,8 +94,11 @@ def durable_memory(engines: int, years: int) -> list[tuple[str, str]]:
     if not durable_backend.available():
         return [("durable memory rows", "skipped (durable-rules not importable)")]
     catalog = load_catalog()
-    case = {"date_demande": "2019-06-01", "beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30},
-            "projet": {"duree_heures": 100}}
+    case = {
+        "date_demande": "2019-06-01",
+        "beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30},
+        "projet": {"duree_heures": 100},
+    }
     Engine(catalog, backend="durable").evaluate(case)
     gc.collect()
     before = rss_mb()
@@ -94,8 +106,12 @@ def durable_memory(engines: int, years: int) -> list[tuple[str, str]]:
         Engine(catalog, backend="durable").evaluate(case)
     gc.collect()
     after = rss_mb()
-    rows = [(f"resident memory before / after {engines} durable Engines used once and dropped (MB)",
-             f"{before:.1f} / {after:.1f} (+{(after - before) / engines * 1000:.0f} kB per Engine)")]
+    rows = [
+        (
+            f"resident memory before / after {engines} durable Engines used once and dropped (MB)",
+            f"{before:.1f} / {after:.1f} (+{(after - before) / engines * 1000:.0f} kB per Engine)",
+        )
+    ]
     regions = sorted({v for f in catalog.funders.values() for v in f.variants})[:5] or ["11"]
     engine = Engine(catalog, backend="durable")
     before = rss_mb()
@@ -105,9 +121,13 @@ def durable_memory(engines: int, years: int) -> list[tuple[str, str]]:
                 engine.evaluate({**case, "region": region, "date_demande": dt.date(year, month, 2).isoformat()})
     after = rss_mb()
     held = len(engine._backend._compiled)
-    rows.append((f"durable, {len(regions)} regions x {years} years: compiled rulesets held (cache "
-                 f"{durable_backend.COMPILED_CACHE_SIZE}), resident memory (MB)",
-                 f"{held}, {before:.1f} / {after:.1f} (+{after - before:.1f})"))
+    rows.append(
+        (
+            f"durable, {len(regions)} regions x {years} years: compiled rulesets held (cache "
+            f"{durable_backend.COMPILED_CACHE_SIZE}), resident memory (MB)",
+            f"{held}, {before:.1f} / {after:.1f} (+{after - before:.1f})",
+        )
+    )
     engine.close()
     return rows
 
@@ -145,6 +165,7 @@ def main() -> None:
 
     cases = [case_from_data(c) for c in generated_cases(args.cases)]
     from fundrules import load_case
+
     examples = [load_case(p) for p in sorted((ROOT / "cases" / "examples").glob("*.yaml"))]
     rows = []
     for backend in ("python", "durable"):
@@ -169,8 +190,12 @@ def main() -> None:
     for i in range(args.memory_evals):
         engine.evaluate(cases[i % len(cases)])
     after = rss_mb()
-    rows.append((f"resident memory before / after {args.memory_evals:,} evaluations, {engine.backend} (MB)",
-                 f"{before:.1f} / {after:.1f} (+{after - before:.1f})"))
+    rows.append(
+        (
+            f"resident memory before / after {args.memory_evals:,} evaluations, {engine.backend} (MB)",
+            f"{before:.1f} / {after:.1f} (+{after - before:.1f})",
+        )
+    )
 
     rows.extend(durable_memory(30 if args.quick else 2000, 12))
 
@@ -178,12 +203,18 @@ def main() -> None:
     one = replay(raw, 1)
     two = replay(raw, 2)
     rows.append((f"replay (evaluate, compare, plan) of {args.replay:,} generated cases, 1 process (s)", f"{one:.2f}"))
-    rows.append((f"replay (evaluate, compare, plan) of {args.replay:,} generated cases, 2 processes (s)",
-                 f"{two:.2f} ({one / two:.2f}x)"))
+    rows.append(
+        (
+            f"replay (evaluate, compare, plan) of {args.replay:,} generated cases, 2 processes (s)",
+            f"{two:.2f} ({one / two:.2f}x)",
+        )
+    )
     rows.append(("pure CPU loop on 2 processes (this machine's ceiling)", f"{machine_parallelism():.2f}x"))
 
     width = max(len(r[0]) for r in rows)
-    print(f"fundrules benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} cores, {len(cases)} cases in the mix")
+    print(
+        f"fundrules benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} cores, {len(cases)} cases in the mix"
+    )
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
 

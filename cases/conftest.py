@@ -12,6 +12,7 @@ _engine = {}
 def engine():
     if "engine" not in _engine:
         from fundrules import Engine
+
         _engine["engine"] = Engine()
     return _engine["engine"]
 

@@ -14,9 +14,14 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
-                  context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres.",
+)
 
 try:  # help screens in French (layout words too), whether run as a package or as a script
     from .help_fr import install as _french_help
@@ -24,18 +29,24 @@ except ImportError:  # pragma: no cover
     from help_fr import install as _french_help
 _french_help()
 
+
 def _print_version(value: bool) -> None:
     if value:
         from fundrules import __version__
         from fundrules.results import SCHEMA_VERSION
+
         typer.echo(f"fundrules {__version__} (contrat JSON version {SCHEMA_VERSION})")
         raise typer.Exit(0)
 
 
 @app.callback()
-def _options(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                          help="Afficher la version et quitter.")) -> None:
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Afficher la version et quitter."
+    ),
+) -> None:
     """Quels financeurs peuvent payer un projet de formation, et ce qui bloque les autres."""
+
 
 EXIT_INPUT = 2
 EXIT_BACKEND = 3
@@ -62,12 +73,14 @@ class Backend(str, Enum):
 def _echo(text: str, **kwargs) -> None:
     """Every text the CLI prints: control sequences from a case or a file name are shown escaped."""
     from fundrules.escape import escape_terminal
+
     typer.echo(escape_terminal(text), **kwargs)
 
 
 def _echo_json(text: str) -> None:
     """JSON output: the same values, with control and bidi characters written as \\u escapes."""
     from fundrules.escape import escape_json
+
     typer.echo(escape_json(text))
 
 
@@ -90,9 +103,11 @@ def _wants_json(kwargs: dict) -> bool:
 def handles_errors(command):
     """Every failure ends with one French message on stderr and an exit code, no traceback; with
     --format json, the message is `FundrulesError.payload()` on standard output instead."""
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from fundrules.errors import BackendError, EvaluationError, InputError
+
         as_json = _wants_json(kwargs)
         try:
             return command(*args, **kwargs)
@@ -109,12 +124,25 @@ def handles_errors(command):
         except Exception as error:  # a bug: say so plainly, keep the traceback for FUNDRULES_DEBUG
             if os.environ.get("FUNDRULES_DEBUG"):
                 raise
-            message = (f"erreur interne ({type(error).__name__}: {error}). Relancez avec FUNDRULES_DEBUG=1 "
-                       "et signalez-la avec le fichier en cause.")
+            message = (
+                f"erreur interne ({type(error).__name__}: {error}). Relancez avec FUNDRULES_DEBUG=1 "
+                "et signalez-la avec le fichier en cause."
+            )
             if as_json:
-                _fail_json({"error": {"code": "internal_error", "message": message, "file": None,
-                                      "line": None, "field": None}}, EXIT_INTERNAL)
+                _fail_json(
+                    {
+                        "error": {
+                            "code": "internal_error",
+                            "message": message,
+                            "file": None,
+                            "line": None,
+                            "field": None,
+                        }
+                    },
+                    EXIT_INTERNAL,
+                )
             _fail(message, EXIT_INTERNAL)
+
     return wrapper
 
 
@@ -123,6 +151,7 @@ def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
         return None
     from fundrules.case import iso_date
     from fundrules.errors import InputError
+
     day = iso_date(text)
     if day is None:
         raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option)
@@ -132,31 +161,53 @@ def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
 def _load_case(path: str):
     from fundrules.case import case_from_data
     from fundrules.source import parse_bytes, read_stream
+
     if path == "-":
         doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
         return case_from_data(doc.data, doc)
     from fundrules.source import read_document
+
     doc = read_document(path)
     if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
         from fundrules.library import load_library_case
+
         return load_library_case(path).case  # a library case: evaluate its facts
     return case_from_data(doc.data, doc)
 
 
-AS_OF = typer.Option(None, "--as-of", metavar="DATE", help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
-                     "par défaut la date_demande du cas.")
+AS_OF = typer.Option(
+    None,
+    "--as-of",
+    metavar="DATE",
+    help="Évaluer avec les règles de cette date (AAAA-MM-JJ) ; par défaut la date_demande du cas.",
+)
 RULESETS = typer.Option(None, "--rulesets", metavar="DOSSIER", help="Dossier des règles (par défaut : celles livrées).")
-ENGINE = typer.Option(Backend.durable, "--engine", metavar="MOTEUR", help="Moteur : durable (durable-rules) ou python (référence).")
+ENGINE = typer.Option(
+    Backend.durable, "--engine", metavar="MOTEUR", help="Moteur : durable (durable-rules) ou python (référence)."
+)
 
 
-CASE_ARG = typer.Argument(..., metavar="CAS", help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard.")
+CASE_ARG = typer.Argument(
+    ..., metavar="CAS", help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard."
+)
 FORMAT = typer.Option(Format.table, "--format", metavar="FORMAT", help="table (lecture) ou json (applications).")
-EXPLAIN = typer.Option(False, "--explain", help="Montrer chaque critère évalué : rempli, non rempli ou inconnu, "
-                       "et les faits et paramètres lus (champ trace en JSON).")
+EXPLAIN = typer.Option(
+    False,
+    "--explain",
+    help="Montrer chaque critère évalué : rempli, non rempli ou inconnu, "
+    "et les faits et paramètres lus (champ trace en JSON).",
+)
 
 
-def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Optional[Path], action: str,
-                 loaded: Optional[list] = None, **options):
+def _run_on_case(
+    case: str,
+    as_of: Optional[str],
+    engine: Backend,
+    rulesets: Optional[Path],
+    action: str,
+    loaded: Optional[list] = None,
+    **options,
+):
     """Load the case and run `evaluate` or `plan` on it; a case that cannot be dated names its file.
     `loaded`, when given, receives the case read (the text output names its region)."""
     from fundrules import Engine
@@ -171,14 +222,21 @@ def _run_on_case(case: str, as_of: Optional[str], engine: Backend, rulesets: Opt
         return getattr(runner, action)(case_input, as_of=day, **options)
     except EvaluationError as error:
         hint = " Sur la ligne de commande : --as-of AAAA-MM-JJ." if error.field == "date_demande" else ""
-        raise EvaluationError(f"{case} : {error}{hint}", field=error.field,
-                              file=None if case == "-" else case) from None
+        raise EvaluationError(
+            f"{case} : {error}{hint}", field=error.field, file=None if case == "-" else case
+        ) from None
 
 
 @app.command()
 @handles_errors
-def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
-          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS, explain: bool = EXPLAIN) -> None:
+def check(
+    case: str = CASE_ARG,
+    as_of: Optional[str] = AS_OF,
+    format: Format = FORMAT,
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+    explain: bool = EXPLAIN,
+) -> None:
     """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur.
 
     \b
@@ -199,8 +257,13 @@ def check(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = F
 
 @app.command()
 @handles_errors
-def plan(case: str = CASE_ARG, as_of: Optional[str] = AS_OF, format: Format = FORMAT,
-         engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS) -> None:
+def plan(
+    case: str = CASE_ARG,
+    as_of: Optional[str] = AS_OF,
+    format: Format = FORMAT,
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
     """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse.
 
     \b
@@ -225,9 +288,13 @@ class SchemaOutput(str, Enum):
 
 @app.command()
 @handles_errors
-def schema(output: SchemaOutput = typer.Option(SchemaOutput.case, "--output",
-                                               help="case (le cas en entrée), evaluation (réponse de check) "
-                                                    "ou plan (réponse de plan).")) -> None:
+def schema(
+    output: SchemaOutput = typer.Option(
+        SchemaOutput.case,
+        "--output",
+        help="case (le cas en entrée), evaluation (réponse de check) ou plan (réponse de plan).",
+    ),
+) -> None:
     """Afficher un schéma JSON : le cas (faits admis, type et sens), l'évaluation ou le plan.
 
     Pour écrire un cas sans lire le schéma : fundrules case template.
@@ -238,6 +305,7 @@ def schema(output: SchemaOutput = typer.Option(SchemaOutput.case, "--output",
       fundrules schema --output evaluation
     """
     from fundrules.schemas import json_schema
+
     typer.echo(json.dumps(json_schema(output.value), indent=2, ensure_ascii=False))
 
 
@@ -245,8 +313,12 @@ def schema(output: SchemaOutput = typer.Option(SchemaOutput.case, "--output",
 @handles_errors
 def replay(
     paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers de cas (par défaut : cases/)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Rejouer aux règles de cette date et montrer ce qui change."),
-    format: ReportFormat = typer.Option(ReportFormat.text, "--format", metavar="FORMAT", help="text (lecture), json ou markdown."),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", metavar="DATE", help="Rejouer aux règles de cette date et montrer ce qui change."
+    ),
+    format: ReportFormat = typer.Option(
+        ReportFormat.text, "--format", metavar="FORMAT", help="text (lecture), json ou markdown."
+    ),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, metavar="N", help="Processus en parallèle (1 à 64)."),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
@@ -280,14 +352,25 @@ def replay(
     else:
         from fundrules.french import short_name
         from fundrules.report.meeting import criterion_labels
+
         names = {fid: short_name(f.name) for fid, f in runner.catalog.funders.items()}
-        _echo(render_replay_text(replays, day, markdown=format == ReportFormat.markdown, names=names,
-                                 labels=criterion_labels(runner.catalog)), nl=False)
+        _echo(
+            render_replay_text(
+                replays,
+                day,
+                markdown=format == ReportFormat.markdown,
+                names=names,
+                labels=criterion_labels(runner.catalog),
+            ),
+            nl=False,
+        )
     if day is None and any(not r.matches for r in replays):
         raise typer.Exit(1)
 
 
-case_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="La bibliothèque de cas des réunions de niveau 3.")
+case_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="La bibliothèque de cas des réunions de niveau 3."
+)
 app.add_typer(case_app, name="case")
 
 
@@ -295,10 +378,21 @@ app.add_typer(case_app, name="case")
 @handles_errors
 def case_new(
     source: Path = typer.Option(..., "--from", metavar="FICHIER", help="Le cas vérifié (fichier YAML ou JSON)."),
-    meeting: str = typer.Option(..., "--meeting", metavar="RÉGION/TRIMESTRE", help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2."),
-    date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="Date de la réunion (par défaut : la demande, dans le trimestre)."),
-    problem: Optional[str] = typer.Option(None, "--problem", metavar="TEXTE", help="Le problème dans les mots du conseiller."),
-    name: Optional[str] = typer.Option(None, "--name", metavar="NOM", help="Nom du fichier (par défaut : celui du cas)."),
+    meeting: str = typer.Option(
+        ...,
+        "--meeting",
+        metavar="RÉGION/TRIMESTRE",
+        help="RÉGION/TRIMESTRE, par exemple etude-territorialisee/2018-T2.",
+    ),
+    date: Optional[str] = typer.Option(
+        None, "--date", metavar="DATE", help="Date de la réunion (par défaut : la demande, dans le trimestre)."
+    ),
+    problem: Optional[str] = typer.Option(
+        None, "--problem", metavar="TEXTE", help="Le problème dans les mots du conseiller."
+    ),
+    name: Optional[str] = typer.Option(
+        None, "--name", metavar="NOM", help="Nom du fichier (par défaut : celui du cas)."
+    ),
     cases_dir: Path = typer.Option(Path("cases"), "--cases", metavar="DOSSIER", help="Dossier de la bibliothèque."),
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
@@ -309,26 +403,35 @@ def case_new(
       fundrules case new --from cas.yaml --meeting 24/2019-T2
     """
     from fundrules import Engine
-    from fundrules.library.new import new_case
     from fundrules.errors import InputError
+    from fundrules.library.new import new_case
+
     try:
         path = new_case(Engine(rulesets), source, meeting, cases_dir, parse_date(date, "--date"), problem, name)
     except InputError as error:  # the library names its parameters; say which option they come from
-        options = {"meeting": "--meeting", "meeting_date": "--date", "name": "--name", "problem": "--problem",
-                   "cases": "--cases"}
+        options = {
+            "meeting": "--meeting",
+            "meeting_date": "--date",
+            "name": "--name",
+            "problem": "--problem",
+            "cases": "--cases",
+        }
         if error.field not in options:
             raise
         reason = error.reason.replace(f"({error.field})", f"({options[error.field]})")
         if reason.startswith(error.field + " "):
-            reason = options[error.field] + reason[len(error.field):]
-        raise InputError(reason, file=error.file, line=error.line, field=options[error.field],
-                         code=error.code) from None
+            reason = options[error.field] + reason[len(error.field) :]
+        raise InputError(
+            reason, file=error.file, line=error.line, field=options[error.field], code=error.code
+        ) from None
     _echo(f"Cas classé : {path} (attendu pré-rempli, à confirmer d'après les sources).")
 
 
 @case_app.command("lint")
 @handles_errors
-def case_lint(paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers (par défaut : cases/).")) -> None:
+def case_lint(
+    paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers (par défaut : cases/)."),
+) -> None:
     """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas.
 
     \b
@@ -336,6 +439,7 @@ def case_lint(paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Ca
       fundrules case lint cases/
     """
     from fundrules.library import find_case_files, lint_privacy
+
     files = find_case_files([Path(p) for p in (paths or ["cases"])])
     findings = [f for file in files for f in lint_privacy(file)]
     for finding in findings:
@@ -348,9 +452,11 @@ def case_lint(paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Ca
 
 @case_app.command("template")
 @handles_errors
-def case_template(path: Optional[Path] = typer.Argument(None, metavar="CHEMIN",
-                                                       help="Fichier à créer (il ne doit pas exister) ; "
-                                                            "par défaut, la sortie standard.")) -> None:
+def case_template(
+    path: Optional[Path] = typer.Argument(
+        None, metavar="CHEMIN", help="Fichier à créer (il ne doit pas exister) ; par défaut, la sortie standard."
+    ),
+) -> None:
     """Écrire un cas à remplir : chaque fait commenté en français (sens, type, valeurs admises).
 
     \b
@@ -360,6 +466,7 @@ def case_template(path: Optional[Path] = typer.Argument(None, metavar="CHEMIN",
     """
     from fundrules.errors import InputError
     from fundrules.report.template import case_template as template
+
     text = template()
     if path is None:
         typer.echo(text, nl=False)
@@ -368,14 +475,17 @@ def case_template(path: Optional[Path] = typer.Argument(None, metavar="CHEMIN",
         with open(path, "x", encoding="utf-8") as out:
             out.write(text)
     except FileExistsError:
-        raise InputError("le fichier existe déjà : choisissez un autre nom (rien n'a été écrit)",
-                         file=str(path)) from None
+        raise InputError(
+            "le fichier existe déjà : choisissez un autre nom (rien n'a été écrit)", file=str(path)
+        ) from None
     except OSError as err:
         raise InputError(f"impossible d'écrire le fichier ({err.strerror})", file=str(path)) from None
     typer.echo(f"Modèle de cas écrit : {path} (remplacez chaque ~ par la valeur connue).")
 
 
-meeting_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Préparer la réunion trimestrielle de niveau 3.")
+meeting_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Préparer la réunion trimestrielle de niveau 3."
+)
 app.add_typer(meeting_app, name="meeting")
 
 
@@ -395,10 +505,10 @@ def meeting_prepare(
     Exemple :
       fundrules meeting prepare --region 24 --quarter 2019-T2 --out reunion/
     """
-    import re
     from fundrules import Engine
     from fundrules.library.names import check_quarter, check_slug, check_target, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
+
     check_slug(region, "--region")
     check_quarter(quarter, "--quarter")
     pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
@@ -411,30 +521,40 @@ def meeting_prepare(
     _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
 
 
-rulesets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Lire, comparer et vérifier les règles des financeurs.")
+rulesets_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Lire, comparer et vérifier les règles des financeurs."
+)
 app.add_typer(rulesets_app, name="rulesets")
 
 
 def _catalog(rulesets: Optional[Path]):
     from fundrules import load_catalog
+
     return load_catalog(rulesets)
 
 
 def _funder(catalog, funder: str) -> str:
-    from fundrules.errors import InputError
     import difflib
+
+    from fundrules.errors import InputError
+
     if funder not in catalog.funders:
         guess = difflib.get_close_matches(funder, list(catalog.funders), n=1)
         hint = f" — vouliez-vous dire {guess[0]} ?" if guess else ""
-        raise InputError(f"financeur inconnu « {funder} » ; connus : {', '.join(sorted(catalog.funders))}{hint}",
-                         field="FINANCEUR")
+        raise InputError(
+            f"financeur inconnu « {funder} » ; connus : {', '.join(sorted(catalog.funders))}{hint}", field="FINANCEUR"
+        )
     return funder
 
 
 @rulesets_app.command("list")
 @handles_errors
-def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Seulement les versions en vigueur à cette date."),
-                  rulesets: Optional[Path] = RULESETS) -> None:
+def rulesets_list(
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", metavar="DATE", help="Seulement les versions en vigueur à cette date."
+    ),
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
     """Financeurs, versions (en vigueur à une date) et nombre de sources.
 
     \b
@@ -442,16 +562,19 @@ def rulesets_list(as_of: Optional[str] = typer.Option(None, "--as-of", metavar="
       fundrules rulesets list
       fundrules rulesets list --as-of 2018-06-01
     """
-    from fundrules.rulesets.describe import list_rulesets
     from fundrules.report.layout import fit_text
+    from fundrules.rulesets.describe import list_rulesets
+
     _echo(fit_text(list_rulesets(_catalog(rulesets), parse_date(as_of, "--as-of"))), nl=False)
 
 
 @rulesets_app.command("show")
 @handles_errors
-def rulesets_show(funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur (cpf, cif, …)."),
-                  as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Date (par défaut : aujourd'hui)."),
-                  rulesets: Optional[Path] = RULESETS) -> None:
+def rulesets_show(
+    funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur (cpf, cif, …)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Date (par défaut : aujourd'hui)."),
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
     """Les critères d'un financeur en vigueur à une date, en français.
 
     \b
@@ -459,18 +582,22 @@ def rulesets_show(funder: str = typer.Argument(..., metavar="FINANCEUR", help="I
       fundrules rulesets show cif --as-of 2018-06-01
     """
     from fundrules.rulesets.describe import show_ruleset
+
     catalog = _catalog(rulesets)
     day = parse_date(as_of, "--as-of") or dt.date.today()
     from fundrules.report.layout import fit_text
+
     _echo(fit_text(show_ruleset(catalog, _funder(catalog, funder), day)), nl=False)
 
 
 @rulesets_app.command("diff")
 @handles_errors
-def rulesets_diff(funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur."),
-                  date1: str = typer.Argument(..., metavar="DATE1", help="Première date (AAAA-MM-JJ)."),
-                  date2: str = typer.Argument(..., metavar="DATE2", help="Seconde date (AAAA-MM-JJ)."),
-                  rulesets: Optional[Path] = RULESETS) -> None:
+def rulesets_diff(
+    funder: str = typer.Argument(..., metavar="FINANCEUR", help="Identifiant du financeur."),
+    date1: str = typer.Argument(..., metavar="DATE1", help="Première date (AAAA-MM-JJ)."),
+    date2: str = typer.Argument(..., metavar="DATE2", help="Seconde date (AAAA-MM-JJ)."),
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
     """Ce qui a changé entre deux dates : critères ajoutés, retirés, modifiés, paramètres.
 
     \b
@@ -478,11 +605,14 @@ def rulesets_diff(funder: str = typer.Argument(..., metavar="FINANCEUR", help="I
       fundrules rulesets diff cpf 2018-12-31 2019-01-01
     """
     from fundrules.rulesets.describe import diff_rulesets, render_diff
+
     catalog = _catalog(rulesets)
     first, second = parse_date(date1, "DATE1"), parse_date(date2, "DATE2")
     from fundrules.report.layout import fit_text
-    _echo(fit_text(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second)),
-          nl=False)
+
+    _echo(
+        fit_text(render_diff(diff_rulesets(catalog, _funder(catalog, funder), first, second), first, second)), nl=False
+    )
 
 
 @rulesets_app.command("lint")
@@ -496,6 +626,7 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     """
     from fundrules.freshness import overdue_reviews
     from fundrules.rulesets.lint import lint_catalog
+
     catalog = _catalog(rulesets)
     problems = lint_catalog(catalog)
     for line in overdue_reviews(catalog, dt.date.today()):
@@ -505,27 +636,37 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
     if problems:
         typer.echo(f"Erreur : {len(problems)} problème(s) dans les règles.", err=True)
         raise typer.Exit(1)
-    count = sum(len(v.criteria) for f in catalog.funders.values()
-                for t in (f.variants.values() if f.variant_by else [None]) for v in f.versions_of(t))
+    count = sum(
+        len(v.criteria)
+        for f in catalog.funders.values()
+        for t in (f.variants.values() if f.variant_by else [None])
+        for v in f.versions_of(t)
+    )
     typer.echo(f"Règles valides : {len(catalog.funders)} financeurs, {count} critères vérifiés.")
-
 
 
 @app.command()
 @handles_errors
-def serve(host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute (par défaut : cette machine seulement)."),
-          port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port d'écoute."),
-          workers: int = typer.Option(1, "--workers", min=1, max=64, help="Processus (un moteur chargé par processus)."),
-          engine: Backend = ENGINE, rulesets: Optional[Path] = RULESETS,
-          access_log: bool = typer.Option(False, "--access-log", help="Journaliser chaque requête (méthode, chemin, "
-                                          "statut ; jamais le cas).")) -> None:
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute (par défaut : cette machine seulement)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port d'écoute."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Processus (un moteur chargé par processus)."),
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+    access_log: bool = typer.Option(
+        False, "--access-log", help="Journaliser chaque requête (méthode, chemin, statut ; jamais le cas)."
+    ),
+) -> None:
     """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
     try:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        _fail("le service HTTP demande l'extra « http » : pip install 'fundrules[http]' "
-              "(depuis le dépôt : pip install '.[http]')", EXIT_INPUT)
+        _fail(
+            "le service HTTP demande l'extra « http » : pip install 'fundrules[http]' "
+            "(depuis le dépôt : pip install '.[http]')",
+            EXIT_INPUT,
+        )
     from fundrules.http.auth import TOKEN_ENV
     from fundrules.http.serve import LOOPBACK, run
 
@@ -535,12 +676,20 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écout
 
 
 _USAGE_FR = [
-    (r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",
-     lambda m: f"option inconnue {m.group(1)}"
-     + (f" — vouliez-vous dire {m.group(2) or m.group(3)} ?" if (m.group(2) or m.group(3)) else "")),
-    (r"No such command '(.+?)'\.?(?:\s+Did you mean (.+)\?)?$",
-     lambda m: f"commande inconnue « {m.group(1)} »"
-     + (f" — vouliez-vous dire {m.group(2).replace(chr(39), '')} ?" if m.group(2) else "")),
+    (
+        r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",
+        lambda m: (
+            f"option inconnue {m.group(1)}"
+            + (f" — vouliez-vous dire {m.group(2) or m.group(3)} ?" if (m.group(2) or m.group(3)) else "")
+        ),
+    ),
+    (
+        r"No such command '(.+?)'\.?(?:\s+Did you mean (.+)\?)?$",
+        lambda m: (
+            f"commande inconnue « {m.group(1)} »"
+            + (f" — vouliez-vous dire {m.group(2).replace(chr(39), '')} ?" if m.group(2) else "")
+        ),
+    ),
     (r"Missing argument '(.+?)'\.?$", lambda m: f"argument manquant : {m.group(1).upper()}"),
     (r"Missing option '(.+?)'\.?$", lambda m: f"option obligatoire manquante : {m.group(1)}"),
     (r"Invalid value for '(.+?)': (.+)$", lambda m: f"valeur invalide pour {m.group(1)} : {_value_fr(m.group(2))}"),
@@ -551,10 +700,13 @@ _USAGE_FR = [
 
 def _value_fr(text: str) -> str:
     import re
+
     text = re.sub(r"^Value error,\s*", "", text.strip())
     patterns = [
-        (r"'(.*?)' is not one of (.+?)\.?$",
-         lambda m: f"« {m.group(1)} » n'est pas parmi {m.group(2).replace(' or ', ', ')}"),
+        (
+            r"'(.*?)' is not one of (.+?)\.?$",
+            lambda m: f"« {m.group(1)} » n'est pas parmi {m.group(2).replace(' or ', ', ')}",
+        ),
         (r"Input should be greater than or equal to (\S+)$", lambda m: f"au moins {m.group(1)} attendu"),
         (r"Input should be less than or equal to (\S+)$", lambda m: f"au plus {m.group(1)} attendu"),
         (r"Input should be a valid integer.*$", lambda m: "nombre entier attendu"),
@@ -568,6 +720,7 @@ def _value_fr(text: str) -> str:
 
 def usage_error_fr(message: str) -> str:
     import re
+
     for pattern, render in _USAGE_FR:
         match = re.match(pattern, message.strip())
         if match:
@@ -577,7 +730,7 @@ def usage_error_fr(message: str) -> str:
 
 def _argv_wants_json() -> bool:
     argv = sys.argv[1:]
-    return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:]))
+    return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:], strict=False))
 
 
 def main() -> None:
@@ -596,12 +749,25 @@ def main() -> None:
             sys.exit(EXIT_INPUT)
         command = error.ctx.command_path if error.ctx else "fundrules"
         if _argv_wants_json():
-            _echo_json(json.dumps({"error": {"code": "usage_error", "message": usage_error_fr(error.format_message()),
-                                             "file": None, "line": None, "field": None}},
-                                  ensure_ascii=False, indent=2))
+            _echo_json(
+                json.dumps(
+                    {
+                        "error": {
+                            "code": "usage_error",
+                            "message": usage_error_fr(error.format_message()),
+                            "file": None,
+                            "line": None,
+                            "field": None,
+                        }
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             sys.exit(EXIT_INPUT)
-        _echo(f"Erreur : {usage_error_fr(error.format_message())}\n"
-                   f"(« {command} --help » décrit les arguments)", err=True)
+        _echo(
+            f"Erreur : {usage_error_fr(error.format_message())}\n(« {command} --help » décrit les arguments)", err=True
+        )
         sys.exit(EXIT_INPUT)
     except (getattr(click, "Abort", typer.Abort), typer.Abort, KeyboardInterrupt):  # typer 0.2x has no click Abort
         typer.echo("Interrompu.", err=True)

@@ -19,8 +19,10 @@ LAYOUT_FR = {
 
 _FINISHED = [
     (re.compile(r"^(\s*)Usage: ", re.M), r"\1Utilisation : "),
-    (re.compile(r"^(\s*)(Options|Arguments|Commandes|Commands):$", re.M),
-     lambda m: f"{m.group(1)}{'Commandes' if m.group(2) == 'Commands' else m.group(2)} :"),
+    (
+        re.compile(r"^(\s*)(Options|Arguments|Commandes|Commands):$", re.M),
+        lambda m: f"{m.group(1)}{'Commandes' if m.group(2) == 'Commands' else m.group(2)} :",
+    ),
     (re.compile(r"Show this message and exit\."), "Afficher cette aide et quitter."),
     (re.compile(r"COMMAND \[ARGS\]\.\.\."), "COMMANDE [ARGUMENTS]..."),
     (re.compile(r"\[required\]"), "[obligatoire]"),
@@ -48,6 +50,7 @@ def install() -> None:
     """Translate typer's layout words; harmless where a typer version lacks one of the hooks."""
     try:
         import typer.core as typer_core
+
         if hasattr(typer_core, "_"):
             typer_core._ = _translate
     except ImportError:  # pragma: no cover
@@ -55,11 +58,13 @@ def install() -> None:
     commands = []
     try:
         from typer._click.core import Command as VendoredCommand
+
         commands.append(VendoredCommand)
     except ImportError:  # pragma: no cover - older typer: the click package
         pass
     try:
         from click.core import Command as ClickCommand
+
         commands.append(ClickCommand)
     except ImportError:  # pragma: no cover
         pass

@@ -1,7 +1,7 @@
 """fundrules: which funders can pay for a training project, and what blocks the others.
 
-    from fundrules import Engine, load_case
-    evaluation = Engine().evaluate(load_case("cas.yaml"))
+from fundrules import Engine, load_case
+evaluation = Engine().evaluate(load_case("cas.yaml"))
 """
 
 from .case import Beneficiaire, CaseInput, Projet, load_case
@@ -26,7 +26,33 @@ from .rulesets import load_catalog
 
 __version__ = "0.2.0.dev0"  # the one source of the version: pyproject.toml and provenance read it
 
-__all__ = ["Engine", "evaluate", "load_case", "load_catalog", "CaseInput", "Beneficiaire", "Projet",
-           "Evaluation", "FunderResult", "Blocker", "PendingCheck", "RouteResult", "SourceRef", "DerivedValue",
-           "Provenance", "TraceEntry", "TraceRead", "Plan", "FundingPlan", "PlanStep", "Exclusion", "Unlock",
-           "SCHEMA_VERSION", "FundrulesError", "InputError", "EvaluationError", "BackendError", "__version__"]
+__all__ = [
+    "Engine",
+    "evaluate",
+    "load_case",
+    "load_catalog",
+    "CaseInput",
+    "Beneficiaire",
+    "Projet",
+    "Evaluation",
+    "FunderResult",
+    "Blocker",
+    "PendingCheck",
+    "RouteResult",
+    "SourceRef",
+    "DerivedValue",
+    "Provenance",
+    "TraceEntry",
+    "TraceRead",
+    "Plan",
+    "FundingPlan",
+    "PlanStep",
+    "Exclusion",
+    "Unlock",
+    "SCHEMA_VERSION",
+    "FundrulesError",
+    "InputError",
+    "EvaluationError",
+    "BackendError",
+    "__version__",
+]

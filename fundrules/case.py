@@ -15,8 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt,
-                      ValidationError, create_model)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError, create_model
 
 from .errors import InputError
 from .facts import BOOL, DATE, FACTS, INT, NUMBER, SECTIONS, STRING, Fact, facts_in
@@ -78,6 +77,7 @@ TextFact = Annotated[str, BeforeValidator(_nfc)]
 
 def _region(value: Any) -> Any:
     from .regions import region_code
+
     return _nfc(region_code(value))
 
 
@@ -164,6 +164,7 @@ def case_facts(case: BaseModel) -> dict[str, Any]:
 
 # --- French validation errors -------------------------------------------------------------
 
+
 def _known_names(loc: tuple[Any, ...]) -> list[str]:
     section = loc[0] if len(loc) > 1 and loc[0] in SECTIONS else ""
     names = list(facts_in(section))
@@ -216,8 +217,15 @@ def validation_to_input_error(err: ValidationError, doc: Located | None, *, base
         loc = tuple(e["loc"])
         field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
         line = doc.line_of(base + loc) if doc else None
-        details.append(InputError(_french(e), file=doc.file if doc else None, line=line, field=field,
-                                  code="unknown_fact" if e["type"] == "extra_forbidden" else None))
+        details.append(
+            InputError(
+                _french(e),
+                file=doc.file if doc else None,
+                line=line,
+                field=field,
+                code="unknown_fact" if e["type"] == "extra_forbidden" else None,
+            )
+        )
     if len(details) == 1:
         return details[0]
     first = details[0]
@@ -227,13 +235,17 @@ def validation_to_input_error(err: ValidationError, doc: Located | None, *, base
 def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -> CaseInput:
     """Validate already-parsed data (a dict) into a CaseInput; errors point into `doc`."""
     if not isinstance(data, dict):
-        raise InputError("un cas doit être un bloc de champs (date_demande, beneficiaire, projet…)",
-                         file=doc.file if doc else None, line=doc.line_of(base) if doc else None)
+        raise InputError(
+            "un cas doit être un bloc de champs (date_demande, beneficiaire, projet…)",
+            file=doc.file if doc else None,
+            line=doc.line_of(base) if doc else None,
+        )
     try:
         case = CaseInput.model_validate(data)
     except ValidationError as err:
         raise validation_to_input_error(err, doc, base=base) from None
     from .derived import check_consistency  # local: derived imports this module
+
     try:
         check_consistency(case)
         check_dates(case)
@@ -246,21 +258,28 @@ def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -
 MAX_AGE_YEARS = 130  # the bound of beneficiaire.age in the vocabulary
 
 
-def check_dates(case: BaseModel) -> None:
+def check_dates(case: CaseInput) -> None:
     """Refuse dates that cannot all be true: nothing of the person happens before their birth."""
     from .derived import whole_years_between
 
     birth = case.beneficiaire.date_naissance
     if birth is None:
         return
-    for path, day in (("date_demande", case.date_demande), ("beneficiaire.date_fin_contrat",
-                      case.beneficiaire.date_fin_contrat), ("projet.date_debut", case.projet.date_debut)):
+    for path, day in (
+        ("date_demande", case.date_demande),
+        ("beneficiaire.date_fin_contrat", case.beneficiaire.date_fin_contrat),
+        ("projet.date_debut", case.projet.date_debut),
+    ):
         if day is not None and day < birth:
-            raise InputError(f"{path} ({day.isoformat()}) est antérieure à la date de naissance "
-                             f"({birth.isoformat()}) : l'une des deux dates est fausse", field=path)
+            raise InputError(
+                f"{path} ({day.isoformat()}) est antérieure à la date de naissance "
+                f"({birth.isoformat()}) : l'une des deux dates est fausse",
+                field=path,
+            )
     if case.date_demande and whole_years_between(birth, case.date_demande) > MAX_AGE_YEARS:
-        raise InputError(f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande",
-                         field="beneficiaire.date_naissance")
+        raise InputError(
+            f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande", field="beneficiaire.date_naissance"
+        )
 
 
 def load_case(path: str | Path) -> CaseInput:

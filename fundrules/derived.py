@@ -6,8 +6,9 @@ Both rule backends see the same derived values, and explanations show them as de
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .errors import InputError
 
@@ -76,8 +77,7 @@ def add_derived(facts: dict[str, Any], as_of: dt.date | None = None) -> list[dic
         if all(i in facts for i in d.inputs):
             value = d.compute(*(facts[i] for i in d.inputs))
             facts[d.path] = value
-            provenance.append({"fact": d.path, "value": value, "from": list(d.inputs),
-                               "explanation": d.explanation})
+            provenance.append({"fact": d.path, "value": value, "from": list(d.inputs), "explanation": d.explanation})
     return provenance
 
 
@@ -99,20 +99,26 @@ def check_consistency(case: Any) -> None:
 
 
 # income during training (issue 14): facts that must agree with each other
-_RUPTURE_FLAGS = {"licenciement_economique": "beneficiaire.licenciement_economique",
-                  "licenciement_inaptitude": "beneficiaire.licenciement_inaptitude"}
+_RUPTURE_FLAGS = {
+    "licenciement_economique": "beneficiaire.licenciement_economique",
+    "licenciement_inaptitude": "beneficiaire.licenciement_inaptitude",
+}
 
 
 def _check_income_facts(facts: dict[str, Any]) -> None:
     """A course ending before it starts, or a contract end that contradicts the dismissal flags."""
     start, end = facts.get("projet.date_debut"), facts.get("projet.date_fin")
     if start is not None and end is not None and end < start:
-        raise InputError(f"date de fin de la formation ({end.isoformat()}) avant sa date de début "
-                         f"({start.isoformat()})", field="projet.date_fin")
+        raise InputError(
+            f"date de fin de la formation ({end.isoformat()}) avant sa date de début ({start.isoformat()})",
+            field="projet.date_fin",
+        )
     rupture = facts.get("beneficiaire.rupture_contrat")
     if rupture is None:
         return
     for value, flag in _RUPTURE_FLAGS.items():
         if flag in facts and facts[flag] != (rupture == value):
-            raise InputError(f"rupture_contrat = {rupture} contredit {flag} = {'oui' if facts[flag] else 'non'}",
-                             field="beneficiaire.rupture_contrat")
+            raise InputError(
+                f"rupture_contrat = {rupture} contredit {flag} = {'oui' if facts[flag] else 'non'}",
+                field="beneficiaire.rupture_contrat",
+            )

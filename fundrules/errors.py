@@ -16,9 +16,15 @@ class FundrulesError(Exception):
 
     def payload(self) -> dict[str, Any]:
         """The error as JSON: what the CLI prints with --format json and the HTTP service returns."""
-        return {"error": {"code": self.code, "message": str(self),
-                          "file": getattr(self, "file", None), "line": getattr(self, "line", None),
-                          "field": getattr(self, "field", None)}}
+        return {
+            "error": {
+                "code": self.code,
+                "message": str(self),
+                "file": getattr(self, "file", None),
+                "line": getattr(self, "line", None),
+                "field": getattr(self, "field", None),
+            }
+        }
 
 
 class InputError(FundrulesError):
@@ -26,9 +32,16 @@ class InputError(FundrulesError):
 
     code = "invalid_input"
 
-    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None, details: list["InputError"] | None = None,
-                 code: str | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        details: list[InputError] | None = None,
+        code: str | None = None,
+    ):
         if code is not None:  # a more specific stable code (file_too_large, unknown_fact, yaml_syntax…)
             self.code = code
         self.reason = reason
@@ -40,6 +53,7 @@ class InputError(FundrulesError):
 
     def location(self) -> str:
         from .escape import escape_terminal  # a file name or an unknown key cannot forge a line
+
         parts = []
         file = escape_terminal(self.file, keep_newlines=False) if self.file else self.file
         if file:

@@ -15,8 +15,7 @@ _LINES = "\u2028\u2029\u0085"
 
 
 def _unsafe(char: str) -> bool:
-    return (unicodedata.category(char) == "Cc" or char in _BIDI or char in _LINES
-            or "\ud800" <= char <= "\udfff")
+    return unicodedata.category(char) == "Cc" or char in _BIDI or char in _LINES or "\ud800" <= char <= "\udfff"
 
 
 def _shown(char: str) -> str:
@@ -54,13 +53,14 @@ def escape_markdown(text: str) -> str:
     """Free text on one Markdown line: no emphasis, link, HTML, heading, list or table cell it did not mean."""
     text = escape_terminal(" ".join(str(text).splitlines()), keep_newlines=False)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
-                           text)
+    return _LINE_START.sub(
+        lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"), text
+    )
 
 
 def is_web_link(url: str | None) -> bool:
     """A plain http(s) address: the only kind a report makes clickable (never javascript:, data:…)."""
-    return bool(url) and re.fullmatch(r"https?://[^\s<>\"'`\\\x00-\x1f\x7f]+", url) is not None
+    return url is not None and re.fullmatch(r"https?://[^\s<>\"'`\\\x00-\x1f\x7f]+", url) is not None
 
 
 def markdown_link(title: str, url: str | None) -> str:

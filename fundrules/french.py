@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .facts import FACTS
-
 
 THIN_SPACE = "\u202f"  # narrow no-break space: the French thousands separator
 
@@ -19,7 +19,7 @@ def number_fr(value: float | int, decimals: int = 2) -> str:
         rounded = 0.0  # no "-0"
     whole, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
     fraction = fraction.rstrip("0")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         whole, groups = whole[:-3], [whole[-3:]] + groups
     text = THIN_SPACE.join([whole] + groups) + (f",{fraction}" if fraction else "")
@@ -38,6 +38,7 @@ def value_fr(value: Any, path: str | None = None) -> str:
         return number_fr(value)
     if isinstance(value, str):  # a case's text on one line: its newlines cannot forge a line of a report
         from .escape import escape_terminal
+
         return escape_terminal(choice_fr(path, value) if path is not None else value, keep_newlines=False)
     return str(value)
 
@@ -51,7 +52,7 @@ def period_fr(start: dt.date, end: dt.date | None) -> str:
 
 
 def fact_value_fr(path: str, value: Any) -> str:
-    """"label = value" for a fact, both in French."""
+    """ "label = value" for a fact, both in French."""
     return f"{fact_label(path)} = {value_fr(value, path)}"
 
 
@@ -68,32 +69,64 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-STATUT_FR = {"demandeur_emploi": "demandeur d'emploi", "salarie": "salarié", "independant": "travailleur indépendant",
-             "agent_public": "agent public", "sans_activite": "sans activité"}
-ACTION_FR = {"certification_rncp": "certification RNCP", "certification_rs": "certification RS", "clea": "CléA",
-             "vae": "VAE", "bilan_competences": "bilan de compétences", "permis": "permis de conduire",
-             "creation_entreprise": "création d'entreprise", "non_certifiante": "formation non certifiante"}
-CONTRAT_FR = {"cdi": "CDI", "cdd": "CDD", "interim": "intérim", "apprentissage": "apprentissage",
-              "professionnalisation": "contrat de professionnalisation", "contrat_aide": "contrat aidé", "aucun": "aucun"}
-OPERATEUR_FR = {"mission_locale": "Mission locale", "apec": "Apec", "cap_emploi": "Cap emploi",
-                "pole_emploi": "Pôle emploi", "fongecif": "Fongecif", "opacif": "OPACIF", "autre": "autre opérateur"}
+STATUT_FR = {
+    "demandeur_emploi": "demandeur d'emploi",
+    "salarie": "salarié",
+    "independant": "travailleur indépendant",
+    "agent_public": "agent public",
+    "sans_activite": "sans activité",
+}
+ACTION_FR = {
+    "certification_rncp": "certification RNCP",
+    "certification_rs": "certification RS",
+    "clea": "CléA",
+    "vae": "VAE",
+    "bilan_competences": "bilan de compétences",
+    "permis": "permis de conduire",
+    "creation_entreprise": "création d'entreprise",
+    "non_certifiante": "formation non certifiante",
+}
+CONTRAT_FR = {
+    "cdi": "CDI",
+    "cdd": "CDD",
+    "interim": "intérim",
+    "apprentissage": "apprentissage",
+    "professionnalisation": "contrat de professionnalisation",
+    "contrat_aide": "contrat aidé",
+    "aucun": "aucun",
+}
+OPERATEUR_FR = {
+    "mission_locale": "Mission locale",
+    "apec": "Apec",
+    "cap_emploi": "Cap emploi",
+    "pole_emploi": "Pôle emploi",
+    "fongecif": "Fongecif",
+    "opacif": "OPACIF",
+    "autre": "autre opérateur",
+}
 MODALITE_FR = {"suivi": "suivi", "guide": "guidé", "renforce": "renforcé", "global": "global"}
 CATEGORY_FR = {"droit_commun": "droit commun", "specifique": "spécifique"}
 KIND_FR = {"course": "paie la formation", "income": "rémunère la personne"}
-_CHOICES = {"beneficiaire.statut": STATUT_FR, "beneficiaire.contrat": CONTRAT_FR, "projet.type_action": ACTION_FR,
-            "operateur": OPERATEUR_FR, "beneficiaire.modalite_accompagnement_pe": MODALITE_FR}
+_CHOICES = {
+    "beneficiaire.statut": STATUT_FR,
+    "beneficiaire.contrat": CONTRAT_FR,
+    "projet.type_action": ACTION_FR,
+    "operateur": OPERATEUR_FR,
+    "beneficiaire.modalite_accompagnement_pe": MODALITE_FR,
+}
 
 
 def choice_fr(path: str, code: str) -> str:
     """The French label of an enum code (`sans_activite` → "sans activité"); other text unchanged."""
     if path == "region":
         from .regions import region_label
+
         return region_label(code)
     return _CHOICES.get(path, {}).get(code, code)
 
 
 def short_name(name: str) -> str:
-    """"Aide individuelle à la formation (AIF) de Pôle emploi" → "AIF"; "Agefiph (aides …)" → "Agefiph"."""
+    """ "Aide individuelle à la formation (AIF) de Pôle emploi" → "AIF"; "Agefiph (aides …)" → "Agefiph"."""
     acronym = re.search(r"\(([A-Z][A-Za-z.\-]{1,11})\)", name)
     if acronym:
         return acronym.group(1)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from .french import date_fr
 from .results import FunderResult
@@ -46,28 +47,37 @@ def _aupres_de(who: str) -> str:
     return "auprès de " + who
 
 
-def warning_for(result: FunderResult, reviewed_on: Optional[dt.date], every_months: Optional[int],
-                day: dt.date, review_with: Optional[str] = None) -> Optional[str]:
+def warning_for(
+    result: FunderResult,
+    reviewed_on: Optional[dt.date],
+    every_months: Optional[int],
+    day: dt.date,
+    review_with: Optional[str] = None,
+) -> Optional[str]:
     """The French warning for one funder's answer on `day`, or None when the review covers it."""
     if result.status == "not_in_force":
         return None  # a scheme not yet or no longer in force has no rules to re-check on that date
     who = review_with or result.decided_by
     if reviewed_on is None:
-        return (f"Règles de {result.funder_name} : aucune date de revue enregistrée ; "
-                f"à revérifier {_aupres_de(who)}.")
+        return f"Règles de {result.funder_name} : aucune date de revue enregistrée ; à revérifier {_aupres_de(who)}."
     due = review_due(reviewed_on, every_months)
     if due is not None and day > due:
-        return (f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name}, à revoir tous les "
-                f"{every_months} mois (échéance du {date_fr(due)} dépassée à la date évaluée) : "
-                f"à revérifier {_aupres_de(who)}.")
+        return (
+            f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name}, à revoir tous les "
+            f"{every_months} mois (échéance du {date_fr(due)} dépassée à la date évaluée) : "
+            f"à revérifier {_aupres_de(who)}."
+        )
     if day > reviewed_on:
-        return (f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name} : à revérifier "
-                f"{_aupres_de(who)} pour une date postérieure.")
+        return (
+            f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name} : à revérifier "
+            f"{_aupres_de(who)} pour une date postérieure."
+        )
     return None
 
 
-def stamp(catalog: Catalog, results: list[FunderResult], facts: Mapping[str, Any],
-          day: dt.date) -> tuple[list[FunderResult], list[str]]:
+def stamp(
+    catalog: Catalog, results: list[FunderResult], facts: Mapping[str, Any], day: dt.date
+) -> tuple[list[FunderResult], list[str]]:
     """Each result with its `reviewed_on`, and the evaluation's warnings in result order."""
     stamped, warnings = [], []
     for result in results:
@@ -98,9 +108,12 @@ def overdue_reviews(catalog: Catalog, today: dt.date) -> list[str]:
                 continue
             due = review_due(reviewed_on, every)
             if every is None:
-                lines.append(f"Revue : {name} revu le {date_fr(reviewed_on)}, sans période de revue "
-                             f"(review_every_months).")
-            elif today > due:
-                lines.append(f"Revue échue : {name} revu le {date_fr(reviewed_on)}, à revoir tous les {every} "
-                             f"mois — échéance du {date_fr(due)} dépassée.")
+                lines.append(
+                    f"Revue : {name} revu le {date_fr(reviewed_on)}, sans période de revue (review_every_months)."
+                )
+            elif due is not None and today > due:
+                lines.append(
+                    f"Revue échue : {name} revu le {date_fr(reviewed_on)}, à revoir tous les {every} "
+                    f"mois — échéance du {date_fr(due)} dépassée."
+                )
     return lines

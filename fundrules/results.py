@@ -57,8 +57,9 @@ class RouteResult(_Out):
     route: str = Field(description="identifiant de la voie")
     label: str = Field(description="nom de la voie, en français")
     status: Literal["eligible", "blocked", "a_verifier"] = Field(description="statut de la voie seule")
-    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public de cette voie (ses critères gate) ; "
-                                                       "null : inconnu")
+    in_scope: Optional[bool] = Field(
+        None, description="la personne est-elle du public de cette voie (ses critères gate) ; null : inconnu"
+    )
 
 
 Outcome = Literal["holds", "fails", "unknown"]
@@ -69,11 +70,13 @@ class TraceRead(_Out):
 
     name: str = Field(description="chemin du fait (beneficiaire.age) ou nom du paramètre")
     kind: Literal["fact", "parameter"] = Field(
-        description="fact : fait du cas ; parameter : paramètre daté de la version")
+        description="fact : fait du cas ; parameter : paramètre daté de la version"
+    )
     value: Any = Field(description="valeur lue ; null : fait inconnu")
     source: Optional[str] = Field(
         description="fait : « cas » (donné par le cas) ou « calculé » (fait dérivé, voir derived_facts), "
-                    "null si inconnu ; paramètre : titre de la source de sa valeur à cette date")
+        "null si inconnu ; paramètre : titre de la source de sa valeur à cette date"
+    )
 
 
 class TraceEntry(_Out):
@@ -96,14 +99,19 @@ class FunderResult(_Out):
     funder: str = Field(description="identifiant du financeur (cpf, cif, aif…)")
     funder_name: str = Field(description="nom du financeur ou du dispositif, en français")
     category: Literal["droit_commun", "specifique"] = Field(
-        description="droit_commun : ouvert à tous sous conditions ; specifique : réservé à un public")
+        description="droit_commun : ouvert à tous sous conditions ; specifique : réservé à un public"
+    )
     kind: Literal["course", "income"] = Field(
-        description="course : paie la formation ; income : rémunère la personne pendant la formation")
-    status: Status = Field(description="eligible, blocked, a_verifier (faits à recueillir ou règles à vérifier) "
-                                       "ou not_in_force (dispositif pas en vigueur à cette date)")
+        description="course : paie la formation ; income : rémunère la personne pendant la formation"
+    )
+    status: Status = Field(
+        description="eligible, blocked, a_verifier (faits à recueillir ou règles à vérifier) "
+        "ou not_in_force (dispositif pas en vigueur à cette date)"
+    )
     ruleset_version: Optional[str] = Field(
         description="version des règles appliquée (variante/version pour un financeur à variantes) ; "
-                    "null si aucune version ne s'applique")
+        "null si aucune version ne s'applique"
+    )
     valid_from: Optional[dt.date] = Field(None, description="début de validité de la version appliquée")
     valid_to: Optional[dt.date] = Field(None, description="fin de validité de la version appliquée (null : en cours)")
     message: Optional[str] = Field(None, description="explication générale, en français")
@@ -112,24 +120,35 @@ class FunderResult(_Out):
     pending: list[PendingCheck] = Field([], description="critères inconnus et les faits qui manquent à chacun")
     routes: list[RouteResult] = Field([], description="voies d'accès du financeur et le statut de chacune")
     unverified_criteria: list[str] = Field(
-        [], description="critères non confirmés par une source sur lesquels repose la réponse ; pour un "
-                        "financeur éligible, seulement ceux de la décision (critères communs et une voie remplie)")
+        [],
+        description="critères non confirmés par une source sur lesquels repose la réponse ; pour un "
+        "financeur éligible, seulement ceux de la décision (critères communs et une voie remplie)",
+    )
     notices: list[str] = Field([], description="notes qui ne changent pas le statut (reste à charge…)")
     illustrative: bool = Field(False, description="true : règles illustratives, qu'aucune source publique ne confirme")
     next_steps: list[str] = Field([], description="démarches suivantes, en français, dans l'ordre")
     decided_by: str = Field(description="qui décide du financement")
     operator_can_mobilise: Optional[bool] = Field(
-        None, description="l'opérateur CEP du cas peut-il mobiliser ce financeur (null : opérateur inconnu)")
+        None, description="l'opérateur CEP du cas peut-il mobiliser ce financeur (null : opérateur inconnu)"
+    )
     ruleset_file: Optional[str] = Field(
-        None, description="fichier de la version appliquée, relatif au dossier des règles (cpf/2019-11-21.yaml)")
+        None, description="fichier de la version appliquée, relatif au dossier des règles (cpf/2019-11-21.yaml)"
+    )
     ruleset_digest: Optional[str] = Field(None, description="« sha256: » suivi de l'empreinte de ce fichier")
     trace: Optional[list[TraceEntry]] = Field(
-        None, exclude_if=lambda value: value is None,  # without explain, the JSON is what it was before traces
+        None,
+        exclude_if=lambda value: value is None,  # without explain, the JSON is what it was before traces
         description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
-                    "qu'il a lu ; absent sinon")
-    reviewed_on: Optional[dt.date] = Field(None, description="dernier jour où ces règles ont été revues sur leurs sources")
-    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public du dispositif (critères scope "
-                                                       "du financeur, voies) ; false : « hors public » ; null : inconnu")
+        "qu'il a lu ; absent sinon",
+    )
+    reviewed_on: Optional[dt.date] = Field(
+        None, description="dernier jour où ces règles ont été revues sur leurs sources"
+    )
+    in_scope: Optional[bool] = Field(
+        None,
+        description="la personne est-elle du public du dispositif (critères scope "
+        "du financeur, voies) ; false : « hors public » ; null : inconnu",
+    )
     scope_label: Optional[str] = Field(None, description="le public du dispositif, en quelques mots")
 
     def scoped_blockers(self) -> list[Blocker]:
@@ -154,10 +173,12 @@ class Provenance(_Out):
     fundrules_version: str = Field(description="version de fundrules qui a calculé la réponse")
     schema_version: int = Field(description="version du contrat JSON (voir README, « Version du contrat »)")
     backend: Literal["durable", "python"] = Field(
-        description="moteur qui a réellement évalué (python si durable-rules ne s'importe pas)")
+        description="moteur qui a réellement évalué (python si durable-rules ne s'importe pas)"
+    )
     rulesets_digest: str = Field(
         description="« sha256: » suivi de l'empreinte des fichiers de règles utilisés (chemins relatifs "
-                    "et contenus, dans l'ordre des chemins)")
+        "et contenus, dans l'ordre des chemins)"
+    )
 
 
 class Evaluation(_Out):

@@ -50,7 +50,7 @@ class Located:
             path = path[:-1]
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same marks, faster
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 class _SafeLoader(_BaseLoader):
@@ -88,15 +88,17 @@ _KIND_FR = {"int": "nombre", "float": "nombre", "bool": "booléen", "null": "val
 
 def _spelled(node, kind: str) -> None:
     if not _CORE_RE[kind].match(node.value):
-        raise InputError(f"valeur « {node.value[:40]} » illisible comme {_KIND_FR[kind]}",
-                         line=node.start_mark.line + 1)
+        raise InputError(
+            f"valeur « {node.value[:40]} » illisible comme {_KIND_FR[kind]}", line=node.start_mark.line + 1
+        )
 
 
 def _construct_int(loader, node):
     _spelled(node, "int")
     if len(node.value) > MAX_NUMBER_DIGITS:
-        raise InputError(f"nombre de {len(node.value)} chiffres refusé (au plus {MAX_NUMBER_DIGITS})",
-                         line=node.start_mark.line + 1)
+        raise InputError(
+            f"nombre de {len(node.value)} chiffres refusé (au plus {MAX_NUMBER_DIGITS})", line=node.start_mark.line + 1
+        )
     return int(node.value)
 
 
@@ -121,8 +123,10 @@ def _construct_timestamp(loader, node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
-        raise InputError(f"date impossible « {node.value[:40]} » (colonne {node.start_mark.column + 1})",
-                         line=node.start_mark.line + 1) from None
+        raise InputError(
+            f"date impossible « {node.value[:40]} » (colonne {node.start_mark.column + 1})",
+            line=node.start_mark.line + 1,
+        ) from None
 
 
 def _construct_null(loader, node):
@@ -170,8 +174,9 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: s
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
     if node.tag not in _ALLOWED_TAGS:
-        raise InputError(f"YAML illisible : étiquette {node.tag.replace(_Y, '!!')} refusée",
-                         line=node.start_mark.line + 1)
+        raise InputError(
+            f"YAML illisible : étiquette {node.tag.replace(_Y, '!!')} refusée", line=node.start_mark.line + 1
+        )
     if isinstance(node, yaml.MappingNode):
         keys: dict[tuple[str, str], int] = {}
         for key_node, _value in node.value:
@@ -216,19 +221,26 @@ def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
         if "nesting depth" in str(err.problem):
             raise InputError("YAML/JSON trop imbriqué", file=file, line=line) from None
         from .french import yaml_problem_fr
+
         column = f" (colonne {mark.column + 1})" if mark else ""
-        raise InputError(f"YAML/JSON illisible : {yaml_problem_fr(str(err.problem or err))}{column}",
-                         file=file, line=line, code="yaml_syntax") from None
+        raise InputError(
+            f"YAML/JSON illisible : {yaml_problem_fr(str(err.problem or err))}{column}",
+            file=file,
+            line=line,
+            code="yaml_syntax",
+        ) from None
     except yaml.reader.ReaderError as err:
         raise InputError(f"caractère interdit dans un fichier YAML (code {err.character:#x})", file=file) from None
     except RecursionError:
         raise InputError("YAML/JSON trop imbriqué", file=file) from None
     except (yaml.YAMLError, ValueError) as err:
         from .french import find_bad_date, yaml_problem_fr
+
         where = find_bad_date(text) if isinstance(err, ValueError) else None
         if where:
-            raise InputError(f"{yaml_problem_fr(str(err))} (colonne {where[1]})", file=file, line=where[0],
-                             code="yaml_syntax") from None
+            raise InputError(
+                f"{yaml_problem_fr(str(err))} (colonne {where[1]})", file=file, line=where[0], code="yaml_syntax"
+            ) from None
         raise InputError(f"YAML/JSON illisible : {yaml_problem_fr(str(err))}", file=file, code="yaml_syntax") from None
     finally:
         if loader is not None:
@@ -256,12 +268,16 @@ def read_bounded(path: str | Path) -> bytes:
         if stat.S_ISDIR(mode):
             raise InputError("c'est un dossier, un fichier était attendu", file=name)
         if not stat.S_ISREG(mode):
-            raise InputError("ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
-                             "un fichier YAML ou JSON était attendu", file=name)
+            raise InputError(
+                "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
+                "un fichier YAML ou JSON était attendu",
+                file=name,
+            )
         size = os.fstat(descriptor).st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name,
-                                 code="file_too_large")
+            raise InputError(
+                f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name, code="file_too_large"
+            )
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
     except OSError as err:
@@ -269,19 +285,22 @@ def read_bounded(path: str | Path) -> bytes:
     finally:
         os.close(descriptor)
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"fichier trop gros (plus de {MAX_FILE_BYTES} octets)", file=name,
-                         code="file_too_large")
+        raise InputError(f"fichier trop gros (plus de {MAX_FILE_BYTES} octets)", file=name, code="file_too_large")
     return raw
 
 
-_OS_REASONS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
-               errno.ELOOP: "boucle de liens symboliques",
-               errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.ENAMETOOLONG: "nom trop long",
-               errno.EIO: "erreur d'entrée-sortie"}
+_OS_REASONS = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+    errno.ELOOP: "boucle de liens symboliques",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENAMETOOLONG: "nom trop long",
+    errno.EIO: "erreur d'entrée-sortie",
+}
 
 
 def _os_reason(err: OSError) -> str:
-    return _OS_REASONS.get(err.errno, err.strerror or "erreur système")
+    return _OS_REASONS.get(err.errno or 0, err.strerror or "erreur système")
 
 
 def read_stream(stream, name: str = "<entrée standard>") -> bytes:
@@ -291,8 +310,7 @@ def read_stream(stream, name: str = "<entrée standard>") -> bytes:
     except OSError as err:
         raise InputError(f"lecture impossible ({_os_reason(err)})", file=name) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"entrée trop grosse (plus de {MAX_FILE_BYTES} octets)", file=name,
-                         code="file_too_large")
+        raise InputError(f"entrée trop grosse (plus de {MAX_FILE_BYTES} octets)", file=name, code="file_too_large")
     return raw
 
 
@@ -323,12 +341,16 @@ def parse_bytes(raw: bytes, name: str, json_syntax: bool = False) -> Located:
 
 def _parse_json(text: str, name: str) -> Located:
     try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_json_int,
-                          object_pairs_hook=_json_object)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_json_int, object_pairs_hook=_json_object)
     except json.JSONDecodeError as err:
         from .french import json_problem_fr
-        raise InputError(f"JSON invalide : {json_problem_fr(err.msg)} (colonne {err.colno})", file=name,
-                         line=err.lineno, code="json_syntax") from None
+
+        raise InputError(
+            f"JSON invalide : {json_problem_fr(err.msg)} (colonne {err.colno})",
+            file=name,
+            line=err.lineno,
+            code="json_syntax",
+        ) from None
     except RecursionError:
         raise InputError("JSON trop imbriqué", file=name) from None
     except _DuplicateKey:

@@ -28,6 +28,7 @@ _working_tree_first()
 @pytest.fixture(scope="session")
 def python_engine():
     from fundrules import Engine
+
     return Engine(RULESETS, backend="python")
 
 
@@ -35,6 +36,7 @@ def python_engine():
 def durable_engine():
     from fundrules import Engine
     from fundrules.engine import durable_backend
+
     if not durable_backend.available():
         pytest.skip("durable-rules is not importable on this interpreter")
     return Engine(RULESETS, backend="durable")

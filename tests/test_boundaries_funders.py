@@ -1,5 +1,6 @@
 """The new course funders (issue 15), the day before and the day of each dated change. Expected
 values come from the sources cited in the rulesets (dates marked unverified there are flagged here)."""
+
 import datetime as dt
 
 import pytest
@@ -8,18 +9,48 @@ from fundrules.case import case_from_data
 
 ONE_DAY = dt.timedelta(days=1)
 
-EMPLOYEE = {"date_demande": "2016-01-04", "operateur": "apec", "region": "24",
-            "beneficiaire": {"statut": "salarie", "contrat": "cdi", "secteur_public": False,
-                             "accord_employeur": True, "effectif_entreprise": 100, "niveau_qualification": 4,
-                             "inscrit_pole_emploi": False},
-            "projet": {"type_action": "certification_rncp", "duree_heures": 300, "hors_temps_travail": False,
-                       "certification_liste_pro_a": False, "type_reconversion": "interne"}}
+EMPLOYEE = {
+    "date_demande": "2016-01-04",
+    "operateur": "apec",
+    "region": "24",
+    "beneficiaire": {
+        "statut": "salarie",
+        "contrat": "cdi",
+        "secteur_public": False,
+        "accord_employeur": True,
+        "effectif_entreprise": 100,
+        "niveau_qualification": 4,
+        "inscrit_pole_emploi": False,
+    },
+    "projet": {
+        "type_action": "certification_rncp",
+        "duree_heures": 300,
+        "hors_temps_travail": False,
+        "certification_liste_pro_a": False,
+        "type_reconversion": "interne",
+    },
+}
 
-JOB_SEEKER = {"date_demande": "2016-01-04", "operateur": "mission_locale", "region": "24",
-              "beneficiaire": {"statut": "demandeur_emploi", "inscrit_pole_emploi": True, "contrat": "aucun",
-                               "secteur_public": False, "entreprise_adaptee": False},
-              "projet": {"type_action": "certification_rncp", "duree_heures": 300, "offre_deposee_france_travail": True,
-                         "contrat_vise": "cdd", "duree_contrat_vise_mois": 8, "action_poec": False}}
+JOB_SEEKER = {
+    "date_demande": "2016-01-04",
+    "operateur": "mission_locale",
+    "region": "24",
+    "beneficiaire": {
+        "statut": "demandeur_emploi",
+        "inscrit_pole_emploi": True,
+        "contrat": "aucun",
+        "secteur_public": False,
+        "entreprise_adaptee": False,
+    },
+    "projet": {
+        "type_action": "certification_rncp",
+        "duree_heures": 300,
+        "offre_deposee_france_travail": True,
+        "contrat_vise": "cdd",
+        "duree_contrat_vise_mois": 8,
+        "action_poec": False,
+    },
+}
 
 
 def with_(data, **sections):
@@ -39,13 +70,32 @@ def blockers(res):
 
 BOUNDARIES = [
     # (date of change, case, funder, field, value the day before, value on the day)
-    (dt.date(2019, 1, 1), EMPLOYEE, "plan_employeur", "ruleset_version", "2015-plan-de-formation", "2019-plan-de-developpement"),
-    (dt.date(2026, 10, 1), EMPLOYEE, "plan_employeur", "ruleset_version", "2019-plan-de-developpement", "2026-10-entretien-de-parcours"),
+    (
+        dt.date(2019, 1, 1),
+        EMPLOYEE,
+        "plan_employeur",
+        "ruleset_version",
+        "2015-plan-de-formation",
+        "2019-plan-de-developpement",
+    ),
+    (
+        dt.date(2026, 10, 1),
+        EMPLOYEE,
+        "plan_employeur",
+        "ruleset_version",
+        "2019-plan-de-developpement",
+        "2026-10-entretien-de-parcours",
+    ),
     # 100 staff: below 300 (OPCA, 2015-2018), not below 50 (from 2019)
     (dt.date(2019, 1, 1), EMPLOYEE, "opco_pme", "status", "eligible", "blocked"),
-    (dt.date(2019, 4, 1), EMPLOYEE, "opco_pme", "decided_by",
-     "L'OPCA agissant comme opérateur de compétences provisoire, sur demande de l'employeur",
-     "L'OPCO de la branche, sur demande de l'employeur"),
+    (
+        dt.date(2019, 4, 1),
+        EMPLOYEE,
+        "opco_pme",
+        "decided_by",
+        "L'OPCA agissant comme opérateur de compétences provisoire, sur demande de l'employeur",
+        "L'OPCO de la branche, sur demande de l'employeur",
+    ),
     (dt.date(2019, 1, 1), EMPLOYEE, "periode_professionnalisation", "status", "eligible", "not_in_force"),
     (dt.date(2019, 1, 1), EMPLOYEE, "pro_a", "status", "not_in_force", "eligible"),
     # the branch list is required from the day after the ordonnance of 21 August 2019 (day unverified)
@@ -54,19 +104,44 @@ BOUNDARIES = [
     # a CDD of 8 months: AFPR before the décret of 18 June 2024, POEI after (in force 2024-06-20, unverified)
     (dt.date(2024, 6, 20), JOB_SEEKER, "poei", "status", "blocked", "eligible"),
     (dt.date(2024, 6, 20), JOB_SEEKER, "afpr", "status", "eligible", "not_in_force"),
-    (dt.date(2024, 1, 1), JOB_SEEKER, "poei", "decided_by",
-     "Pôle emploi, avec l'employeur qui recrute", "France Travail (ex-Pôle emploi), avec l'employeur qui recrute"),
-    (dt.date(2024, 1, 1), JOB_SEEKER, "afpr", "decided_by",
-     "Pôle emploi, avec l'employeur qui recrute", "France Travail, avec l'employeur qui recrute"),
-    (dt.date(2019, 4, 1), JOB_SEEKER, "poec", "decided_by",
-     "L'OPCA de la branche, avec Pôle emploi", "L'OPCO de la branche, avec Pôle emploi"),
-    (dt.date(2024, 1, 1), JOB_SEEKER, "poec", "decided_by",
-     "L'OPCO de la branche, avec Pôle emploi", "L'OPCO de la branche, avec France Travail"),
+    (
+        dt.date(2024, 1, 1),
+        JOB_SEEKER,
+        "poei",
+        "decided_by",
+        "Pôle emploi, avec l'employeur qui recrute",
+        "France Travail (ex-Pôle emploi), avec l'employeur qui recrute",
+    ),
+    (
+        dt.date(2024, 1, 1),
+        JOB_SEEKER,
+        "afpr",
+        "decided_by",
+        "Pôle emploi, avec l'employeur qui recrute",
+        "France Travail, avec l'employeur qui recrute",
+    ),
+    (
+        dt.date(2019, 4, 1),
+        JOB_SEEKER,
+        "poec",
+        "decided_by",
+        "L'OPCA de la branche, avec Pôle emploi",
+        "L'OPCO de la branche, avec Pôle emploi",
+    ),
+    (
+        dt.date(2024, 1, 1),
+        JOB_SEEKER,
+        "poec",
+        "decided_by",
+        "L'OPCO de la branche, avec Pôle emploi",
+        "L'OPCO de la branche, avec France Travail",
+    ),
 ]
 
 
-@pytest.mark.parametrize("day, data, funder, name, before, on", BOUNDARIES,
-                         ids=[f"{b[0]}-{b[2]}-{b[3]}" for b in BOUNDARIES])
+@pytest.mark.parametrize(
+    "day, data, funder, name, before, on", BOUNDARIES, ids=[f"{b[0]}-{b[2]}-{b[3]}" for b in BOUNDARIES]
+)
 def test_dated_change(python_engine, day, data, funder, name, before, on):
     assert getattr(result(python_engine, data, day - ONE_DAY, funder), name) == before
     assert getattr(result(python_engine, data, day, funder), name) == on
@@ -88,8 +163,11 @@ def test_afpr_end_day_and_poei_widening_are_marked_unverified(python_engine):
     assert "à confirmer" in python_engine.catalog.funders["afpr"].replaced_by
 
 
-VAE = with_(JOB_SEEKER, projet={"type_action": "vae", "recevabilite_vae": True},
-            beneficiaire={"experience_mois_certification": 20})
+VAE = with_(
+    JOB_SEEKER,
+    projet={"type_action": "vae", "recevabilite_vae": True},
+    beneficiaire={"experience_mois_certification": 20},
+)
 
 
 def test_vae_experience_36_then_12_months_then_no_minimum(python_engine):
@@ -114,7 +192,11 @@ def test_vae_funders_by_date(python_engine):
     late = with_(VAE, date_demande="2024-10-01")
     stopped = result(python_engine, late, dt.date(2024, 10, 1), "france_vae")
     assert blockers(stopped) == ["financement_ouvert"] and stopped.blockers[0].verified is False
-    assert result(python_engine, with_(VAE, date_demande="2024-12-31"), dt.date(2024, 12, 31),
-                  "aide_vae_france_travail").status == "eligible"
+    assert (
+        result(
+            python_engine, with_(VAE, date_demande="2024-12-31"), dt.date(2024, 12, 31), "aide_vae_france_travail"
+        ).status
+        == "eligible"
+    )
     ended = result(python_engine, with_(VAE, date_demande="2025-01-02"), dt.date(2025, 1, 2), "aide_vae_france_travail")
     assert blockers(ended) == ["aide_en_vigueur"] and ended.blockers[0].verified is False

@@ -14,7 +14,9 @@ def write(tmp_path, name, text):
 
 
 def test_unknown_key_names_path_line_and_closest_fact(tmp_path):
-    path = write(tmp_path, "c.yaml", "date_demande: 2018-03-12\nbeneficiaire:\n  statut: salarie\n  anciennete_mois: 12\n")
+    path = write(
+        tmp_path, "c.yaml", "date_demande: 2018-03-12\nbeneficiaire:\n  statut: salarie\n  anciennete_mois: 12\n"
+    )
     with pytest.raises(InputError) as info:
         load_case(path)
     err = info.value
@@ -27,20 +29,23 @@ def test_absent_facts_are_unknown_not_false():
     assert case.beneficiaire.boeth is None and case.projet.duree_heures is None
 
 
-@pytest.mark.parametrize("field, value, fragment", [
-    ("age", "26", "nombre entier attendu"),
-    ("age", 26.5, "nombre entier attendu"),
-    ("boeth", 1, "booléen attendu"),
-    ("boeth", "oui", "booléen attendu"),
-    ("solde_cpf_heures", float("nan"), "nombre fini attendu"),
-    ("solde_cpf_heures", True, "nombre attendu"),
-    ("solde_cpf_heures", -3, "au moins 0"),
-    ("niveau_qualification", 9, "au plus 8"),
-    ("date_naissance", "12/03/1990", "AAAA-MM-JJ"),
-    ("date_naissance", "1850-01-01", "hors de la plage"),
-    ("date_naissance", 19900101, "AAAA-MM-JJ"),
-    ("statut", "salariee", "vouliez-vous dire salarie"),
-])
+@pytest.mark.parametrize(
+    "field, value, fragment",
+    [
+        ("age", "26", "nombre entier attendu"),
+        ("age", 26.5, "nombre entier attendu"),
+        ("boeth", 1, "booléen attendu"),
+        ("boeth", "oui", "booléen attendu"),
+        ("solde_cpf_heures", float("nan"), "nombre fini attendu"),
+        ("solde_cpf_heures", True, "nombre attendu"),
+        ("solde_cpf_heures", -3, "au moins 0"),
+        ("niveau_qualification", 9, "au plus 8"),
+        ("date_naissance", "12/03/1990", "AAAA-MM-JJ"),
+        ("date_naissance", "1850-01-01", "hors de la plage"),
+        ("date_naissance", 19900101, "AAAA-MM-JJ"),
+        ("statut", "salariee", "vouliez-vous dire salarie"),
+    ],
+)
 def test_strict_types(field, value, fragment):
     with pytest.raises(InputError) as info:
         case_from_data({"date_demande": "2018-03-12", "beneficiaire": {field: value}})
@@ -59,18 +64,26 @@ def test_json_case_with_line_numbers(tmp_path):
 def test_json_and_yaml_give_the_same_case(tmp_path):
     data = {"date_demande": "2018-03-12", "operateur": "apec", "beneficiaire": {"date_naissance": "1990-05-01"}}
     from_json = load_case(write(tmp_path, "c.json", json.dumps(data)))
-    from_yaml = load_case(write(tmp_path, "c.yaml", "date_demande: 2018-03-12\noperateur: apec\n"
-                                "beneficiaire:\n  date_naissance: 1990-05-01\n"))
+    from_yaml = load_case(
+        write(
+            tmp_path,
+            "c.yaml",
+            "date_demande: 2018-03-12\noperateur: apec\nbeneficiaire:\n  date_naissance: 1990-05-01\n",
+        )
+    )
     assert from_json == from_yaml
     assert from_yaml.beneficiaire.date_naissance == dt.date(1990, 5, 1)
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("", "vide"),
-    ("a: &x [1]\nb: *x\n", "alias"),
-    ("date_demande: [\n", "illisible"),
-    ("- 1\n- 2\n", "bloc de champs"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("", "vide"),
+        ("a: &x [1]\nb: *x\n", "alias"),
+        ("date_demande: [\n", "illisible"),
+        ("- 1\n- 2\n", "bloc de champs"),
+    ],
+)
 def test_bad_files(tmp_path, content, fragment):
     with pytest.raises(InputError) as info:
         load_case(write(tmp_path, "c.yaml", content))

@@ -11,8 +11,14 @@ FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
 
 
 def run(*args, stdin=None):
-    return subprocess.run(FUNDRULES + list(args), capture_output=True, text=True, input=stdin, cwd=ROOT,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return subprocess.run(
+        FUNDRULES + list(args),
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
 
 
 def test_check_prints_a_french_table():
@@ -33,9 +39,25 @@ def test_check_json_follows_the_contract_and_both_engines_agree():
         data = json.loads(result.stdout)
         assert data["as_of"] == "2019-06-17"
         found = {r["funder"]: r["status"] for r in data["results"] if r["kind"] == "course"}
-        assert set(found) == {"cif", "conge_bilan", "cpf", "cpf_transition", "prf", "agefiph", "aif", "plan_employeur", "opco_pme",
-                              "periode_professionnalisation", "pro_a", "periode_reconversion", "poei", "afpr", "poec",
-                              "france_vae", "aide_vae_france_travail"}
+        assert set(found) == {
+            "cif",
+            "conge_bilan",
+            "cpf",
+            "cpf_transition",
+            "prf",
+            "agefiph",
+            "aif",
+            "plan_employeur",
+            "opco_pme",
+            "periode_professionnalisation",
+            "pro_a",
+            "periode_reconversion",
+            "poei",
+            "afpr",
+            "poec",
+            "france_vae",
+            "aide_vae_france_travail",
+        }
         assert (found["cif"], found["cpf"]) == ("not_in_force", "eligible")
         assert data.pop("provenance")["backend"] == engine
         outputs[-1] = data
@@ -91,7 +113,9 @@ def lint(root):
 def test_rulesets_lint_passes_on_the_shipped_rulesets():
     result = run("rulesets", "lint")
     shipped = sum(1 for p in (ROOT / "rulesets").glob("*/funder.yaml"))
-    assert shipped >= 6 and result.returncode == 0 and result.stdout.startswith(f"Règles valides : {shipped} financeurs")
+    assert (
+        shipped >= 6 and result.returncode == 0 and result.stdout.startswith(f"Règles valides : {shipped} financeurs")
+    )
 
 
 def test_rulesets_lint_fails_on_gap_overlap_and_missing_source(ruleset_dir):
@@ -110,8 +134,11 @@ def test_rulesets_lint_fails_on_gap_overlap_and_missing_source(ruleset_dir):
 
 
 def test_rulesets_lint_reports_a_criterion_that_can_never_fail(ruleset_dir):
-    ruleset_dir.edit("aif/2015-01-01.yaml", "condition: not projet.session_achetee_region",
-                     "condition: projet.session_achetee_region or not projet.session_achetee_region")
+    ruleset_dir.edit(
+        "aif/2015-01-01.yaml",
+        "condition: not projet.session_achetee_region",
+        "condition: projet.session_achetee_region or not projet.session_achetee_region",
+    )
     result = lint(ruleset_dir.root)
     assert result.returncode == 1
     assert "aif version 2015, critère dernier_recours : jamais faux" in result.stderr
@@ -128,14 +155,17 @@ def test_rulesets_show_and_diff():
     assert unknown.returncode == 2 and "vouliez-vous dire cpf" in unknown.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["check"], "argument manquant : CAS"),
-    (["check", "x.yaml", "--formt", "json"], "option inconnue --formt — vouliez-vous dire --format ?"),
-    (["chek", "x"], "commande inconnue « chek »"),
-    (["check", "x.yaml", "--format", "xml"], "valeur invalide pour --format : « xml » n'est pas parmi"),
-    (["replay", "--jobs", "0"], "valeur invalide pour --jobs : au moins 1 attendu"),
-    (["check", "a", "b"], "argument en trop : b"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check"], "argument manquant : CAS"),
+        (["check", "x.yaml", "--formt", "json"], "option inconnue --formt — vouliez-vous dire --format ?"),
+        (["chek", "x"], "commande inconnue « chek »"),
+        (["check", "x.yaml", "--format", "xml"], "valeur invalide pour --format : « xml » n'est pas parmi"),
+        (["replay", "--jobs", "0"], "valeur invalide pour --jobs : au moins 1 attendu"),
+        (["check", "a", "b"], "argument en trop : b"),
+    ],
+)
 def test_usage_errors_are_french_with_exit_2(args, message):
     result = run(*args)
     assert result.returncode == 2

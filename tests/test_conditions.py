@@ -17,20 +17,23 @@ def run(source, facts=None, params=None):
 AGE = "beneficiaire.age"
 
 
-@pytest.mark.parametrize("source, facts, expected", [
-    # Kleene: the known part decides when it can
-    ("beneficiaire.age >= 18 and beneficiaire.boeth", {AGE: 10}, False),
-    ("beneficiaire.age >= 18 and beneficiaire.boeth", {AGE: 20}, None),
-    ("beneficiaire.age >= 18 and beneficiaire.boeth", {AGE: 20, "beneficiaire.boeth": True}, True),
-    ("beneficiaire.age >= 18 or beneficiaire.boeth", {AGE: 20}, True),
-    ("beneficiaire.age >= 18 or beneficiaire.boeth", {AGE: 10}, None),
-    ("beneficiaire.age >= 18 or beneficiaire.boeth", {AGE: 10, "beneficiaire.boeth": False}, False),
-    ("not beneficiaire.boeth", {}, None),
-    ("not beneficiaire.boeth", {"beneficiaire.boeth": True}, False),
-    ("beneficiaire.statut in [\"salarie\", \"independant\"]", {"beneficiaire.statut": "salarie"}, True),
-    ("beneficiaire.statut not in [\"salarie\"]", {"beneficiaire.statut": "salarie"}, False),
-    ("beneficiaire.statut not in [\"salarie\"]", {}, None),
-])
+@pytest.mark.parametrize(
+    "source, facts, expected",
+    [
+        # Kleene: the known part decides when it can
+        ("beneficiaire.age >= 18 and beneficiaire.boeth", {AGE: 10}, False),
+        ("beneficiaire.age >= 18 and beneficiaire.boeth", {AGE: 20}, None),
+        ("beneficiaire.age >= 18 and beneficiaire.boeth", {AGE: 20, "beneficiaire.boeth": True}, True),
+        ("beneficiaire.age >= 18 or beneficiaire.boeth", {AGE: 20}, True),
+        ("beneficiaire.age >= 18 or beneficiaire.boeth", {AGE: 10}, None),
+        ("beneficiaire.age >= 18 or beneficiaire.boeth", {AGE: 10, "beneficiaire.boeth": False}, False),
+        ("not beneficiaire.boeth", {}, None),
+        ("not beneficiaire.boeth", {"beneficiaire.boeth": True}, False),
+        ('beneficiaire.statut in ["salarie", "independant"]', {"beneficiaire.statut": "salarie"}, True),
+        ('beneficiaire.statut not in ["salarie"]', {"beneficiaire.statut": "salarie"}, False),
+        ('beneficiaire.statut not in ["salarie"]', {}, None),
+    ],
+)
 def test_kleene_three_valued_logic(source, facts, expected):
     assert run(source, facts) is expected
 
@@ -55,13 +58,16 @@ def test_dates_and_date_functions():
     assert run("months_between(beneficiaire.date_fin_contrat, projet.date_debut) <= 10", {}) is None
 
 
-@pytest.mark.parametrize("start, end, months", [
-    (dt.date(2018, 1, 31), dt.date(2018, 2, 28), 0),
-    (dt.date(2018, 1, 15), dt.date(2018, 2, 15), 1),
-    (dt.date(2018, 1, 15), dt.date(2018, 2, 14), 0),
-    (dt.date(2018, 2, 15), dt.date(2018, 1, 15), -1),
-    (dt.date(2016, 2, 29), dt.date(2017, 2, 28), 11),
-])
+@pytest.mark.parametrize(
+    "start, end, months",
+    [
+        (dt.date(2018, 1, 31), dt.date(2018, 2, 28), 0),
+        (dt.date(2018, 1, 15), dt.date(2018, 2, 15), 1),
+        (dt.date(2018, 1, 15), dt.date(2018, 2, 14), 0),
+        (dt.date(2018, 2, 15), dt.date(2018, 1, 15), -1),
+        (dt.date(2016, 2, 29), dt.date(2017, 2, 28), 11),
+    ],
+)
 def test_whole_months_between(start, end, months):
     assert whole_months_between(start, end) == months
 
@@ -76,26 +82,35 @@ def test_facts_of_lists_each_fact_once_in_order():
     assert facts_of(node) == ("projet.duree_heures", "beneficiaire.age")
 
 
-@pytest.mark.parametrize("source, fragment", [
-    ("beneficiaire.anciennete_mois > 3", "vouliez-vous dire beneficiaire.anciennete_salariee_mois"),
-    ("projet.date_debut > 3", "comparaison impossible entre projet.date_debut (date) et 3 (nombre)"),
-    ("beneficiaire.statut == \"salariee\"", "vouliez-vous dire salarie"),
-    ("beneficiaire.age", "une condition vraie/fausse est attendue"),
-    ("beneficiaire.boeth < true", "compare des nombres ou des dates"),
-    ("montht_between(date_demande, projet.date_debut) > 1", "fonction inconnue"),
-    ("beneficiaire.statut in [\"salarie\", 3]", "3 est nombre, texte attendu"),
-    ("seuil_inconnu > 3", "fait ou paramètre inconnu « seuil_inconnu »"),
-])
+@pytest.mark.parametrize(
+    "source, fragment",
+    [
+        ("beneficiaire.anciennete_mois > 3", "vouliez-vous dire beneficiaire.anciennete_salariee_mois"),
+        ("projet.date_debut > 3", "comparaison impossible entre projet.date_debut (date) et 3 (nombre)"),
+        ('beneficiaire.statut == "salariee"', "vouliez-vous dire salarie"),
+        ("beneficiaire.age", "une condition vraie/fausse est attendue"),
+        ("beneficiaire.boeth < true", "compare des nombres ou des dates"),
+        ("montht_between(date_demande, projet.date_debut) > 1", "fonction inconnue"),
+        ('beneficiaire.statut in ["salarie", 3]', "3 est nombre, texte attendu"),
+        ("seuil_inconnu > 3", "fait ou paramètre inconnu « seuil_inconnu »"),
+    ],
+)
 def test_type_errors_are_explained(source, fragment):
     with pytest.raises(ConditionTypeError) as info:
         check(parse(source), {})
     assert fragment in str(info.value)
 
 
-@pytest.mark.parametrize("source, column", [
-    ("beneficiaire.age >", 19), ("(beneficiaire.boeth", 20), ("beneficiaire.boeth ; 1", 20),
-    ("", 1), ("beneficiaire.age > 2019-02-30", 20),
-])
+@pytest.mark.parametrize(
+    "source, column",
+    [
+        ("beneficiaire.age >", 19),
+        ("(beneficiaire.boeth", 20),
+        ("beneficiaire.boeth ; 1", 20),
+        ("", 1),
+        ("beneficiaire.age > 2019-02-30", 20),
+    ],
+)
 def test_syntax_errors_give_the_column(source, column):
     with pytest.raises(ConditionSyntaxError) as info:
         parse(source)

@@ -41,6 +41,7 @@ def too_long(text, width=80):
 
 # --- 80 columns ---------------------------------------------------------------------------------
 
+
 def test_check_and_plan_of_every_example_and_library_case_fit_80_columns(python_engine):
     cases = [(p, load_case(p), None) for p in sorted(EXAMPLES.glob("*.yaml"))]
     cases += [(p, c.case, c.meeting.date) for p in LIBRARY for c in [load_library_case(p)]]
@@ -65,9 +66,15 @@ def test_replay_text_fits_80_columns(python_engine):
     assert "bloquant apparu" not in block
 
 
-@pytest.mark.parametrize("args", [("rulesets", "list"), ("rulesets", "show", "cif", "--as-of", "2018-06-01"),
-                                  ("rulesets", "show", "prf", "--as-of", "2018-06-01"),
-                                  ("rulesets", "diff", "cpf", "2018-12-31", "2019-01-01")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rulesets", "list"),
+        ("rulesets", "show", "cif", "--as-of", "2018-06-01"),
+        ("rulesets", "show", "prf", "--as-of", "2018-06-01"),
+        ("rulesets", "diff", "cpf", "2018-12-31", "2019-01-01"),
+    ],
+)
 def test_rulesets_commands_fit_the_terminal(args):
     for columns in (80, 60):
         result = run(*args, columns=columns)
@@ -82,6 +89,7 @@ def test_check_wraps_to_the_columns_variable():
 
 
 # --- what check says, in what order ----------------------------------------------------------------
+
 
 def test_check_puts_the_decision_first_and_says_no_code():
     text = run("check", "cases/examples/ancien-cdd-2018.yaml").stdout
@@ -99,18 +107,22 @@ def test_check_puts_the_decision_first_and_says_no_code():
 def test_hors_public_is_one_line_and_routes_not_for_the_person_too():
     text = run("check", "cases/etude-territorialisee/2018-T2/cdi-avant-reforme.yaml").stdout
     # new funders for job seekers (POEI, AFPR, POEC, the VAE aid) are out of scope for an employee too
-    assert "Hors public : AFPR (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé), Aide à la VAE " \
-           "de Pôle emploi (demandeurs d'emploi inscrits, en VAE), AIF (demandeurs d'emploi inscrits), Congé de " \
-           "bilan de compétences (bilans de compétences de salariés du privé), POEC " \
-           "(demandeurs d'emploi inscrits), POEI (demandeurs d'emploi inscrits), PRF (demandeurs d'emploi)." \
-           in re.sub(r"\n +", " ", text)
+    assert (
+        "Hors public : AFPR (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé), Aide à la VAE "
+        "de Pôle emploi (demandeurs d'emploi inscrits, en VAE), AIF (demandeurs d'emploi inscrits), Congé de "
+        "bilan de compétences (bilans de compétences de salariés du privé), POEC "
+        "(demandeurs d'emploi inscrits), POEI (demandeurs d'emploi inscrits), PRF (demandeurs d'emploi)."
+        in re.sub(r"\n +", " ", text)
+    )
     assert "Voies hors public : CIF : CIF-CDD, CIF-intérim (FAF.TT)" in re.sub(r"\n +", " ", text)
     assert "BOETH : non" not in text  # Agefiph's blocker is not shown to someone outside its public
 
 
 def test_freshness_warnings_come_first(python_engine):
     evaluation = python_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
-    with_warning = types.SimpleNamespace(**{**dict(evaluation), "warnings": ["Règles revues le 01/01/2026 : date future."]})
+    with_warning = types.SimpleNamespace(
+        **{**dict(evaluation), "warnings": ["Règles revues le 01/01/2026 : date future."]}
+    )
     lines = render_text(with_warning, width=80).splitlines()
     assert lines[1] == "Attention : Règles revues le 01/01/2026 : date future."
 
@@ -126,19 +138,28 @@ def test_region_by_name_or_unquoted_code(tmp_path):
 
 # --- French numbers, dates and errors ---------------------------------------------------------------
 
+
 def test_numbers_read_the_french_way():
     assert number_fr(10.001) == "10" and number_fr(39.999) == "40"
-    assert number_fr(7200) == "7\u202f200" and number_fr(1.5) == "1,5" and number_fr(1234567.891) == "1\u202f234\u202f567,89"
+    assert (
+        number_fr(7200) == "7\u202f200"
+        and number_fr(1.5) == "1,5"
+        and number_fr(1234567.891) == "1\u202f234\u202f567,89"
+    )
     assert value_fr(0.1 + 0.2) == "0,3" and value_fr(-2.5) == "-2,5"
 
 
 def test_parse_errors_are_french_with_line_and_column(tmp_path):
-    samples = {"cle.yaml": "date_demande: 2018-03-12\nprojet: intitule: BTS\n",
-               "date.yaml": "date_demande: 2018-03-12\nprojet:\n  date_debut: 2018-02-30\n",
-               "cas.json": '{"date_demande": "2018-03-12",,}'}
-    expected = {"cle.yaml": ("ligne 2", "colonne 17", "« : » inattendu"),
-                "date.yaml": ("ligne 3", "colonne 15", "date impossible"),
-                "cas.json": ("ligne 1", "colonne 31", "nom de clé entre guillemets")}
+    samples = {
+        "cle.yaml": "date_demande: 2018-03-12\nprojet: intitule: BTS\n",
+        "date.yaml": "date_demande: 2018-03-12\nprojet:\n  date_debut: 2018-02-30\n",
+        "cas.json": '{"date_demande": "2018-03-12",,}',
+    }
+    expected = {
+        "cle.yaml": ("ligne 2", "colonne 17", "« : » inattendu"),
+        "date.yaml": ("ligne 3", "colonne 15", "date impossible"),
+        "cas.json": ("ligne 1", "colonne 31", "nom de clé entre guillemets"),
+    }
     for name, text in samples.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         result = run("check", str(tmp_path / name))
@@ -151,11 +172,28 @@ def test_parse_errors_are_french_with_line_and_column(tmp_path):
 
 # --- help ------------------------------------------------------------------------------------------
 
-COMMANDS = [[], ["check"], ["plan"], ["schema"], ["replay"], ["case"], ["case", "new"], ["case", "lint"],
-            ["case", "template"], ["meeting"], ["meeting", "prepare"], ["rulesets"], ["rulesets", "list"],
-            ["rulesets", "show"], ["rulesets", "diff"], ["rulesets", "lint"]]
-ENGLISH = re.compile(r"Usage|Options:|Commands|Arguments:|Show this message|\[required\]|\[default|<bool>|<str>|"
-                     r"<path>|<int|COMMAND\b|\bARGS\b|\{[a-z]+\}|\b(FUNDER|DATE1 <|CASE)\b")
+COMMANDS = [
+    [],
+    ["check"],
+    ["plan"],
+    ["schema"],
+    ["replay"],
+    ["case"],
+    ["case", "new"],
+    ["case", "lint"],
+    ["case", "template"],
+    ["meeting"],
+    ["meeting", "prepare"],
+    ["rulesets"],
+    ["rulesets", "list"],
+    ["rulesets", "show"],
+    ["rulesets", "diff"],
+    ["rulesets", "lint"],
+]
+ENGLISH = re.compile(
+    r"Usage|Options:|Commands|Arguments:|Show this message|\[required\]|\[default|<bool>|<str>|"
+    r"<path>|<int|COMMAND\b|\bARGS\b|\{[a-z]+\}|\b(FUNDER|DATE1 <|CASE)\b"
+)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "fundrules")
@@ -172,31 +210,43 @@ def test_help_is_french_with_examples_and_fits(command):
 
 
 def test_arguments_have_french_names():
-    assert "Utilisation : fundrules rulesets diff [OPTIONS] FINANCEUR DATE1 DATE2\n" in run("rulesets", "diff", "-h").stdout
+    assert (
+        "Utilisation : fundrules rulesets diff [OPTIONS] FINANCEUR DATE1 DATE2\n"
+        in run("rulesets", "diff", "-h").stdout
+    )
     assert "Utilisation : fundrules check [OPTIONS] CAS\n" in run("check", "-h").stdout
 
 
 # --- hors public, from the law --------------------------------------------------------------------
 
+
 def scopes(engine, beneficiaire, day="2018-06-04", region="etude-territorialisee", **projet):
-    case = {"date_demande": day, "region": region, "beneficiaire": beneficiaire,
-            "projet": {"type_action": "certification_rncp", **projet}}
+    case = {
+        "date_demande": day,
+        "region": region,
+        "beneficiaire": beneficiaire,
+        "projet": {"type_action": "certification_rncp", **projet},
+    }
     evaluation = engine.evaluate(case)
     return {r.funder: r.in_scope for r in evaluation.results}, {
-        (r.funder, route.route): route.in_scope for r in evaluation.results for route in r.routes}
+        (r.funder, route.route): route.in_scope for r in evaluation.results for route in r.routes
+    }
 
 
 def test_employee_in_cdi_is_outside_the_job_seekers_schemes(python_engine):
-    funders, routes = scopes(python_engine, {"statut": "salarie", "contrat": "cdi", "inscrit_pole_emploi": False,
-                                             "boeth": False, "secteur_public": False})
+    funders, routes = scopes(
+        python_engine,
+        {"statut": "salarie", "contrat": "cdi", "inscrit_pole_emploi": False, "boeth": False, "secteur_public": False},
+    )
     assert (funders["aif"], funders["prf"], funders["agefiph"]) == (False, False, False)
     assert funders["cif"] is True and funders["cpf"] is True
     assert (routes[("cif", "cdi")], routes[("cif", "cdd")], routes[("cif", "interim")]) == (True, False, False)
 
 
 def test_former_cdd_job_seeker_is_in_the_cif_cdd_route_and_the_job_seekers_schemes(python_engine):
-    funders, routes = scopes(python_engine, {"statut": "demandeur_emploi", "contrat": "cdd",
-                                             "inscrit_pole_emploi": True, "boeth": False})
+    funders, routes = scopes(
+        python_engine, {"statut": "demandeur_emploi", "contrat": "cdd", "inscrit_pole_emploi": True, "boeth": False}
+    )
     assert (funders["aif"], funders["prf"], funders["agefiph"]) == (True, True, False)
     assert routes[("cif", "cdd")] is True and routes[("cif", "cdi")] is False
     # secteur_public unknown: the CIF (private sector) cannot say yet
@@ -213,17 +263,26 @@ def test_agefiph_is_for_boeth_of_the_private_sector_and_job_seekers(python_engin
 
 
 def test_cpf_transition_routes_follow_the_last_contract(python_engine):
-    funders, routes = scopes(python_engine, {"statut": "salarie", "contrat": "interim", "secteur_public": False},
-                             day="2020-03-02", region="24")
+    funders, routes = scopes(
+        python_engine,
+        {"statut": "salarie", "contrat": "interim", "secteur_public": False},
+        day="2020-03-02",
+        region="24",
+    )
     assert funders["cpf_transition"] is True
     assert [routes[("cpf_transition", r)] for r in ("cdi", "cdd", "interim")] == [False, False, True]
-    sans_activite, _ = scopes(python_engine, {"statut": "sans_activite", "contrat": "aucun",
-                                              "secteur_public": False}, day="2020-03-02", region="24")
+    sans_activite, _ = scopes(
+        python_engine,
+        {"statut": "sans_activite", "contrat": "aucun", "secteur_public": False},
+        day="2020-03-02",
+        region="24",
+    )
     assert sans_activite["cpf_transition"] is False and sans_activite["prf"] is False
 
 
 def test_in_scope_is_in_the_json_of_every_result():
     import json
+
     data = json.loads(run("check", "cases/examples/salarie-cdi-2019.yaml", "--format", "json").stdout)
     assert all("in_scope" in r and "scope_label" in r for r in data["results"])
     assert all("in_scope" in route for r in data["results"] for route in r["routes"])
@@ -231,12 +290,30 @@ def test_in_scope_is_in_the_json_of_every_result():
 
 # --- plans -----------------------------------------------------------------------------------------
 
+
 def job_seeker_2020(**projet):
-    return {"date_demande": "2020-03-02", "operateur": "pole_emploi", "region": "24",
-            "beneficiaire": {"statut": "demandeur_emploi", "inscrit_pole_emploi": True, "boeth": False,
-                             "secteur_public": False, "solde_cpf_euros": 1000, "contrat": "aucun"},
-            "projet": {"type_action": "certification_rncp", "eligible_cpf": True, "cout_pedagogique": 3000,
-                       "duree_heures": 300, "date_debut": "2020-06-01", "valide_conseiller_pe": True, **projet}}
+    return {
+        "date_demande": "2020-03-02",
+        "operateur": "pole_emploi",
+        "region": "24",
+        "beneficiaire": {
+            "statut": "demandeur_emploi",
+            "inscrit_pole_emploi": True,
+            "boeth": False,
+            "secteur_public": False,
+            "solde_cpf_euros": 1000,
+            "contrat": "aucun",
+        },
+        "projet": {
+            "type_action": "certification_rncp",
+            "eligible_cpf": True,
+            "cout_pedagogique": 3000,
+            "duree_heures": 300,
+            "date_debut": "2020-06-01",
+            "valide_conseiller_pe": True,
+            **projet,
+        },
+    }
 
 
 def test_no_step_once_the_regional_session_covers_the_cost(python_engine):
@@ -246,11 +323,26 @@ def test_no_step_once_the_regional_session_covers_the_cost(python_engine):
 
 
 def test_no_out_of_scope_funder_and_no_zero_euro_step(python_engine):
-    employee = {"date_demande": "2024-06-03", "operateur": "autre", "region": "24",
-                "beneficiaire": {"statut": "salarie", "contrat": "cdi", "secteur_public": False, "boeth": False,
-                                 "inscrit_pole_emploi": False, "solde_cpf_euros": 0},
-                "projet": {"type_action": "certification_rs", "duree_heures": 70, "cout_pedagogique": 1200,
-                           "date_debut": "2024-09-02", "session_achetee_region": False}}
+    employee = {
+        "date_demande": "2024-06-03",
+        "operateur": "autre",
+        "region": "24",
+        "beneficiaire": {
+            "statut": "salarie",
+            "contrat": "cdi",
+            "secteur_public": False,
+            "boeth": False,
+            "inscrit_pole_emploi": False,
+            "solde_cpf_euros": 0,
+        },
+        "projet": {
+            "type_action": "certification_rs",
+            "duree_heures": 70,
+            "cout_pedagogique": 1200,
+            "date_debut": "2024-09-02",
+            "session_achetee_region": False,
+        },
+    }
     plan = python_engine.plan(employee)
     funders = [s.funder for p in plan.plans for s in p.steps]
     assert "aif" not in funders and "prf" not in funders and "agefiph" not in funders
@@ -260,13 +352,25 @@ def test_no_out_of_scope_funder_and_no_zero_euro_step(python_engine):
 
 
 def step(funder, next_step):
-    return PlanStep(order=1, funder=funder, funder_name=funder.upper(), status="a_verifier", amount=None,
-                    decided_by="x", next_step=next_step)
+    return PlanStep(
+        order=1,
+        funder=funder,
+        funder_name=funder.upper(),
+        status="a_verifier",
+        amount=None,
+        decided_by="x",
+        next_step=next_step,
+    )
 
 
 def test_opposite_timing_steps_become_one_sentence():
-    steps = _reconcile_timing([step("aif", "Demander à l'organisme une entrée sur une session plus tardive."),
-                               step("cif", "Chercher une session qui commence plus tôt."), step("cpf", "Autre.")])
+    steps = _reconcile_timing(
+        [
+            step("aif", "Demander à l'organisme une entrée sur une session plus tardive."),
+            step("cif", "Chercher une session qui commence plus tôt."),
+            step("cpf", "Autre."),
+        ]
+    )
     assert steps[0].next_step == steps[1].next_step
     assert "AIF demande une session plus tardive, CIF une session qui commence plus tôt" in steps[0].next_step
     assert steps[2].next_step == "Autre."
@@ -291,7 +395,8 @@ def test_template_names_every_fact_in_french_and_loads_once_filled(tmp_path):
     data = yaml.safe_load(text)
     assert set(data) == {"date_demande", "operateur", "region", "beneficiaire", "projet"}
     keys = {k for k in data if not isinstance(data[k], dict)} | {
-        f"{s}.{k}" for s in ("beneficiaire", "projet") for k in data[s]}
+        f"{s}.{k}" for s in ("beneficiaire", "projet") for k in data[s]
+    }
     assert keys == set(FACTS)
     flat = re.sub(r"\n *#   ", " ", text)
     for fact in FACTS.values():

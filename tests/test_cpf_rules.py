@@ -2,6 +2,7 @@
 public agents (ordonnance 2017-53, décrets 2017-928 and 2019-1392), a job seeker's short balance
 before and after Mon Compte Formation, the loi de finances pour 2026 on driving licences, and the
 wording of who decides (Pôle emploi until 2023-12-31, France Travail from 2024-01-01)."""
+
 import datetime as dt
 
 import pytest
@@ -12,18 +13,38 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 def person(**beneficiaire):
-    b = {"statut": "salarie", "contrat": "cdi", "secteur_public": False, "boeth": False,
-         "inscrit_pole_emploi": False, "permis_valide": False}
+    b = {
+        "statut": "salarie",
+        "contrat": "cdi",
+        "secteur_public": False,
+        "boeth": False,
+        "inscrit_pole_emploi": False,
+        "permis_valide": False,
+    }
     b.update(beneficiaire)
     return b
 
 
 def cpf(engine, day, beneficiaire=None, **projet):
-    p = {"type_action": "certification_rncp", "eligible_cpf": True, "duree_heures": 400,
-         "cout_pedagogique": 4000, "temps_plein": True, "duree_mois": 4, "date_debut": "2027-01-04"}
+    p = {
+        "type_action": "certification_rncp",
+        "eligible_cpf": True,
+        "duree_heures": 400,
+        "cout_pedagogique": 4000,
+        "temps_plein": True,
+        "duree_mois": 4,
+        "date_debut": "2027-01-04",
+    }
     p.update(projet)
-    case = case_from_data({"date_demande": "2016-01-04", "operateur": "mission_locale", "region": "24",
-                           "beneficiaire": beneficiaire or person(), "projet": p})
+    case = case_from_data(
+        {
+            "date_demande": "2016-01-04",
+            "operateur": "mission_locale",
+            "region": "24",
+            "beneficiaire": beneficiaire or person(),
+            "projet": p,
+        }
+    )
     return engine.evaluate(case, as_of=day).result("cpf")
 
 
@@ -62,8 +83,9 @@ def test_private_law_contract_of_a_public_employer_and_former_public_agents(pyth
     # DGCL: private-law contracts of public employers follow the public agents' regime
     assert cpf(python_engine, dt.date(2020, 3, 2), person(secteur_public=True)).status == "blocked"
     # a job seeker uses the common regime whatever their last employer
-    seeker = person(statut="demandeur_emploi", contrat="aucun", secteur_public=True, inscrit_pole_emploi=True,
-                    solde_cpf_euros=5000)
+    seeker = person(
+        statut="demandeur_emploi", contrat="aucun", secteur_public=True, inscrit_pole_emploi=True, solde_cpf_euros=5000
+    )
     assert cpf(python_engine, dt.date(2020, 3, 2), seeker).status == "eligible"
 
 
@@ -76,11 +98,26 @@ def test_private_law_employee_of_a_public_employer_around_2017_01_01(python_engi
 
 
 def test_cpf_de_transition_is_closed_to_public_agents(python_engine):
-    case = case_from_data({"date_demande": "2020-02-10", "operateur": "autre", "region": "24",
-                           "beneficiaire": {**AGENT, "contrat": "cdi", "anciennete_salariee_mois": 60,
-                                            "anciennete_entreprise_mois": 60},
-                           "projet": {"type_action": "certification_rncp", "positionnement_prealable": True,
-                                      "temps_plein": True, "duree_mois": 6, "date_debut": "2020-09-07"}})
+    case = case_from_data(
+        {
+            "date_demande": "2020-02-10",
+            "operateur": "autre",
+            "region": "24",
+            "beneficiaire": {
+                **AGENT,
+                "contrat": "cdi",
+                "anciennete_salariee_mois": 60,
+                "anciennete_entreprise_mois": 60,
+            },
+            "projet": {
+                "type_action": "certification_rncp",
+                "positionnement_prealable": True,
+                "temps_plein": True,
+                "duree_mois": 6,
+                "date_debut": "2020-09-07",
+            },
+        }
+    )
     result = python_engine.evaluate(case).result("cpf_transition")
     assert result.status == "blocked"
     assert "salarie_droit_prive" in [b.criterion for b in result.blockers]
@@ -118,8 +155,7 @@ def test_pole_emploi_until_2023_12_31_france_travail_from_2024_01_01(python_engi
         assert "Pôle emploi" in before and "France Travail" in on
 
 
-@pytest.mark.parametrize("day", [dt.date(2015, 1, 1), dt.date(2017, 3, 15), dt.date(2019, 1, 1),
-                                 dt.date(2019, 11, 20)])
+@pytest.mark.parametrize("day", [dt.date(2015, 1, 1), dt.date(2017, 3, 15), dt.date(2019, 1, 1), dt.date(2019, 11, 20)])
 @pytest.mark.parametrize("beneficiaire", [SEEKER, AGENT, person(solde_cpf_heures=10)])
 def test_mon_compte_formation_is_never_named_before_2019_11_21(python_engine, day, beneficiaire):
     result = cpf(python_engine, day, beneficiaire, type_action="permis", categorie_permis="A")
@@ -175,11 +211,22 @@ def test_caps_from_2026_02_26(python_engine):
 
 def test_plan_leaves_the_2026_participation_to_the_holder(python_engine):
     # arrêté of 2024-12-26: 102.23 EUR in 2025; arrêté of 2025-12-30: 103.20 EUR from 2026-01-01
-    data = {"date_demande": "2025-12-01", "operateur": "autre", "region": "24",
-            "beneficiaire": person(solde_cpf_euros=1500),
-            "projet": {"type_action": "certification_rncp", "duree_heures": 70, "duree_mois": 1, "temps_plein": False,
-                       "date_debut": "2026-03-02", "cout_pedagogique": 1200, "session_achetee_region": False,
-                       "positionnement_prealable": False}}
+    data = {
+        "date_demande": "2025-12-01",
+        "operateur": "autre",
+        "region": "24",
+        "beneficiaire": person(solde_cpf_euros=1500),
+        "projet": {
+            "type_action": "certification_rncp",
+            "duree_heures": 70,
+            "duree_mois": 1,
+            "temps_plein": False,
+            "date_debut": "2026-03-02",
+            "cout_pedagogique": 1200,
+            "session_achetee_region": False,
+            "positionnement_prealable": False,
+        },
+    }
     for day, share in [(dt.date(2025, 12, 31), 102.23), (dt.date(2026, 1, 1), 103.2)]:
         step = next(s for s in python_engine.plan(data, as_of=day).plans[0].steps if s.funder == "cpf")
         assert (step.amount, step.holder_share) == (round(1200 - share, 2), share), day
@@ -192,13 +239,32 @@ def test_hours_convert_at_15_eur_citing_decret_2018_1153(python_engine):
     assert derived.value == 900.0 and "2018-1153" in derived.explanation
 
 
-@pytest.mark.parametrize("day", [dt.date(2016, 12, 31), dt.date(2017, 1, 1), dt.date(2019, 11, 20),
-                                 dt.date(2019, 11, 21), dt.date(2020, 7, 6), dt.date(2024, 1, 1),
-                                 dt.date(2026, 2, 20), dt.date(2026, 2, 21), dt.date(2026, 2, 26)])
-@pytest.mark.parametrize("beneficiaire, projet", [
-    (AGENT, {}), (SEEKER, {}), (person(), LICENCE_B), (person(), {**LICENCE_B, "abondement_tiers": False}),
-    (person(solde_cpf_euros=5000), {"type_action": "bilan_competences", "cout_pedagogique": 2000}),
-])
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(2016, 12, 31),
+        dt.date(2017, 1, 1),
+        dt.date(2019, 11, 20),
+        dt.date(2019, 11, 21),
+        dt.date(2020, 7, 6),
+        dt.date(2024, 1, 1),
+        dt.date(2026, 2, 20),
+        dt.date(2026, 2, 21),
+        dt.date(2026, 2, 26),
+    ],
+)
+@pytest.mark.parametrize(
+    "beneficiaire, projet",
+    [
+        (AGENT, {}),
+        (SEEKER, {}),
+        (person(), LICENCE_B),
+        (person(), {**LICENCE_B, "abondement_tiers": False}),
+        (person(solde_cpf_euros=5000), {"type_action": "bilan_competences", "cout_pedagogique": 2000}),
+    ],
+)
 def test_both_backends_agree_on_the_dated_cpf_rules(python_engine, durable_engine, day, beneficiaire, projet):
-    assert (cpf(python_engine, day, beneficiaire, **projet).model_dump_json()
-            == cpf(durable_engine, day, beneficiaire, **projet).model_dump_json())
+    assert (
+        cpf(python_engine, day, beneficiaire, **projet).model_dump_json()
+        == cpf(durable_engine, day, beneficiaire, **projet).model_dump_json()
+    )

@@ -1,6 +1,7 @@
 """Condition coverage, as the public employment service checks its rules: for every criterion of
 the shipped rulesets, a case where it holds, one where it fails (values at the boundary the source
 states, in tests/criteria/*.yaml) and one where its facts are missing (unknown)."""
+
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,18 @@ from fundrules.engine.reference import PythonBackend
 
 from .conftest import RULESETS
 
-VECTORS = [v for path in sorted((Path(__file__).parent / "criteria").glob("*.yaml"))
-           for v in yaml.safe_load(path.read_text(encoding="utf-8"))]
+VECTORS = [
+    v
+    for path in sorted((Path(__file__).parent / "criteria").glob("*.yaml"))
+    for v in yaml.safe_load(path.read_text(encoding="utf-8"))
+]
 CATALOG = load_catalog(RULESETS)
 
 
 def backends():
     found = [PythonBackend()]
     from fundrules.engine import durable_backend
+
     if durable_backend.available():
         found.append(durable_backend.DurableBackend())
     return found

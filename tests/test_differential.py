@@ -1,4 +1,5 @@
 """Both backends must give identical evaluations: durable-rules is checked against the reference."""
+
 import datetime as dt
 import glob
 import os
@@ -45,8 +46,12 @@ LONG_RUN = int(os.environ.get("FUNDRULES_DIFFERENTIAL", "0") or 0)
 
 
 @pytest.mark.skipif(LONG_RUN <= 0, reason="long run: set FUNDRULES_DIFFERENTIAL to the number of cases (e.g. 10000)")
-@settings(max_examples=max(LONG_RUN, 1), deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=max(LONG_RUN, 1),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=case_data(), as_of=st.one_of(st.none(), dates))
 def test_long_run_generated_cases_agree(python_engine, durable_engine, data, as_of):
     same(python_engine, durable_engine, case_from_data(data), as_of)
@@ -58,18 +63,34 @@ OPS = ["==", "!=", "<", "<=", ">", ">="]
 atoms = st.one_of(
     st.builds(lambda op, n: f"beneficiaire.anciennete_salariee_mois {op} {n}", st.sampled_from(OPS), st.integers(0, 4)),
     st.builds(lambda op: f"beneficiaire.solde_cpf_heures {op} projet.duree_heures", st.sampled_from(OPS)),
-    st.builds(lambda op, d: f"projet.date_debut {op} {d}", st.sampled_from(OPS),
-              st.sampled_from(["2018-01-01", "2018-01-02", "2019-01-01"])),
-    st.builds(lambda op, n: f"days_between(date_demande, projet.date_debut) {op} {n}", st.sampled_from(OPS),
-              st.integers(-1, 2)),
+    st.builds(
+        lambda op, d: f"projet.date_debut {op} {d}",
+        st.sampled_from(OPS),
+        st.sampled_from(["2018-01-01", "2018-01-02", "2019-01-01"]),
+    ),
+    st.builds(
+        lambda op, n: f"days_between(date_demande, projet.date_debut) {op} {n}",
+        st.sampled_from(OPS),
+        st.integers(-1, 2),
+    ),
     st.builds(lambda op, n: f"seuil {op} {n}", st.sampled_from(OPS), st.integers(1, 3)),
     st.just("beneficiaire.boeth"),
-    st.builds(lambda op, n: f"projet.cout_pedagogique {op} {n}", st.sampled_from(OPS),
-              st.sampled_from(["0", "0.00001", "0.1", "1", "999999999999.99", "1000000000000"])),
+    st.builds(
+        lambda op, n: f"projet.cout_pedagogique {op} {n}",
+        st.sampled_from(OPS),
+        st.sampled_from(["0", "0.00001", "0.1", "1", "999999999999.99", "1000000000000"]),
+    ),
     st.builds(lambda op: f"projet.cout_pedagogique * 2 {op} projet.duree_heures", st.sampled_from(OPS)),
-    st.sampled_from(['beneficiaire.statut == "salarie"', 'beneficiaire.statut != "salarie"',
-                     'beneficiaire.statut in ["salarie", "independant"]',
-                     'beneficiaire.statut not in ["demandeur_emploi"]', "true", "false"]),
+    st.sampled_from(
+        [
+            'beneficiaire.statut == "salarie"',
+            'beneficiaire.statut != "salarie"',
+            'beneficiaire.statut in ["salarie", "independant"]',
+            'beneficiaire.statut not in ["demandeur_emploi"]',
+            "true",
+            "false",
+        ]
+    ),
 )
 conditions = st.recursive(
     atoms,
@@ -80,46 +101,102 @@ conditions = st.recursive(
     ),
     max_leaves=6,
 )
-small_facts = st.fixed_dictionaries({}, optional={
-    "beneficiaire.anciennete_salariee_mois": st.integers(0, 4),
-    "beneficiaire.solde_cpf_heures": st.sampled_from([0, 1, 2, 2.5]),
-    "projet.duree_heures": st.sampled_from([0, 1, 2, 1e-05, 5e-324, 2e-05]),
-    "projet.cout_pedagogique": st.one_of(st.sampled_from(EXOTIC_NUMBERS + [0, 1, 0.5e-05, 1e12 - 1]),
-                                         st.floats(0, 1e12)),
-    "projet.date_debut": st.sampled_from([dt.date(2018, 1, 1), dt.date(2018, 1, 2), dt.date(2019, 1, 1)]),
-    "date_demande": st.sampled_from([dt.date(2017, 12, 31), dt.date(2018, 1, 1), dt.date(2018, 1, 2)]),
-    "beneficiaire.boeth": st.booleans(),
-    "beneficiaire.statut": st.sampled_from(["salarie", "independant", "demandeur_emploi"]),
-})
+small_facts = st.fixed_dictionaries(
+    {},
+    optional={
+        "beneficiaire.anciennete_salariee_mois": st.integers(0, 4),
+        "beneficiaire.solde_cpf_heures": st.sampled_from([0, 1, 2, 2.5]),
+        "projet.duree_heures": st.sampled_from([0, 1, 2, 1e-05, 5e-324, 2e-05]),
+        "projet.cout_pedagogique": st.one_of(
+            st.sampled_from(EXOTIC_NUMBERS + [0, 1, 0.5e-05, 1e12 - 1]), st.floats(0, 1e12)
+        ),
+        "projet.date_debut": st.sampled_from([dt.date(2018, 1, 1), dt.date(2018, 1, 2), dt.date(2019, 1, 1)]),
+        "date_demande": st.sampled_from([dt.date(2017, 12, 31), dt.date(2018, 1, 1), dt.date(2018, 1, 2)]),
+        "beneficiaire.boeth": st.booleans(),
+        "beneficiaire.statut": st.sampled_from(["salarie", "independant", "demandeur_emploi"]),
+    },
+)
 
 
 def active_rules(sources, seuil):
     criteria = []
     for i, source in enumerate(sources):
         node = check(parse(source), {"seuil": "number"})
-        criteria.append(Criterion(
-            key=f"c{i}", id=f"c{i}", route=None, label=None, condition=node, condition_text=source,
-            message="m", required="r", next_step=None, sources=(), verified=True, gate=False, blocking=True, unlock=None,
-            valid_from=None, valid_to=None, facts=facts_of(node), params=params_of(node), text_params=(), file="t", line=1))
-    version = Version(funder="t", label="1", valid_from=dt.date(2015, 1, 1), valid_to=None, summary=None,
-                      decided_by=None, advice=None, amount=None, amount_hours=None, holder_share=None, sources=(), parameters={}, criteria=tuple(criteria), routes=(), file="t")
-    funder = Funder(id="t", name="t", category="specifique", kind="course", decided_by="x", mobilised_by=(), orientation_step=None,
-                    in_force_from=None, before_start=None, replaced_by=None, description=None,
-                    versions=(version,), folder="t")
+        criteria.append(
+            Criterion(
+                key=f"c{i}",
+                id=f"c{i}",
+                route=None,
+                label=None,
+                condition=node,
+                condition_text=source,
+                message="m",
+                required="r",
+                next_step=None,
+                sources=(),
+                verified=True,
+                gate=False,
+                blocking=True,
+                unlock=None,
+                valid_from=None,
+                valid_to=None,
+                facts=facts_of(node),
+                params=params_of(node),
+                text_params=(),
+                file="t",
+                line=1,
+            )
+        )
+    version = Version(
+        funder="t",
+        label="1",
+        valid_from=dt.date(2015, 1, 1),
+        valid_to=None,
+        summary=None,
+        decided_by=None,
+        advice=None,
+        amount=None,
+        amount_hours=None,
+        holder_share=None,
+        sources=(),
+        parameters={},
+        criteria=tuple(criteria),
+        routes=(),
+        file="t",
+    )
+    funder = Funder(
+        id="t",
+        name="t",
+        category="specifique",
+        kind="course",
+        decided_by="x",
+        mobilised_by=(),
+        orientation_step=None,
+        in_force_from=None,
+        before_start=None,
+        replaced_by=None,
+        description=None,
+        versions=(version,),
+        folder="t",
+    )
     return ActiveRules(funder, version, tuple(criteria), (("seuil", seuil),))
 
 
 @pytest.fixture(scope="module")
 def durable_backend_instance():
     from fundrules.engine import durable_backend
+
     if not durable_backend.available():
         pytest.skip("durable-rules is not importable on this interpreter")
     return durable_backend.DurableBackend()
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sources=st.lists(conditions, min_size=1, max_size=3), facts_list=st.lists(small_facts, min_size=1, max_size=6),
-       seuil=st.integers(1, 3))
+@given(
+    sources=st.lists(conditions, min_size=1, max_size=3),
+    facts_list=st.lists(small_facts, min_size=1, max_size=6),
+    seuil=st.integers(1, 3),
+)
 def test_generated_conditions_agree(durable_backend_instance, sources, facts_list, seuil):
     active = active_rules(sources, seuil)
     for facts in facts_list:
@@ -131,5 +208,6 @@ def test_generated_conditions_agree(durable_backend_instance, sources, facts_lis
 @given(source=conditions, facts=small_facts, seuil=st.integers(1, 3))
 def test_compiled_closures_match_the_tree_walking_specification(source, facts, seuil):
     from fundrules.conditions.kleene import compile_condition, evaluate
+
     node = check(parse(source), {"seuil": "number"})
     assert compile_condition(node)(facts, {"seuil": seuil}) == evaluate(node, facts, {"seuil": seuil})

@@ -1,4 +1,5 @@
 """The durable-rules traps, each shown to be handled by the adapter."""
+
 import pytest
 
 durable = pytest.importorskip("durable.engine")
@@ -63,7 +64,9 @@ def test_exception_in_an_action_is_raised_not_swallowed(monkeypatch):
     def exploding_recorder(self, rule):
         def record(c):
             raise RuntimeError("boom")
+
         return record
+
     monkeypatch.setattr(durable_backend.DurableBackend, "_recorder", exploding_recorder)
     durable_backend.clear_cache()  # compiled rules are shared: compile anew with the exploding actions
     try:
@@ -84,13 +87,15 @@ def test_engine_falls_back_to_reference_when_durable_is_missing(monkeypatch, cap
     monkeypatch.setattr(durable_backend, "_durable_engine", None)
     monkeypatch.setattr(durable_backend, "IMPORT_ERROR", ImportError("no module"))
     from fundrules.engine import core
+
     caplog.set_level("INFO", logger="fundrules")
     core._warned.clear()
     engine = Engine(RULESETS, backend="durable")
     Engine(RULESETS, backend="durable")
     assert engine.backend == "python"
     assert [r.message for r in caplog.records].count(
-        "durable-rules ne s'importe pas ici (no module) : le moteur de référence Python est utilisé.") == 1
+        "durable-rules ne s'importe pas ici (no module) : le moteur de référence Python est utilisé."
+    ) == 1
 
 
 def test_cli_without_durable_rules_says_nothing_on_stderr_and_records_the_backend():
@@ -98,12 +103,15 @@ def test_cli_without_durable_rules_says_nothing_on_stderr_and_records_the_backen
     # (Python 3.13), and the hardening test expecting "Erreur : " first then failed
     import subprocess
     import sys
-    script = ("import sys; sys.modules['durable'] = None; sys.modules['durable.engine'] = None\n"
-              "from fundrules import Engine\n"
-              "assert Engine(backend='durable').backend == 'python'\n"
-              "from fundrules_cli.app import main\n"
-              f"sys.argv = ['fundrules', 'check', {str(EXAMPLES / 'ancien-cdd-2018.yaml')!r}]\n"
-              "main()\n")
+
+    script = (
+        "import sys; sys.modules['durable'] = None; sys.modules['durable.engine'] = None\n"
+        "from fundrules import Engine\n"
+        "assert Engine(backend='durable').backend == 'python'\n"
+        "from fundrules_cli.app import main\n"
+        f"sys.argv = ['fundrules', 'check', {str(EXAMPLES / 'ancien-cdd-2018.yaml')!r}]\n"
+        "main()\n"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=RULESETS.parent)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""

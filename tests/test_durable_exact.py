@@ -1,4 +1,5 @@
 """durable-rules answers exactly what the reference answers, or the ruleset is refused before it runs."""
+
 import datetime as dt
 import gc
 import itertools
@@ -7,7 +8,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 
 import pytest
@@ -25,35 +25,65 @@ from .test_loader import CIF, refused_for_durable
 
 needs_durable = pytest.mark.skipif(not durable_backend.available(), reason="durable-rules is not importable here")
 
-EXOTIC = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-05, 1.5e-05, 0.1, 0.30000000000000004,
-          1e12, 999999999999.99, 1e15, 1e16, float(2 ** 53), 1.7976931348623157e308, math.inf, -math.inf,
-          0, 1, -1, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, 10 ** 15]
-exotic_numbers = st.one_of(st.sampled_from(EXOTIC), st.floats(allow_nan=False),
-                           st.integers(-MAX_EXACT_INT, MAX_EXACT_INT))
+EXOTIC = [
+    0.0,
+    -0.0,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    1e-05,
+    1.5e-05,
+    0.1,
+    0.30000000000000004,
+    1e12,
+    999999999999.99,
+    1e15,
+    1e16,
+    float(2**53),
+    1.7976931348623157e308,
+    math.inf,
+    -math.inf,
+    0,
+    1,
+    -1,
+    2**53,
+    -(2**53),
+    2**53 - 1,
+    10**15,
+]
+exotic_numbers = st.one_of(
+    st.sampled_from(EXOTIC), st.floats(allow_nan=False), st.integers(-MAX_EXACT_INT, MAX_EXACT_INT)
+)
 
 
 # -- exact encoding of numbers -------------------------------------------------------------------
+
 
 @settings(max_examples=3000, deadline=None)
 @given(x=exotic_numbers, y=exotic_numbers)
 def test_number_key_orders_like_the_numbers(x, y):
     assert (number_key(x) < number_key(y)) == (x < y)
     assert (number_key(x) == number_key(y)) == (x == y)
-    assert -2 ** 63 <= number_key(x) < 2 ** 63  # what durable-rules reads as an exact integer
+    assert -(2**63) <= number_key(x) < 2**63  # what durable-rules reads as an exact integer
 
 
 def test_integers_beyond_two_to_the_53_have_no_key():
     with pytest.raises(ValueError):
-        number_key(2 ** 53 + 1)
+        number_key(2**53 + 1)
 
 
 @needs_durable
 @pytest.mark.parametrize("cost", [1e-05, 5e-324, 2.5e-07, 999999999999.99, 0.1])
 def test_exponent_form_and_subnormal_facts_answer_like_python(python_engine, durable_engine, cost):
     # before: durable-rules could not parse 1e-05 (error 204), the CLI exited 3 "Could not retract fact"
-    case = {"date_demande": "2024-06-01", "beneficiaire": {"statut": "salarie", "solde_cpf_heures": 1e-05},
-            "projet": {"cout_pedagogique": cost, "duree_heures": 5e-324}}
-    assert durable_engine.evaluate(case).model_dump_json(exclude={"provenance"}) == python_engine.evaluate(case).model_dump_json(exclude={"provenance"})
+    case = {
+        "date_demande": "2024-06-01",
+        "beneficiaire": {"statut": "salarie", "solde_cpf_heures": 1e-05},
+        "projet": {"cout_pedagogique": cost, "duree_heures": 5e-324},
+    }
+    assert durable_engine.evaluate(case).model_dump_json(exclude={"provenance"}) == python_engine.evaluate(
+        case
+    ).model_dump_json(exclude={"provenance"})
 
 
 OPS = ["==", "!=", "<", "<=", ">", ">="]
@@ -62,17 +92,28 @@ LITERALS = ["0", "0.00001", "0.1", "1", "12.5", "1000000000000", "999999999999.9
 
 @needs_durable
 @settings(max_examples=300, deadline=None)
-@given(op=st.sampled_from(OPS), literal=st.sampled_from(LITERALS),
-       values=st.lists(st.one_of(st.sampled_from([v for v in EXOTIC if abs(v) <= 1e12]),  # a case's bounds
-                                 st.floats(-1e12, 1e12), st.integers(-10 ** 12, 10 ** 12)), min_size=1, max_size=8),
-       fact_to_fact=st.booleans())
+@given(
+    op=st.sampled_from(OPS),
+    literal=st.sampled_from(LITERALS),
+    values=st.lists(
+        st.one_of(
+            st.sampled_from([v for v in EXOTIC if abs(v) <= 1e12]),  # a case's bounds
+            st.floats(-1e12, 1e12),
+            st.integers(-(10**12), 10**12),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    fact_to_fact=st.booleans(),
+)
 def test_exotic_numbers_compare_like_python(op, literal, values, fact_to_fact):
     backend = durable_backend.DurableBackend()
     right = "projet.duree_heures" if fact_to_fact else literal
-    active = active_rules([f"projet.cout_pedagogique {op} {right}",
-                           f"projet.cout_pedagogique + projet.duree_heures {op} {literal}"], 1)
+    active = active_rules(
+        [f"projet.cout_pedagogique {op} {right}", f"projet.cout_pedagogique + projet.duree_heures {op} {literal}"], 1
+    )
     try:
-        for value, other in zip(values, values[1:] + values[:1]):
+        for value, other in zip(values, values[1:] + values[:1], strict=False):
             facts = {"projet.cout_pedagogique": value, "projet.duree_heures": other}
             assert backend.run([active], facts) == PythonBackend().run([active], facts), facts
     finally:
@@ -81,12 +122,15 @@ def test_exotic_numbers_compare_like_python(op, literal, values, fact_to_fact):
 
 # -- bounds: what cannot be compared exactly is refused before it runs ---------------------------
 
+
 def test_product_that_can_exceed_two_to_the_53_is_refused_with_file_and_line(ruleset_dir):
     # before: 10**12 * 10**12 went to durable-rules as an overflowing integer: "blocked" where
     # python said "eligible"
-    path = ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public",
-                            "condition: not beneficiaire.secteur_public and "
-                            "projet.cout_pedagogique * projet.cout_pedagogique >= 0")
+    path = ruleset_dir.edit(
+        CIF,
+        "condition: not beneficiaire.secteur_public",
+        "condition: not beneficiaire.secteur_public and projet.cout_pedagogique * projet.cout_pedagogique >= 0",
+    )
     err = refused_for_durable(ruleset_dir)
     assert "2**53" in err.reason and "projet.cout_pedagogique * projet.cout_pedagogique" in err.reason
     assert err.file == str(path) and "cout_pedagogique * projet" in path.read_text().splitlines()[err.line - 1]
@@ -95,18 +139,29 @@ def test_product_that_can_exceed_two_to_the_53_is_refused_with_file_and_line(rul
 @needs_durable
 def test_term_within_the_bound_agrees_at_its_extremes(ruleset_dir):
     # duree_heures <= 10**12, so duree_heures * 1000 stays below 2**53: accepted and exact
-    ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public",
-                     "condition: not beneficiaire.secteur_public and projet.duree_heures * 1000 >= 999999999999000")
+    ruleset_dir.edit(
+        CIF,
+        "condition: not beneficiaire.secteur_public",
+        "condition: not beneficiaire.secteur_public and projet.duree_heures * 1000 >= 999999999999000",
+    )
     catalog = load_catalog(ruleset_dir.root)
     python, durable = Engine(catalog, backend="python"), Engine(catalog, backend="durable")
-    for hours in (10 ** 12, 999999999999, 999999999999.5, 1e-05):
-        case = {"date_demande": "2016-06-01", "beneficiaire": {"secteur_public": False}, "projet": {"duree_heures": hours}}
-        assert durable.evaluate(case).model_dump_json(exclude={"provenance"}) == python.evaluate(case).model_dump_json(exclude={"provenance"})
+    for hours in (10**12, 999999999999, 999999999999.5, 1e-05):
+        case = {
+            "date_demande": "2016-06-01",
+            "beneficiaire": {"secteur_public": False},
+            "projet": {"duree_heures": hours},
+        }
+        assert durable.evaluate(case).model_dump_json(exclude={"provenance"}) == python.evaluate(case).model_dump_json(
+            exclude={"provenance"}
+        )
 
 
 @pytest.mark.parametrize("value", [".inf", "-.inf", "10000000000000000.0", "9007199254740993"])
 def test_parameter_not_finite_or_beyond_two_to_the_53_is_refused_at_load(ruleset_dir, value):
-    path = ruleset_dir.edit(CIF, "      2015-01-01: {value: 4, source: cif_cdi}", f"      2015-01-01: {{value: {value}, source: cif_cdi}}")
+    path = ruleset_dir.edit(
+        CIF, "      2015-01-01: {value: 4, source: cif_cdi}", f"      2015-01-01: {{value: {value}, source: cif_cdi}}"
+    )
     with pytest.raises(InputError) as info:
         load_catalog(ruleset_dir.root)
     err = info.value
@@ -117,8 +172,11 @@ def test_parameter_not_finite_or_beyond_two_to_the_53_is_refused_at_load(ruleset
 
 @pytest.mark.parametrize("literal", ["10000000000000000.0", "9007199254740993", "-9007199254740993"])
 def test_literal_beyond_two_to_the_53_is_refused_at_load(ruleset_dir, literal):
-    path = ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public",
-                            f"condition: not beneficiaire.secteur_public and projet.cout_pedagogique < {literal}")
+    path = ruleset_dir.edit(
+        CIF,
+        "condition: not beneficiaire.secteur_public",
+        f"condition: not beneficiaire.secteur_public and projet.cout_pedagogique < {literal}",
+    )
     with pytest.raises(InputError) as info:
         load_catalog(ruleset_dir.root)
     assert "hors des bornes" in info.value.reason
@@ -127,8 +185,9 @@ def test_literal_beyond_two_to_the_53_is_refused_at_load(ruleset_dir, literal):
 
 # -- limits of durable-rules: split when possible, refused with file and line otherwise ----------
 
+
 def demo_version(criteria: str) -> str:
-    return ("version: '1'\nvalid_from: 2015-01-01\nsources: [{id: s, title: source de test}]\ncriteria:" + criteria)
+    return "version: '1'\nvalid_from: 2015-01-01\nsources: [{id: s, title: source de test}]\ncriteria:" + criteria
 
 
 DEMO_FUNDER = "id: demo\nname: Démo\ncategory: specifique\nkind: course\ndecided_by: x\nmobilised_by: []\n"
@@ -139,20 +198,28 @@ DEMO_FUNDER = "id: demo\nname: Démo\ncategory: specifique\nkind: course\ndecide
 def test_hundreds_of_criteria_on_one_date_run_and_agree(ruleset_dir, count):
     # before: 300 criteria (600 rules) failed create_ruleset with error 108, and more than 64
     # rules matching one fact failed the assert with error 303
-    criteria = "".join(f"""
+    criteria = "".join(
+        f"""
   - id: c{i}
     condition: beneficiaire.anciennete_salariee_mois >= {i}
     message: "critère {i}"
     sources: [s]
-    verified: true""" for i in range(count))
+    verified: true"""
+        for i in range(count)
+    )
     ruleset_dir.write("demo/funder.yaml", DEMO_FUNDER)
     ruleset_dir.write("demo/2015-01-01.yaml", demo_version(criteria))
     catalog = load_catalog(ruleset_dir.root)
     python, durable = Engine(catalog, backend="python"), Engine(catalog, backend="durable")
     for months in (None, 0, 70, count - 1, count):
-        case = {"date_demande": "2016-01-01", "beneficiaire": {} if months is None else {"anciennete_salariee_mois": months}}
+        case = {
+            "date_demande": "2016-01-01",
+            "beneficiaire": {} if months is None else {"anciennete_salariee_mois": months},
+        }
         expected = python.evaluate(case)
-        assert durable.evaluate(case).model_dump_json(exclude={"provenance"}) == expected.model_dump_json(exclude={"provenance"})
+        assert durable.evaluate(case).model_dump_json(exclude={"provenance"}) == expected.model_dump_json(
+            exclude={"provenance"}
+        )
     blocked = next(r for r in expected.results if r.funder == "demo")
     assert len(blocked.blockers) == 0  # months == count: every threshold 0..count-1 is met
 
@@ -161,14 +228,18 @@ def test_plan_rule_with_27_fact_to_fact_comparisons_is_refused_with_file_and_lin
     funders = ["prf", "cpf", "cif", "cpf_transition", "aif", "agefiph"]
     pairs = [(a, b) for a, b in itertools.permutations(funders, 2)][:27]
     condition = " and ".join(f"candidat.{a} != candidat.{b}" for a, b in pairs)
-    path = ruleset_dir.edit("_plan/2015-01-01.yaml", "rules:\n", f"""rules:
+    path = ruleset_dir.edit(
+        "_plan/2015-01-01.yaml",
+        "rules:\n",
+        f"""rules:
   - id: trop_de_comparaisons
     condition: {condition}
     effect: {{exclude: aif}}
     message: "règle de test"
     sources: [instruction_2013_9]
     verified: true
-""")
+""",
+    )
     err = refused_for_durable(ruleset_dir)
     assert "trop complexe pour durable-rules" in err.reason
     assert err.file == str(path) and "candidat.prf != candidat.cpf" in path.read_text().splitlines()[err.line - 1]
@@ -177,10 +248,12 @@ def test_plan_rule_with_27_fact_to_fact_comparisons_is_refused_with_file_and_lin
 
 # -- memory: registrations released, compiled cache bounded --------------------------------------
 
+
 @needs_durable
 def test_engines_created_and_dropped_register_nothing_more():
     # before: every Engine that evaluated kept its own rulesets in C memory (~1.8 MB) for ever
     from fundrules import load_case
+
     case = load_case(EXAMPLES / "ancien-cdd-2018.yaml")
     catalog = load_catalog(RULESETS)
     Engine(catalog, backend="durable").evaluate(case)
@@ -245,21 +318,32 @@ def test_evaluate_many_forks_while_another_thread_holds_the_lock():
 
 # -- loading: near-linear, durable checks only when durable is used -------------------------------
 
+
 def test_long_in_list_within_the_condition_length_loads_quickly(ruleset_dir):
     # before: about 33 s for a 5 kB version (the compile was cubic in the list, run per parameter date)
     from fundrules.conditions import parser
+
     count = (parser.MAX_LENGTH - 60) // 7
     items = ", ".join(str(10000 + i) for i in range(count))
     ruleset_dir.write("demo/funder.yaml", DEMO_FUNDER)
-    ruleset_dir.write("demo/2015-01-01.yaml", demo_version("".join(f"""
+    ruleset_dir.write(
+        "demo/2015-01-01.yaml",
+        demo_version(
+            "".join(
+                f"""
   - id: liste{k}
     condition: beneficiaire.heures_interim_18_mois not in [{items}]
     message: "critère de test"
     sources: [s]
-    verified: true""" for k in range(20))))
+    verified: true"""
+                for k in range(20)
+            )
+        ),
+    )
     start = time.perf_counter()
     catalog = load_catalog(ruleset_dir.root)
     from fundrules.rulesets.durable_check import check_catalog
+
     check_catalog(catalog)
     assert time.perf_counter() - start < 3  # well under: linear in the list, once per criterion
 
@@ -269,24 +353,36 @@ def test_python_backend_does_not_run_the_durable_checks(monkeypatch):
 
     def refuse(*args, **kwargs):
         raise AssertionError("durable checks ran for the python backend")
+
     monkeypatch.setattr(durable_compile, "check_condition", refuse)
     monkeypatch.setattr("fundrules.rulesets.durable_check.check_condition", refuse)
     Engine(load_catalog(RULESETS), backend="python").evaluate(
-        {"date_demande": "2020-01-01", "beneficiaire": {"statut": "salarie"}})
+        {"date_demande": "2020-01-01", "beneficiaire": {"statut": "salarie"}}
+    )
 
 
 def test_durable_checks_run_once_per_criterion_and_parameter_values(monkeypatch):
     from fundrules.rulesets import durable_check
+
     calls = []
     real = durable_check.check_condition
     monkeypatch.setattr(durable_check, "check_condition", lambda node, params: calls.append(node) or real(node, params))
     catalog = load_catalog(RULESETS)
     durable_check.check_catalog(catalog)
-    criteria = [c for f in catalog.funders.values() for t in (f.variants.values() if f.variant_by else [None])
-                for v in f.versions_of(t) for c in v.criteria]
-    distinct = sum(len(durable_check._param_sets(c, v)) for f in catalog.funders.values()
-                   for t in (f.variants.values() if f.variant_by else [None]) for v in f.versions_of(t)
-                   for c in v.criteria)
+    criteria = [
+        c
+        for f in catalog.funders.values()
+        for t in (f.variants.values() if f.variant_by else [None])
+        for v in f.versions_of(t)
+        for c in v.criteria
+    ]
+    distinct = sum(
+        len(durable_check._param_sets(c, v))
+        for f in catalog.funders.values()
+        for t in (f.variants.values() if f.variant_by else [None])
+        for v in f.versions_of(t)
+        for c in v.criteria
+    )
     assert len(calls) == distinct and len(criteria) <= distinct < 2 * len(criteria)
     durable_check.check_catalog(catalog)
     assert len(calls) == distinct  # memoised per catalog
@@ -294,26 +390,36 @@ def test_durable_checks_run_once_per_criterion_and_parameter_values(monkeypatch)
 
 # -- lint does not depend on PYTHONHASHSEED ------------------------------------------------------
 
+
 def test_lint_answer_does_not_depend_on_the_hash_seed(tmp_path):
     import shutil
+
     root = tmp_path / "rulesets"
     shutil.copytree(RULESETS, root, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     (root / "demo").mkdir()
     (root / "demo" / "funder.yaml").write_text(DEMO_FUNDER, encoding="utf-8")
     # five enumerated facts: too many combinations to try them all, so the search samples; the only
     # witness of "false" is one precise combination, found or not depending on the sample
-    criteria = "".join(f"""
+    criteria = "".join(
+        f"""
   - id: rare{k}
     condition: not (beneficiaire.anciennete_salariee_mois == {k + 7} and beneficiaire.mois_cdd_12_mois == {k % 12}
       and beneficiaire.mois_salarie_5_ans == {k + 20} and beneficiaire.effectif_entreprise == {k + 1000})
     message: "critère de test"
     sources: [s]
-    verified: true""" for k in range(12))
+    verified: true"""
+        for k in range(12)
+    )
     (root / "demo" / "2015-01-01.yaml").write_text(demo_version(criteria), encoding="utf-8")
     outputs = set()
     for seed in ("0", "1", "2", "3"):
-        result = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "rulesets", "lint", "--rulesets", str(root)],
-                                capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed})
+        result = subprocess.run(
+            [sys.executable, "-m", "fundrules_cli.app", "rulesets", "lint", "--rulesets", str(root)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         assert result.returncode in (0, 1), result.stderr
         outputs.add((result.returncode, result.stdout, result.stderr))
     assert len(outputs) == 1
@@ -321,12 +427,15 @@ def test_lint_answer_does_not_depend_on_the_hash_seed(tmp_path):
 
 # -- durable-rules' 10 s action lease ------------------------------------------------------------
 
+
 @needs_durable
 def test_actions_cut_by_the_action_lease_are_detected_never_answered(monkeypatch):
     # before: when the lease clock jumped over 10 s (wall clock: daylight saving, NTP, a stall),
     # durable-rules silently dropped the remaining actions and held the session: wrong answers
     from durable import engine as durable_engine
+
     from fundrules import BackendError
+
     active = active_rules([f"beneficiaire.anciennete_salariee_mois >= {i}" for i in range(1, 6)], 1)
     facts = {"beneficiaire.anciennete_salariee_mois": 0}
     expected = PythonBackend().run([active], facts)
@@ -344,17 +453,37 @@ def test_actions_cut_by_the_action_lease_are_detected_never_answered(monkeypatch
 
 
 def test_rulesets_lint_refuses_what_durable_cannot_run_with_exit_2_file_and_line(ruleset_dir):
-    path = ruleset_dir.edit(CIF, "condition: not beneficiaire.secteur_public",
-                            "condition: not beneficiaire.secteur_public and "
-                            "projet.cout_pedagogique * projet.cout_pedagogique >= 0")
-    result = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "rulesets", "lint", "--rulesets",
-                             str(ruleset_dir.root)], capture_output=True, text=True, cwd=ROOT)
+    path = ruleset_dir.edit(
+        CIF,
+        "condition: not beneficiaire.secteur_public",
+        "condition: not beneficiaire.secteur_public and projet.cout_pedagogique * projet.cout_pedagogique >= 0",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "fundrules_cli.app", "rulesets", "lint", "--rulesets", str(ruleset_dir.root)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 2, result.stderr
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "cout_pedagogique *" in text)
     assert result.stderr.startswith(f"Erreur : {path}, ligne {line}")
     assert "2**53" in result.stderr and "Traceback" not in result.stderr
-    check = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "check", str(EXAMPLES / "ancien-cdd-2018.yaml"),
-                            "--rulesets", str(ruleset_dir.root), "--engine", "python"], capture_output=True, text=True, cwd=ROOT)
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fundrules_cli.app",
+            "check",
+            str(EXAMPLES / "ancien-cdd-2018.yaml"),
+            "--rulesets",
+            str(ruleset_dir.root),
+            "--engine",
+            "python",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert check.returncode == 0, check.stderr  # the python backend computes it exactly: it runs
 
 

@@ -1,6 +1,7 @@
 """Freshness in every answer (issue 9): the day each funder's rules were last checked against their
 sources, the review period, French warnings when the date evaluated is after the review or past the
 review period, `rulesets list` and `rulesets lint`."""
+
 import datetime as dt
 import json
 import os
@@ -19,16 +20,35 @@ from .conftest import ROOT, RULESETS
 
 FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
 TODAY_REVIEW = dt.date(2026, 11, 27)
-CDI = {"operateur": "fongecif", "region": "24",
-       "beneficiaire": {"statut": "salarie", "contrat": "cdi", "anciennete_salariee_mois": 40,
-                        "anciennete_entreprise_mois": 20, "secteur_public": False, "boeth": False},
-       "projet": {"type_action": "certification_rncp", "positionnement_prealable": True, "temps_plein": True,
-                  "duree_mois": 10, "date_debut": "2027-09-06"}}
+CDI = {
+    "operateur": "fongecif",
+    "region": "24",
+    "beneficiaire": {
+        "statut": "salarie",
+        "contrat": "cdi",
+        "anciennete_salariee_mois": 40,
+        "anciennete_entreprise_mois": 20,
+        "secteur_public": False,
+        "boeth": False,
+    },
+    "projet": {
+        "type_action": "certification_rncp",
+        "positionnement_prealable": True,
+        "temps_plein": True,
+        "duree_mois": 10,
+        "date_debut": "2027-09-06",
+    },
+}
 
 
 def run(*args, env=None):
-    return subprocess.run(FUNDRULES + list(args), capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})})
+    return subprocess.run(
+        FUNDRULES + list(args),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+    )
 
 
 def evaluate(day, engine=None):
@@ -65,9 +85,10 @@ def test_every_result_carries_reviewed_on_and_no_warning_on_the_review_day():
 def test_a_later_date_warns_for_each_funder_in_force_but_not_for_abolished_schemes():
     evaluation = evaluate(TODAY_REVIEW + dt.timedelta(days=1))
     text = "\n".join(evaluation.warnings)
-    assert ("Règles revues le 27/11/2026 pour CPF de transition professionnelle (projet de transition "
-            "professionnelle) : à revérifier auprès de Transitions Pro de la région pour une date postérieure.") \
-        in evaluation.warnings
+    assert (
+        "Règles revues le 27/11/2026 pour CPF de transition professionnelle (projet de transition "
+        "professionnelle) : à revérifier auprès de Transitions Pro de la région pour une date postérieure."
+    ) in evaluation.warnings
     assert "France Travail" in text
     # CIF and congé de bilan ended on 2018-12-31: no rules to re-check on that date.
     assert "Congé individuel de formation" not in text and "bilan de compétences" not in text
@@ -102,8 +123,13 @@ def test_text_output_shows_the_warnings_first():
 
 
 def test_json_carries_reviewed_on_and_warnings():
-    result = subprocess.run(FUNDRULES + ["check", "-", "--format", "json"], cwd=ROOT, text=True,
-                            capture_output=True, input=json.dumps({**CDI, "date_demande": "2027-01-04"}))
+    result = subprocess.run(
+        FUNDRULES + ["check", "-", "--format", "json"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        input=json.dumps({**CDI, "date_demande": "2027-01-04"}),
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["warnings"] and all("à revérifier" in w for w in data["warnings"])
@@ -123,8 +149,10 @@ def test_lint_reports_an_overdue_review_without_failing(ruleset_dir):
     ruleset_dir.edit("aif/funder.yaml", "reviewed_on: 2026-11-27", "reviewed_on: 2020-01-15")
     result = run("rulesets", "lint", "--rulesets", str(ruleset_dir.root))
     assert result.returncode == 0, result.stderr
-    assert "Revue échue : aif revu le 15/01/2020, à revoir tous les 12 mois — échéance du 15/01/2021 dépassée." \
+    assert (
+        "Revue échue : aif revu le 15/01/2020, à revoir tous les 12 mois — échéance du 15/01/2021 dépassée."
         in result.stdout
+    )
     assert "Revue échue : cpf_transition" not in result.stdout  # reviewed today: not overdue
 
 

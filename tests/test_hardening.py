@@ -1,5 +1,6 @@
 """Any input either evaluates or ends with a French InputError (exit code 2 at the command line):
 never a traceback, never a hang. Plus thread safety and determinism."""
+
 import datetime as dt
 import json
 import os
@@ -19,15 +20,39 @@ from fundrules.facts import facts_in
 from .conftest import EXAMPLES, ROOT, RULESETS
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10 ** 40), max_value=10 ** 40),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
-    st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)), st.datetimes(),
-    st.sampled_from(["2018-03-12", "2018-13-45", "12/03/2018", "salarie", "salari\u0065\u0301", "Re\u0301gion",
-                     "26", "true", "oui", "NaN", "1e999", "", " ", "\u0000", "𝔣𝔲𝔫𝔡"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
+    st.datetimes(),
+    st.sampled_from(
+        [
+            "2018-03-12",
+            "2018-13-45",
+            "12/03/2018",
+            "salarie",
+            "salari\u0065\u0301",
+            "Re\u0301gion",
+            "26",
+            "true",
+            "oui",
+            "NaN",
+            "1e999",
+            "",
+            " ",
+            "\u0000",
+            "𝔣𝔲𝔫𝔡",
+        ]
+    ),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                      st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                      max_leaves=6)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=6,
+)
 
 
 def section(name):
@@ -35,11 +60,17 @@ def section(name):
     return st.dictionaries(st.one_of(st.sampled_from(known), st.text(max_size=12)), values, max_size=6)
 
 
-hostile_cases = st.fixed_dictionaries({}, optional={
-    "date_demande": values, "operateur": values, "region": values,
-    "beneficiaire": st.one_of(section("beneficiaire"), values),
-    "projet": st.one_of(section("projet"), values), "extra": values,
-})
+hostile_cases = st.fixed_dictionaries(
+    {},
+    optional={
+        "date_demande": values,
+        "operateur": values,
+        "region": values,
+        "beneficiaire": st.one_of(section("beneficiaire"), values),
+        "projet": st.one_of(section("projet"), values),
+        "extra": values,
+    },
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +97,14 @@ def test_any_case_data_evaluates_or_is_refused_in_french(engines, data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(content=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
-                         st.builds(lambda d: json.dumps(d, default=str).encode(), hostile_cases)),
-       suffix=st.sampled_from([".yaml", ".json"]))
+@given(
+    content=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(str.encode),
+        st.builds(lambda d: json.dumps(d, default=str).encode(), hostile_cases),
+    ),
+    suffix=st.sampled_from([".yaml", ".json"]),
+)
 def test_any_file_content_loads_or_is_refused(tmp_path_factory, content, suffix):
     path = tmp_path_factory.mktemp("f") / f"case{suffix}"
     path.write_bytes(content)
@@ -78,14 +114,20 @@ def test_any_file_content_loads_or_is_refused(tmp_path_factory, content, suffix)
         assert err.file == str(path)
 
 
-@pytest.mark.parametrize("content, fragment", [
-    (b"", "vide"),
-    (b"\x00\x01\x02binary", "binaire"),
-    (b"a: &a [1,1,1,1]\nb: &b [*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b]\nd: [*c,*c,*c,*c]\n", "alias"),
-    (b"[" * 50_000 + b"]" * 50_000, "imbriqu"),
-    (b"date_demande: " + b"9" * 400 + b"\n", "400 chiffres"),  # a number too long to be one, before a date
-    ("date_demande: 2018-03-12\nbeneficiaire:\n  statut: salari\u0065\u0301\n".encode(), "valeur 'salarié' non admise"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "vide"),
+        (b"\x00\x01\x02binary", "binaire"),
+        (b"a: &a [1,1,1,1]\nb: &b [*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b]\nd: [*c,*c,*c,*c]\n", "alias"),
+        (b"[" * 50_000 + b"]" * 50_000, "imbriqu"),
+        (b"date_demande: " + b"9" * 400 + b"\n", "400 chiffres"),  # a number too long to be one, before a date
+        (
+            "date_demande: 2018-03-12\nbeneficiaire:\n  statut: salari\u0065\u0301\n".encode(),
+            "valeur 'salarié' non admise",
+        ),
+    ],
+)
 def test_known_hostile_files(tmp_path, content, fragment):
     for suffix in (".yaml", ".json"):
         path = tmp_path / f"c{suffix}"
@@ -107,21 +149,34 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
 
 
 def test_nfd_and_nfc_give_the_same_evaluation(engines):
-    nfc = {"date_demande": "2019-06-01", "region": unicodedata.normalize("NFC", "Réunion"),
-           "projet": {"intitule": unicodedata.normalize("NFC", "Mécanique")}}
-    nfd = {"date_demande": "2019-06-01", "region": unicodedata.normalize("NFD", "Réunion"),
-           "projet": {"intitule": unicodedata.normalize("NFD", "Mécanique")}}
+    nfc = {
+        "date_demande": "2019-06-01",
+        "region": unicodedata.normalize("NFC", "Réunion"),
+        "projet": {"intitule": unicodedata.normalize("NFC", "Mécanique")},
+    }
+    nfd = {
+        "date_demande": "2019-06-01",
+        "region": unicodedata.normalize("NFD", "Réunion"),
+        "projet": {"intitule": unicodedata.normalize("NFD", "Mécanique")},
+    }
     for engine in engines:
         assert engine.evaluate(nfc) == engine.evaluate(nfd)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.one_of(st.binary(max_size=120), st.builds(lambda d: json.dumps(d, default=str).encode(), hostile_cases)))
+@given(
+    content=st.one_of(st.binary(max_size=120), st.builds(lambda d: json.dumps(d, default=str).encode(), hostile_cases))
+)
 def test_cli_never_shows_a_traceback(tmp_path, content):
     path = tmp_path / "case.json"
     path.write_bytes(content)
-    result = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "check", str(path)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "fundrules_cli.app", "check", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode in (0, 2), result.stderr
     assert "Traceback" not in result.stderr
     if result.returncode == 2:
@@ -149,7 +204,9 @@ def test_any_mutated_ruleset_loads_or_is_refused_in_french(tmp_path_factory, pos
     root = tmp_path_factory.mktemp("rules")
     (root / "demo").mkdir()
     (root / "demo" / "funder.yaml").write_text(FUNDER, encoding="utf-8")
-    (root / "demo" / "2015-01-01.yaml").write_text(VERSION[:position] + junk + VERSION[position + 1:], encoding="utf-8")
+    (root / "demo" / "2015-01-01.yaml").write_text(
+        VERSION[:position] + junk + VERSION[position + 1 :], encoding="utf-8"
+    )
     try:
         catalog = load_catalog(root)
     except InputError as err:
@@ -166,6 +223,7 @@ def test_any_mutated_ruleset_loads_or_is_refused_in_french(tmp_path_factory, pos
 @pytest.mark.parametrize("backend", ["python", "durable"])
 def test_one_engine_shared_by_four_threads(backend):
     from fundrules.library import find_case_files, load_library_case
+
     engine = Engine(RULESETS, backend=backend)
     cases = [load_library_case(p).case for p in find_case_files([ROOT / "cases"])]
     expected = [engine.evaluate(c).model_dump_json() for c in cases]
@@ -193,8 +251,12 @@ def test_same_case_gives_byte_identical_json_in_two_processes():
     for seed in ("1", "12345"):
         outs = []
         for path in sorted(EXAMPLES.glob("*.yaml")):
-            result = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "check", str(path), "--format", "json"],
-                                    capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed})
+            result = subprocess.run(
+                [sys.executable, "-m", "fundrules_cli.app", "check", str(path), "--format", "json"],
+                capture_output=True,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONHASHSEED": seed},
+            )
             assert result.returncode == 0
             outs.append(result.stdout)
         outputs.append(outs)

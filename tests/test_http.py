@@ -47,6 +47,7 @@ class Server:
 
     def __init__(self, app):
         from fundrules.http.serve import listen
+
         self.sock = listen("127.0.0.1", 0)  # declared TCP, as `fundrules serve` does (TCP_NODELAY)
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
@@ -84,6 +85,7 @@ def engine():
 @pytest.fixture(scope="module")
 def server(engine):
     from fundrules.http import create_app
+
     running = Server(create_app(engine, token=None))
     yield running
     running.stop()
@@ -92,6 +94,7 @@ def server(engine):
 @pytest.fixture(scope="module")
 def guarded(engine):
     from fundrules.http import create_app
+
     running = Server(create_app(engine, token=TOKEN))
     yield running
     running.stop()
@@ -112,21 +115,27 @@ def assert_error(status, headers, data, expected_status, code):
 
 # --- packaging -------------------------------------------------------------------------------------
 
+
 def test_the_library_does_not_import_the_web_stack():
-    code = "import sys, fundrules; from fundrules import Engine; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
+    code = (
+        "import sys, fundrules; from fundrules import Engine; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.split() == ["False", "False"], result.stderr
 
 
 def test_serve_without_the_extra_says_how_to_install_it():
-    code = ("import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None; "
-            "sys.argv = ['fundrules', 'serve']; from fundrules_cli.app import main; main()")
+    code = (
+        "import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None; "
+        "sys.argv = ['fundrules', 'serve']; from fundrules_cli.app import main; main()"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "pip install 'fundrules[http]'" in result.stderr and "Traceback" not in result.stderr
 
 
 # --- evaluate, plan, batch -------------------------------------------------------------------------
+
 
 def test_evaluate_answers_what_the_library_answers(server, engine):
     status, headers, data = server.request("POST", "/v1/evaluate", CDD)
@@ -208,6 +217,7 @@ def test_a_batch_must_be_an_object_with_cases(server):
 
 # --- errors ----------------------------------------------------------------------------------------
 
+
 def test_invalid_case_gives_the_cli_message_field_and_line(server, tmp_path):
     bad = {**CDD, "beneficiaire": {**CDD["beneficiaire"], "mois_cdd_12_mois": "9"}}
     text = json.dumps(bad, indent=2, ensure_ascii=False)
@@ -237,11 +247,17 @@ def test_case_without_date_cannot_be_evaluated(server):
     assert "date_demande" in data["error"]["message"] and "as_of" in data["error"]["message"]
 
 
-@pytest.mark.parametrize("body, line", [
-    (b'{\n  "date_demande": "2018-03-12",\n  "beneficiaire": {,\n}', 3),
-    (b"", None), (b"   ", None), (b'{"date_demande": NaN}', None), (b'{"a": "\xff"}', None),
-    (b"[" * 100_000, None),
-])
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        (b'{\n  "date_demande": "2018-03-12",\n  "beneficiaire": {,\n}', 3),
+        (b"", None),
+        (b"   ", None),
+        (b'{"date_demande": NaN}', None),
+        (b'{"a": "\xff"}', None),
+        (b"[" * 100_000, None),
+    ],
+)
 def test_broken_json_is_400(server, body, line):
     status, headers, data = server.request("POST", "/v1/evaluate", body)
     assert_error(status, headers, data, 400, "invalid_json")
@@ -281,12 +297,14 @@ def _broken(kind):
 
         def plan(self, case, as_of=None):
             return self.real.plan(case, as_of)
+
     return Broken
 
 
 @pytest.mark.parametrize("kind, code", [("bug", "internal_error"), ("backend", "backend_failure")])
 def test_server_errors_are_500_without_traceback_nor_case_data(engine, kind, code, caplog):
     from fundrules.http import create_app
+
     running = Server(create_app(_broken(kind)(engine), token=None))
     try:
         with caplog.at_level("DEBUG"):
@@ -301,6 +319,7 @@ def test_server_errors_are_500_without_traceback_nor_case_data(engine, kind, cod
 
 
 # --- size limit ------------------------------------------------------------------------------------
+
 
 def _padded(size: int) -> bytes:
     text = json.dumps(CDD).encode()
@@ -347,16 +366,20 @@ def _answer_while_sending(port, head: bytes, chunks, budget: int):
 
 
 def test_a_declared_oversize_body_is_refused_before_it_is_sent(server):
-    head = (b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Content-Length: 50000000\r\n\r\n")
+    head = (
+        b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 50000000\r\n\r\n"
+    )
     sent, answer = _answer_while_sending(server.port, head, [], 0)
     assert sent == 0 and answer.startswith(b"HTTP/1.1 413 ")
     assert b'"body_too_large"' in answer and b"50000000 octets" in answer
 
 
 def test_a_chunked_oversize_body_is_refused_without_reading_it_all(server):
-    head = (b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n")
+    head = (
+        b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
     piece = b" " * 65536
     chunk = b"%x\r\n" % len(piece) + piece + b"\r\n"
     budget = 50_000_000
@@ -368,9 +391,14 @@ def test_a_chunked_oversize_body_is_refused_without_reading_it_all(server):
 
 # --- token -----------------------------------------------------------------------------------------
 
+
 def test_token_is_required_on_v1_when_set(guarded, engine):
-    for headers in ({}, {"Authorization": "Bearer mauvais"}, {"Authorization": TOKEN},
-                    {"Authorization": f"Basic {TOKEN}"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer mauvais"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+    ):
         status, got, data = guarded.request("POST", "/v1/evaluate", CDD, headers)
         assert_error(status, got, data, 401, "unauthorized")
         assert got["www-authenticate"] == "Bearer"
@@ -389,6 +417,7 @@ def test_health_and_description_stay_open_with_a_token(guarded):
 
 def test_token_comes_from_the_environment(engine, monkeypatch):
     from fundrules.http import create_app
+
     monkeypatch.setenv("FUNDRULES_API_TOKEN", TOKEN)
     running = Server(create_app(engine))
     try:
@@ -400,8 +429,10 @@ def test_token_comes_from_the_environment(engine, monkeypatch):
 
 # --- rules, schemas, description, health -----------------------------------------------------------
 
+
 def test_rulesets_list_says_what_the_cli_says(server, engine):
     from fundrules.rulesets.describe import list_rulesets
+
     status, _, data = server.request("GET", "/v1/rulesets")
     assert status == 200 and [f["id"] for f in data["funders"]] == sorted(engine.catalog.funders)
     assert data["text"] == list_rulesets(engine.catalog, None)
@@ -414,6 +445,7 @@ def test_rulesets_list_says_what_the_cli_says(server, engine):
 
 def test_rulesets_show_gives_the_criteria_in_force(server, engine):
     from fundrules.rulesets.describe import show_ruleset
+
     day = dt.date(2018, 3, 1)
     status, _, data = server.request("GET", "/v1/rulesets/cpf?as_of=2018-03-01")
     assert status == 200 and data["id"] == "cpf" and data["as_of"] == "2018-03-01"
@@ -430,6 +462,7 @@ def test_rulesets_show_gives_the_criteria_in_force(server, engine):
 
 def test_schemas_are_the_library_models(server):
     from fundrules.case import CaseInput
+
     status, _, data = server.request("GET", "/v1/schema/case")
     assert status == 200 and data == CaseInput.model_json_schema()
     assert "results" in server.request("GET", "/v1/schema/evaluation")[2]["properties"]
@@ -441,8 +474,16 @@ def test_schemas_are_the_library_models(server):
 def test_openapi_describes_every_route_and_the_case(server):
     status, _, spec = server.request("GET", "/openapi.json")
     assert status == 200
-    assert {"/v1/evaluate", "/v1/plan", "/v1/evaluate/batch", "/v1/rulesets", "/v1/rulesets/{funder}",
-            "/v1/schema/{kind}", "/healthz", "/readyz"} <= set(spec["paths"])
+    assert {
+        "/v1/evaluate",
+        "/v1/plan",
+        "/v1/evaluate/batch",
+        "/v1/rulesets",
+        "/v1/rulesets/{funder}",
+        "/v1/schema/{kind}",
+        "/healthz",
+        "/readyz",
+    } <= set(spec["paths"])
     body = spec["paths"]["/v1/evaluate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/CaseInput"}
     assert {"CaseInput", "Beneficiaire", "Projet", "Evaluation", "BatchRequest"} <= set(spec["components"]["schemas"])
@@ -458,6 +499,7 @@ def test_health_and_readiness(server, engine):
 
 
 # --- concurrency -----------------------------------------------------------------------------------
+
 
 def test_concurrent_requests_each_get_their_own_answer(server, engine):
     days = [dt.date(2016, 1, 1) + dt.timedelta(days=97 * i) for i in range(32)]
@@ -476,6 +518,7 @@ def test_concurrent_requests_each_get_their_own_answer(server, engine):
 
 def test_a_slow_evaluation_does_not_block_the_event_loop(engine):
     from fundrules.http import create_app
+
     release, entered = threading.Event(), threading.Event()
 
     class Slow:
@@ -502,6 +545,7 @@ def test_a_slow_evaluation_does_not_block_the_event_loop(engine):
 
 # --- the command -----------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -512,9 +556,24 @@ def test_fundrules_serve_with_two_workers_serves_and_logs_no_case(tmp_path):
     port = _free_port()
     log = open(tmp_path / "server.log", "w+b")
     env = {**os.environ, "FUNDRULES_API_TOKEN": ""}
-    process = subprocess.Popen([sys.executable, "-c", "from fundrules_cli.app import main; main()", "serve",
-                                "--port", str(port), "--workers", "2", "--engine", "python"],
-                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from fundrules_cli.app import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--engine",
+            "python",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -548,8 +607,13 @@ def test_fundrules_serve_with_two_workers_serves_and_logs_no_case(tmp_path):
 
 
 def _serve(*args, cwd):
-    return subprocess.run([sys.executable, "-c", "from fundrules_cli.app import main; main()", "serve", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", "from fundrules_cli.app import main; main()", "serve", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
 
 
 def test_serve_refuses_a_bad_rulesets_folder_before_starting(tmp_path):

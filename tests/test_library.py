@@ -1,6 +1,6 @@
-import re
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,19 +17,21 @@ SAMPLE = CASES / "etude-territorialisee" / "2016-T2" / "ancienne-cdd-fongecif.ya
 
 
 def fundrules(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "fundrules_cli.app", *args], capture_output=True, text=True,
-                          cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "fundrules_cli.app", *args], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("problem: appeler au 06 12 34 56 78", "numéro de téléphone"),
-    ("problem: joindre +33 6 12 34 56 78", "numéro de téléphone"),
-    ("problem: écrire à prenom.nom@example.org", "adresse e-mail"),
-    ("problem: NIR 1 84 06 75 123 456 78", "numéro de sécurité sociale"),
-    ("problem: habite 12 rue des Lilas", "adresse postale"),
-    ("problem: domicile 45000 Orléans", "code postal et commune"),
-    ("problem: reçu Mme Dupont ce matin", "civilité suivie d'un nom"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("problem: appeler au 06 12 34 56 78", "numéro de téléphone"),
+        ("problem: joindre +33 6 12 34 56 78", "numéro de téléphone"),
+        ("problem: écrire à prenom.nom@example.org", "adresse e-mail"),
+        ("problem: NIR 1 84 06 75 123 456 78", "numéro de sécurité sociale"),
+        ("problem: habite 12 rue des Lilas", "adresse postale"),
+        ("problem: domicile 45000 Orléans", "code postal et commune"),
+        ("problem: reçu Mme Dupont ce matin", "civilité suivie d'un nom"),
+    ],
+)
 def test_privacy_linter_finds_identifiers_with_line(tmp_path, text, kind):
     path = tmp_path / "c.yaml"
     path.write_text("meeting: {}\n" + text + "\n", encoding="utf-8")
@@ -39,7 +41,7 @@ def test_privacy_linter_finds_identifiers_with_line(tmp_path, text, kind):
 
 def test_privacy_linter_leaves_dates_amounts_and_codes_alone(tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("date: 2018-03-15\ncout: 7200\nheures: 1600\nregion: \"24\"\nnote: CIF-CDD, 38 mois sur 5 ans\n")
+    path.write_text('date: 2018-03-15\ncout: 7200\nheures: 1600\nregion: "24"\nnote: CIF-CDD, 38 mois sur 5 ans\n')
     assert lint_privacy(path) == []
 
 
@@ -81,8 +83,12 @@ def test_replay_names_case_funder_and_criterion_of_a_difference(tmp_path):
     shutil.copytree(CASES, copy, ignore=shutil.ignore_patterns("examples", "conftest.py", "__pycache__"))
     target = copy / "etude-territorialisee" / "2016-T2" / "ancienne-cdd-fongecif.yaml"
     text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace("  cif:\n    status: eligible", "  cif:\n    status: blocked\n    blockers:\n"
-                                   "    - cdd.mois_cdd_12_mois", 1), encoding="utf-8")
+    target.write_text(
+        text.replace(
+            "  cif:\n    status: eligible", "  cif:\n    status: blocked\n    blockers:\n    - cdd.mois_cdd_12_mois", 1
+        ),
+        encoding="utf-8",
+    )
     result = fundrules("replay", str(copy))
     assert result.returncode == 1
     assert "etude-territorialisee/2016-T2/ancienne-cdd-fongecif" in result.stdout
@@ -100,21 +106,34 @@ def test_replay_as_of_2019_shows_cif_routes_becoming_transition_routes():
     # (Code du travail, R6323-11-1): the former CDD holder of 2016 is blocked under the 2019 rules.
     assert routes["etude-territorialisee/2016-T2/ancienne-cdd-fongecif"] == [
         "CIF-CDD (éligible) → CPF de transition professionnelle (projet de transition professionnelle) : "
-        "Salarié en CDD (demande pendant le contrat) (bloqué)"]
+        "Salarié en CDD (demande pendant le contrat) (bloqué)"
+    ]
     assert "etude-territorialisee/2016-T2/interimaire-faftt" in routes
 
 
 def test_replay_markdown():
     result = fundrules("replay", "cases", "--as-of", "2017-01-01", "--format", "markdown")
-    assert result.returncode == 0 and result.stdout.startswith(f"# Rejeu de {library_size()} cas aux règles du 01/01/2017")
+    assert result.returncode == 0 and result.stdout.startswith(
+        f"# Rejeu de {library_size()} cas aux règles du 01/01/2017"
+    )
     # the 2016 non-priority training loses the regional plan under the 2017 rules
     assert "## etude-territorialisee/2016-T4/jeune-metier-non-prioritaire" in result.stdout
 
 
 def test_case_new_writes_once_atomically_and_reads_back(tmp_path):
     source = ROOT / "cases" / "examples" / "jeune-mission-locale-2017.yaml"
-    args = ["case", "new", "--from", str(source), "--meeting", "etude-territorialisee/2017-T4",
-            "--cases", str(tmp_path), "--problem", "Jeune sans droits suivi par la Mission locale."]
+    args = [
+        "case",
+        "new",
+        "--from",
+        str(source),
+        "--meeting",
+        "etude-territorialisee/2017-T4",
+        "--cases",
+        str(tmp_path),
+        "--problem",
+        "Jeune sans droits suivi par la Mission locale.",
+    ]
     first = fundrules(*args)
     assert first.returncode == 0, first.stderr
     written = tmp_path / "etude-territorialisee" / "2017-T4" / "jeune-mission-locale-2017.yaml"
@@ -137,8 +156,18 @@ def current_umask():
 
 def test_case_new_refuses_a_meeting_outside_the_quarter(tmp_path):
     source = ROOT / "cases" / "examples" / "jeune-mission-locale-2017.yaml"
-    result = fundrules("case", "new", "--from", str(source), "--meeting", "etude-territorialisee/2017-T4",
-                       "--date", "2018-01-05", "--cases", str(tmp_path))
+    result = fundrules(
+        "case",
+        "new",
+        "--from",
+        str(source),
+        "--meeting",
+        "etude-territorialisee/2017-T4",
+        "--date",
+        "2018-01-05",
+        "--cases",
+        str(tmp_path),
+    )
     assert result.returncode == 2 and "n'est pas dans le trimestre 2017-T4" in result.stderr
 
 

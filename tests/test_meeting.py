@@ -20,11 +20,16 @@ def pack():
 
 def test_agenda_lists_the_submitted_cases_with_profile_and_possible_funders(pack):
     assert [i.case.id.rsplit("/", 1)[1] for i in pack.agenda] == [
-        "jeune-metier-en-tension", "metier-non-prioritaire-2017", "permis-b-avant-mars",
-        "salarie-cdi-anciennete-courte", "session-complete"]
+        "jeune-metier-en-tension",
+        "metier-non-prioritaire-2017",
+        "permis-b-avant-mars",
+        "salarie-cdi-anciennete-courte",
+        "session-complete",
+    ]
     first = pack.agenda[0]
-    assert first.profile[0] == ("Demandeur d'emploi, inscrit à Pôle emploi, 20 ans, dernier contrat : aucun ; "
-                                "suivi par : Mission locale.")
+    assert first.profile[0] == (
+        "Demandeur d'emploi, inscrit à Pôle emploi, 20 ans, dernier contrat : aucun ; suivi par : Mission locale."
+    )
     assert "**Candidats :** PRF (éligible)" in render_markdown(pack)
 
 
@@ -41,7 +46,9 @@ def test_history_covers_the_last_four_quarters(pack):
 
 
 def test_earlier_case_unblocked_by_the_2017_licence_rule(pack):
-    assert [(u.case.id, u.funders) for u in pack.unblocked] == [("etude-territorialisee/2016-T4/permis-b-2016", ["cpf"])]
+    assert [(u.case.id, u.funders) for u in pack.unblocked] == [
+        ("etude-territorialisee/2016-T4/permis-b-2016", ["cpf"])
+    ]
 
 
 def test_html_is_self_contained_and_the_chart_is_valid_svg(pack):
@@ -56,7 +63,9 @@ def test_html_is_self_contained_and_the_chart_is_valid_svg(pack):
 
 def test_cli_writes_both_files_and_refuses_an_unknown_meeting(tmp_path):
     run = [sys.executable, "-m", "fundrules_cli.app", "meeting", "prepare", "--region", "etude-territorialisee"]
-    ok = subprocess.run(run + ["--quarter", "2018-T2", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    ok = subprocess.run(
+        run + ["--quarter", "2018-T2", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "reunion-etude-territorialisee-2018-T2.html").stat().st_size > 2000
     assert (tmp_path / "reunion-etude-territorialisee-2018-T2.md").read_text().startswith("# Réunion de niveau 3")
@@ -94,6 +103,7 @@ def test_markdown_and_html_say_the_same_per_case(pack_2018):
 
 def test_html_escapes_values_and_fits_a_phone(pack_2018, tmp_path):
     import dataclasses
+
     item = pack_2018.agenda[0]
     case = item.case.model_copy(update={"problem": "<script>alert(1)</script> & *gras* [lien](x)"})
     hostile = dataclasses.replace(pack_2018, agenda=[dataclasses.replace(item, case=case)])

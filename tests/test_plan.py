@@ -1,10 +1,10 @@
 """Funding plans, with amounts written from the sources (docs/rules.md: CPF euros, AIF, Agefiph)."""
+
 import datetime as dt
 import json
 import re
 import subprocess
 import sys
-
 
 from fundrules import load_case
 from fundrules.library import load_library_case
@@ -17,13 +17,31 @@ def first(plan):
 
 
 def cpf_case(**beneficiaire):
-    b = {"statut": "salarie", "contrat": "cdi", "secteur_public": False, "boeth": False,
-         "inscrit_pole_emploi": False, "solde_cpf_euros": 1500}
+    b = {
+        "statut": "salarie",
+        "contrat": "cdi",
+        "secteur_public": False,
+        "boeth": False,
+        "inscrit_pole_emploi": False,
+        "solde_cpf_euros": 1500,
+    }
     b.update(beneficiaire)
-    return {"date_demande": "2024-06-03", "operateur": "autre", "region": "24", "beneficiaire": b,
-            "projet": {"type_action": "certification_rs", "duree_heures": 70, "duree_mois": 1,
-                       "temps_plein": False, "date_debut": "2024-09-02", "cout_pedagogique": 1200,
-                       "session_achetee_region": False, "positionnement_prealable": False}}
+    return {
+        "date_demande": "2024-06-03",
+        "operateur": "autre",
+        "region": "24",
+        "beneficiaire": b,
+        "projet": {
+            "type_action": "certification_rs",
+            "duree_heures": 70,
+            "duree_mois": 1,
+            "temps_plein": False,
+            "date_debut": "2024-09-02",
+            "cout_pedagogique": 1200,
+            "session_achetee_region": False,
+            "positionnement_prealable": False,
+        },
+    }
 
 
 def test_cpf_euro_balance_covers_the_cost_less_the_2024_flat_participation(python_engine):
@@ -81,14 +99,33 @@ def test_agefiph_comes_last_as_a_complement_and_aif_after_common_law(python_engi
 
 
 def test_aif_is_only_a_last_resort_when_the_regional_plan_can_pay(python_engine):
-    data = {"date_demande": "2016-05-02", "operateur": "pole_emploi", "region": "etude-territorialisee",
-            "beneficiaire": {"statut": "demandeur_emploi", "inscrit_pole_emploi": True, "boeth": False,
-                             "secteur_public": False, "contrat": "aucun"},
-            "projet": {"type_action": "certification_rncp", "eligible_cpf": False, "duree_heures": 300,
-                       "duree_mois": 3, "temps_plein": True, "date_debut": "2016-09-05", "cout_pedagogique": 2500,
-                       "session_achetee_region": True, "places_disponibles": True, "valide_conseiller_pe": True,
-                       # no employer promising to hire, no collective pre-hire session (POEI, AFPR, POEC)
-                       "offre_deposee_france_travail": False, "action_poec": False}}
+    data = {
+        "date_demande": "2016-05-02",
+        "operateur": "pole_emploi",
+        "region": "etude-territorialisee",
+        "beneficiaire": {
+            "statut": "demandeur_emploi",
+            "inscrit_pole_emploi": True,
+            "boeth": False,
+            "secteur_public": False,
+            "contrat": "aucun",
+        },
+        "projet": {
+            "type_action": "certification_rncp",
+            "eligible_cpf": False,
+            "duree_heures": 300,
+            "duree_mois": 3,
+            "temps_plein": True,
+            "date_debut": "2016-09-05",
+            "cout_pedagogique": 2500,
+            "session_achetee_region": True,
+            "places_disponibles": True,
+            "valide_conseiller_pe": True,
+            # no employer promising to hire, no collective pre-hire session (POEI, AFPR, POEC)
+            "offre_deposee_france_travail": False,
+            "action_poec": False,
+        },
+    }
     # the session is a regional one: the AIF's own criterion already blocks it
     plan = python_engine.plan(data)
     assert first(plan) == [("prf", 2500.0)] and plan.plans[0].covers_cost
@@ -105,7 +142,8 @@ def test_impasse_names_what_would_unlock_it(python_engine):
     # boeth is false and no health condition is stated: an RQTH request is no action for this person
     assert [(u.funder, u.what) for u in plan.unlock] == [
         ("aif", "validation du projet par le conseiller Pôle emploi"),
-        ("cpf", "accord de Pôle emploi pour l'abondement du CPF")]
+        ("cpf", "accord de Pôle emploi pour l'abondement du CPF"),
+    ]
     assert "accord de Pôle emploi pour l'abondement du CPF (CPF)" in plan.message
 
 
@@ -115,7 +153,8 @@ def test_rqth_is_offered_only_when_a_health_condition_is_stated(python_engine):
     data["beneficiaire"]["licenciement_inaptitude"] = True
     plan = python_engine.plan(data, as_of=dt.date(2016, 6, 16))
     assert ("agefiph", "reconnaissance de la qualité de travailleur handicapé (RQTH) par la MDPH") in [
-        (u.funder, u.what) for u in plan.unlock]
+        (u.funder, u.what) for u in plan.unlock
+    ]
 
 
 def test_both_backends_give_the_same_plans(python_engine, durable_engine):
@@ -130,12 +169,20 @@ def test_both_backends_give_the_same_plans(python_engine, durable_engine):
 
 def test_plan_cli_json_and_library_case_files():
     path = ROOT / "cases/etude-territorialisee/2016-T2/cadre-cpf-sans-delegation.yaml"
-    result = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "plan", str(path), "--format", "json",
-                             "--as-of", "2016-06-16"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "fundrules_cli.app", "plan", str(path), "--format", "json", "--as-of", "2016-06-16"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["impasse"] is True and data["unlock"][1]["funder"] == "cpf"
-    text = subprocess.run([sys.executable, "-m", "fundrules_cli.app", "plan", str(EXAMPLES / "salarie-cdi-2019.yaml")],
-                          capture_output=True, text=True, cwd=ROOT)
+    text = subprocess.run(
+        [sys.executable, "-m", "fundrules_cli.app", "plan", str(EXAMPLES / "salarie-cdi-2019.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     flat = re.sub(r"[ \n]+", " ", text.stdout)
     assert "Plan 1 : CPF 2\u202f250 EUR" in flat and "reste à financer : 7\u202f550 EUR" in flat

@@ -30,16 +30,19 @@ def test_installed_console_script_finds_bundled_rulesets(tmp_path):
     script = __import__("shutil").which("fundrules")
     if script is None:
         import pytest
+
         pytest.skip("fundrules is not installed as a console script here")
     case = ROOT / "cases" / "examples" / "salarie-cdi-2019.yaml"
-    result = subprocess.run([script, "check", str(case), "--format", "json"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [script, "check", str(case), "--format", "json"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert '"funder": "cpf"' in result.stdout
 
 
 def test_every_subpackage_is_listed_for_installation():
     import tomllib
+
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "fundrules").rglob("__init__.py")}
     assert found - listed == set()

@@ -1,6 +1,7 @@
 """The repository is self-contained (issue 9): no tracked file points outside it, the fact vocabulary
 is documented in docs/facts.md (checked against fundrules/facts.py), and the case library says
 which cases are reconstructed from the Céreq study and which are illustrative."""
+
 import subprocess
 from pathlib import Path
 
@@ -36,12 +37,16 @@ def test_no_tracked_file_points_outside_the_repository():
 
 def render_facts_markdown() -> str:
     """docs/facts.md, written from the vocabulary table (regenerate with the command in its header)."""
-    lines = ["# Vocabulaire des faits", "",
-             "Généré depuis `fundrules/facts.py` (un test vérifie que ce fichier le suit) : "
-             "`python -c \"from tests.test_self_contained import render_facts_markdown as r; "
-             "open('docs/facts.md', 'w').write(r())\"`.",
-             "Tout fait est facultatif : un fait absent est inconnu, jamais faux. "
-             "`fundrules schema` donne le même vocabulaire en JSON Schema.", ""]
+    lines = [
+        "# Vocabulaire des faits",
+        "",
+        "Généré depuis `fundrules/facts.py` (un test vérifie que ce fichier le suit) : "
+        '`python -c "from tests.test_self_contained import render_facts_markdown as r; '
+        "open('docs/facts.md', 'w').write(r())\"`.",
+        "Tout fait est facultatif : un fait absent est inconnu, jamais faux. "
+        "`fundrules schema` donne le même vocabulaire en JSON Schema.",
+        "",
+    ]
     for section, title in (("", "Demande"), ("beneficiaire", "Bénéficiaire"), ("projet", "Projet")):
         lines += [f"## {title}", "", "| fait | type | signification | valeurs |", "|---|---|---|---|"]
         for fact in FACTS.values():
@@ -49,8 +54,10 @@ def render_facts_markdown() -> str:
                 continue
             values = ", ".join(f"`{c}`" for c in fact.choices)
             if fact.minimum is not None or fact.maximum is not None:
-                values = f"{'' if fact.minimum is None else f'{fact.minimum:g}'} à " \
-                         f"{'…' if fact.maximum is None else f'{fact.maximum:g}'}"
+                values = (
+                    f"{'' if fact.minimum is None else f'{fact.minimum:g}'} à "
+                    f"{'…' if fact.maximum is None else f'{fact.maximum:g}'}"
+                )
             lines.append(f"| `{fact.path}` | {fact.kind} | {fact.label} | {values} |")
         lines.append("")
     return "\n".join(lines)
@@ -68,8 +75,7 @@ def test_study_cases_say_they_are_reconstructed_with_the_public_reference():
     cases = library_cases("etude-territorialisee")
     assert len(cases) >= 30
     for path in cases:
-        header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(True)
-                         if line.startswith("#"))
+        header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(True) if line.startswith("#"))
         assert header.startswith("# Cas reconstitué d'après l'étude Céreq"), path.name
         assert "Céreq Études n° 22, mai 2019" in header and STUDY_URL in header and "p. " in header, path.name
 

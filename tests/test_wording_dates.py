@@ -1,6 +1,7 @@
 """Wording follows the date (issue 9, items 9 and 10): "Pôle emploi" until 2023-12-31, "France Travail"
 from 2024-01-01 (loi 2023-1196, art. 6); Fongecif until 2019, Transitions Pro from 2020-01-01; the
 Centre-Val de Loire plan has one next step: the training provider selects the trainees (Region's FAQ)."""
+
 import datetime as dt
 
 import pytest
@@ -20,11 +21,23 @@ def evaluate(engine, data, day):
     return engine.evaluate({**data, "date_demande": day.isoformat()})
 
 
-JOB_SEEKER = {"operateur": "apec", "region": "24",
-              "beneficiaire": {"statut": "demandeur_emploi", "inscrit_pole_emploi": False, "boeth": True,
-                               "secteur_public": False},
-              "projet": {"valide_conseiller_pe": False, "session_achetee_region": False, "places_disponibles": True,
-                         "duree_heures": 300, "cout_pedagogique": 2000}}
+JOB_SEEKER = {
+    "operateur": "apec",
+    "region": "24",
+    "beneficiaire": {
+        "statut": "demandeur_emploi",
+        "inscrit_pole_emploi": False,
+        "boeth": True,
+        "secteur_public": False,
+    },
+    "projet": {
+        "valide_conseiller_pe": False,
+        "session_achetee_region": False,
+        "places_disponibles": True,
+        "duree_heures": 300,
+        "cout_pedagogique": 2000,
+    },
+}
 
 
 @pytest.mark.parametrize("funder", ["aif", "agefiph"])
@@ -46,11 +59,25 @@ def test_aif_from_2025_names_the_automatic_registration(python_engine):
 
 
 def test_fongecif_in_2019_transitions_pro_from_2020(python_engine):
-    data = {"operateur": "apec", "region": "24",
-            "beneficiaire": {"statut": "salarie", "contrat": "cdi", "anciennete_salariee_mois": 40,
-                             "anciennete_entreprise_mois": 20, "secteur_public": False, "boeth": False},
-            "projet": {"type_action": "certification_rncp", "positionnement_prealable": True, "temps_plein": False,
-                       "duree_mois": 4, "date_debut": "2020-09-07"}}
+    data = {
+        "operateur": "apec",
+        "region": "24",
+        "beneficiaire": {
+            "statut": "salarie",
+            "contrat": "cdi",
+            "anciennete_salariee_mois": 40,
+            "anciennete_entreprise_mois": 20,
+            "secteur_public": False,
+            "boeth": False,
+        },
+        "projet": {
+            "type_action": "certification_rncp",
+            "positionnement_prealable": True,
+            "temps_plein": False,
+            "duree_mois": 4,
+            "date_debut": "2020-09-07",
+        },
+    }
     before = evaluate(python_engine, data, dt.date(2019, 12, 31)).result("cpf_transition")
     after = evaluate(python_engine, data, dt.date(2020, 1, 1)).result("cpf_transition")
     assert before.status == after.status == "eligible"
@@ -74,7 +101,11 @@ TP_START = dt.date(2020, 1, 1)
 
 def version_texts(funder, version):
     """Sentences a counsellor reads during this version (citations excluded: they keep their titles)."""
-    parts = [version.decided_by or "", version.orientation_step or "", version.advice or ""]  # not the summary: it tells the change
+    parts = [
+        version.decided_by or "",
+        version.orientation_step or "",
+        version.advice or "",
+    ]  # not the summary: it tells the change
     for criterion in version.criteria:
         parts += [criterion.message, criterion.required, criterion.next_step or "", criterion.unlock or ""]
     return " | ".join(parts)
@@ -82,7 +113,9 @@ def version_texts(funder, version):
 
 def test_each_version_names_the_operator_of_its_time():
     from fundrules.rulesets.loader import load_catalog
+
     from .conftest import RULESETS
+
     catalog = load_catalog(RULESETS)
     checked = 0
     for funder_id in MINE:

@@ -27,6 +27,7 @@ class Literal:
 @dataclass(frozen=True)
 class Name:
     """A fact path or a parameter name, before resolution."""
+
     name: str
     column: int = 0
 
@@ -53,7 +54,7 @@ class ParamRef:
 @dataclass(frozen=True)
 class Call:
     function: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
     column: int = 0
 
     def text(self) -> str:
@@ -63,8 +64,8 @@ class Call:
 @dataclass(frozen=True)
 class Arith:
     op: str  # + - *
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
     def text(self) -> str:
         return f"({self.left.text()} {self.op} {self.right.text()})"
@@ -73,8 +74,8 @@ class Arith:
 @dataclass(frozen=True)
 class Compare:
     op: str  # == != < <= > >=
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     column: int = 0
 
     def text(self) -> str:
@@ -83,7 +84,7 @@ class Compare:
 
 @dataclass(frozen=True)
 class In:
-    left: "Node"
+    left: Node
     items: tuple[Literal, ...]
     column: int = 0
 
@@ -93,7 +94,7 @@ class In:
 
 @dataclass(frozen=True)
 class Not:
-    item: "Node"
+    item: Node
 
     def text(self) -> str:
         return f"not {_wrap(self.item)}"
@@ -101,7 +102,7 @@ class Not:
 
 @dataclass(frozen=True)
 class And:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
     def text(self) -> str:
         return " and ".join(_wrap(i) for i in self.items)
@@ -109,13 +110,13 @@ class And:
 
 @dataclass(frozen=True)
 class Or:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
     def text(self) -> str:
         return " or ".join(_wrap(i) for i in self.items)
 
 
-def _wrap(node: "Node") -> str:
+def _wrap(node: Node) -> str:
     return f"({node.text()})" if isinstance(node, (And, Or)) else node.text()
 
 

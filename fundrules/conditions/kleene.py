@@ -6,17 +6,23 @@ This is the reference semantics; the durable-rules backend is checked against it
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..derived import days_between, whole_months_between, whole_years_between
 from .ast import And, Arith, Call, Compare, FactRef, In, Literal, Node, Not, Or, ParamRef
 from .typecheck import walk
 
-COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-           ">": operator.gt, ">=": operator.ge}
+COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-CALLS = {"days_between": days_between, "months_between": whole_months_between,
-         "years_between": whole_years_between}
+CALLS = {"days_between": days_between, "months_between": whole_months_between, "years_between": whole_years_between}
 
 
 def evaluate(node: Node, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
@@ -107,6 +113,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
                 if value is None:
                     unknown = True
             return None if unknown else True
+
         return and_
     if isinstance(node, Or):
         items = [compile_condition(i) for i in node.items]
@@ -120,6 +127,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
                 if value is None:
                     unknown = True
             return None if unknown else False
+
         return or_
     if isinstance(node, Not):
         inner = compile_condition(node.item)
@@ -127,6 +135,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
         def not_(facts, params):
             value = inner(facts, params)
             return None if value is None else not value
+
         return not_
     if isinstance(node, (Compare, Arith)):
         left, right = compile_condition(node.left), compile_condition(node.right)
@@ -140,6 +149,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
             if b is None:
                 return None
             return op(a, b)
+
         return binary
     if isinstance(node, In):
         left = compile_condition(node.left)
@@ -150,6 +160,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
             if value is None:
                 return None
             return any(value == v for v in values)
+
         return in_
     if isinstance(node, Call):
         args = [compile_condition(a) for a in node.args]
@@ -160,5 +171,6 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
             if any(v is None for v in values):
                 return None
             return function(*values)
+
         return call
     raise TypeError(f"unresolved node {node!r}")

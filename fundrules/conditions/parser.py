@@ -23,14 +23,17 @@ from .ast import And, Arith, Call, Compare, In, Literal, Name, Node, Not, Or
 MAX_LENGTH = 2000
 MAX_DEPTH = 30
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<date>\d{4}-\d{2}-\d{2}(?![\d.]))
   | (?P<number>\d+(?:\.\d+)?(?![\w.]))
   | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|\(|\)|\[|\]|,)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 
@@ -225,8 +228,10 @@ def parse(source: str) -> Node:
         raise ConditionSyntaxError(f"condition trop longue (au plus {MAX_LENGTH} caractères)")
     node = _Parser(source).parse()
     if tree_depth(node) > MAX_TREE_DEPTH:
-        raise ConditionSyntaxError(f"condition trop imbriquée (au plus {MAX_TREE_DEPTH} niveaux d'opérations "
-                                   "les unes dans les autres) : découpez-la en plusieurs critères")
+        raise ConditionSyntaxError(
+            f"condition trop imbriquée (au plus {MAX_TREE_DEPTH} niveaux d'opérations "
+            "les unes dans les autres) : découpez-la en plusieurs critères"
+        )
     return node
 
 

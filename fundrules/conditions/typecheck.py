@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from ..errors import InputError
 from ..facts import BOOL, DATE, FACTS, NUMBER, STRING
@@ -68,17 +68,17 @@ class _Checker:
             return self.check(Name(node.path if isinstance(node, FactRef) else node.name))
         if isinstance(node, Call):
             if node.function not in FUNCTIONS:
-                raise ConditionTypeError(
-                    f"fonction inconnue {node.function}(){_suggest(node.function, FUNCTIONS)}")
+                raise ConditionTypeError(f"fonction inconnue {node.function}(){_suggest(node.function, FUNCTIONS)}")
             arg_types, result = FUNCTIONS[node.function]
             if len(node.args) != len(arg_types):
                 raise ConditionTypeError(f"{node.function}() prend {len(arg_types)} arguments")
             args = []
-            for arg, expected in zip(node.args, arg_types):
+            for arg, expected in zip(node.args, arg_types, strict=False):
                 arg, got = self.check(arg)
                 if got != expected:
                     raise ConditionTypeError(
-                        f"{node.function}() attend des {TYPE_NAMES[expected]}s, reçu {TYPE_NAMES[got]} ({arg.text()})")
+                        f"{node.function}() attend des {TYPE_NAMES[expected]}s, reçu {TYPE_NAMES[got]} ({arg.text()})"
+                    )
                 args.append(arg)
             return Call(node.function, tuple(args), node.column), result
         if isinstance(node, Arith):
@@ -87,7 +87,8 @@ class _Checker:
             if lt != NUMBER or rt != NUMBER:
                 raise ConditionTypeError(
                     f"« {node.op} » s'applique à des nombres : {left.text()} est {TYPE_NAMES[lt]}, "
-                    f"{right.text()} est {TYPE_NAMES[rt]}")
+                    f"{right.text()} est {TYPE_NAMES[rt]}"
+                )
             return Arith(node.op, left, right), NUMBER
         if isinstance(node, Compare):
             left, lt = self.check(node.left)
@@ -95,7 +96,8 @@ class _Checker:
             if lt != rt:
                 raise ConditionTypeError(
                     f"comparaison impossible entre {left.text()} ({TYPE_NAMES[lt]}) et "
-                    f"{right.text()} ({TYPE_NAMES[rt]})")
+                    f"{right.text()} ({TYPE_NAMES[rt]})"
+                )
             if node.op not in ("==", "!=") and lt not in (NUMBER, DATE):
                 raise ConditionTypeError(f"« {node.op} » compare des nombres ou des dates, pas des {TYPE_NAMES[lt]}s")
             self.check_enum(left, right)
@@ -107,7 +109,8 @@ class _Checker:
                 it = literal_type(item.value)
                 if it != lt:
                     raise ConditionTypeError(
-                        f"liste de {left.text()} : {item.text()} est {TYPE_NAMES[it]}, {TYPE_NAMES[lt]} attendu")
+                        f"liste de {left.text()} : {item.text()} est {TYPE_NAMES[it]}, {TYPE_NAMES[lt]} attendu"
+                    )
                 self.check_enum(left, item)
             return In(left, node.items, node.column), BOOL
         if isinstance(node, Not):
@@ -130,7 +133,8 @@ class _Checker:
             if choices and other.value not in choices:
                 raise ConditionTypeError(
                     f"valeur {other.text()} impossible pour {fact.path} (valeurs : {', '.join(choices)})"
-                    f"{_suggest(str(other.value), choices)}")
+                    f"{_suggest(str(other.value), choices)}"
+                )
 
 
 def check(node: Node, params: Mapping[str, str], extra_facts: Mapping[str, str] | None = None) -> Node:

@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from ..case import CaseInput, case_facts, case_from_data
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
+from ..freshness import stamp as stamp_freshness
 from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, TraceEntry
-from ..freshness import stamp as stamp_freshness
 from ..rulesets.catalog import Catalog
 from ..rulesets.loader import load_catalog
 from . import durable_backend
@@ -43,8 +43,10 @@ def _make_backend(name: str):
         if not durable_backend.available():
             if not _warned.is_set():  # said once per process, at INFO: stderr stays for errors;
                 _warned.set()  # Engine.backend and the output's provenance say which backend ran
-                log.info("durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
-                         durable_backend.IMPORT_ERROR)
+                log.info(
+                    "durable-rules ne s'importe pas ici (%s) : le moteur de référence Python est utilisé.",
+                    durable_backend.IMPORT_ERROR,
+                )
             return PythonBackend()
         return durable_backend.DurableBackend()
     raise InputError(f"moteur inconnu « {name} » ; possibles : {', '.join(BACKENDS)}", field="engine")
@@ -82,8 +84,12 @@ class Engine:
         """What every answer of this engine carries: versions, backend, digest of the rule files."""
         from .. import __version__
 
-        return Provenance(fundrules_version=__version__, schema_version=SCHEMA_VERSION,
-                          backend=self.backend, rulesets_digest=self._rulesets_digest)
+        return Provenance(
+            fundrules_version=__version__,
+            schema_version=SCHEMA_VERSION,
+            backend=self.backend,
+            rulesets_digest=self._rulesets_digest,
+        )
 
     def _with_file(self, result: FunderResult, active: Any, trace: Optional[list[TraceEntry]]) -> FunderResult:
         """Name the version file a result was computed from, with its digest (and the trace)."""
@@ -102,7 +108,7 @@ class Engine:
         if close is not None:
             close()
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -121,7 +127,9 @@ class Engine:
         if day is None:
             raise EvaluationError(
                 "date_demande absente : impossible de savoir quelles règles appliquer "
-                "(renseignez date_demande dans le cas, ou passez as_of)", field="date_demande")
+                "(renseignez date_demande dans le cas, ou passez as_of)",
+                field="date_demande",
+            )
         facts = case_facts(case)
         provenance = add_derived(facts, day)
         funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
@@ -141,26 +149,39 @@ class Engine:
                 actives[funder.id] = active
         outcomes = self._backend.run(list(actives.values()), facts)
         derived = frozenset(p["fact"] for p in provenance)
-        results = [early[f.id] if f.id in early else
-                   self._with_file(build_result(actives[f.id], facts, outcomes[f.id], case.operateur),
-                                   actives[f.id],
-                                   build_trace(actives[f.id], facts, outcomes[f.id], derived, day)
-                                   if explain else None)
-                   for f in funders]
+        results = [
+            early[f.id]
+            if f.id in early
+            else self._with_file(
+                build_result(actives[f.id], facts, outcomes[f.id], case.operateur),
+                actives[f.id],
+                build_trace(actives[f.id], facts, outcomes[f.id], derived, day) if explain else None,
+            )
+            for f in funders
+        ]
         if explain:  # funders with no rules in force evaluated nothing: an empty trace
             results = [r.model_copy(update={"trace": []}) if r.trace is None else r for r in results]
         results, warnings = stamp_freshness(self.catalog, results, facts, day)
         return Evaluation(
-            as_of=day, date_demande=case.date_demande,
-            derived_facts=[DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"],
-                                        explanation=p["explanation"]) for p in provenance],
-            results=results, warnings=warnings, provenance=self.provenance,
+            as_of=day,
+            date_demande=case.date_demande,
+            derived_facts=[
+                DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"], explanation=p["explanation"])
+                for p in provenance
+            ],
+            results=results,
+            warnings=warnings,
+            provenance=self.provenance,
         )
 
-
-    def evaluate_many(self, cases: Sequence[CaseLike], as_of: Optional[dt.date] = None, jobs: int = 1,
-                      as_of_each: Optional[Sequence[Optional[dt.date]]] = None,
-                      explain: bool = False) -> list[Evaluation]:
+    def evaluate_many(
+        self,
+        cases: Sequence[CaseLike],
+        as_of: Optional[dt.date] = None,
+        jobs: int = 1,
+        as_of_each: Optional[Sequence[Optional[dt.date]]] = None,
+        explain: bool = False,
+    ) -> list[Evaluation]:
         """Evaluate many cases, in `jobs` processes where the platform can fork.
 
         Workers inherit this engine (rules loaded and compiled) through fork; results come back in
@@ -172,7 +193,9 @@ class Engine:
         _FORKED_ENGINE, _FORKED_EXPLAIN = self, explain
         try:
             size = max(1, len(cases) // (jobs * 8))
-            chunks = [list(zip(cases[i:i + size], days[i:i + size], strict=True)) for i in range(0, len(cases), size)]
+            chunks = [
+                list(zip(cases[i : i + size], days[i : i + size], strict=True)) for i in range(0, len(cases), size)
+            ]
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 return [e for chunk in pool.map(_evaluate_chunk, chunks) for e in chunk]
         finally:
@@ -200,8 +223,9 @@ _default: dict[str, Engine] = {}
 _default_lock = threading.Lock()
 
 
-def evaluate(case: CaseLike, as_of: Optional[dt.date] = None,
-             backend: str = "durable", explain: bool = False) -> Evaluation:
+def evaluate(
+    case: CaseLike, as_of: Optional[dt.date] = None, backend: str = "durable", explain: bool = False
+) -> Evaluation:
     """Evaluate with a shared Engine on the bundled rulesets."""
     with _default_lock:
         engine = _default.get(backend) or _default.setdefault(backend, Engine(backend=backend))

@@ -38,14 +38,26 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Optional
 
 from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
-from .durable_compile import (GUARD, MAX_FIRED_RULES, MAX_MESSAGE_FIELDS, MAX_RULES_PER_RULESET, Compiler,
-                              FieldNames, NumberNotExact, conjunction_json, cost, encode, fields_of, rule_formulas)
+from .durable_compile import (
+    GUARD,
+    MAX_FIRED_RULES,
+    MAX_MESSAGE_FIELDS,
+    MAX_RULES_PER_RULESET,
+    Compiler,
+    FieldNames,
+    NumberNotExact,
+    conjunction_json,
+    cost,
+    encode,
+    rule_formulas,
+)
 
 try:  # durable-rules does not build on every Python (not on 3.13 today)
     from durable import engine as _durable_engine
@@ -82,6 +94,7 @@ if _durable_engine is not None:
 @dataclass
 class _Chunk:
     """One durable ruleset: at most MAX_FIRED_RULES rules can match, MAX_RULES_PER_RULESET exist."""
+
     name: str
     fields: tuple[str, ...]  # message fields its rules read
 
@@ -232,13 +245,21 @@ class DurableBackend:
             for criterion in active.criteria:
                 tri = compiler.compile(criterion.condition)
                 need = cost(tri)
-                if (need.fired > MAX_FIRED_RULES or need.rules > MAX_RULES_PER_RULESET
-                        or len(need.fields) + 2 > MAX_MESSAGE_FIELDS):
-                    raise BackendError(f"critère {active.funder.id}/{criterion.key} hors des limites de "
-                                       "durable-rules (il aurait dû être refusé au chargement)")
-                if (not chunks or fired + need.fired > MAX_FIRED_RULES
-                        or len(chunks[-1][0]) + need.rules > MAX_RULES_PER_RULESET
-                        or len(chunks[-1][1] | need.fields) + 2 > MAX_MESSAGE_FIELDS):
+                if (
+                    need.fired > MAX_FIRED_RULES
+                    or need.rules > MAX_RULES_PER_RULESET
+                    or len(need.fields) + 2 > MAX_MESSAGE_FIELDS
+                ):
+                    raise BackendError(
+                        f"critère {active.funder.id}/{criterion.key} hors des limites de "
+                        "durable-rules (il aurait dû être refusé au chargement)"
+                    )
+                if (
+                    not chunks
+                    or fired + need.fired > MAX_FIRED_RULES
+                    or len(chunks[-1][0]) + need.rules > MAX_RULES_PER_RULESET
+                    or len(chunks[-1][1] | need.fields) + 2 > MAX_MESSAGE_FIELDS
+                ):
                     chunks.append(({}, set()))
                     fired = 0
                 definition, fields = chunks[-1]
@@ -251,10 +272,10 @@ class DurableBackend:
                     for conjunction in formula:
                         rule = f"r{len(rules)}"
                         rules[rule] = (active.funder.id, criterion.key, outcome)
-                        definition[rule] = {"all": [{"m": conjunction_json(conjunction)}],
-                                            "run": self._recorder(rule)}
-        terms = [(field_name, compile_condition(node), dict(params))
-                 for field_name, node, params in names.terms.values()]
+                        definition[rule] = {"all": [{"m": conjunction_json(conjunction)}], "run": self._recorder(rule)}
+        terms = [
+            (field_name, compile_condition(node), dict(params)) for field_name, node, params in names.terms.values()
+        ]
         registered: list[_Chunk] = []
         for definition, fields in chunks:
             if not definition:
@@ -266,8 +287,7 @@ class DurableBackend:
             self._host.register_rulesets({name: definition})
             self._registered[name] = None
             registered.append(_Chunk(name, tuple(sorted(fields))))
-        compiled = _Compiled(registered, names, terms, rules,
-                             {fid: tuple(keys) for fid, keys in by_truth.items()})
+        compiled = _Compiled(registered, names, terms, rules, {fid: tuple(keys) for fid, keys in by_truth.items()})
         self._compiled[key] = compiled
         while len(self._compiled) > COMPILED_CACHE_SIZE:
             self._forget(next(iter(self._compiled.values())))
@@ -278,6 +298,7 @@ class DurableBackend:
 
         def record(c) -> None:
             fired.append(rule)
+
         return record
 
     # -- evaluation ------------------------------------------------------------------------
@@ -349,8 +370,10 @@ class DurableBackend:
                 except _ActionsCut:
                     self._forget(compiled)  # its session may hold a lease: never reuse it
                     if attempt == 2:
-                        raise BackendError("durable-rules a interrompu ses actions (délai de 10 s dépassé) : "
-                                           "évaluation refusée plutôt que fausse") from None
+                        raise BackendError(
+                            "durable-rules a interrompu ses actions (délai de 10 s dépassé) : "
+                            "évaluation refusée plutôt que fausse"
+                        ) from None
         seen: dict[tuple[str, str], Optional[bool]] = {}
         for rule in fired:
             funder, key, outcome = compiled.rules[rule]

@@ -36,13 +36,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import struct
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Optional
 
 from ..conditions.ast import And, Arith, Call, Compare, FactRef, In, Literal, Node, Not, Or, ParamRef
 from ..conditions.kleene import COMPARE, evaluate
 from ..errors import InputError
-from ..facts import FACTS, INT, NUMBER
+from ..facts import FACTS, INT
 
 GUARD = "_fundrules_case"
 MAX_CONJUNCTIONS = 512  # per criterion and outcome while compiling; the final limits are below
@@ -50,15 +51,20 @@ MAX_FIELD_COMPARISONS = 25  # durable-rules allows 31 beta expressions per rule,
 MAX_MESSAGE_FIELDS = 250  # durable-rules allows 255 properties per message (sid and the guard included)
 MAX_FIRED_RULES = 64  # measured: the 65th rule matching one fact fails the assert (error 303)
 MAX_RULES_PER_RULESET = 512  # measured: 513 rules hang create_ruleset, 540 fail with error 108
-MAX_EXACT_INT = 2 ** 53  # beyond, an integer has no exact double and no exact number_key
+MAX_EXACT_INT = 2**53  # beyond, an integer has no exact double and no exact number_key
 # Bounds of the facts a case can hold (fundrules/case.py refuses more) and of derived facts:
 NUMBER_FACT_LIMIT = 1e12  # case._number
 INT_FACT_LIMIT = 1_000_000_000  # case.MAX_INT_FACT
-DERIVED_LIMITS = {"beneficiaire.solde_cpf_euros": 15 * NUMBER_FACT_LIMIT,  # derived.hours_to_euros
-                  "beneficiaire.age": 201}  # whole years between two dates of 1900-2100
+DERIVED_LIMITS = {
+    "beneficiaire.solde_cpf_euros": 15 * NUMBER_FACT_LIMIT,  # derived.hours_to_euros
+    "beneficiaire.age": 201,
+}  # whole years between two dates of 1900-2100
 DATE_SPAN_DAYS = (dt.date(2100, 12, 31) - dt.date(1900, 1, 1)).days  # case.EARLIEST_DATE..LATEST_DATE
-CALL_LIMITS = {"days_between": DATE_SPAN_DAYS, "months_between": DATE_SPAN_DAYS // 28 + 1,
-               "years_between": DATE_SPAN_DAYS // 365 + 1}
+CALL_LIMITS = {
+    "days_between": DATE_SPAN_DAYS,
+    "months_between": DATE_SPAN_DAYS // 28 + 1,
+    "years_between": DATE_SPAN_DAYS // 365 + 1,
+}
 
 _OPS = {"==": None, "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -142,7 +148,7 @@ def _satisfiable(conj: Conj) -> bool:
             # Between and around the constants lie all the distinct cases of these comparisons.
             ordered = sorted(numeric)
             candidates |= {ordered[0] - 1, ordered[-1] + 1}
-            candidates |= {(a + b) / 2 for a, b in zip(ordered, ordered[1:])}
+            candidates |= {(a + b) / 2 for a, b in zip(ordered, ordered[1:], strict=False)}
         elif len(values) == len(atoms) and all(a[1] == "!=" for a in atoms):
             continue
         else:
@@ -197,8 +203,7 @@ def dnf_and(*parts: DNF) -> DNF:
         result = [a | b for a in result for b in part]
         result = [c for c in dict.fromkeys(result) if _satisfiable(c)]
         if len(result) > MAX_CONJUNCTIONS:
-            raise ConditionTooComplex(
-                f"condition trop complexe pour durable-rules (plus de {MAX_CONJUNCTIONS} cas)")
+            raise ConditionTooComplex(f"condition trop complexe pour durable-rules (plus de {MAX_CONJUNCTIONS} cas)")
         if not result:
             return FALSE
     return tuple(result)
@@ -216,6 +221,7 @@ def dnf_or(*parts: DNF) -> DNF:
 @dataclass
 class Tri:
     """DNF formulas for "true", "false" and "unknown"."""
+
     true: DNF
     false: DNF
     unknown: DNF
@@ -224,6 +230,7 @@ class Tri:
 @dataclass
 class FieldNames:
     """Names of the message fields: one per fact, one per computed term."""
+
     facts: dict[str, str] = field(default_factory=dict)
     terms: dict[tuple[str, tuple], tuple[str, Node, tuple]] = field(default_factory=dict)
 
@@ -275,13 +282,17 @@ class Compiler:
             op, lk, lv, rk, rv = _FLIP[op], rk, rv, lk, lv
         if rk == "const":
             value = encode(rv)
-            return Tri((frozenset({("ex", lv), ("cmp", op, lv, value)}),),
-                       (frozenset({("ex", lv), ("cmp", _NEGATE[op], lv, value)}),),
-                       (frozenset({("nex", lv)}),))
+            return Tri(
+                (frozenset({("ex", lv), ("cmp", op, lv, value)}),),
+                (frozenset({("ex", lv), ("cmp", _NEGATE[op], lv, value)}),),
+                (frozenset({("nex", lv)}),),
+            )
         both = {("ex", lv), ("ex", rv)}
-        return Tri((frozenset(both | {("cmpf", op, lv, rv)}),),
-                   (frozenset(both | {("cmpf", _NEGATE[op], lv, rv)}),),
-                   (frozenset({("nex", lv)}), frozenset({("nex", rv)})))
+        return Tri(
+            (frozenset(both | {("cmpf", op, lv, rv)}),),
+            (frozenset(both | {("cmpf", _NEGATE[op], lv, rv)}),),
+            (frozenset({("nex", lv)}), frozenset({("nex", rv)})),
+        )
 
     def compile(self, node: Node) -> Tri:
         if isinstance(node, Literal):
@@ -311,10 +322,16 @@ class Compiler:
             true = dnf_and(*(p.true for p in parts))
             false = dnf_or(*(p.false for p in parts))
             # unknown: the first non-true item is unknown, and no later item is false
-            unknown = dnf_or(*(
-                dnf_and(*(p.true for p in parts[:i]), parts[i].unknown,
-                        *(dnf_or(p.true, p.unknown) for p in parts[i + 1:]))
-                for i in range(len(parts))))
+            unknown = dnf_or(
+                *(
+                    dnf_and(
+                        *(p.true for p in parts[:i]),
+                        parts[i].unknown,
+                        *(dnf_or(p.true, p.unknown) for p in parts[i + 1 :]),
+                    )
+                    for i in range(len(parts))
+                )
+            )
             if isinstance(node, Or):
                 return Tri(false, true, unknown)
             return Tri(true, false, unknown)
@@ -344,6 +361,7 @@ def conjunction_json(conj: Conj) -> dict:
 
 # -- what one criterion costs in durable-rules, and the checks made before any rule runs -------
 
+
 def rule_formulas(tri: Tri) -> tuple[tuple[Optional[bool], DNF], ...]:
     """The formulas compiled to rules: "false", and the smaller of "unknown" and "true".
 
@@ -367,6 +385,8 @@ def max_fired(formula: DNF) -> int:
         shared = fields if shared is None else shared & fields
         if not shared:
             return len(formula)
+    if shared is None:  # no conjunction: nothing to share
+        return len(formula)
     name = min(shared)
     groups: dict[Any, int] = {}
     for conj in formula:
@@ -392,6 +412,7 @@ def fields_of(conj: Conj) -> set[str]:
 @dataclass
 class Cost:
     """What one criterion needs from durable-rules."""
+
     rules: int
     fired: int
     fields: set[str]
@@ -468,7 +489,8 @@ def check_condition(node: Node, params: Mapping[str, Any]) -> Cost:
         if magnitude(term, params) > MAX_EXACT_INT:
             raise ConditionTooComplex(
                 f"calcul « {term.text()} » : sa valeur peut dépasser 2**53 ({MAX_EXACT_INT}), que "
-                "durable-rules ne compare plus exactement ; bornez-le ou reformulez la condition")
+                "durable-rules ne compare plus exactement ; bornez-le ou reformulez la condition"
+            )
     tri = Compiler(FieldNames(), params).compile(node)
     for _outcome, formula in rule_formulas(tri):
         for conjunction in formula:
@@ -477,8 +499,11 @@ def check_condition(node: Node, params: Mapping[str, Any]) -> Cost:
     if result.rules > MAX_RULES_PER_RULESET or result.fired > MAX_FIRED_RULES:
         raise ConditionTooComplex(
             f"condition trop complexe pour durable-rules ({result.rules} règles dont {result.fired} "
-            f"peuvent s'appliquer ensemble ; au plus {MAX_RULES_PER_RULESET} et {MAX_FIRED_RULES})")
+            f"peuvent s'appliquer ensemble ; au plus {MAX_RULES_PER_RULESET} et {MAX_FIRED_RULES})"
+        )
     if len(result.fields) + 2 > MAX_MESSAGE_FIELDS:
-        raise ConditionTooComplex(f"trop de faits et de calculs distincts pour durable-rules "
-                                  f"({len(result.fields)}, au plus {MAX_MESSAGE_FIELDS - 2} par critère)")
+        raise ConditionTooComplex(
+            f"trop de faits et de calculs distincts pour durable-rules "
+            f"({len(result.fields)}, au plus {MAX_MESSAGE_FIELDS - 2} par critère)"
+        )
     return result

@@ -7,7 +7,8 @@ Common criteria must all hold; when a version has routes, at least one route mus
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
 from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef
@@ -34,9 +35,13 @@ def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str
     if not criterion.verified:
         message += " (à confirmer : aucune source ne confirme ce critère)"
     return Blocker(
-        criterion=criterion.key, route=criterion.route, message=message,
+        criterion=criterion.key,
+        route=criterion.route,
+        message=message,
         observed={path: facts.get(path) for path in criterion.facts},
-        required=values["required"], sources=_sources(criterion), verified=criterion.verified,
+        required=values["required"],
+        sources=_sources(criterion),
+        verified=criterion.verified,
         unlock=criterion.unlock,
     )
 
@@ -56,17 +61,31 @@ def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
 
 def variant_missing(funder: Funder, value: Any) -> FunderResult:
     """A funder selected by a fact (the regional plan by region) when that fact gives no rules."""
-    common = dict(funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, ruleset_version=None,
-                  decided_by=funder.decided_by, status="a_verifier", scope_label=funder.scope_label)
+    common = dict(
+        funder=funder.id,
+        funder_name=funder.name,
+        category=funder.category,
+        kind=funder.kind,
+        ruleset_version=None,
+        decided_by=funder.decided_by,
+        status="a_verifier",
+        scope_label=funder.scope_label,
+    )
     if value is None:
         return FunderResult(
             message=f"Règles propres à chaque valeur du fait « {fact_label(funder.variant_by)} » : il est inconnu.",
             missing_facts=[funder.variant_by],
-            next_steps=[f"Recueillir : {fact_label(funder.variant_by)}."], **common)
+            next_steps=[f"Recueillir : {fact_label(funder.variant_by)}."],
+            **common,
+        )
     return FunderResult(
-        message=(f"Aucune règle encodée pour {fact_value_fr(funder.variant_by, value)} : "
-                 f"à vérifier auprès de : {funder.decided_by}."),
-        next_steps=[f"Vérifier les critères auprès de : {funder.decided_by}."], **common)
+        message=(
+            f"Aucune règle encodée pour {fact_value_fr(funder.variant_by, value)} : "
+            f"à vérifier auprès de : {funder.decided_by}."
+        ),
+        next_steps=[f"Vérifier les critères auprès de : {funder.decided_by}."],
+        **common,
+    )
 
 
 def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> FunderResult:
@@ -74,20 +93,31 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
     versions = funder.versions_of(variant)
     first, last = versions[0], versions[-1]
     decided_by = (variant.decided_by if variant else None) or funder.decided_by
-    common = dict(funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, ruleset_version=None,
-                  decided_by=decided_by, illustrative=bool(variant and variant.illustrative),
-                  scope_label=funder.scope_of(variant)[1])
+    common = dict(
+        funder=funder.id,
+        funder_name=funder.name,
+        category=funder.category,
+        kind=funder.kind,
+        ruleset_version=None,
+        decided_by=decided_by,
+        illustrative=bool(variant and variant.illustrative),
+        scope_label=funder.scope_of(variant)[1],
+    )
     if day < first.valid_from:
         if funder.in_force_from and day < funder.in_force_from:
             message = funder.before_start or (
-                f"Dispositif pas encore créé à cette date (en vigueur à partir du {date_fr(funder.in_force_from)}).")
+                f"Dispositif pas encore créé à cette date (en vigueur à partir du {date_fr(funder.in_force_from)})."
+            )
             return FunderResult(status="not_in_force", message=message, **common)
         return FunderResult(
             status="a_verifier",
-            message=(f"Aucune règle encodée pour cette date : la première version encodée commence le "
-                     f"{date_fr(first.valid_from)}. À vérifier auprès de : {decided_by}."),
+            message=(
+                f"Aucune règle encodée pour cette date : la première version encodée commence le "
+                f"{date_fr(first.valid_from)}. À vérifier auprès de : {decided_by}."
+            ),
             next_steps=[f"Vérifier les critères en vigueur à cette date auprès de : {decided_by}."],
-            **common)
+            **common,
+        )
     message = funder.replaced_by or f"Dispositif supprimé après le {date_fr(last.valid_to)}."
     return FunderResult(status="not_in_force", message=message, **common)
 
@@ -106,21 +136,25 @@ def _or(values) -> Optional[bool]:
     return None if any(v is None for v in values) else False
 
 
-def _scope(active: ActiveRules, common: list[Criterion], by_route: dict[str, list[Criterion]],
-           outcomes: Outcomes) -> tuple[Optional[bool], dict[str, Optional[bool]]]:
+def _scope(
+    active: ActiveRules, common: list[Criterion], by_route: dict[str, list[Criterion]], outcomes: Outcomes
+) -> tuple[Optional[bool], dict[str, Optional[bool]]]:
     """Is the person whom the scheme is for? The funder's scope criteria must hold, and at least one
     route must be for them (its gates and scope criteria hold). Unknown stays unknown."""
     scope_ids, _label = active.funder.scope_of(active.variant)
-    route_scope = {rid: _and(outcomes.get(c.key, True) for c in crits if c.gate or c.id in scope_ids)
-                   for rid, crits in by_route.items()}
+    route_scope = {
+        rid: _and(outcomes.get(c.key, True) for c in crits if c.gate or c.id in scope_ids)
+        for rid, crits in by_route.items()
+    }
     parts = [outcomes.get(c.key, True) for c in common if c.id in scope_ids]
     if route_scope:
         parts.append(_or(route_scope.values()))
     return _and(parts), route_scope
 
 
-def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes,
-                 operator: Optional[str]) -> FunderResult:
+def build_result(
+    active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes, operator: Optional[str]
+) -> FunderResult:
     funder, version, variant = active.funder, active.version, active.variant
     params = active.param_values()
     blocking = [c for c in active.criteria if c.blocking]
@@ -133,8 +167,9 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     in_scope, route_scope = _scope(active, common, by_route, outcomes)
     if by_route:
         open_routes = [rid for rid, s in route_status.items() if s != "blocked"]
-        routes_status = ("eligible" if "eligible" in route_status.values()
-                         else "a_verifier" if open_routes else "blocked")
+        routes_status = (
+            "eligible" if "eligible" in route_status.values() else "a_verifier" if open_routes else "blocked"
+        )
     else:
         open_routes, routes_status = [], "eligible"
 
@@ -159,14 +194,15 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     else:
         relevant_routes = open_routes
     unknown = [c for c in common if c.key in outcomes and outcomes[c.key] is None]
-    unknown += [c for rid in relevant_routes for c in by_route[rid]
-                if c.key in outcomes and outcomes[c.key] is None]
+    unknown += [c for rid in relevant_routes for c in by_route[rid] if c.key in outcomes and outcomes[c.key] is None]
 
     texts = {c.key: _placeholders(c, facts, params) for c in failing + unknown + notice_criteria}
     notices = [fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria]
     blockers = [_blocker(c, facts, texts[c.key]) for c in failing]
-    pending = [PendingCheck(criterion=c.key, route=c.route, missing_facts=_missing(c, facts),
-                            verified=c.verified) for c in unknown]
+    pending = [
+        PendingCheck(criterion=c.key, route=c.route, missing_facts=_missing(c, facts), verified=c.verified)
+        for c in unknown
+    ]
     missing: dict[str, None] = {}
     for c in unknown:
         for path in _missing(c, facts):
@@ -202,17 +238,34 @@ def build_result(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcom
     label = f"{variant.id}/{version.label}" if variant else version.label
     message = None
     if variant and variant.illustrative:
-        message = (f"{variant.name} : règles illustratives (aucune source publique ne les confirme), "
-                   f"à confirmer auprès de : {decided_by}.")
+        message = (
+            f"{variant.name} : règles illustratives (aucune source publique ne les confirme), "
+            f"à confirmer auprès de : {decided_by}."
+        )
 
     return FunderResult(
-        funder=funder.id, funder_name=funder.name, category=funder.category, kind=funder.kind, status=status, message=message,
-        ruleset_version=label, valid_from=version.valid_from, valid_to=version.valid_to,
-        blockers=blockers, missing_facts=list(missing), pending=pending,
-        routes=[RouteResult(route=r.id, label=r.label, status=route_status[r.id], in_scope=route_scope[r.id])
-                for r in version.routes],
-        unverified_criteria=unverified, notices=notices, illustrative=bool(variant and variant.illustrative),
-        next_steps=list(steps), decided_by=decided_by,
-        operator_can_mobilise=can_mobilise, in_scope=in_scope, scope_label=funder.scope_of(variant)[1],
+        funder=funder.id,
+        funder_name=funder.name,
+        category=funder.category,
+        kind=funder.kind,
+        status=status,
+        message=message,
+        ruleset_version=label,
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+        blockers=blockers,
+        missing_facts=list(missing),
+        pending=pending,
+        routes=[
+            RouteResult(route=r.id, label=r.label, status=route_status[r.id], in_scope=route_scope[r.id])
+            for r in version.routes
+        ],
+        unverified_criteria=unverified,
+        notices=notices,
+        illustrative=bool(variant and variant.illustrative),
+        next_steps=list(steps),
+        decided_by=decided_by,
+        operator_can_mobilise=can_mobilise,
+        in_scope=in_scope,
+        scope_label=funder.scope_of(variant)[1],
     )
-

@@ -6,7 +6,8 @@ durable-rules cannot be imported.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
 
 from ..rulesets.catalog import ActiveRules
 

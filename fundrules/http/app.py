@@ -49,9 +49,11 @@ _UNSET: Any = object()
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="invalid_input, cannot_evaluate, backend_failure, invalid_json, "
-                                  "body_too_large, batch_too_large, unauthorized, not_found, "
-                                  "method_not_allowed, internal_error")
+    code: str = Field(
+        description="invalid_input, cannot_evaluate, backend_failure, invalid_json, "
+        "body_too_large, batch_too_large, unauthorized, not_found, "
+        "method_not_allowed, internal_error"
+    )
     message: str = Field(description="la phrase française, avec fichier, ligne et champ")
     file: Optional[str] = None
     line: Optional[int] = None
@@ -67,8 +69,14 @@ class BatchResult(BaseModel):
 
 
 def _errors(*statuses: int) -> dict:
-    said = {400: "JSON illisible", 401: "jeton manquant ou invalide", 404: "introuvable",
-            413: "corps trop gros (ou lot trop grand)", 422: "cas ou paramètre invalide", 500: "erreur interne"}
+    said = {
+        400: "JSON illisible",
+        401: "jeton manquant ou invalide",
+        404: "introuvable",
+        413: "corps trop gros (ou lot trop grand)",
+        422: "cas ou paramètre invalide",
+        500: "erreur interne",
+    }
     return {s: {"model": ErrorBody, "description": said[s]} for s in statuses}
 
 
@@ -169,8 +177,9 @@ class _Service:
 
     def check_explain(self, explain: bool) -> None:
         if explain and not self.explains:
-            raise InputError("l'explication détaillée n'est pas disponible dans cette version de fundrules",
-                             field="explain")
+            raise InputError(
+                "l'explication détaillée n'est pas disponible dans cette version de fundrules", field="explain"
+            )
 
     def evaluate(self, raw: bytes, day, explain: bool) -> bytes:
         data, text = bodies.parse_json(raw)
@@ -199,77 +208,118 @@ def _schema(kind: str) -> dict:
     return json_schema(kind)
 
 
-def create_app(engine=None, *, rulesets=None, backend: str = "durable", token: Optional[str] = _UNSET,
-               max_body: int = MAX_BODY_BYTES, max_batch: int = MAX_BATCH) -> FastAPI:
+def create_app(
+    engine=None,
+    *,
+    rulesets=None,
+    backend: str = "durable",
+    token: Optional[str] = _UNSET,
+    max_body: int = MAX_BODY_BYTES,
+    max_batch: int = MAX_BATCH,
+) -> FastAPI:
     """The application over `engine` (by default one `Engine(rulesets, backend)` loaded now).
 
     `token`: the bearer token every /v1 request must carry; by default FUNDRULES_API_TOKEN (unset or
     empty: no token)."""
     if engine is None:
         from ..engine import Engine
+
         engine = Engine(rulesets, backend=backend)
     if token is _UNSET:
         token = os.environ.get(TOKEN_ENV) or None
     service = _Service(engine, max_batch)
-    app = FastAPI(title="fundrules", version=__version__,
-                  description="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les "
-                              "autres : évaluation, plans de financement et règles, en JSON.")
+    app = FastAPI(
+        title="fundrules",
+        version=__version__,
+        description="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les "
+        "autres : évaluation, plans de financement et règles, en JSON.",
+    )
     app.state.engine = engine
 
-    app.add_exception_handler(FundrulesError, on_fundrules_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_exception)
+    app.add_exception_handler(FundrulesError, on_fundrules_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, on_http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_middleware(BodyLimit, limit=max_body)
     app.add_middleware(BearerAuth, token=token)
     app.add_middleware(CatchAll)
     app.add_middleware(VersionHeader)  # added last: outermost, so every answer carries it
 
-    as_of_query = Query(None, description="évaluer avec les règles de cette date (AAAA-MM-JJ) ; "
-                                          "par défaut la date_demande du cas")
+    as_of_query = Query(
+        None, description="évaluer avec les règles de cette date (AAAA-MM-JJ) ; par défaut la date_demande du cas"
+    )
     explain_query = Query(False, description="joindre l'explication détaillée (si la version la fournit)")
 
-    @app.post("/v1/evaluate", tags=["évaluation"], summary="Évaluer un cas",
-              responses={200: {"model": Evaluation}, **_errors(400, 401, 413, 422, 500)},
-              openapi_extra=_case_body("#/components/schemas/CaseInput"))
+    @app.post(
+        "/v1/evaluate",
+        tags=["évaluation"],
+        summary="Évaluer un cas",
+        responses={200: {"model": Evaluation}, **_errors(400, 401, 413, 422, 500)},
+        openapi_extra=_case_body("#/components/schemas/CaseInput"),
+    )
     async def evaluate(request: Request, as_of: Optional[str] = as_of_query, explain: bool = explain_query):
         day = _day(as_of)
         service.check_explain(explain)
         raw = await read_body(request)
         return Response(await run_in_threadpool(service.evaluate, raw, day, explain), media_type="application/json")
 
-    @app.post("/v1/evaluate/batch", tags=["évaluation"], summary=f"Évaluer jusqu'à {max_batch} cas, dans l'ordre",
-              responses={200: {"model": BatchResult}, **_errors(400, 401, 413, 422, 500)},
-              openapi_extra=_case_body("#/components/schemas/BatchRequest"))
+    @app.post(
+        "/v1/evaluate/batch",
+        tags=["évaluation"],
+        summary=f"Évaluer jusqu'à {max_batch} cas, dans l'ordre",
+        responses={200: {"model": BatchResult}, **_errors(400, 401, 413, 422, 500)},
+        openapi_extra=_case_body("#/components/schemas/BatchRequest"),
+    )
     async def evaluate_batch(request: Request, as_of: Optional[str] = as_of_query, explain: bool = explain_query):
         day = _day(as_of)
         service.check_explain(explain)
         raw = await read_body(request)
         return Response(await run_in_threadpool(service.batch, raw, day, explain), media_type="application/json")
 
-    @app.post("/v1/plan", tags=["évaluation"], summary="Plans de financement d'un cas",
-              responses={200: {"model": Plan}, **_errors(400, 401, 413, 422, 500)},
-              openapi_extra=_case_body("#/components/schemas/CaseInput"))
+    @app.post(
+        "/v1/plan",
+        tags=["évaluation"],
+        summary="Plans de financement d'un cas",
+        responses={200: {"model": Plan}, **_errors(400, 401, 413, 422, 500)},
+        openapi_extra=_case_body("#/components/schemas/CaseInput"),
+    )
     async def plan(request: Request, as_of: Optional[str] = as_of_query):
         day = _day(as_of)
         raw = await read_body(request)
         return Response(await run_in_threadpool(service.plan, raw, day), media_type="application/json")
 
-    @app.get("/v1/rulesets", tags=["règles"], summary="Financeurs et versions (en vigueur à une date)",
-             responses=_errors(401, 422))
-    async def list_funders(as_of: Optional[str] = Query(None, description="seulement les versions en vigueur à cette date")):
+    @app.get(
+        "/v1/rulesets",
+        tags=["règles"],
+        summary="Financeurs et versions (en vigueur à une date)",
+        responses=_errors(401, 422),
+    )
+    async def list_funders(
+        as_of: Optional[str] = Query(None, description="seulement les versions en vigueur à cette date"),
+    ):
         return _json(rulesets_list(engine.catalog, _day(as_of)))
 
-    @app.get("/v1/rulesets/{funder}", tags=["règles"], summary="Les critères d'un financeur à une date",
-             responses=_errors(401, 404, 422))
-    async def show_funder(funder: str, as_of: Optional[str] = Query(None, description="date (par défaut : aujourd'hui)")):
+    @app.get(
+        "/v1/rulesets/{funder}",
+        tags=["règles"],
+        summary="Les critères d'un financeur à une date",
+        responses=_errors(401, 404, 422),
+    )
+    async def show_funder(
+        funder: str, as_of: Optional[str] = Query(None, description="date (par défaut : aujourd'hui)")
+    ):
         return _json(ruleset_show(engine.catalog, funder, _day(as_of) or dt.date.today()))
 
-    @app.get("/v1/schema/{kind}", tags=["schémas"], summary="Schéma JSON : case, evaluation ou plan",
-             responses=_errors(401, 404))
+    @app.get(
+        "/v1/schema/{kind}",
+        tags=["schémas"],
+        summary="Schéma JSON : case, evaluation ou plan",
+        responses=_errors(401, 404),
+    )
     async def schema(kind: str):
         if kind not in ("case", "evaluation", "plan"):
-            raise HttpError(404, "not_found", f"schéma inconnu « {kind[:40]} » ; possibles : case, evaluation, plan",
-                            field="kind")
+            raise HttpError(
+                404, "not_found", f"schéma inconnu « {kind[:40]} » ; possibles : case, evaluation, plan", field="kind"
+            )
         return _json(_schema(kind))
 
     @app.get("/healthz", tags=["exploitation"], summary="Le service répond")
@@ -281,8 +331,14 @@ def create_app(engine=None, *, rulesets=None, backend: str = "durable", token: O
         catalog = getattr(engine, "catalog", None)
         if catalog is None or not catalog.funders:
             raise HttpError(503, "not_ready", "règles non chargées")
-        return _json({"status": "ready", "backend": engine.backend, "funders": sorted(catalog.funders),
-                      "fundrules_version": __version__})
+        return _json(
+            {
+                "status": "ready",
+                "backend": engine.backend,
+                "funders": sorted(catalog.funders),
+                "fundrules_version": __version__,
+            }
+        )
 
     def openapi() -> dict:
         if app.openapi_schema:
@@ -294,17 +350,20 @@ def create_app(engine=None, *, rulesets=None, backend: str = "durable", token: O
             components.setdefault(name, definition)
         components["CaseInput"] = case
         components["BatchRequest"] = {
-            "type": "object", "required": ["cases"], "additionalProperties": False,
-            "properties": {"cases": {"type": "array", "maxItems": max_batch,
-                                     "items": {"$ref": "#/components/schemas/CaseInput"}}}}
+            "type": "object",
+            "required": ["cases"],
+            "additionalProperties": False,
+            "properties": {
+                "cases": {"type": "array", "maxItems": max_batch, "items": {"$ref": "#/components/schemas/CaseInput"}}
+            },
+        }
         app.openapi_schema = spec
         return spec
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
     return app
 
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` and `fundrules serve --workers N`: one Engine per worker process."""
-    return create_app(rulesets=os.environ.get(RULESETS_ENV) or None,
-                      backend=os.environ.get(ENGINE_ENV) or "durable")
+    return create_app(rulesets=os.environ.get(RULESETS_ENV) or None, backend=os.environ.get(ENGINE_ENV) or "durable")

@@ -26,13 +26,17 @@ class BearerAuth:
         self.expected = ("Bearer " + token).encode() if token else None
 
     async def __call__(self, scope, receive, send):
-        if (self.expected is None or scope["type"] != "http"
-                or not (scope["path"] == PROTECTED_PREFIX or scope["path"].startswith(PROTECTED_PREFIX + "/"))):
+        if (
+            self.expected is None
+            or scope["type"] != "http"
+            or not (scope["path"] == PROTECTED_PREFIX or scope["path"].startswith(PROTECTED_PREFIX + "/"))
+        ):
             return await self.app(scope, receive, send)
         given = next((v for k, v in scope.get("headers", ()) if k == b"authorization"), None)
         if given is None:
             return await _unauthorized("jeton manquant : envoyez l'en-tête « Authorization: Bearer <jeton> »")(
-                scope, receive, send)
+                scope, receive, send
+            )
         if not hmac.compare_digest(given, self.expected):
             return await _unauthorized("jeton invalide")(scope, receive, send)
         await self.app(scope, receive, send)

@@ -82,9 +82,13 @@ def cases_from_batch(data: Any, text: str, limit: int = MAX_BATCH) -> list:
         raise InputError(f"champ inconnu « {extra[0]} » ; seul « cases » est admis", file=BODY, field=extra[0])
     items = data["cases"]
     if len(items) > limit:
-        raise HttpError(413, "batch_too_large", _where(
-            f"trop de cas dans le lot ({len(items)}, au plus {limit}) : envoyez plusieurs lots", None),
-            file=BODY, field="cases")
+        raise HttpError(
+            413,
+            "batch_too_large",
+            _where(f"trop de cas dans le lot ({len(items)}, au plus {limit}) : envoyez plusieurs lots", None),
+            file=BODY,
+            field="cases",
+        )
     cases = []
     for index, item in enumerate(items):
         try:

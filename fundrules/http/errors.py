@@ -22,8 +22,17 @@ BODY = "corps de la requête"  # the "file" of a case sent in a request
 class HttpError(FundrulesError):
     """An error of the request itself (not of the case): its own code and HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str, *, field: Optional[str] = None,
-                 line: Optional[int] = None, file: Optional[str] = None, headers: Optional[dict] = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: Optional[str] = None,
+        line: Optional[int] = None,
+        file: Optional[str] = None,
+        headers: Optional[dict] = None,
+    ):
         self.status, self.code, self.field, self.line, self.file = status, code, field, line, file
         self.headers = headers
         super().__init__(message)
@@ -40,16 +49,20 @@ def status_of(error: FundrulesError) -> int:
 
 
 def error_response(error: FundrulesError) -> JSONResponse:
-    return JSONResponse(error.payload(), status_code=status_of(error),
-                        headers=getattr(error, "headers", None))
+    return JSONResponse(error.payload(), status_code=status_of(error), headers=getattr(error, "headers", None))
 
 
 def internal_error(where: str, error: BaseException) -> JSONResponse:
     """A bug: logged as its type and code lines only (its message may quote the case), answered 500."""
     stack = "".join(traceback.format_tb(error.__traceback__))
     log.error("erreur interne (%s) sur %s\n%s", type(error).__name__, where, stack)
-    return error_response(HttpError(500, "internal_error", "erreur interne du service ; elle est "
-                                     "consignée (sans les données du cas) dans le journal du serveur"))
+    return error_response(
+        HttpError(
+            500,
+            "internal_error",
+            "erreur interne du service ; elle est consignée (sans les données du cas) dans le journal du serveur",
+        )
+    )
 
 
 async def on_fundrules_error(request, error: FundrulesError) -> JSONResponse:
@@ -65,21 +78,23 @@ async def on_http_exception(request, error: StarletteHTTPException) -> JSONRespo
     """Router errors (unknown route, wrong method) in the same shape as every other error."""
     status = error.status_code
     if status == 404:
-        message = (f"route inconnue « {request.url.path} » ; les routes sont décrites sur /docs "
-                   "et /openapi.json")
+        message = f"route inconnue « {request.url.path} » ; les routes sont décrites sur /docs et /openapi.json"
     elif status == 405:
         allowed = (error.headers or {}).get("Allow") or (error.headers or {}).get("allow")
         message = f"méthode {request.method} non admise sur {request.url.path}" + (
-            f" ; admises : {allowed}" if allowed else "")
+            f" ; admises : {allowed}" if allowed else ""
+        )
     else:
         message = f"requête refusée (HTTP {status})"
-    return error_response(HttpError(status, _HTTP_CODES.get(status, "http_error"), message,
-                                    headers=error.headers))
+    return error_response(
+        HttpError(status, _HTTP_CODES.get(status, "http_error"), message, headers=dict(error.headers or {}))
+    )
 
 
 def _french(error: dict) -> str:
     try:  # the case module's French wording of pydantic errors, shared with the CLI
         from ..case import _french as case_french
+
         return case_french(error)
     except Exception:
         return f"valeur invalide ({error.get('msg')})"

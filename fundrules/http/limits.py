@@ -15,8 +15,12 @@ def too_large(size: int | None, limit: int) -> HttpError:
     client can read the answer), or from a chunked body that passed the limit: that one has no end
     to wait for, so the connection is closed."""
     said = f"{size} octets" if size is not None else f"plus de {limit} octets"
-    return HttpError(413, "body_too_large", f"corps de la requête trop gros ({said}, au plus {limit})",
-                     headers=None if size is not None else {"Connection": "close"})
+    return HttpError(
+        413,
+        "body_too_large",
+        f"corps de la requête trop gros ({said}, au plus {limit})",
+        headers=None if size is not None else {"Connection": "close"},
+    )
 
 
 class BodyLimit:
@@ -34,8 +38,9 @@ class BodyLimit:
                 try:
                     size = int(value)
                 except ValueError:
-                    return await error_response(HttpError(400, "invalid_request",
-                                                           "en-tête Content-Length invalide"))(scope, receive, send)
+                    return await error_response(HttpError(400, "invalid_request", "en-tête Content-Length invalide"))(
+                        scope, receive, send
+                    )
                 if size > self.limit:
                     return await error_response(too_large(size, self.limit))(scope, receive, send)
         received = 0

@@ -25,8 +25,9 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 def listen(host: str, port: int) -> socket.socket:
     """A TCP socket bound to host:port (refused in French when the port is taken)."""
     try:
-        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                                 proto=socket.IPPROTO_TCP)[0]
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        )[0]
     except socket.gaierror as err:
         raise InputError(f"adresse d'écoute inconnue « {host} » ({err.strerror})", field="host") from None
     sock = socket.socket(family, kind, proto)
@@ -40,28 +41,45 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, rulesets: Optional[Path] = None,
-        backend: str = "durable", access_log: bool = False) -> None:
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    rulesets: Optional[Path] = None,
+    backend: str = "durable",
+    access_log: bool = False,
+) -> None:
     """Serve until interrupted; each worker (the process itself when `workers` is 1) loads its own Engine
     through `create_app_from_env`."""
     from ..rulesets import load_catalog
+
     load_catalog(rulesets)  # a bad ruleset stops here with its French message, not in a worker
     os.environ[RULESETS_ENV] = str(Path(rulesets).resolve()) if rulesets else ""
     os.environ[ENGINE_ENV] = backend
-    config = uvicorn.Config("fundrules.http.app:create_app_from_env", factory=True, workers=workers,
-                            access_log=access_log, server_header=False, log_level="info")
+    config = uvicorn.Config(
+        "fundrules.http.app:create_app_from_env",
+        factory=True,
+        workers=workers,
+        access_log=access_log,
+        server_header=False,
+        log_level="info",
+    )
     sock = listen(host, port)
     shown = f"[{host}]" if ":" in host else host
-    print(f"Service fundrules sur http://{shown}:{sock.getsockname()[1]} ({workers} processus) ; "
-          "Ctrl+C pour arrêter.", file=sys.stderr, flush=True)
+    print(
+        f"Service fundrules sur http://{shown}:{sock.getsockname()[1]} ({workers} processus) ; Ctrl+C pour arrêter.",
+        file=sys.stderr,
+        flush=True,
+    )
     server = uvicorn.Server(config)
     try:
         if workers == 1:
             server.run(sockets=[sock])
             return
         from uvicorn.supervisors import Multiprocess
+
         if "target" in inspect.signature(Multiprocess.__init__).parameters:  # uvicorn before 0.30
-            Multiprocess(config, target=server.run, sockets=[sock]).run()
+            Multiprocess(config, target=server.run, sockets=[sock]).run()  # type: ignore[call-arg]
         else:
             Multiprocess(config, sockets=[sock]).run()
     except KeyboardInterrupt:

@@ -4,5 +4,12 @@ from .cases import LibraryCase, find_case_files, load_library_case
 from .privacy import lint_privacy
 from .replay import CaseReplay, Difference, replay_cases
 
-__all__ = ["LibraryCase", "load_library_case", "find_case_files", "lint_privacy", "replay_cases",
-           "CaseReplay", "Difference"]
+__all__ = [
+    "LibraryCase",
+    "load_library_case",
+    "find_case_files",
+    "lint_privacy",
+    "replay_cases",
+    "CaseReplay",
+    "Difference",
+]

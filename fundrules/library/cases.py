@@ -68,6 +68,7 @@ class LibraryFile(BaseModel):
 
 class LibraryCase(BaseModel):
     """A validated library case; `case` is the CaseInput, `path` where it was read."""
+
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     id: str
     path: str
@@ -94,23 +95,38 @@ def library_case_from_text(text: str, path: str | Path, root: str | Path | None 
     findings = lint_text(text, str(path), doc)
     if findings:
         first = findings[0]
-        raise InputError(f"{first.kind} à retirer (« {first.excerpt} ») : la bibliothèque de cas est anonyme",
-                         file=first.file, line=first.line)
+        raise InputError(
+            f"{first.kind} à retirer (« {first.excerpt} ») : la bibliothèque de cas est anonyme",
+            file=first.file,
+            line=first.line,
+        )
     if not isinstance(doc.data, dict):
-        raise InputError("un cas de la bibliothèque est un bloc de champs (meeting, problem, case…)",
-                         file=doc.file, line=1)
+        raise InputError(
+            "un cas de la bibliothèque est un bloc de champs (meeting, problem, case…)", file=doc.file, line=1
+        )
     try:
         spec = LibraryFile.model_validate(doc.data)
     except ValidationError as err:
         raise validation_to_input_error(err, doc) from None
     case = case_from_data(spec.case, doc, base=("case",))
     if case.date_demande and case.date_demande > spec.meeting.date:
-        raise InputError("la demande est postérieure à la réunion qui l'a étudiée", file=doc.file,
-                         line=doc.line_of(("case", "date_demande")), field="case.date_demande")
+        raise InputError(
+            "la demande est postérieure à la réunion qui l'a étudiée",
+            file=doc.file,
+            line=doc.line_of(("case", "date_demande")),
+            field="case.date_demande",
+        )
     path = Path(path)
     case_id = str(path.relative_to(root).with_suffix("")) if root else path.stem
-    return LibraryCase(id=case_id, path=str(path), meeting=spec.meeting, problem=spec.problem, case=case,
-                       conclusion=spec.conclusion, expected=spec.expected)
+    return LibraryCase(
+        id=case_id,
+        path=str(path),
+        meeting=spec.meeting,
+        problem=spec.problem,
+        case=case,
+        conclusion=spec.conclusion,
+        expected=spec.expected,
+    )
 
 
 def _hidden(relative: Path) -> bool:
@@ -124,8 +140,11 @@ def find_case_files(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.yaml") if "examples" not in p.relative_to(path).parts
-                            and not _hidden(p.relative_to(path)))
+            found += sorted(
+                p
+                for p in path.rglob("*.yaml")
+                if "examples" not in p.relative_to(path).parts and not _hidden(p.relative_to(path))
+            )
         elif path.exists():
             found.append(path)
         else:

@@ -25,18 +25,25 @@ def check_slug(value: str, option: str) -> str:
     """Letters, digits, "-" and "_" (not first), at most MAX_NAME_LENGTH characters."""
     if not SLUG.fullmatch(value) or len(value) > MAX_NAME_LENGTH:
         from ..escape import escape_terminal
-        raise InputError(f"nom « {escape_terminal(value[:80], keep_newlines=False)} » refusé : lettres sans accent, "
-                         f"chiffres, - et _ seulement (pas en tête pour - et _), "
-                         f"au plus {MAX_NAME_LENGTH} caractères",
-                         field=option)
+
+        raise InputError(
+            f"nom « {escape_terminal(value[:80], keep_newlines=False)} » refusé : lettres sans accent, "
+            f"chiffres, - et _ seulement (pas en tête pour - et _), "
+            f"au plus {MAX_NAME_LENGTH} caractères",
+            field=option,
+        )
     return value
 
 
 def check_quarter(value: str, option: str = "quarter") -> str:
     if not QUARTER.fullmatch(value):
         from ..escape import escape_terminal
-        raise InputError(f"trimestre attendu au format AAAA-Tn (par exemple 2018-T2), reçu "
-                         f"« {escape_terminal(value[:80], keep_newlines=False)} »", field=option)
+
+        raise InputError(
+            f"trimestre attendu au format AAAA-Tn (par exemple 2018-T2), reçu "
+            f"« {escape_terminal(value[:80], keep_newlines=False)} »",
+            field=option,
+        )
     return value
 
 
@@ -61,8 +68,9 @@ def ensure_folder(folder: Path, option: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise InputError("un fichier existe à cet endroit : un dossier était attendu", file=str(folder),
-                         field=option) from None
+        raise InputError(
+            "un fichier existe à cet endroit : un dossier était attendu", file=str(folder), field=option
+        ) from None
     except OSError as err:
         raise _os_error(err, folder) from None
 
@@ -86,9 +94,10 @@ def _sweep_leftovers(folder: Path) -> None:
 def check_target(target: Path, *, replace: bool) -> None:
     """Refuse, before writing anything, a name held by a symlink, a folder, a device (or any file if not `replace`)."""
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise InputError("un lien symbolique ou un objet qui n'est pas un fichier occupe ce nom : "
-                         "rien n'a été écrit",
-                         file=str(target))
+        raise InputError(
+            "un lien symbolique ou un objet qui n'est pas un fichier occupe ce nom : rien n'a été écrit",
+            file=str(target),
+        )
     if not replace and target.exists():
         raise InputError("ce fichier existe déjà : rien n'a été écrit", file=str(target))
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import InputError
 from ..source import Located, decode_text, parse_text, read_bounded
@@ -24,23 +25,45 @@ _NAME = r"[A-ZÉÈÊÀÇÎÏÔ](?:[a-zéèêëàâçîïôöûüœ'’-]{2,}|[A-
 _PHONE_TAIL = r"[1-9](?:[ .-]?\d{2}){4}(?![\d-])"
 
 PATTERNS = [
-    ("numéro de sécurité sociale", re.compile(
-        r"(?<!\d)[12][ .]?\d{2}[ .]?(0[1-9]|1[0-2]|[2-9]\d)[ .]?(\d{2}|2A|2B)[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?(?!\d)")),
+    (
+        "numéro de sécurité sociale",
+        re.compile(
+            r"(?<!\d)[12][ .]?\d{2}[ .]?(0[1-9]|1[0-2]|[2-9]\d)[ .]?(\d{2}|2A|2B)[ .]?\d{3}[ .]?\d{3}"
+            r"(?:[ .]?\d{2})?(?!\d)"
+        ),
+    ),
     # starts only where a local part starts (look-behind), so a long word is scanned once, not once per letter
-    ("adresse e-mail", re.compile(
-        r"(?<![\w.+-])[\w.+-]+(?:\s*@\s*|\s*[(\[]\s*(?:at|arobase)\s*[)\]]\s*|\s+(?:at|arobase)\s+)"
-        r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])", re.IGNORECASE)),
-    ("numéro de téléphone", re.compile(
-        r"(?<![\d-])(?:(?:\+|00)(?:33|262|269|590|594|596|687|689)[ .]?(?:\(0\)[ .]?)?|0)" + _PHONE_TAIL)),
-    ("adresse postale", re.compile(
-        r"(?<!\w)\d{1,4}\s*(?:bis|ter)?,?\s+(?:(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|lieu-dit|"
-        r"résidence)(?!\w)|(?:cours|route|place)\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?-i:[A-ZÉÈ])\w*)",
-        re.IGNORECASE)),
-    ("code postal et commune", re.compile(
-        r"(?<![\w-])(?<!RNCP )(?<!RNCP)(?<!RS )(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[6-8]\d{2})"
-        r"\s+(?!(?i:euros?|eur|heures?|h|ht|ttc|mois|jours?|ans|semaines?)\b)" + _NAME)),
-    ("civilité suivie d'un nom", re.compile(
-        r"(?<!\w)(?:M\.(?!\s*Sc\b|\s*Sci\b)|Mme\.?|Mlle\.?|Madame|Monsieur|Mademoiselle)\s+" + _NAME)),
+    (
+        "adresse e-mail",
+        re.compile(
+            r"(?<![\w.+-])[\w.+-]+(?:\s*@\s*|\s*[(\[]\s*(?:at|arobase)\s*[)\]]\s*|\s+(?:at|arobase)\s+)"
+            r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "numéro de téléphone",
+        re.compile(r"(?<![\d-])(?:(?:\+|00)(?:33|262|269|590|594|596|687|689)[ .]?(?:\(0\)[ .]?)?|0)" + _PHONE_TAIL),
+    ),
+    (
+        "adresse postale",
+        re.compile(
+            r"(?<!\w)\d{1,4}\s*(?:bis|ter)?,?\s+(?:(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|lieu-dit|"
+            r"résidence)(?!\w)|(?:cours|route|place)\s+(?:(?:de\s+la|de\s+l'|des|du|de|d')\s*)?(?-i:[A-ZÉÈ])\w*)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "code postal et commune",
+        re.compile(
+            r"(?<![\w-])(?<!RNCP )(?<!RNCP)(?<!RS )(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98[6-8]\d{2})"
+            r"\s+(?!(?i:euros?|eur|heures?|h|ht|ttc|mois|jours?|ans|semaines?)\b)" + _NAME
+        ),
+    ),
+    (
+        "civilité suivie d'un nom",
+        re.compile(r"(?<!\w)(?:M\.(?!\s*Sc\b|\s*Sci\b)|Mme\.?|Mlle\.?|Madame|Monsieur|Mademoiselle)\s+" + _NAME),
+    ),
 ]
 
 _EMAIL = "adresse e-mail"
@@ -99,8 +122,13 @@ def lint_text(text: str, name: str, doc: Located | None = None) -> list[PrivacyF
             doc = None
     if doc is not None:
         pieces += list(_values(doc.data, doc))
-        pieces += [(n, m.group(1)) for n, line in enumerate(text.splitlines(), 1)
-                   if "#" in line for m in [_COMMENT.search(line)] if m]
+        pieces += [
+            (n, m.group(1))
+            for n, line in enumerate(text.splitlines(), 1)
+            if "#" in line
+            for m in [_COMMENT.search(line)]
+            if m
+        ]
     else:  # unreadable as YAML: the raw lines are all we have
         pieces = list(enumerate(text.splitlines(), 1))
     findings, seen = [], set()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import signal
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Optional
 
 from ..case import case_facts
 from ..derived import add_derived
@@ -23,6 +24,7 @@ from .cases import LibraryCase
 @dataclass
 class Difference:
     """A funder whose evaluation differs from what the case expects."""
+
     funder: str
     field: str  # status, blockers or missing_facts
     expected: Any
@@ -33,6 +35,7 @@ class Difference:
 @dataclass
 class Change:
     """What another date's rules change for one funder."""
+
     funder: str
     status_before: str
     status_after: str
@@ -97,16 +100,31 @@ def compare(engine, case: LibraryCase, evaluation: Evaluation) -> list[Differenc
         day = evaluation.as_of
         if result.status != expected.status:
             involved = sorted(set(expected.blockers or []) | {b.criterion for b in result.blockers})
-            differences.append(Difference(funder_id, "status", expected.status, result.status,
-                                          [_criterion_text(engine, result, case, k, day) for k in involved]))
+            differences.append(
+                Difference(
+                    funder_id,
+                    "status",
+                    expected.status,
+                    result.status,
+                    [_criterion_text(engine, result, case, k, day) for k in involved],
+                )
+            )
         got_blockers = sorted(b.criterion for b in result.blockers)
         if expected.blockers is not None and sorted(expected.blockers) != got_blockers:
             involved = sorted(set(expected.blockers) ^ set(got_blockers))
-            differences.append(Difference(funder_id, "blockers", sorted(expected.blockers), got_blockers,
-                                          [_criterion_text(engine, result, case, k, day) for k in involved]))
+            differences.append(
+                Difference(
+                    funder_id,
+                    "blockers",
+                    sorted(expected.blockers),
+                    got_blockers,
+                    [_criterion_text(engine, result, case, k, day) for k in involved],
+                )
+            )
         if expected.missing_facts is not None and sorted(expected.missing_facts) != sorted(result.missing_facts):
-            differences.append(Difference(funder_id, "missing_facts", sorted(expected.missing_facts),
-                                          sorted(result.missing_facts)))
+            differences.append(
+                Difference(funder_id, "missing_facts", sorted(expected.missing_facts), sorted(result.missing_facts))
+            )
     return differences
 
 
@@ -120,8 +138,9 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
         old_blockers = {b.criterion for b in old.scoped_blockers()}  # hors public is no dead end
         new_blockers = {b.criterion for b in new.scoped_blockers()}
         lifted = sorted(old_blockers - new_blockers) if new.status != "not_in_force" else []
-        change = Change(old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted,
-                        in_scope_after=new.in_scope)
+        change = Change(
+            old.funder, old.status, new.status, sorted(new_blockers - old_blockers), lifted, in_scope_after=new.in_scope
+        )
         funder = engine.catalog.funders.get(old.funder)
         if funder and funder.successor and new.status == "not_in_force" and old.status != "not_in_force":
             successor = after_by_id.get(funder.successor)
@@ -132,9 +151,14 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
                         target = next_routes[route.route]
                         change.successor_routes.append(
                             f"{route.label} ({STATUS_FR[route.status]}) → {successor.funder_name} : "
-                            f"{target.label} ({STATUS_FR[target.status]})")
-        if (change.status_before != change.status_after or change.blockers_appeared
-                or change.blockers_disappeared or change.successor_routes):
+                            f"{target.label} ({STATUS_FR[target.status]})"
+                        )
+        if (
+            change.status_before != change.status_after
+            or change.blockers_appeared
+            or change.blockers_disappeared
+            or change.successor_routes
+        ):
             changes.append(change)
     return changes
 
@@ -144,15 +168,24 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
 
     at_meeting = engine.evaluate(case.case, as_of=case.meeting.date)
     if as_of is None:
-        return CaseReplay(case, case.meeting.date, {r.funder: r.status for r in at_meeting.results},
-                          differences=compare(engine, case, at_meeting),
-                          plan=make_plan(engine, case.case, case.meeting.date, evaluation=at_meeting),
-                          evaluation=at_meeting)
+        return CaseReplay(
+            case,
+            case.meeting.date,
+            {r.funder: r.status for r in at_meeting.results},
+            differences=compare(engine, case, at_meeting),
+            plan=make_plan(engine, case.case, case.meeting.date, evaluation=at_meeting),
+            evaluation=at_meeting,
+        )
     other = engine.evaluate(case.case, as_of=as_of)
-    return CaseReplay(case, as_of, {r.funder: r.status for r in other.results},
-                      changes=changes_between(engine, at_meeting, other),
-                      plan=make_plan(engine, case.case, as_of, evaluation=other),
-                      evaluation=other, meeting_evaluation=at_meeting)
+    return CaseReplay(
+        case,
+        as_of,
+        {r.funder: r.status for r in other.results},
+        changes=changes_between(engine, at_meeting, other),
+        plan=make_plan(engine, case.case, as_of, evaluation=other),
+        evaluation=other,
+        meeting_evaluation=at_meeting,
+    )
 
 
 _FORKED: dict[str, Any] = {}
@@ -175,8 +208,13 @@ def _replay_chunk(chunk: list[LibraryCase]) -> list[CaseReplay]:
     return results
 
 
-def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] = None,
-                 progress: Optional[Callable[[LibraryCase], None]] = None, jobs: int = 1) -> list[CaseReplay]:
+def replay_cases(
+    engine,
+    cases: Iterable[LibraryCase],
+    as_of: Optional[dt.date] = None,
+    progress: Optional[Callable[[LibraryCase], None]] = None,
+    jobs: int = 1,
+) -> list[CaseReplay]:
     """Replay every case; with `jobs` > 1, in forked processes that inherit the engine."""
     cases = list(cases)
     if jobs <= 1 or len(cases) < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -189,7 +227,7 @@ def replay_cases(engine, cases: Iterable[LibraryCase], as_of: Optional[dt.date] 
     _FORKED.update(engine=engine, as_of=as_of)
     try:
         size = max(1, min(100, len(cases) // (jobs * 4)))
-        chunks = [cases[i:i + size] for i in range(0, len(cases), size)]
+        chunks = [cases[i : i + size] for i in range(0, len(cases), size)]
         results = []
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # workers fork with it blocked
         try:

@@ -16,7 +16,8 @@ parameter exists), `plancher_journalier` (floor of the daily ARE) and `plafond_m
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from ..results import Evaluation, FunderResult
 from .model import IncomeEntry
@@ -78,8 +79,9 @@ def _amounts(params: dict[str, Any], route: Optional[str], facts: dict[str, Any]
     return (None if monthly is None else round(monthly, 2)), (None if daily is None else round(daily, 2)), used
 
 
-def _entry(engine, result: FunderResult, facts: dict[str, Any], day: dt.date,
-           start: Optional[dt.date], end: Optional[dt.date]) -> IncomeEntry:
+def _entry(
+    engine, result: FunderResult, facts: dict[str, Any], day: dt.date, start: Optional[dt.date], end: Optional[dt.date]
+) -> IncomeEntry:
     funder = engine.catalog.funders[result.funder]
     active = engine.catalog.active(funder, day)
     # every parameter of the version (param_values() holds only those the criteria read)
@@ -90,11 +92,20 @@ def _entry(engine, result: FunderResult, facts: dict[str, Any], day: dt.date,
     monthly, daily, used = _amounts(params, route, facts, bool(info.get("are_based")))
     amount_verified = all(parameters[name].verified_at(day) for name in used)
     return IncomeEntry(
-        id=result.funder, name=result.funder_name, status=result.status, payer=info.get("payer"),
-        decided_by=result.decided_by, start=start, end=end, monthly=monthly, daily=daily,
-        rule=active.version.summary if active else None, route=route,
+        id=result.funder,
+        name=result.funder_name,
+        status=result.status,
+        payer=info.get("payer"),
+        decided_by=result.decided_by,
+        start=start,
+        end=end,
+        monthly=monthly,
+        daily=daily,
+        rule=active.version.summary if active else None,
+        route=route,
         verified=not result.unverified_criteria and amount_verified,
-        next_step=result.next_steps[0] if result.next_steps else None)
+        next_step=result.next_steps[0] if result.next_steps else None,
+    )
 
 
 def _none_entry(income: list[FunderResult], checking: list[FunderResult]) -> IncomeEntry:
@@ -106,23 +117,33 @@ def _none_entry(income: list[FunderResult], checking: list[FunderResult]) -> Inc
         # only schemes that these agreements or steps would actually open (every blocker has one)
         if all(b.unlock for b in r.blockers):
             for b in r.blockers:
-                opens.setdefault(b.unlock, None)
+                if b.unlock:
+                    opens.setdefault(b.unlock, None)
     reason = "aucun dispositif de rémunération ne s'applique"
     if checking:
         reason = f"aucune ressource confirmée à ce stade ({len(checking)} dispositif(s) à vérifier, ci-dessous)"
     if reasons:
         reason += ". " + " ; ".join(reasons[:4])
-    return IncomeEntry(id="aucune", name="Aucune ressource identifiée", status="aucune", reason=reason,
-                       would_open=list(opens), to_check=[r.funder for r in checking],
-                       verified=all(not r.unverified_criteria for r in blocked))
+    return IncomeEntry(
+        id="aucune",
+        name="Aucune ressource identifiée",
+        status="aucune",
+        reason=reason,
+        would_open=list(opens),
+        to_check=[r.funder for r in checking],
+        verified=all(not r.unverified_criteria for r in blocked),
+    )
 
 
-def income_chain(engine, evaluation: Evaluation, facts: dict[str, Any],
-                 course_funders: Optional[Iterable[str]] = None) -> list[IncomeEntry]:
+def income_chain(
+    engine, evaluation: Evaluation, facts: dict[str, Any], course_funders: Optional[Iterable[str]] = None
+) -> list[IncomeEntry]:
     """The person's income over the course; `course_funders`: the plan's funders (None: any)."""
     chosen = None if course_funders is None else set(course_funders)
-    income = sorted((r for r in evaluation.results if r.kind == "income"),
-                    key=lambda r: ((engine.catalog.funders[r.funder].income or {}).get("rank", 100), r.funder))
+    income = sorted(
+        (r for r in evaluation.results if r.kind == "income"),
+        key=lambda r: ((engine.catalog.funders[r.funder].income or {}).get("rank", 100), r.funder),
+    )
     start, end = facts.get("projet.date_debut"), course_end(facts)
     rights_end = facts.get("beneficiaire.date_fin_droits_are")
     entries: list[IncomeEntry] = []

@@ -23,7 +23,9 @@ class PlanStep(_Out):
     amount_hours: Optional[float] = Field(None, description="heures couvertes ; null si inconnu")
     holder_share: Optional[float] = Field(None, description="euros left to the account holder (CPF flat participation)")
     complement: bool = Field(False, description="true : financeur de complément (montant décidé par lui)")
-    in_scope: Optional[bool] = Field(None, description="la personne est-elle du public du dispositif ; null : à vérifier")
+    in_scope: Optional[bool] = Field(
+        None, description="la personne est-elle du public du dispositif ; null : à vérifier"
+    )
     scope_label: Optional[str] = Field(None, description="le public du dispositif, en quelques mots")
     decided_by: str = Field(description="qui décide du financement")
     next_step: Optional[str] = Field(None, description="première démarche auprès de ce financeur")
@@ -31,15 +33,20 @@ class PlanStep(_Out):
 
 class IncomeEntry(_Out):
     """One link of the person's income over the course (issue 14), or `aucune` when nothing applies."""
+
     id: str = Field(description="identifiant du dispositif de rémunération (aref, cff, rff, rfpe…) ou aucune")
     name: str = Field(description="nom du dispositif, en français")
     status: str = Field(description="eligible, a_verifier ou aucune")
     payer: Optional[str] = Field(None, description="qui paie la personne")
     decided_by: Optional[str] = Field(None, description="à qui le demander")
-    start: Optional[dt.date] = Field(None, description="à partir du (début de la formation, ou lendemain de la fin des droits ARE)")
+    start: Optional[dt.date] = Field(
+        None, description="à partir du (début de la formation, ou lendemain de la fin des droits ARE)"
+    )
     end: Optional[dt.date] = Field(None, description="jusqu'au (fin de la formation, ou fin des droits ARE)")
     monthly: Optional[float] = Field(None, description="euros par mois quand les règles le fixent ; null : voir rule")
-    daily: Optional[float] = Field(None, description="euros par jour pour une rémunération fondée sur l'ARE (plancher appliqué)")
+    daily: Optional[float] = Field(
+        None, description="euros par jour pour une rémunération fondée sur l'ARE (plancher appliqué)"
+    )
     rule: Optional[str] = Field(None, description="la règle du montant, en français")
     route: Optional[str] = Field(None, description="ligne du barème appliquée (tranche d'âge, de salaire…)")
     verified: bool = Field(True, description="false : montant ou règle qu'aucune source ne confirme (« à confirmer »)")
@@ -55,8 +62,9 @@ class FundingPlan(_Out):
     covered: float = Field(description="somme des montants connus")
     holder_pays: float = Field(description="somme des restes à charge connus du titulaire")
     remaining: Optional[float] = Field(description="coût - covered - holder_pays ; null si le coût est inconnu")
-    covers_cost: Optional[bool] = Field(description="true when known amounts cover the cost, null when it depends "
-                                                    "on amounts decided by a funder")
+    covers_cost: Optional[bool] = Field(
+        description="true when known amounts cover the cost, null when it depends on amounts decided by a funder"
+    )
     income: list[IncomeEntry] = Field([], description="the person's income over the course with this plan")
 
 
@@ -85,4 +93,6 @@ class Plan(_Out):
     unlock: list[Unlock] = Field([], description="ce qui débloquerait un financeur en cas d'impasse")
     message: Optional[str] = Field(None, description="explication de l'impasse, en français")
     provenance: Provenance = Field(description="ce qui a produit cette réponse")
-    income: list[IncomeEntry] = Field([], description="ressources de la personne pendant la formation, quel que soit le plan")
+    income: list[IncomeEntry] = Field(
+        [], description="ressources de la personne pendant la formation, quel que soit le plan"
+    )

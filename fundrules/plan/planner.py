@@ -31,8 +31,11 @@ def _exclusions(engine, rules: PlanVersion, chosen: set[str], case_facts_: Optio
     also read the case's facts: the AIF is for job seekers, not in an employee's plan)."""
     facts = {**(case_facts_ or {}), **{candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}}
     outcomes = engine._backend.run([rules.active], facts)[rules.active.funder.id]
-    return {rule: rules.excludes[rule] for rule, value in outcomes.items()
-            if value is False and rules.excludes[rule] in chosen}
+    return {
+        rule: rules.excludes[rule]
+        for rule, value in outcomes.items()
+        if value is False and rules.excludes[rule] in chosen
+    }
 
 
 class _Amounts:
@@ -59,11 +62,18 @@ class _Amounts:
         return amount, hours, share
 
 
-def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[PlanVersion],
-           amounts: _Amounts, cost: Optional[float]) -> FundingPlan:
+def _build(
+    engine,
+    evaluation: Evaluation,
+    chosen: list[str],
+    rules: Optional[PlanVersion],
+    amounts: _Amounts,
+    cost: Optional[float],
+) -> FundingPlan:
     results = {r.funder: r for r in evaluation.results}
     complements = set(rules.complements) if rules else set()
-    steps, covered, holder, undetermined = [], 0.0, 0.0, False
+    steps: list[PlanStep] = []
+    covered, holder, undetermined = 0.0, 0.0, False
     for fid in chosen:
         if cost is not None and cost - covered - holder <= 0:
             break  # the cost is covered: no funder is asked for nothing
@@ -78,11 +88,22 @@ def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[Pl
         else:
             undetermined = True
         holder += share or 0.0
-        steps.append(PlanStep(order=len(steps) + 1, funder=fid, funder_name=result.funder_name, status=result.status,
-                              amount=amount, amount_hours=hours, holder_share=share, complement=fid in complements,
-                              in_scope=result.in_scope, scope_label=result.scope_label,
-                              decided_by=result.decided_by,
-                              next_step=result.next_steps[0] if result.next_steps else None))
+        steps.append(
+            PlanStep(
+                order=len(steps) + 1,
+                funder=fid,
+                funder_name=result.funder_name,
+                status=result.status,
+                amount=amount,
+                amount_hours=hours,
+                holder_share=share,
+                complement=fid in complements,
+                in_scope=result.in_scope,
+                scope_label=result.scope_label,
+                decided_by=result.decided_by,
+                next_step=result.next_steps[0] if result.next_steps else None,
+            )
+        )
     steps = _reconcile_timing(steps)
     remaining = None if cost is None else round(cost - covered - holder, 2)
     if remaining is None:
@@ -91,8 +112,14 @@ def _build(engine, evaluation: Evaluation, chosen: list[str], rules: Optional[Pl
         covers = True
     else:
         covers = None if undetermined else False
-    return FundingPlan(steps=steps, cost=cost, covered=round(covered, 2), holder_pays=round(holder, 2),
-                       remaining=remaining, covers_cost=covers)
+    return FundingPlan(
+        steps=steps,
+        cost=cost,
+        covered=round(covered, 2),
+        holder_pays=round(holder, 2),
+        remaining=remaining,
+        covers_cost=covers,
+    )
 
 
 LATER, EARLIER = "plus tardive", "plus tôt"
@@ -106,9 +133,11 @@ def _reconcile_timing(steps: list[PlanStep]) -> list[PlanStep]:
     if not (later and earlier):
         return steps
     names = lambda group: ", ".join(s.funder_name for s in group)  # noqa: E731
-    sentence = (f"Délais à concilier : {names(later)} demande une session plus tardive, {names(earlier)} "
-                "une session qui commence plus tôt ; chercher une date de début qui respecte les deux, "
-                "sinon choisir entre ces financeurs.")
+    sentence = (
+        f"Délais à concilier : {names(later)} demande une session plus tardive, {names(earlier)} "
+        "une session qui commence plus tôt ; chercher une date de début qui respecte les deux, "
+        "sinon choisir entre ces financeurs."
+    )
     return [s.model_copy(update={"next_step": sentence}) if s in later or s in earlier else s for s in steps]
 
 
@@ -119,7 +148,12 @@ def _offered_unlocks(evaluation: Evaluation, rules: Optional[PlanVersion], facts
     guards = {(f, c): cond for f, c, cond in (rules.unlock_only_if if rules else ())}
     unlock = []
     for result in evaluation.results:
-        if result.kind != "course" or result.status != "blocked" or len(result.blockers) != 1 or not result.blockers[0].unlock:
+        if (
+            result.kind != "course"
+            or result.status != "blocked"
+            or len(result.blockers) != 1
+            or not result.blockers[0].unlock
+        ):
             continue
         blocker = result.blockers[0]
         guard = guards.get((result.funder, blocker.criterion))
@@ -128,8 +162,11 @@ def _offered_unlocks(evaluation: Evaluation, rules: Optional[PlanVersion], facts
                 continue
         elif result.in_scope is False:
             continue
-        unlock.append(Unlock(funder=result.funder, funder_name=result.funder_name, criterion=blocker.criterion,
-                             what=blocker.unlock))
+        unlock.append(
+            Unlock(
+                funder=result.funder, funder_name=result.funder_name, criterion=blocker.criterion, what=blocker.unlock
+            )
+        )
     return unlock
 
 
@@ -149,8 +186,11 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     cost = facts.get("projet.cout_pedagogique")
     cost = float(cost) if cost is not None else None
     # Only course funders go into funding steps; income schemes (kind: income) go to the income chain.
-    candidates = {r.funder for r in evaluation.results
-                  if r.status in CANDIDATE_STATUSES and r.in_scope is not False and r.kind == "course"}
+    candidates = {
+        r.funder
+        for r in evaluation.results
+        if r.status in CANDIDATE_STATUSES and r.in_scope is not False and r.kind == "course"
+    }
     amounts = _Amounts(engine, facts, day)
     names = {r.funder: r.funder_name for r in evaluation.results}
 
@@ -177,12 +217,27 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
     message = None
     if impasse:
         if unlock:
-            message = "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : " + " ; ".join(
-                f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in unlock) + "."
+            message = (
+                "Impasse : aucun plan ne couvre le coût. Ce qui débloquerait un financeur : "
+                + " ; ".join(f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in unlock)
+                + "."
+            )
         else:
-            message = "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
-    plans = [p.model_copy(update={"income": income_chain(engine, evaluation, facts, [s.funder for s in p.steps])})
-             for p in plans]
-    return Plan(as_of=day, ruleset_version=rules.label if rules else None, plans=plans, excluded=exclusions,
-                impasse=impasse, unlock=unlock, message=message, provenance=evaluation.provenance,
-                income=income_chain(engine, evaluation, facts, candidates))
+            message = (
+                "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
+            )
+    plans = [
+        p.model_copy(update={"income": income_chain(engine, evaluation, facts, [s.funder for s in p.steps])})
+        for p in plans
+    ]
+    return Plan(
+        as_of=day,
+        ruleset_version=rules.label if rules else None,
+        plans=plans,
+        excluded=exclusions,
+        impasse=impasse,
+        unlock=unlock,
+        message=message,
+        provenance=evaluation.provenance,
+        income=income_chain(engine, evaluation, facts, candidates),
+    )

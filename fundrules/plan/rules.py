@@ -17,8 +17,8 @@ from ..conditions.parser import parse
 from ..conditions.typecheck import check
 from ..errors import InputError
 from ..facts import BOOL
-from ..rulesets.loader import number_problem
 from ..rulesets.catalog import ActiveRules, Catalog, Criterion, Funder, Source, Version
+from ..rulesets.loader import number_problem
 from ..rulesets.schema import PlanVersionFile
 from ..source import read_document
 
@@ -56,10 +56,11 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
             spec = PlanVersionFile.model_validate(doc.data if isinstance(doc.data, dict) else {})
         except ValidationError as err:
             raise validation_to_input_error(err, doc) from None
-        for i, funder_id in enumerate(spec.order + spec.complements):
+        for funder_id in spec.order + spec.complements:
             if funder_id not in catalog.funders:
-                raise InputError(f"financeur inconnu « {funder_id} »", file=doc.file, line=doc.line_of(("order",)),
-                                 field="order")
+                raise InputError(
+                    f"financeur inconnu « {funder_id} »", file=doc.file, line=doc.line_of(("order",)), field="order"
+                )
         sources = {s.id: Source(s.id, s.title, s.url, s.article) for s in spec.sources}
         criteria, excludes = [], {}
         for i, rule in enumerate(spec.rules):
@@ -70,46 +71,120 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                 if problem:
                     raise InputError(problem)
             except InputError as err:
-                raise InputError(err.reason, file=doc.file, line=doc.line_of(where + ("condition",)),
-                                 field=f"règle {rule.id}.condition") from None
+                raise InputError(
+                    err.reason,
+                    file=doc.file,
+                    line=doc.line_of(where + ("condition",)),
+                    field=f"règle {rule.id}.condition",
+                ) from None
             if rule.effect.exclude not in catalog.funders:
-                raise InputError(f"financeur inconnu « {rule.effect.exclude} »", file=doc.file,
-                                 line=doc.line_of(where + ("effect",)), field=f"règle {rule.id}.effect")
+                raise InputError(
+                    f"financeur inconnu « {rule.effect.exclude} »",
+                    file=doc.file,
+                    line=doc.line_of(where + ("effect",)),
+                    field=f"règle {rule.id}.effect",
+                )
             unknown = [s for s in rule.sources if s not in sources]
             if not rule.sources or unknown:
-                raise InputError("règle sans source connue", file=doc.file, line=doc.line_of(where + ("sources",)),
-                                 field=f"règle {rule.id}.sources")
-            criteria.append(Criterion(
-                key=rule.id, id=rule.id, route=None, label=None, condition=node, condition_text=rule.condition,
-                message=rule.message, required=rule.condition, next_step=None,
-                sources=tuple(sources[s] for s in rule.sources), verified=rule.verified, gate=False, blocking=True,
-                unlock=None, valid_from=None, valid_to=None, facts=facts_of(node), params=(), text_params=(),
-                file=doc.file, line=doc.line_of(where), condition_line=doc.line_of(where + ("condition",))))
+                raise InputError(
+                    "règle sans source connue",
+                    file=doc.file,
+                    line=doc.line_of(where + ("sources",)),
+                    field=f"règle {rule.id}.sources",
+                )
+            criteria.append(
+                Criterion(
+                    key=rule.id,
+                    id=rule.id,
+                    route=None,
+                    label=None,
+                    condition=node,
+                    condition_text=rule.condition,
+                    message=rule.message,
+                    required=rule.condition,
+                    next_step=None,
+                    sources=tuple(sources[s] for s in rule.sources),
+                    verified=rule.verified,
+                    gate=False,
+                    blocking=True,
+                    unlock=None,
+                    valid_from=None,
+                    valid_to=None,
+                    facts=facts_of(node),
+                    params=(),
+                    text_params=(),
+                    file=doc.file,
+                    line=doc.line_of(where),
+                    condition_line=doc.line_of(where + ("condition",)),
+                )
+            )
             excludes[rule.id] = rule.effect.exclude
-        version = Version(funder="_plan", label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
-                          summary=spec.summary, decided_by=None, advice=None, amount=None, amount_hours=None,
-                          holder_share=None, sources=tuple(sources.values()), parameters={},
-                          criteria=tuple(criteria), routes=(), file=doc.file)
-        pseudo = Funder(id="_plan", name="règles de plan", category="specifique", kind="course", decided_by="", mobilised_by=(),
-                        orientation_step=None, in_force_from=None, before_start=None, replaced_by=None,
-                        description=None, versions=(version,), folder=str(folder))
+        version = Version(
+            funder="_plan",
+            label=spec.version,
+            valid_from=spec.valid_from,
+            valid_to=spec.valid_to,
+            summary=spec.summary,
+            decided_by=None,
+            advice=None,
+            amount=None,
+            amount_hours=None,
+            holder_share=None,
+            sources=tuple(sources.values()),
+            parameters={},
+            criteria=tuple(criteria),
+            routes=(),
+            file=doc.file,
+        )
+        pseudo = Funder(
+            id="_plan",
+            name="règles de plan",
+            category="specifique",
+            kind="course",
+            decided_by="",
+            mobilised_by=(),
+            orientation_step=None,
+            in_force_from=None,
+            before_start=None,
+            replaced_by=None,
+            description=None,
+            versions=(version,),
+            folder=str(folder),
+        )
         guards = []
         for i, guard in enumerate(spec.unlock_only_if):
             where = ("unlock_only_if", i)
             if guard.funder not in catalog.funders:
-                raise InputError(f"financeur inconnu « {guard.funder} »", file=doc.file,
-                                 line=doc.line_of(where + ("funder",)), field="unlock_only_if.funder")
+                raise InputError(
+                    f"financeur inconnu « {guard.funder} »",
+                    file=doc.file,
+                    line=doc.line_of(where + ("funder",)),
+                    field="unlock_only_if.funder",
+                )
             try:
                 node = check(parse(guard.condition), {})
             except InputError as err:
-                raise InputError(err.reason, file=doc.file, line=doc.line_of(where + ("condition",)),
-                                 field="unlock_only_if.condition") from None
+                raise InputError(
+                    err.reason,
+                    file=doc.file,
+                    line=doc.line_of(where + ("condition",)),
+                    field="unlock_only_if.condition",
+                ) from None
             guards.append((guard.funder, guard.criterion, compile_condition(node)))
-        versions.append(PlanVersion(spec.version, spec.valid_from, spec.valid_to, tuple(spec.order),
-                                    tuple(spec.complements), excludes,
-                                    ActiveRules(pseudo, version, tuple(criteria), ()), tuple(guards)))
+        versions.append(
+            PlanVersion(
+                spec.version,
+                spec.valid_from,
+                spec.valid_to,
+                tuple(spec.order),
+                tuple(spec.complements),
+                excludes,
+                ActiveRules(pseudo, version, tuple(criteria), ()),
+                tuple(guards),
+            )
+        )
     versions.sort(key=lambda v: v.valid_from)
-    for previous, current in zip(versions, versions[1:]):
+    for previous, current in zip(versions, versions[1:], strict=False):
         if previous.valid_to is None or current.valid_from != previous.valid_to + dt.timedelta(days=1):
             raise InputError("versions des règles de plan qui se chevauchent ou laissent un trou", file=str(folder))
     return versions

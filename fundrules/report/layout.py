@@ -17,8 +17,9 @@ def terminal_width() -> int:
 def wrap(text: str, width: int, indent: str = "", hang: str | None = None) -> list[str]:
     """`text` wrapped after `indent` on the first line and `hang` (default: as many spaces) after."""
     hang = " " * len(indent) if hang is None else hang
-    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=hang,
-                         break_on_hyphens=False, break_long_words=True) or [indent.rstrip()]
+    return textwrap.wrap(
+        text, width=width, initial_indent=indent, subsequent_indent=hang, break_on_hyphens=False, break_long_words=True
+    ) or [indent.rstrip()]
 
 
 def short_url(url: str, room: int) -> str:
@@ -44,15 +45,16 @@ def fit(lines: list[str], width: int) -> list[str]:
     return out
 
 
-
 def fit_text(text: str, width: int | None = None) -> str:
     """A finished report made to fit: long <addresses> shortened, long lines wrapped under their indent."""
     import re
+
     width = width or terminal_width()
     out = []
     for line in text.split("\n"):
         if len(line) > width:
-            line = re.sub(r"<(https?://[^>\s]+)>", lambda m: "<" + short_url(m.group(1), max(20, width // 2)) + ">",
-                          line)
+            line = re.sub(
+                r"<(https?://[^>\s]+)>", lambda m: "<" + short_url(m.group(1), max(20, width // 2)) + ">", line
+            )
         out.append(line)
     return "\n".join(fit(out, width))

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..escape import escape_markdown, is_web_link
+from ..escape import escape_markdown
 from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, fact_value_fr, humanize, short_name, value_fr
 from ..library.cases import LibraryCase, find_case_files, load_library_case
 from ..plan import make_plan
@@ -21,8 +20,15 @@ from ..results import STATUS_FR, Evaluation, FunderResult
 from .plan import income_dead_end, income_summary, plan_summary
 from .text import is_candidate, is_dead_end, out_of_scope_line, routes_out_of_scope_line
 
-OPERATORS_FR = {"mission_locale": "Mission locale", "apec": "Apec", "cap_emploi": "Cap emploi",
-                "pole_emploi": "Pôle emploi", "fongecif": "Fongecif", "opacif": "OPACIF", "autre": "autre opérateur"}
+OPERATORS_FR = {
+    "mission_locale": "Mission locale",
+    "apec": "Apec",
+    "cap_emploi": "Cap emploi",
+    "pole_emploi": "Pôle emploi",
+    "fongecif": "Fongecif",
+    "opacif": "OPACIF",
+    "autre": "autre opérateur",
+}
 HISTORY_QUARTERS = 4
 
 
@@ -90,7 +96,7 @@ def _profile(case: LibraryCase) -> list[str]:
     return [f"{first[:1].upper()}{first[1:]} ; suivi par : {operator}.", f"Projet : {', '.join(project)}."]
 
 
-def _situation(item: "AgendaItem") -> str:
+def _situation(item: AgendaItem) -> str:
     """The person and the project in one line."""
     return " ".join(item.profile)
 
@@ -115,9 +121,12 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
             at_meeting[c.id] = engine.evaluate(c.case, as_of=c.meeting.date)
         return at_meeting[c.id]
 
-    agenda = [AgendaItem(c, evaluation_of(c), _profile(c),
-                         make_plan(engine, c.case, c.meeting.date, evaluation=evaluation_of(c)))
-              for c in sorted(current, key=lambda c: c.id)]
+    agenda = [
+        AgendaItem(
+            c, evaluation_of(c), _profile(c), make_plan(engine, c.case, c.meeting.date, evaluation=evaluation_of(c))
+        )
+        for c in sorted(current, key=lambda c: c.id)
+    ]
     by_blocker: dict[str, list[str]] = defaultdict(list)
     counts: Counter = Counter()
     for item in agenda:
@@ -142,8 +151,17 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
         gained = [r.funder for r in _course(now) if r.status == "eligible" and r.funder not in before]
         if gained:
             unblocked.append(Unblocked(c, gained))
-    return MeetingPack(region, quarter, date, agenda, dict(sorted(by_blocker.items(), key=lambda kv: (-len(kv[1]), kv[0]))),
-                       dict(counts.most_common()), history, unblocked, criterion_labels(engine.catalog))
+    return MeetingPack(
+        region,
+        quarter,
+        date,
+        agenda,
+        dict(sorted(by_blocker.items(), key=lambda kv: (-len(kv[1]), kv[0]))),
+        dict(counts.most_common()),
+        history,
+        unblocked,
+        criterion_labels(engine.catalog),
+    )
 
 
 def _plan_line(plan: Plan) -> str:
@@ -172,7 +190,7 @@ def _income_line(plan: Plan) -> str:
     return income_summary(plan)
 
 
-def income_dead_ends(pack: "MeetingPack") -> list[str]:
+def income_dead_ends(pack: MeetingPack) -> list[str]:
     """Agenda cases whose person has no income during the course and nothing left to check."""
     return [item.case.id.rsplit("/", 1)[-1] for item in pack.agenda if income_dead_end(item.plan)]
 
@@ -185,7 +203,7 @@ def _dead_ends(evaluation: Evaluation) -> list[tuple[FunderResult, list]]:
     return [(r, r.scoped_blockers()) for r in _course(evaluation) if is_dead_end(r) and r.scoped_blockers()]
 
 
-def _funder_short(pack: "MeetingPack", funder: str) -> str:
+def _funder_short(pack: MeetingPack, funder: str) -> str:
     for item in pack.agenda:
         for r in item.evaluation.results:
             if r.funder == funder:
@@ -193,30 +211,39 @@ def _funder_short(pack: "MeetingPack", funder: str) -> str:
     return funder
 
 
-def _blocker_label(pack: "MeetingPack", key: str) -> str:
-    """"cif · cdi.anciennete" → "CIF · Ancienneté…" (the chart and lists read labels, not codes)."""
+def _blocker_label(pack: MeetingPack, key: str) -> str:
+    """ "cif · cdi.anciennete" → "CIF · Ancienneté…" (the chart and lists read labels, not codes)."""
     if key in pack.labels:
         return pack.labels[key]
     funder, _, criterion = key.partition(" · ")
     return f"{_funder_short(pack, funder)} · {humanize(criterion)}"
 
 
-
-
 md = escape_markdown  # every free text and id placed in Markdown (one function for the format)
 
 
 def render_markdown(pack: MeetingPack) -> str:
-    lines = [f"# Réunion de niveau 3 — {md(pack.region)}, {md(pack.quarter)} ({date_fr(pack.date)})", "",
-             f"{len(pack.agenda)} cas soumis ; règles appliquées : celles de la date de la réunion. "
-             "Les bloquants comptés sont ceux des dispositifs dont la personne relève (hors public à part).", "",
-             "## Ordre du jour", ""]
+    lines = [
+        f"# Réunion de niveau 3 — {md(pack.region)}, {md(pack.quarter)} ({date_fr(pack.date)})",
+        "",
+        f"{len(pack.agenda)} cas soumis ; règles appliquées : celles de la date de la réunion. "
+        "Les bloquants comptés sont ceux des dispositifs dont la personne relève (hors public à part).",
+        "",
+        "## Ordre du jour",
+        "",
+    ]
     for n, item in enumerate(pack.agenda, 1):
         ev = item.evaluation
-        lines += [f"### {n}. {md(item.case.id.rsplit('/', 1)[-1])}", "",
-                  f"**Question :** {md(item.case.problem)}", "",
-                  f"**Situation :** {md(_situation(item))}", "",
-                  f"**Candidats :** {md(', '.join(_possible(ev)) or 'aucun')}", ""]
+        lines += [
+            f"### {n}. {md(item.case.id.rsplit('/', 1)[-1])}",
+            "",
+            f"**Question :** {md(item.case.problem)}",
+            "",
+            f"**Situation :** {md(_situation(item))}",
+            "",
+            f"**Candidats :** {md(', '.join(_possible(ev)) or 'aucun')}",
+            "",
+        ]
         dead = _dead_ends(ev)
         if dead:
             lines += ["**Impasse :**", ""]
@@ -224,21 +251,35 @@ def render_markdown(pack: MeetingPack) -> str:
                 for b in blockers:
                     seen = ", ".join(fact_value_fr(k, v) for k, v in b.observed.items())
                     source = " ; ".join(s.title for s in b.sources)
-                    lines.append(f"- **{md(short_name(result.funder_name))}** — {md(b.message)}"
-                                 + (f" Vu : {md(seen)}." if seen else "") + f" Requis : {md(b.required)}."
-                                 + f" _Source : {md(source)}_")
+                    lines.append(
+                        f"- **{md(short_name(result.funder_name))}** — {md(b.message)}"
+                        + (f" Vu : {md(seen)}." if seen else "")
+                        + f" Requis : {md(b.required)}."
+                        + f" _Source : {md(source)}_"
+                    )
             lines.append("")
-        lines += [f"**Plan :** {md(_plan_line(item.plan))}", "",
-                  f"**Ressources pendant la formation :** {md(_income_line(item.plan))}", ""]
+        lines += [
+            f"**Plan :** {md(_plan_line(item.plan))}",
+            "",
+            f"**Ressources pendant la formation :** {md(_income_line(item.plan))}",
+            "",
+        ]
         if _unlock_matters(item.plan):
             lines += [f"**Ce qui débloquerait :** {md(_unlocks(item.plan))}", ""]
         for extra in (out_of_scope_line(_course(ev)), routes_out_of_scope_line(_course(ev))):
             if extra:
                 lines += [md(extra), ""]
     dead_income = income_dead_ends(pack)
-    lines += ["## Impasses de ressources pendant la formation", "",
-              (md(f"{len(dead_income)} cas sans ressource identifiée : {', '.join(dead_income)}") if dead_income
-               else "Aucune."), ""]
+    lines += [
+        "## Impasses de ressources pendant la formation",
+        "",
+        (
+            md(f"{len(dead_income)} cas sans ressource identifiée : {', '.join(dead_income)}")
+            if dead_income
+            else "Aucune."
+        ),
+        "",
+    ]
     lines += ["## Cas regroupés par bloquant", ""]
     for key, ids in pack.by_blocker.items():
         lines.append(f"- **{md(_blocker_label(pack, key))}** ({len(ids)}) : {md(', '.join(ids))}")
@@ -254,8 +295,10 @@ def render_markdown(pack: MeetingPack) -> str:
     if not pack.unblocked:
         lines.append("Aucun.")
     for u in pack.unblocked:
-        lines.append(f"- {md(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
-                     f"{md(', '.join(_funder_short(pack, f) for f in u.funders))}")
+        lines.append(
+            f"- {md(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
+            f"{md(', '.join(_funder_short(pack, f) for f in u.funders))}"
+        )
     lines += ["", "---", "", provenance_fr(pack.agenda[0].evaluation.provenance)]
     return "\n".join(lines) + "\n"
 
@@ -281,27 +324,37 @@ def chart_svg(pack: MeetingPack) -> str:
     height = top_margin + row * max(len(top), 1) + 20
     largest = max((t for _k, t in top), default=1)
     # a viewBox lets the page shrink the chart on a phone (without it, Chromium at 390 px clipped it)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 60}" height="{height}" '
-             f'viewBox="0 0 {label_width + bar_width + 60} {height}" '
-             f'role="img" aria-label="Bloquants les plus fréquents">',
-             '<style>text{font:12px sans-serif;fill:#222}</style>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 60}" height="{height}" '
+        f'viewBox="0 0 {label_width + bar_width + 60} {height}" '
+        f'role="img" aria-label="Bloquants les plus fréquents">',
+        "<style>text{font:12px sans-serif;fill:#222}</style>",
+    ]
     for i, q in enumerate(quarters):
         x = label_width + i * 90
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
-                     f'<text x="{x + 16}" y="16">{html.escape(q)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<text x="{x + 16}" y="16">{html.escape(q)}</text>'
+        )
     for r, (key, total) in enumerate(top):
         y = top_margin + r * row
         label = _blocker_label(pack, key)
-        shown = label if len(label) <= CHART_LABEL else label[:CHART_LABEL - 1] + "…"  # long ones ran off the left edge
-        parts.append(f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">'
-                     f'<title>{html.escape(label)}</title>{html.escape(shown)}</text>')
+        shown = (
+            label if len(label) <= CHART_LABEL else label[: CHART_LABEL - 1] + "…"
+        )  # long ones ran off the left edge
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">'
+            f"<title>{html.escape(label)}</title>{html.escape(shown)}</text>"
+        )
         x = label_width
         for i, q in enumerate(quarters):
             count = pack.history[q][key]
             if count:
                 w = bar_width * count / largest
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="18" fill="{PALETTE[i % len(PALETTE)]}">'
-                             f'<title>{html.escape(q)} : {count}</title></rect>')
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="18" fill="{PALETTE[i % len(PALETTE)]}">'
+                    f"<title>{html.escape(q)} : {count}</title></rect>"
+                )
                 x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 14}">{total}</text>')
     if not top:
@@ -324,19 +377,25 @@ h1{font-size:1.2rem}}"""
 def render_html(pack: MeetingPack) -> str:
     """The same content as the Markdown, in one page with no external resource (no script, no link)."""
     e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="fr"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>Réunion de niveau 3 — {e(pack.region)} {e(pack.quarter)}</title>", f"<style>{CSS}</style></head><body>",
-           f"<h1>Réunion de niveau 3 — {e(pack.region)}, {e(pack.quarter)} ({date_fr(pack.date)})</h1>",
-           f"<p>{len(pack.agenda)} cas soumis ; règles appliquées : celles de la date de la réunion. Les bloquants "
-           "comptés sont ceux des dispositifs dont la personne relève (hors public à part).</p>",
-           "<h2>Ordre du jour</h2>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="fr"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Réunion de niveau 3 — {e(pack.region)} {e(pack.quarter)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Réunion de niveau 3 — {e(pack.region)}, {e(pack.quarter)} ({date_fr(pack.date)})</h1>",
+        f"<p>{len(pack.agenda)} cas soumis ; règles appliquées : celles de la date de la réunion. Les bloquants "
+        "comptés sont ceux des dispositifs dont la personne relève (hors public à part).</p>",
+        "<h2>Ordre du jour</h2>",
+    ]
     for n, item in enumerate(pack.agenda, 1):
         ev = item.evaluation
-        out += [f"<article><h3>{n}. {e(item.case.id.rsplit('/', 1)[-1])}</h3><dl>",
-                f"<dt>Question</dt><dd>{e(item.case.problem)}</dd>",
-                f"<dt>Situation</dt><dd>{e(_situation(item))}</dd>",
-                f'<dt>Candidats</dt><dd class="ok">{e(", ".join(_possible(ev)) or "aucun")}</dd>']
+        out += [
+            f"<article><h3>{n}. {e(item.case.id.rsplit('/', 1)[-1])}</h3><dl>",
+            f"<dt>Question</dt><dd>{e(item.case.problem)}</dd>",
+            f"<dt>Situation</dt><dd>{e(_situation(item))}</dd>",
+            f'<dt>Candidats</dt><dd class="ok">{e(", ".join(_possible(ev)) or "aucun")}</dd>',
+        ]
         dead = _dead_ends(ev)
         if dead:
             out.append("<dt>Impasse</dt><dd><ul>")
@@ -344,11 +403,14 @@ def render_html(pack: MeetingPack) -> str:
                 for b in blockers:
                     seen = ", ".join(fact_value_fr(k, v) for k, v in b.observed.items())
                     sources = " ; ".join(
-                        (f'<a href="{e(s.url)}">{e(s.title)}</a>' if s.url else e(s.title)) for s in b.sources)
-                    out.append(f'<li><strong class="ko">{e(short_name(result.funder_name))}</strong> — {e(b.message)}'
-                               + (f' <span class="vu">Vu : {e(seen)}.</span>' if seen else "")
-                               + f' <span class="vu">Requis : {e(b.required)}.</span>'
-                               + f' <span class="src">Source : {sources}</span></li>')
+                        (f'<a href="{e(s.url)}">{e(s.title)}</a>' if s.url else e(s.title)) for s in b.sources
+                    )
+                    out.append(
+                        f'<li><strong class="ko">{e(short_name(result.funder_name))}</strong> — {e(b.message)}'
+                        + (f' <span class="vu">Vu : {e(seen)}.</span>' if seen else "")
+                        + f' <span class="vu">Requis : {e(b.required)}.</span>'
+                        + f' <span class="src">Source : {sources}</span></li>'
+                    )
             out.append("</ul></dd>")
         out.append(f"<dt>Plan</dt><dd>{e(_plan_line(item.plan))}</dd>")
         out.append(f"<dt>Ressources pendant la formation</dt><dd>{e(_income_line(item.plan))}</dd>")
@@ -360,12 +422,20 @@ def render_html(pack: MeetingPack) -> str:
                 out.append(f'<p class="hors">{e(extra)}</p>')
         out.append("</article>")
     dead_income = income_dead_ends(pack)
-    out.append("<h2>Impasses de ressources pendant la formation</h2><p>"
-               + (e(f"{len(dead_income)} cas sans ressource identifiée : {', '.join(dead_income)}") if dead_income
-                  else "Aucune.") + "</p>")
+    out.append(
+        "<h2>Impasses de ressources pendant la formation</h2><p>"
+        + (
+            e(f"{len(dead_income)} cas sans ressource identifiée : {', '.join(dead_income)}")
+            if dead_income
+            else "Aucune."
+        )
+        + "</p>"
+    )
     out.append("<h2>Cas regroupés par bloquant</h2><ul>")
-    out += [f"<li><strong>{e(_blocker_label(pack, k))}</strong> ({len(v)}) : {e(', '.join(v))}</li>"
-            for k, v in pack.by_blocker.items()]
+    out += [
+        f"<li><strong>{e(_blocker_label(pack, k))}</strong> ({len(v)}) : {e(', '.join(v))}</li>"
+        for k, v in pack.by_blocker.items()
+    ]
     if not pack.by_blocker:
         out.append("<li>Aucun bloquant.</li>")
     out.append("</ul><h2>Bloquants par financeur</h2><table><tr><th>financeur</th><th>bloquants</th></tr>")
@@ -375,8 +445,11 @@ def render_html(pack: MeetingPack) -> str:
     out.append("<h2>Cas des réunions précédentes débloqués depuis par un changement de règles</h2><ul>")
     if not pack.unblocked:
         out.append("<li>Aucun.</li>")
-    out += [f"<li>{e(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
-            f"{e(', '.join(_funder_short(pack, f) for f in u.funders))}</li>" for u in pack.unblocked]
+    out += [
+        f"<li>{e(u.case.id)} (réunion du {date_fr(u.case.meeting.date)}) : désormais éligible à "
+        f"{e(', '.join(_funder_short(pack, f) for f in u.funders))}</li>"
+        for u in pack.unblocked
+    ]
     out.append(f"</ul><footer><p>{e(provenance_fr(pack.agenda[0].evaluation.provenance))}</p></footer>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

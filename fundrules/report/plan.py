@@ -59,10 +59,14 @@ def income_lines(entries, indent: str = "  ") -> list[str]:
             continue
         if e.status != "eligible":
             continue
-        amount = (f"{value_fr(e.monthly)} EUR par mois" if e.monthly is not None
-                  else f"{value_fr(e.daily)} EUR par jour" if e.daily is not None else (e.rule or "montant à déterminer"))
-        lines.append(f"{indent}- {e.name} [{e.id}] {_period(e)} : {amount}"
-                     + ("" if e.verified else " (à confirmer)"))
+        amount = (
+            f"{value_fr(e.monthly)} EUR par mois"
+            if e.monthly is not None
+            else f"{value_fr(e.daily)} EUR par jour"
+            if e.daily is not None
+            else (e.rule or "montant à déterminer")
+        )
+        lines.append(f"{indent}- {e.name} [{e.id}] {_period(e)} : {amount}" + ("" if e.verified else " (à confirmer)"))
         lines.append(f"{indent}  payé par : {e.payer or e.decided_by} ; à demander à : {e.decided_by}")
         if e.monthly is not None and e.rule:
             lines.append(f"{indent}  règle : {e.rule}")
@@ -117,11 +121,16 @@ def render_plan_text(plan: Plan, source: str | None = None, width: int | None = 
     if plan.excluded:
         lines.append("")
     for e in plan.excluded:
-        lines += wrap(f"Écarté du plan principal : {short_name(e.funder_name or e.funder)} — {e.message}",
-                      width, "", "  ")
+        lines += wrap(
+            f"Écarté du plan principal : {short_name(e.funder_name or e.funder)} — {e.message}", width, "", "  "
+        )
     if plan.unlock and not plan.impasse:
-        lines += [""] + wrap("Pistes : " + " ; ".join(
-            f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in plan.unlock), width, "", "  ")
+        lines += [""] + wrap(
+            "Pistes : " + " ; ".join(f"{u.what} ({short_name(u.funder_name or u.funder)})" for u in plan.unlock),
+            width,
+            "",
+            "  ",
+        )
     if plan.income:
         lines += ["", "Ressources pendant la formation"]
         lines += income_lines(plan.income)

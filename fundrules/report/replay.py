@@ -22,6 +22,7 @@ def _value(value) -> str:
 
 def _plan_text(plan) -> str:
     from .plan import plan_summary
+
     if plan.impasse or not plan.plans:
         return plan.message or "impasse"
     return plan_summary(plan.plans[0])
@@ -36,12 +37,19 @@ def _income_dead_ends(replays: list[CaseReplay], h2: str, bullet: str) -> list[s
     return lines + [f"{bullet}{r.case.id} : {income_summary(r.plan)}" for r in dead]
 
 
-def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], markdown: bool = False,
-                       names: Optional[dict] = None, labels: Optional[dict] = None, width: Optional[int] = None) -> str:
+def render_replay_text(
+    replays: list[CaseReplay],
+    as_of: Optional[dt.date],
+    markdown: bool = False,
+    names: Optional[dict] = None,
+    labels: Optional[dict] = None,
+    width: Optional[int] = None,
+) -> str:
     """The replay for people; `names` (funder id → short name) and `labels` ("funder · criterion" →
     French label) replace codes when given; text (not Markdown) fits the terminal."""
     from ..french import humanize
     from .layout import fit, terminal_width
+
     names, labels = names or {}, labels or {}
 
     def funder(fid: str) -> str:
@@ -64,8 +72,10 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
                 lines.append(f"{bullet}plan : {_plan_text(replay.plan)}")
                 lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
             for d in replay.differences:
-                lines.append(f"{bullet}{funder(d.funder)} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
-                             f"obtenu {_value(d.got)}")
+                lines.append(
+                    f"{bullet}{funder(d.funder)} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
+                    f"obtenu {_value(d.got)}"
+                )
                 lines += [f"{'  ' if markdown else '      '}- critère {c}" for c in d.criteria]
         return "\n".join(lines if markdown else fit(lines, width or terminal_width())) + "\n"
     changed = [r for r in replays if r.changes]
@@ -82,8 +92,9 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
             tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
             if getattr(c, "in_scope_after", None) is False and c.status_after == "blocked":
                 tag += " (hors public)"
-            lines.append(f"{bullet}{funder(c.funder)} : {STATUS_FR[c.status_before]} → "
-                         f"{STATUS_FR[c.status_after]}{tag}")
+            lines.append(
+                f"{bullet}{funder(c.funder)} : {STATUS_FR[c.status_before]} → {STATUS_FR[c.status_after]}{tag}"
+            )
             pad = "  " if markdown else "      "
             lines += [f"{pad}- bloquant apparu : {criterion(c.funder, k)}" for k in c.blockers_appeared]
             lines += [f"{pad}- bloquant levé : {criterion(c.funder, k)}" for k in c.blockers_disappeared]
@@ -94,19 +105,34 @@ def render_replay_text(replays: list[CaseReplay], as_of: Optional[dt.date], mark
 def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance: Optional[Provenance] = None) -> str:
     data = []
     for r in replays:
-        item = {"case": r.case.id, "meeting_date": r.case.meeting.date.isoformat(), "as_of": r.as_of.isoformat(),
-                "statuses": r.statuses,
-                "plan": json.loads(r.plan.model_dump_json(exclude={"provenance"})) if r.plan is not None else None}
+        item = {
+            "case": r.case.id,
+            "meeting_date": r.case.meeting.date.isoformat(),
+            "as_of": r.as_of.isoformat(),
+            "statuses": r.statuses,
+            "plan": json.loads(r.plan.model_dump_json(exclude={"provenance"})) if r.plan is not None else None,
+        }
         if as_of is None:
             item["matches"] = r.matches
-            item["differences"] = [{"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got,
-                                    "criteria": d.criteria} for d in r.differences]
+            item["differences"] = [
+                {"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got, "criteria": d.criteria}
+                for d in r.differences
+            ]
         else:
-            item["changes"] = [{"funder": c.funder, "status_before": c.status_before, "status_after": c.status_after,
-                                "gained": c.gained, "lost": c.lost, "blockers_appeared": c.blockers_appeared,
-                                "blockers_disappeared": c.blockers_disappeared,
-                                "successor_routes": c.successor_routes, "in_scope_after": c.in_scope_after}
-                               for c in r.changes]
+            item["changes"] = [
+                {
+                    "funder": c.funder,
+                    "status_before": c.status_before,
+                    "status_after": c.status_after,
+                    "gained": c.gained,
+                    "lost": c.lost,
+                    "blockers_appeared": c.blockers_appeared,
+                    "blockers_disappeared": c.blockers_disappeared,
+                    "successor_routes": c.successor_routes,
+                    "in_scope_after": c.in_scope_after,
+                }
+                for c in r.changes
+            ]
         data.append(item)
     summary: dict[str, Any] = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
     if provenance is not None:

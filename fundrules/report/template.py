@@ -35,8 +35,9 @@ def _kind(fact: Fact) -> str:
 
 def _comment(fact: Fact, indent: str) -> list[str]:
     text = f"{fact.label[:1].upper()}{fact.label[1:]} — {_kind(fact)}"
-    lines = textwrap.wrap(text, WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   ",
-                          break_on_hyphens=False)
+    lines = textwrap.wrap(
+        text, WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   ", break_on_hyphens=False
+    )
     if fact.kind == "enum":
         labels = _CHOICES.get(fact.path, {})
         for code in fact.choices:
@@ -45,7 +46,7 @@ def _comment(fact: Fact, indent: str) -> list[str]:
     if fact.path == "region":
         entries = [f"{code} {name}" for code, name in REGIONS.items()]
         for start in range(0, len(entries), 3):
-            lines.append(f"{indent}#   " + ", ".join(entries[start:start + 3]))
+            lines.append(f"{indent}#   " + ", ".join(entries[start : start + 3]))
     return lines
 
 

@@ -5,11 +5,10 @@ excludes the person ("hors public") and schemes not in force in one line each. F
 from __future__ import annotations
 
 from typing import Optional
+from urllib.parse import urlsplit
 
 from ..french import date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
-from urllib.parse import urlsplit
-
 from .layout import fit, terminal_width, wrap
 
 MARK = {"eligible": "[OK]", "blocked": "[X] ", "a_verifier": "[?] ", "not_in_force": "[--]"}
@@ -22,12 +21,13 @@ def _name(result: FunderResult) -> str:
 
 
 def out_of_scope_line(results: list[FunderResult]) -> Optional[str]:
-    """"Hors public : AIF (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé)"."""
+    """ "Hors public : AIF (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé)"."""
     outside = [r for r in results if r.in_scope is False]
     if not outside:
         return None
-    return "Hors public : " + ", ".join(
-        _name(r) + (f" ({r.scope_label})" if r.scope_label else "") for r in outside) + "."
+    return (
+        "Hors public : " + ", ".join(_name(r) + (f" ({r.scope_label})" if r.scope_label else "") for r in outside) + "."
+    )
 
 
 def routes_out_of_scope_line(results: list[FunderResult]) -> Optional[str]:
@@ -75,8 +75,7 @@ def _candidate(result: FunderResult, width: int) -> list[str]:
     for notice in result.notices:
         lines += wrap("note : " + notice, width, INDENT)
     if result.unverified_criteria:
-        lines += wrap("à confirmer : " + ", ".join(humanize(c) for c in result.unverified_criteria),
-                      width, INDENT)
+        lines += wrap("à confirmer : " + ", ".join(humanize(c) for c in result.unverified_criteria), width, INDENT)
     return lines
 
 
@@ -91,8 +90,12 @@ def _dead_end(result: FunderResult, width: int) -> list[str]:
             lines += wrap("vu : " + seen, width, INDENT + "  ", INDENT + "    ")
         lines += wrap("requis : " + blocker.required, width, INDENT + "  ", INDENT + "    ")
         for source in blocker.sources:  # one line each; the full reference is in --format json
-            lines.append(_one_line(INDENT + "  source : " + source.title
-                                   + (f" ({urlsplit(source.url).netloc})" if source.url else ""), width))
+            lines.append(
+                _one_line(
+                    INDENT + "  source : " + source.title + (f" ({urlsplit(source.url).netloc})" if source.url else ""),
+                    width,
+                )
+            )
     for notice in result.notices:
         lines += wrap("note : " + notice, width, INDENT)
     return lines
@@ -125,19 +128,24 @@ def _next_steps(results: list[FunderResult], width: int) -> list[str]:
         for step in steps[:STEPS_SHOWN]:
             lines += wrap(f"{_name(r)} : {step}", width, "  -> ", "     ")
         if len(steps) > STEPS_SHOWN:
-            lines += wrap(f"{_name(r)} : {len(steps) - STEPS_SHOWN} autre(s) étape(s) dans --format json.",
-                          width, "     ")
+            lines += wrap(
+                f"{_name(r)} : {len(steps) - STEPS_SHOWN} autre(s) étape(s) dans --format json.", width, "     "
+            )
     return lines
 
 
 def _rules_line(results: list[FunderResult]) -> str:
-    parts = [f"{_name(r)} {r.ruleset_version} ({period_fr(r.valid_from, r.valid_to)})"
-             for r in results if r.ruleset_version and r.valid_from]
+    parts = [
+        f"{_name(r)} {r.ruleset_version} ({period_fr(r.valid_from, r.valid_to)})"
+        for r in results
+        if r.ruleset_version and r.valid_from
+    ]
     return "Règles appliquées : " + " ; ".join(parts) + "." if parts else ""
 
 
-def render_text(evaluation: Evaluation, source: str | None = None, width: int | None = None,
-                region: str | None = None) -> str:
+def render_text(
+    evaluation: Evaluation, source: str | None = None, width: int | None = None, region: str | None = None
+) -> str:
     """`region`: the case's region code, said with its name ("Centre-Val de Loire (code 24)")."""
     width = width or terminal_width()
     results = evaluation.results
@@ -152,8 +160,13 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
     for warning in evaluation.warnings:
         lines += wrap(f"Attention : {warning}", width, "", "  ")
     for derived in evaluation.derived_facts:
-        lines += wrap(f"Calculé : {fact_value_fr(derived.fact, derived.value)} (d'après "
-                      f"{', '.join(fact_label(p) for p in derived.derived_from)})", width, "", "  ")
+        lines += wrap(
+            f"Calculé : {fact_value_fr(derived.fact, derived.value)} (d'après "
+            f"{', '.join(fact_label(p) for p in derived.derived_from)})",
+            width,
+            "",
+            "  ",
+        )
 
     income = [r for r in results if r.kind == "income"]  # schemes that pay the person: their own section
     results = [r for r in results if r.kind == "course"]
@@ -174,8 +187,9 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
     others = [line for line in (out_of_scope_line(results), routes_out_of_scope_line(results)) if line]
     not_in_force = [r for r in results if r.status == "not_in_force"]
     if not_in_force:
-        others.append("Pas en vigueur : " + " ; ".join(
-            _name(r) + (f" — {r.message}" if r.message else "") for r in not_in_force))
+        others.append(
+            "Pas en vigueur : " + " ; ".join(_name(r) + (f" — {r.message}" if r.message else "") for r in not_in_force)
+        )
     if others:
         lines.append("")
         for line in others:
@@ -187,9 +201,15 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
             lines += _candidate(r, width)
         blocked = [r for r in income if is_dead_end(r)]
         if blocked:
-            lines += wrap("Bloqués : " + " ; ".join(
-                _name(r) + (f" — {r.scoped_blockers()[0].message}" if r.scoped_blockers() else "")
-                for r in blocked), width, "", "  ")
+            lines += wrap(
+                "Bloqués : "
+                + " ; ".join(
+                    _name(r) + (f" — {r.scoped_blockers()[0].message}" if r.scoped_blockers() else "") for r in blocked
+                ),
+                width,
+                "",
+                "  ",
+            )
         outside = out_of_scope_line(income)
         if outside:
             lines += wrap(outside, width, "", "  ")
@@ -208,6 +228,7 @@ def render_text(evaluation: Evaluation, source: str | None = None, width: int | 
     traced = [r for r in results if r.trace]  # only with --explain
     if traced:
         from ..engine.trace import render_trace
+
         lines += ["", "EXPLICATION (critère par critère)"]
         for r in traced:
             lines += wrap(_name(r), width) + render_trace(r.trace)

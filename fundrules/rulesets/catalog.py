@@ -76,8 +76,7 @@ class Criterion:
         return compile_condition(self.condition)
 
     def in_force(self, day: dt.date) -> bool:
-        return ((self.valid_from is None or self.valid_from <= day)
-                and (self.valid_to is None or day <= self.valid_to))
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -112,6 +111,7 @@ class Version:
 @dataclass(frozen=True)
 class Variant:
     """One track of a funder selected by a fact (the regional plan of one region)."""
+
     id: str
     name: str
     illustrative: bool
@@ -160,8 +160,9 @@ class Funder:
         """The scope criteria ids and their label, for one variant (or the funder itself)."""
         if variant is not None and variant.scope is not None:
             return variant.scope, variant.scope_label or self.scope_label
-        return self.scope, (variant.scope_label if variant is not None and variant.scope_label else None) \
-            or self.scope_label
+        return self.scope, (
+            variant.scope_label if variant is not None and variant.scope_label else None
+        ) or self.scope_label
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions
@@ -176,6 +177,7 @@ class Funder:
 @dataclass(frozen=True, eq=False)
 class ActiveRules:
     """What one funder applies on one date: its version, criteria in force and parameter values."""
+
     funder: Funder
     version: Version
     criteria: tuple[Criterion, ...]
@@ -185,8 +187,13 @@ class ActiveRules:
     @functools.cached_property
     def key(self) -> tuple:
         """Identifies the compiled rules: same funder, version, conditions and parameter values."""
-        return (self.funder.id, self.variant.id if self.variant else None, self.version.label,
-                tuple((c.key, c.condition_text) for c in self.criteria), self.params)
+        return (
+            self.funder.id,
+            self.variant.id if self.variant else None,
+            self.version.label,
+            tuple((c.key, c.condition_text) for c in self.criteria),
+            self.params,
+        )
 
     @functools.cached_property
     def _param_values(self) -> dict[str, Any]:

@@ -24,20 +24,27 @@ def _review_fr(reviewed_on: Optional[dt.date], every_months: Optional[int]) -> s
 def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
     lines = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
-        lines.append(f"{funder.id} — {funder.name} ({CATEGORY_FR.get(funder.category, funder.category)}) ; "
-                     f"décide : {funder.decided_by}" + _review_fr(funder.reviewed_on, funder.review_every_months))
+        lines.append(
+            f"{funder.id} — {funder.name} ({CATEGORY_FR.get(funder.category, funder.category)}) ; "
+            f"décide : {funder.decided_by}" + _review_fr(funder.reviewed_on, funder.review_every_months)
+        )
         for variant in _tracks(funder):
             versions = funder.versions_of(variant)
             shown = [v for v in versions if as_of is None or v.covers(as_of)]
-            prefix = (f"  {variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''}"
-                      f"{_review_fr(*funder.review_of(variant)) if variant.reviewed_on else ''} :"
-                      if variant else " ")
+            prefix = (
+                f"  {variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''}"
+                f"{_review_fr(*funder.review_of(variant)) if variant.reviewed_on else ''} :"
+                if variant
+                else " "
+            )
             if not shown:
                 lines.append(f"{prefix} aucune version en vigueur le {date_fr(as_of)}")
             for v in shown:
                 sources = len(v.sources)
-                lines.append(f"{prefix} version {v.label} {period_fr(v.valid_from, v.valid_to)}"
-                             f" — {len(v.criteria)} critères, {sources} source{'s' if sources > 1 else ''}")
+                lines.append(
+                    f"{prefix} version {v.label} {period_fr(v.valid_from, v.valid_to)}"
+                    f" — {len(v.criteria)} critères, {sources} source{'s' if sources > 1 else ''}"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -59,8 +66,11 @@ def _criterion_lines(criterion: Criterion, params: dict) -> list[str]:
         else:
             flags.append(period_fr(criterion.valid_from, criterion.valid_to))
     head = f"  - {criterion.key}" + (f" — {criterion.label}" if criterion.label else "")
-    lines = [head + (f" [{', '.join(flags)}]" if flags else ""), f"      requis : {required}",
-             f"      condition : {' '.join(criterion.condition_text.split())}"]
+    lines = [
+        head + (f" [{', '.join(flags)}]" if flags else ""),
+        f"      requis : {required}",
+        f"      condition : {' '.join(criterion.condition_text.split())}",
+    ]
     lines += [f"      source : {s.title}" + (f" <{s.url}>" if s.url else "") for s in criterion.sources]
     return lines
 
@@ -69,21 +79,24 @@ def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
     funder = catalog.funders[funder_id]
     lines = [f"{funder.name} [{funder.id}] — règles en vigueur le {date_fr(as_of)}"]
     if funder.scope_label:
-        lines.append(f"Public : {funder.scope_label} (hors public si l'un de ces critères n'est pas rempli : "
-                     f"{', '.join(funder.scope)})")
+        lines.append(
+            f"Public : {funder.scope_label} (hors public si l'un de ces critères n'est pas rempli : "
+            f"{', '.join(funder.scope)})"
+        )
     for variant in _tracks(funder):
         active = catalog.active(funder, as_of, variant)
-        title = (f"{variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''}"
-                 if variant else "")
+        title = f"{variant.id} — {variant.name}{' (illustratif)' if variant.illustrative else ''}" if variant else ""
         if title:
             lines += ["", title]
         if active is None:
             lines.append("  aucune version en vigueur à cette date")
             continue
         v = active.version
-        lines.append(f"Version {v.label} {period_fr(v.valid_from, v.valid_to)} ; décide : "
-                     f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}"
-                     + _review_fr(*funder.review_of(variant)))
+        lines.append(
+            f"Version {v.label} {period_fr(v.valid_from, v.valid_to)} ; décide : "
+            f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}"
+            + _review_fr(*funder.review_of(variant))
+        )
         if v.summary:
             lines.append(f"  {' '.join(v.summary.split())}")
         params = active.param_values()
@@ -118,8 +131,14 @@ class RulesetDiff:
     decided_by: Optional[str] = None
 
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.parameters or self.decided_by
-                    or self.before != self.after)
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.parameters
+            or self.decided_by
+            or self.before != self.after
+        )
 
 
 def _decider(funder: Funder, active: Optional[ActiveRules]) -> Optional[str]:
@@ -133,8 +152,9 @@ def diff_rulesets(catalog: Catalog, funder_id: str, first: dt.date, second: dt.d
     diffs = []
     for variant in _tracks(funder):
         a, b = catalog.active(funder, first, variant), catalog.active(funder, second, variant)
-        d = RulesetDiff(funder.id, variant.id if variant else None,
-                        a.version.label if a else None, b.version.label if b else None)
+        d = RulesetDiff(
+            funder.id, variant.id if variant else None, a.version.label if a else None, b.version.label if b else None
+        )
         ca = {c.key: c for c in a.criteria} if a else {}
         cb = {c.key: c for c in b.criteria} if b else {}
         d.added = [k for k in cb if k not in ca]
@@ -143,7 +163,9 @@ def diff_rulesets(catalog: Catalog, funder_id: str, first: dt.date, second: dt.d
             x, y = ca[key], cb[key]
             changes = []
             if " ".join(x.condition_text.split()) != " ".join(y.condition_text.split()):
-                changes.append(f"condition « {' '.join(x.condition_text.split())} » → « {' '.join(y.condition_text.split())} »")
+                changes.append(
+                    f"condition « {' '.join(x.condition_text.split())} » → « {' '.join(y.condition_text.split())} »"
+                )
             if x.verified != y.verified:
                 changes.append("vérifié" if y.verified else "désormais à confirmer")
             if x.blocking != y.blocking:

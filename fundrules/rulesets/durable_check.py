@@ -8,7 +8,8 @@ durable-rules could not run or compare exactly. The python backend never pays fo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from ..engine.durable_compile import ConditionTooComplex, check_condition
 from ..errors import InputError
@@ -23,8 +24,9 @@ def _param_sets(criterion: Criterion, version: Optional[Version]) -> list[dict[s
         return [{}]
     start = max(criterion.valid_from or version.valid_from, version.valid_from)
     end = criterion.valid_to or version.valid_to or dt.date.max
-    days = {start} | {d for name in criterion.params for d, _v, _s in version.parameters[name].values
-                      if start <= d <= end}
+    days = {start} | {
+        d for name in criterion.params for d, _v, _s in version.parameters[name].values if start <= d <= end
+    }
     seen: dict[tuple, dict[str, Any]] = {}
     for day in sorted(days):
         values = {}
@@ -41,13 +43,14 @@ def check_criterion(criterion: Criterion, version: Optional[Version]) -> None:
             check_condition(criterion.condition, values)
         except ConditionTooComplex as err:
             line = getattr(criterion, "condition_line", None) or criterion.line
-            raise InputError(err.reason, file=criterion.file, line=line,
-                             field=f"critère {criterion.key}.condition") from None
+            raise InputError(
+                err.reason, file=criterion.file, line=line, field=f"critère {criterion.key}.condition"
+            ) from None
 
 
 def _versions(catalog: Catalog) -> Iterable[Version]:
     for funder in catalog.funders.values():
-        for variant in (funder.variants.values() if funder.variant_by else [None]):
+        for variant in funder.variants.values() if funder.variant_by else [None]:
             yield from funder.versions_of(variant)
 
 

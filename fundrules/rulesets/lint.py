@@ -15,8 +15,9 @@ import datetime as dt
 import itertools
 import random
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ..conditions.ast import Literal
 from ..conditions.typecheck import walk
@@ -58,6 +59,7 @@ def _candidates(criterion: Criterion, params: dict[str, Any]) -> dict[str, list[
                 dates.update({v - dt.timedelta(days=1), v, v + dt.timedelta(days=1)})
             elif isinstance(v, str):
                 strings.add(v)
+
     walk(criterion.condition, visit)
     for name in criterion.params:
         v = params.get(name)
@@ -86,7 +88,7 @@ def _assignments(candidates: dict[str, list[Any]], seed: int) -> Iterable[dict[s
         total *= len(values)
     if total <= MAX_TRIES:
         for combo in itertools.product(*(candidates[p] for p in paths)):
-            yield dict(zip(paths, combo))
+            yield dict(zip(paths, combo, strict=False))
         return
     rng = random.Random(seed)
     for _ in range(MAX_TRIES):
@@ -125,6 +127,14 @@ def lint_catalog(catalog: Catalog) -> list[LintProblem]:
                     can_hold, can_fail = witnesses(criterion, version, day)
                     if not (can_hold and can_fail):
                         never = "jamais vrai" if not can_hold else "jamais faux"
-                        problems.append(LintProblem(funder.id, label, criterion.key, criterion.file, criterion.line,
-                                                    f"{never} (aucun exemple trouvé) : critère inutile ou erroné"))
+                        problems.append(
+                            LintProblem(
+                                funder.id,
+                                label,
+                                criterion.key,
+                                criterion.file,
+                                criterion.line,
+                                f"{never} (aucun exemple trouvé) : critère inutile ou erroné",
+                            )
+                        )
     return problems

@@ -30,7 +30,7 @@ VARIANT_FILE = "variant.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ONE_DAY = dt.timedelta(days=1)
 SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
-MAX_NUMBER = 2 ** 53  # every number in a ruleset: beyond, an integer has no exact double
+MAX_NUMBER = 2**53  # every number in a ruleset: beyond, an integer has no exact double
 
 
 def number_problem(node) -> str | None:
@@ -44,6 +44,7 @@ def number_problem(node) -> str | None:
         value = getattr(item, "value", None) if isinstance(item, Literal) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
             found.append(item.text())
+
     walk(node, visit)
     if found:
         return f"nombre {found[0]} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
@@ -104,30 +105,43 @@ class _VersionBuilder:
                 if isinstance(value, float) and value != value:
                     raise self.error("valeur NaN refusée", vpath, f"parameters.{name}")
                 if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
-                    raise self.error(f"nombre hors des bornes admises (fini, au plus {MAX_NUMBER} en valeur "
-                                     "absolue, soit 2**53)", vpath, f"parameters.{name}")
+                    raise self.error(
+                        f"nombre hors des bornes admises (fini, au plus {MAX_NUMBER} en valeur absolue, soit 2**53)",
+                        vpath,
+                        f"parameters.{name}",
+                    )
                 if value is None or isinstance(value, (list, dict)):
-                    raise self.error("valeur simple attendue (nombre, date, texte, booléen)", vpath,
-                                     f"parameters.{name}")
+                    raise self.error(
+                        "valeur simple attendue (nombre, date, texte, booléen)", vpath, f"parameters.{name}"
+                    )
                 if isinstance(value, dt.datetime):
                     raise self.error("date sans heure attendue (AAAA-MM-JJ)", vpath, f"parameters.{name}")
                 types.add(literal_type(value))
                 if item.source not in self.sources:
-                    raise self.error(f"source inconnue « {item.source} » (déclarez-la dans sources)", vpath,
-                                     f"parameters.{name}.source")
+                    raise self.error(
+                        f"source inconnue « {item.source} » (déclarez-la dans sources)",
+                        vpath,
+                        f"parameters.{name}.source",
+                    )
                 if self.spec.valid_to and start > self.spec.valid_to:
-                    raise self.error(f"valeur datée du {_fmt(start)}, après la fin de la version", vpath,
-                                     f"parameters.{name}")
+                    raise self.error(
+                        f"valeur datée du {_fmt(start)}, après la fin de la version", vpath, f"parameters.{name}"
+                    )
             if len(types) > 1:
-                raise self.error("toutes les valeurs d'un paramètre doivent être du même type", path,
-                                 f"parameters.{name}")
-            result[name] = Parameter(name, spec.description, spec.unit, types.pop(),
-                                     tuple((d, v.value, v.source) for d, v in values),
-                                     frozenset(d for d, v in values if not v.verified))
+                raise self.error(
+                    "toutes les valeurs d'un paramètre doivent être du même type", path, f"parameters.{name}"
+                )
+            result[name] = Parameter(
+                name,
+                spec.description,
+                spec.unit,
+                types.pop(),
+                tuple((d, v.value, v.source) for d, v in values),
+                frozenset(d for d, v in values if not v.verified),
+            )
         return result
 
-    def criterion(self, spec: CriterionFile, path: tuple, route: str | None,
-                  params: dict[str, Parameter]) -> Criterion:
+    def criterion(self, spec: CriterionFile, path: tuple, route: str | None, params: dict[str, Parameter]) -> Criterion:
         key = f"{route}.{spec.id}" if route else spec.id
         where = f"critère {key}"
         cpath = path + ("condition",)
@@ -140,48 +154,82 @@ class _VersionBuilder:
             text = getattr(spec, attr)
             if not text:
                 continue
-            allowed = (set(params) | {"observed"} | {f.rsplit(".", 1)[-1] for f in facts_of(node)}
-                       | ({"required"} if attr != "required" else set()))
+            allowed = (
+                set(params)
+                | {"observed"}
+                | {f.rsplit(".", 1)[-1] for f in facts_of(node)}
+                | ({"required"} if attr != "required" else set())
+            )
             for name in PLACEHOLDER.findall(text):
                 if name not in allowed:
                     raise self.error(
                         f"repère {{{name}}} inconnu ; possibles : {', '.join(sorted(allowed))}",
-                        path + (attr,), f"{where}.{attr}")
-        text_params = tuple(sorted({name for attr in ("message", "required", "next_step")
-                                    for name in PLACEHOLDER.findall(getattr(spec, attr) or "")
-                                    if name in params} - set(params_of(node))))
+                        path + (attr,),
+                        f"{where}.{attr}",
+                    )
+        text_params = tuple(
+            sorted(
+                {
+                    name
+                    for attr in ("message", "required", "next_step")
+                    for name in PLACEHOLDER.findall(getattr(spec, attr) or "")
+                    if name in params
+                }
+                - set(params_of(node))
+            )
+        )
         for name in params_of(node) + text_params:
             first = params[name].values[0][0]
             if first > (spec.valid_from or self.spec.valid_from):
                 raise self.error(
                     f"le paramètre {name} n'a pas de valeur avant le {_fmt(first)}, or le critère s'applique "
                     f"dès le {_fmt(spec.valid_from or self.spec.valid_from)} (donnez-lui valid_from)",
-                    path, f"{where}.condition")
+                    path,
+                    f"{where}.condition",
+                )
         if self.illustrative and spec.verified:
-            raise self.error("règles illustratives : verified doit être false (aucune source ne les confirme)",
-                             path + ("verified",), f"{where}.verified")
+            raise self.error(
+                "règles illustratives : verified doit être false (aucune source ne les confirme)",
+                path + ("verified",),
+                f"{where}.verified",
+            )
         if spec.gate and route is None:
             raise self.error("gate ne s'emploie que dans une voie (routes)", path + ("gate",), f"{where}.gate")
         if not spec.sources:
-            raise self.error("critère sans source : citez au moins une source", path + ("sources",),
-                             f"{where}.sources")
+            raise self.error("critère sans source : citez au moins une source", path + ("sources",), f"{where}.sources")
         for source in spec.sources:
             if source not in self.sources:
-                raise self.error(f"source inconnue « {source} » (déclarez-la dans sources)",
-                                 path + ("sources",), f"{where}.sources")
+                raise self.error(
+                    f"source inconnue « {source} » (déclarez-la dans sources)", path + ("sources",), f"{where}.sources"
+                )
         start, end = spec.valid_from, spec.valid_to
         if start and start < self.spec.valid_from or end and self.spec.valid_to and end > self.spec.valid_to:
             raise self.error("période du critère hors de la période de la version", path, where)
         if start and end and end < start:
             raise self.error("valid_to avant valid_from", path, where)
         return Criterion(
-            key=key, id=spec.id, route=route, label=spec.label, condition=node,
-            condition_text=spec.condition, message=spec.message, condition_line=self.doc.line_of(cpath),
-            required=spec.required or spec.condition, next_step=spec.next_step,
-            sources=tuple(self.sources[s] for s in spec.sources), verified=spec.verified, gate=spec.gate,
-            blocking=spec.blocking, unlock=spec.unlock,
-            valid_from=start, valid_to=end, facts=facts_of(node), params=params_of(node), text_params=text_params,
-            file=self.doc.file, line=self.doc.line_of(path),
+            key=key,
+            id=spec.id,
+            route=route,
+            label=spec.label,
+            condition=node,
+            condition_text=spec.condition,
+            message=spec.message,
+            condition_line=self.doc.line_of(cpath),
+            required=spec.required or spec.condition,
+            next_step=spec.next_step,
+            sources=tuple(self.sources[s] for s in spec.sources),
+            verified=spec.verified,
+            gate=spec.gate,
+            blocking=spec.blocking,
+            unlock=spec.unlock,
+            valid_from=start,
+            valid_to=end,
+            facts=facts_of(node),
+            params=params_of(node),
+            text_params=text_params,
+            file=self.doc.file,
+            line=self.doc.line_of(path),
         )
 
     def _check_numbers(self, node, path: tuple, field: str) -> None:
@@ -195,8 +243,9 @@ class _VersionBuilder:
         if spec.valid_to and spec.valid_to < spec.valid_from:
             raise self.error("valid_to est avant valid_from", ("valid_to",), "valid_to")
         if not spec.criteria and not spec.routes:
-            raise self.error("version sans critère ni voie : elle rendrait tout le monde éligible",
-                             ("criteria",), "criteria")
+            raise self.error(
+                "version sans critère ni voie : elle rendrait tout le monde éligible", ("criteria",), "criteria"
+            )
         params = self.parameters()
         criteria: list[Criterion] = []
         for i, c in enumerate(spec.criteria):
@@ -209,8 +258,7 @@ class _VersionBuilder:
                 raise self.error(f"voie « {route.id} » en double", rpath, f"routes.{route.id}")
             seen_routes.add(route.id)
             if not route.criteria:
-                raise self.error("voie sans critère (liste vide)", rpath + ("criteria",),
-                                 f"routes.{route.id}.criteria")
+                raise self.error("voie sans critère (liste vide)", rpath + ("criteria",), f"routes.{route.id}.criteria")
             routes.append(Route(route.id, route.label))
             for i, c in enumerate(route.criteria):
                 criteria.append(self.criterion(c, rpath + ("criteria", i), route.id, params))
@@ -228,21 +276,37 @@ class _VersionBuilder:
         holder_share = None
         if spec.holder_share:
             if spec.holder_share.parameter not in params:
-                raise self.error(f"paramètre inconnu « {spec.holder_share.parameter} »", ("holder_share",),
-                                 "holder_share.parameter")
+                raise self.error(
+                    f"paramètre inconnu « {spec.holder_share.parameter} »", ("holder_share",), "holder_share.parameter"
+                )
             if spec.holder_share.unless not in {c.id for c in criteria}:
-                raise self.error(f"critère inconnu « {spec.holder_share.unless} »", ("holder_share",),
-                                 "holder_share.unless")
+                raise self.error(
+                    f"critère inconnu « {spec.holder_share.unless} »", ("holder_share",), "holder_share.unless"
+                )
             if params[spec.holder_share.parameter].value_type != "number":
-                raise self.error(f"le paramètre « {spec.holder_share.parameter} » de holder_share doit être un "
-                                 "nombre (la part payée par le titulaire)", ("holder_share",), "holder_share.parameter")
+                raise self.error(
+                    f"le paramètre « {spec.holder_share.parameter} » de holder_share doit être un "
+                    "nombre (la part payée par le titulaire)",
+                    ("holder_share",),
+                    "holder_share.parameter",
+                )
             holder_share = (spec.holder_share.parameter, spec.holder_share.unless)
         return Version(
-            funder=self.funder_id, label=spec.version, valid_from=spec.valid_from, valid_to=spec.valid_to,
-            summary=spec.summary, decided_by=spec.decided_by, advice=spec.advice,
-            amount=amounts["amount"], amount_hours=amounts["amount_hours"], holder_share=holder_share,
+            funder=self.funder_id,
+            label=spec.version,
+            valid_from=spec.valid_from,
+            valid_to=spec.valid_to,
+            summary=spec.summary,
+            decided_by=spec.decided_by,
+            advice=spec.advice,
+            amount=amounts["amount"],
+            amount_hours=amounts["amount_hours"],
+            holder_share=holder_share,
             sources=tuple(self.sources.values()),
-            parameters=params, criteria=tuple(criteria), routes=tuple(routes), file=self.doc.file,
+            parameters=params,
+            criteria=tuple(criteria),
+            routes=tuple(routes),
+            file=self.doc.file,
             orientation_step=spec.orientation_step,
         )
 
@@ -257,22 +321,29 @@ class _VersionBuilder:
                 if a_start <= b_end and b_start <= a_end:
                     raise InputError(
                         f"critère {a.key} en double sur une même période (déjà défini ligne {b.line})",
-                        file=a.file, line=a.line, field=f"critère {a.key}")
+                        file=a.file,
+                        line=a.line,
+                        field=f"critère {a.key}",
+                    )
 
 
 def _check_periods(funder_id: str, versions: list[Version]) -> None:
-    for previous, current in zip(versions, versions[1:]):
+    for previous, current in zip(versions, versions[1:], strict=False):
         if previous.valid_to is None or current.valid_from <= previous.valid_to:
             raise InputError(
                 f"la version {current.label} ({_fmt(current.valid_from)}) chevauche la version "
                 f"{previous.label} ({_fmt(previous.valid_from)} – {_fmt(previous.valid_to)})",
-                file=current.file, field="valid_from")
+                file=current.file,
+                field="valid_from",
+            )
         if current.valid_from != previous.valid_to + ONE_DAY:
             raise InputError(
                 f"trou entre la version {previous.label} (fin {_fmt(previous.valid_to)}) et la version "
                 f"{current.label} (début {_fmt(current.valid_from)}) : aucune règle du "
                 f"{_fmt(previous.valid_to + ONE_DAY)} au {_fmt(current.valid_from - ONE_DAY)}",
-                file=current.file, field="valid_from")
+                file=current.file,
+                field="valid_from",
+            )
 
 
 def _read_named(path: Path, model: type[BaseModel], folder: Path) -> tuple[Located, Any]:
@@ -280,8 +351,12 @@ def _read_named(path: Path, model: type[BaseModel], folder: Path) -> tuple[Locat
     doc = read_document(path)
     spec = _validate(model, doc)
     if spec.id != folder.name:
-        raise InputError(f"l'identifiant « {spec.id} » doit être le nom du dossier « {folder.name} »",
-                         file=doc.file, line=doc.line_of(("id",)), field="id")
+        raise InputError(
+            f"l'identifiant « {spec.id} » doit être le nom du dossier « {folder.name} »",
+            file=doc.file,
+            line=doc.line_of(("id",)),
+            field="id",
+        )
     return doc, spec
 
 
@@ -301,13 +376,20 @@ def _load_versions(funder_id: str, folder: Path, illustrative: bool = False) -> 
 
 def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Variant]:
     if spec.variant_by not in FACTS:
-        raise InputError(f"variant_by : fait inconnu « {spec.variant_by} »", file=doc.file,
-                         line=doc.line_of(("variant_by",)), field="variant_by")
-    stray = [p.name for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")
-             and p.name != FUNDER_FILE]
+        raise InputError(
+            f"variant_by : fait inconnu « {spec.variant_by} »",
+            file=doc.file,
+            line=doc.line_of(("variant_by",)),
+            field="variant_by",
+        )
+    stray = [
+        p.name for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and p.name != FUNDER_FILE
+    ]
     if stray:
-        raise InputError(f"financeur à variantes : les versions vont dans un sous-dossier par variante "
-                         f"({', '.join(sorted(stray))})", file=str(folder))
+        raise InputError(
+            f"financeur à variantes : les versions vont dans un sous-dossier par variante ({', '.join(sorted(stray))})",
+            file=str(folder),
+        )
     variants = {}
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         vpath = sub / VARIANT_FILE
@@ -317,10 +399,19 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Va
         versions = _load_versions(spec.id, sub, vspec.illustrative)
         if vspec.scope is not None:
             _check_scope(vspec.scope, versions, str(vpath))
-        variants[vspec.id] = Variant(vspec.id, vspec.name, vspec.illustrative, vspec.decided_by, vspec.note,
-                                     tuple(versions), scope=tuple(vspec.scope) if vspec.scope is not None else None,
-                                     scope_label=vspec.scope_label, reviewed_on=vspec.reviewed_on,
-                                     review_every_months=vspec.review_every_months, review_with=vspec.review_with)
+        variants[vspec.id] = Variant(
+            vspec.id,
+            vspec.name,
+            vspec.illustrative,
+            vspec.decided_by,
+            vspec.note,
+            tuple(versions),
+            scope=tuple(vspec.scope) if vspec.scope is not None else None,
+            scope_label=vspec.scope_label,
+            reviewed_on=vspec.reviewed_on,
+            review_every_months=vspec.review_every_months,
+            review_with=vspec.review_with,
+        )
     if not variants:
         raise InputError("financeur à variantes sans aucune variante", file=str(folder))
     return variants
@@ -332,8 +423,11 @@ def _check_scope(scope: list[str], versions, file: str) -> None:
         ids = {c.id for c in version.criteria}
         for criterion in scope:
             if criterion not in ids:
-                raise InputError(f"scope : critère « {criterion} » absent de la version {version.label} "
-                                 f"({Path(version.file).name})", file=file, field="scope")
+                raise InputError(
+                    f"scope : critère « {criterion} » absent de la version {version.label} ({Path(version.file).name})",
+                    file=file,
+                    field="scope",
+                )
 
 
 def load_funder(folder: Path) -> Funder:
@@ -345,8 +439,12 @@ def load_funder(folder: Path) -> Funder:
     versions = [] if spec.variant_by else _load_versions(spec.id, folder)
     firsts = [v.versions[0].valid_from for v in variants.values()] + ([versions[0].valid_from] if versions else [])
     if spec.in_force_from and spec.in_force_from > min(firsts):
-        raise InputError("in_force_from est après le début de la première version",
-                         file=doc.file, line=doc.line_of(("in_force_from",)), field="in_force_from")
+        raise InputError(
+            "in_force_from est après le début de la première version",
+            file=doc.file,
+            line=doc.line_of(("in_force_from",)),
+            field="in_force_from",
+        )
     if spec.scope:
         where = str(funder_path)
         if variants:
@@ -356,16 +454,34 @@ def load_funder(folder: Path) -> Funder:
         else:
             _check_scope(spec.scope, versions, where)
     if spec.income is not None and spec.kind != "income":
-        raise InputError("le champ income est réservé aux financeurs kind: income",
-                         file=doc.file, line=doc.line_of(("income",)), field="income")
+        raise InputError(
+            "le champ income est réservé aux financeurs kind: income",
+            file=doc.file,
+            line=doc.line_of(("income",)),
+            field="income",
+        )
     return Funder(
-        scope=tuple(spec.scope), scope_label=spec.scope_label,
-        id=spec.id, name=spec.name, category=spec.category, kind=spec.kind, decided_by=spec.decided_by,
-        mobilised_by=tuple(spec.mobilised_by), orientation_step=spec.orientation_step,
-        in_force_from=spec.in_force_from, before_start=spec.before_start, replaced_by=spec.replaced_by,
-        description=spec.description, versions=tuple(versions), folder=str(folder),
-        successor=spec.successor, variant_by=spec.variant_by, variants=variants,
-        reviewed_on=spec.reviewed_on, review_every_months=spec.review_every_months, review_with=spec.review_with,
+        scope=tuple(spec.scope),
+        scope_label=spec.scope_label,
+        id=spec.id,
+        name=spec.name,
+        category=spec.category,
+        kind=spec.kind,
+        decided_by=spec.decided_by,
+        mobilised_by=tuple(spec.mobilised_by),
+        orientation_step=spec.orientation_step,
+        in_force_from=spec.in_force_from,
+        before_start=spec.before_start,
+        replaced_by=spec.replaced_by,
+        description=spec.description,
+        versions=tuple(versions),
+        folder=str(folder),
+        successor=spec.successor,
+        variant_by=spec.variant_by,
+        variants=variants,
+        reviewed_on=spec.reviewed_on,
+        review_every_months=spec.review_every_months,
+        review_with=spec.review_with,
         income=spec.income.model_dump() if spec.income else None,
     )
 
@@ -383,12 +499,18 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         raise InputError("aucun financeur (sous-dossier avec funder.yaml) dans ce dossier", file=str(directory))
     for funder in catalog.funders.values():
         if funder.successor and funder.successor not in catalog.funders:
-            raise InputError(f"successor : financeur inconnu « {funder.successor} »",
-                             file=str(Path(funder.folder) / FUNDER_FILE), field="successor")
+            raise InputError(
+                f"successor : financeur inconnu « {funder.successor} »",
+                file=str(Path(funder.folder) / FUNDER_FILE),
+                field="successor",
+            )
         for paired in (funder.income or {}).get("paired_with", []):
             if paired not in catalog.funders or catalog.funders[paired].kind != "course":
-                raise InputError(f"income.paired_with : « {paired} » n'est pas un financeur de formation (kind: course)",
-                                 file=str(Path(funder.folder) / FUNDER_FILE), field="income.paired_with")
+                raise InputError(
+                    f"income.paired_with : « {paired} » n'est pas un financeur de formation (kind: course)",
+                    file=str(Path(funder.folder) / FUNDER_FILE),
+                    field="income.paired_with",
+                )
     return catalog
 
 

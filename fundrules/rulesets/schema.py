@@ -97,6 +97,7 @@ class VersionFile(BaseModel):
 
 class IncomeFile(BaseModel):
     """How an income scheme (`kind: income`) sits in the person's income over the course."""
+
     model_config = _FORBID
     payer: StrictStr  # who pays the person (may differ from who decides: the employer for the PTP)
     period: Literal["course", "until_rights_end", "after_rights_end"] = "course"
@@ -159,6 +160,7 @@ class PlanRuleFile(BaseModel):
 
 class UnlockIfFile(BaseModel):
     """An unlock offered only when it is an action the counsellor can take for this person."""
+
     model_config = _FORBID
     funder: StrictStr
     criterion: StrictStr
