@@ -11,7 +11,17 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..escape import escape_markdown
-from ..french import ACTION_FR, CONTRAT_FR, STATUT_FR, date_fr, fact_value_fr, humanize, short_name, value_fr
+from ..french import (
+    ACTION_FR,
+    CONTRAT_FR,
+    OPERATEUR_FR,
+    STATUT_FR,
+    date_fr,
+    fact_value_fr,
+    humanize,
+    short_name,
+    value_fr,
+)
 from ..library.cases import LibraryCase, find_case_files, load_library_case
 from ..plan import make_plan
 from ..plan.model import Plan
@@ -20,15 +30,6 @@ from ..results import STATUS_FR, Evaluation, FunderResult
 from .plan import income_dead_end, income_summary, plan_summary
 from .text import is_candidate, is_dead_end, out_of_scope_line, routes_out_of_scope_line
 
-OPERATORS_FR = {
-    "mission_locale": "Mission locale",
-    "apec": "Apec",
-    "cap_emploi": "Cap emploi",
-    "pole_emploi": "Pôle emploi",
-    "fongecif": "Fongecif",
-    "opacif": "OPACIF",
-    "autre": "autre opérateur",
-}
 HISTORY_QUARTERS = 4
 
 
@@ -83,7 +84,7 @@ def _profile(case: LibraryCase) -> list[str]:
         who.append(f"dernier contrat : {CONTRAT_FR[b.contrat]}")
     if b.boeth:
         who.append("BOETH")
-    operator = OPERATORS_FR.get(case.case.operateur or "", "opérateur inconnu")
+    operator = OPERATEUR_FR.get(case.case.operateur or "", "opérateur inconnu")
     project = [p.intitule] if p.intitule else []
     project.append(ACTION_FR.get(p.type_action, "nature de l'action inconnue"))
     if p.duree_heures is not None:
