@@ -12,6 +12,7 @@ import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -173,7 +174,7 @@ def _known_names(loc: tuple[Any, ...]) -> list[str]:
     return names
 
 
-def _french(error: dict[str, Any]) -> str:
+def _french(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     loc = tuple(error["loc"])

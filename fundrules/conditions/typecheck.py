@@ -114,8 +114,8 @@ class _Checker:
                 self.check_enum(left, item)
             return In(left, node.items, node.column), BOOL
         if isinstance(node, Not):
-            item = self.boolean(node.item)
-            return Not(item), BOOL
+            operand = self.boolean(node.item)
+            return Not(operand), BOOL
         if isinstance(node, (And, Or)):
             return type(node)(tuple(self.boolean(i) for i in node.items)), BOOL
         raise ConditionTypeError(f"élément de condition inattendu {node!r}")

@@ -103,7 +103,7 @@ class _Chunk:
 class _Compiled:
     chunks: list[_Chunk]
     names: FieldNames
-    terms: list[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
+    terms: Sequence[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
     rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
     # criteria compiled as "false" and "true" rules: unknown when neither fires
     by_truth: dict[str, tuple[str, ...]]

@@ -61,6 +61,7 @@ def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
 
 def variant_missing(funder: Funder, value: Any) -> FunderResult:
     """A funder selected by a fact (the regional plan by region) when that fact gives no rules."""
+    fact = funder.variant_by or ""  # only funders with variants get here
     common = dict(
         funder=funder.id,
         funder_name=funder.name,
@@ -73,15 +74,14 @@ def variant_missing(funder: Funder, value: Any) -> FunderResult:
     )
     if value is None:
         return FunderResult(
-            message=f"Règles propres à chaque valeur du fait « {fact_label(funder.variant_by)} » : il est inconnu.",
+            message=f"Règles propres à chaque valeur du fait « {fact_label(fact)} » : il est inconnu.",
             missing_facts=[funder.variant_by],
-            next_steps=[f"Recueillir : {fact_label(funder.variant_by)}."],
+            next_steps=[f"Recueillir : {fact_label(fact)}."],
             **common,
         )
     return FunderResult(
         message=(
-            f"Aucune règle encodée pour {fact_value_fr(funder.variant_by, value)} : "
-            f"à vérifier auprès de : {funder.decided_by}."
+            f"Aucune règle encodée pour {fact_value_fr(fact, value)} : à vérifier auprès de : {funder.decided_by}."
         ),
         next_steps=[f"Vérifier les critères auprès de : {funder.decided_by}."],
         **common,

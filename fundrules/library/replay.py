@@ -11,7 +11,8 @@ import datetime as dt
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any, Optional
 
 from ..case import case_facts
@@ -29,7 +30,7 @@ class Difference:
     field: str  # status, blockers or missing_facts
     expected: Any
     got: Any
-    criteria: list[str] = field(default_factory=list)  # each criterion involved, with both values
+    criteria: list[str] = default(default_factory=list)  # each criterion involved, with both values
 
 
 @dataclass
@@ -39,9 +40,9 @@ class Change:
     funder: str
     status_before: str
     status_after: str
-    blockers_appeared: list[str] = field(default_factory=list)
-    blockers_disappeared: list[str] = field(default_factory=list)
-    successor_routes: list[str] = field(default_factory=list)
+    blockers_appeared: list[str] = default(default_factory=list)
+    blockers_disappeared: list[str] = default(default_factory=list)
+    successor_routes: list[str] = default(default_factory=list)
     in_scope_after: Optional[bool] = None  # false: the person is not whom the scheme is for (hors public)
 
     @property
@@ -58,8 +59,8 @@ class CaseReplay:
     case: LibraryCase
     as_of: dt.date
     statuses: dict[str, str]  # funder -> status at the replay date
-    differences: list[Difference] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    differences: list[Difference] = default(default_factory=list)
+    changes: list[Change] = default(default_factory=list)
     plan: Any = None  # the funding plan at the replay date
     # The full evaluations; left out (None) by a parallel replay, which returns only the above.
     evaluation: Optional[Evaluation] = None
@@ -237,9 +238,9 @@ def replay_cases(
         with pool:
             for chunk in pool.imap(_replay_chunk, chunks):
                 results.extend(chunk)
-                for case in chunk:
+                for done in chunk:
                     if progress:
-                        progress(case.case)
+                        progress(done.case)
         return results
     finally:
         _FORKED.clear()

@@ -196,8 +196,10 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
 
     exclusions: list[Exclusion] = []
     sets: list[set[str]] = []
-    if candidates:
-        excluded = _exclusions(engine, rules, candidates, facts) if rules else {}
+    if candidates and rules is None:
+        sets.append(set(candidates))
+    elif candidates and rules is not None:
+        excluded = _exclusions(engine, rules, candidates, facts)
         for rule, fid in sorted(excluded.items()):
             message = next(c.message for c in rules.active.criteria if c.id == rule)
             exclusions.append(Exclusion(funder=fid, funder_name=names[fid], rule=rule, message=message))

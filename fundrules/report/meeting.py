@@ -62,7 +62,7 @@ class MeetingPack:
 
 def criterion_labels(catalog) -> dict[str, str]:
     """French labels of every criterion ("cif · cdi.anciennete" → "CIF · Ancienneté salariée…")."""
-    labels = {}
+    labels: dict[str, str] = {}
     for funder in catalog.funders.values():
         tracks = list(funder.variants.values()) if funder.variant_by else [None]
         for track in tracks:
@@ -138,7 +138,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
             if blockers:
                 counts[result.funder] += len(blockers)
     quarters = sorted({c.meeting.quarter for c in cases if c.meeting.quarter <= quarter})[-HISTORY_QUARTERS:]
-    history = {q: Counter() for q in quarters}
+    history: dict[str, Counter[str]] = {q: Counter() for q in quarters}
     for c in cases:
         if c.meeting.quarter in history:
             for result in _course(evaluation_of(c)):
@@ -332,10 +332,10 @@ def chart_svg(pack: MeetingPack) -> str:
         "<style>text{font:12px sans-serif;fill:#222}</style>",
     ]
     for i, q in enumerate(quarters):
-        x = label_width + i * 90
+        legend_x = label_width + i * 90
         parts.append(
-            f'<rect x="{x}" y="6" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
-            f'<text x="{x + 16}" y="16">{html.escape(q)}</text>'
+            f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<text x="{legend_x + 16}" y="16">{html.escape(q)}</text>'
         )
     for r, (key, total) in enumerate(top):
         y = top_margin + r * row
@@ -347,7 +347,7 @@ def chart_svg(pack: MeetingPack) -> str:
             f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">'
             f"<title>{html.escape(label)}</title>{html.escape(shown)}</text>"
         )
-        x = label_width
+        x = float(label_width)
         for i, q in enumerate(quarters):
             count = pack.history[q][key]
             if count:

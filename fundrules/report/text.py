@@ -231,5 +231,5 @@ def render_text(
 
         lines += ["", "EXPLICATION (critère par critère)"]
         for r in traced:
-            lines += wrap(_name(r), width) + render_trace(r.trace)
+            lines += wrap(_name(r), width) + render_trace(r.trace or [])
     return "\n".join(fit(lines, width)) + "\n"

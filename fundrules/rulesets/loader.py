@@ -263,7 +263,7 @@ class _VersionBuilder:
             for i, c in enumerate(route.criteria):
                 criteria.append(self.criterion(c, rpath + ("criteria", i), route.id, params))
         self._check_duplicates(criteria)
-        amounts = {}
+        amounts: dict[str, Any] = {}
         for attr in ("amount", "amount_hours"):
             text = getattr(spec, attr)
             if text is None:
