@@ -108,10 +108,11 @@ def test_hors_public_is_one_line_and_routes_not_for_the_person_too():
     text = run("check", "cases/etude-territorialisee/2018-T2/cdi-avant-reforme.yaml").stdout
     # new funders for job seekers (POEI, AFPR, POEC, the VAE aid) are out of scope for an employee too
     assert (
-        "Hors public : AFPR (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé), Aide à la VAE "
-        "de Pôle emploi (demandeurs d'emploi inscrits, en VAE), AIF (demandeurs d'emploi inscrits), Congé de "
-        "bilan de compétences (bilans de compétences de salariés du privé), POEC "
-        "(demandeurs d'emploi inscrits), POEI (demandeurs d'emploi inscrits), PRF (demandeurs d'emploi)."
+        "Hors public : AFPR (demandeurs d'emploi inscrits, sur une offre d'emploi déposée), Agefiph (BOETH du "
+        "secteur privé), Aide à la VAE de Pôle emploi (demandeurs d'emploi inscrits, en VAE), AIF (demandeurs "
+        "d'emploi inscrits), Congé de bilan de compétences (bilans de compétences de salariés du privé), POEC "
+        "(demandeurs d'emploi inscrits, sur une session de POEC), POEI (demandeurs d'emploi inscrits, sur une "
+        "offre d'emploi déposée), PRF (demandeurs d'emploi)."
         in re.sub(r"\n +", " ", text)
     )
     assert "Voies hors public : CIF : CIF-CDD, CIF-intérim (FAF.TT)" in re.sub(r"\n +", " ", text)

@@ -96,7 +96,7 @@ def test_markdown_and_html_say_the_same_per_case(pack_2018):
     # seven cases in 2018-T2: the five of the study's meeting, the promise of hiring (issue 15) and
     # one income case (issue 14)
     assert markdown.count("Hors public : ") == page.count("Hors public : ") == 7
-    assert "Hors public : AFPR (demandeurs d'emploi inscrits), Agefiph (BOETH du secteur privé)" in markdown
+    assert "Hors public : AFPR (demandeurs d'emploi inscrits, sur une offre d'emploi déposée), Agefiph" in markdown
     # every case heading of the Markdown is an article of the page
     assert markdown.count("\n### ") == page.count("<article>") == len(pack_2018.agenda)
 
