@@ -112,8 +112,7 @@ def test_hors_public_is_one_line_and_routes_not_for_the_person_too():
         "secteur privé), Aide à la VAE de Pôle emploi (demandeurs d'emploi inscrits, en VAE), AIF (demandeurs "
         "d'emploi inscrits), Congé de bilan de compétences (bilans de compétences de salariés du privé), POEC "
         "(demandeurs d'emploi inscrits, sur une session de POEC), POEI (demandeurs d'emploi inscrits, sur une "
-        "offre d'emploi déposée), PRF (demandeurs d'emploi)."
-        in re.sub(r"\n +", " ", text)
+        "offre d'emploi déposée), PRF (demandeurs d'emploi)." in re.sub(r"\n +", " ", text)
     )
     assert "Voies hors public : CIF : CIF-CDD, CIF-intérim (FAF.TT)" in re.sub(r"\n +", " ", text)
     assert "BOETH : non" not in text  # Agefiph's blocker is not shown to someone outside its public
