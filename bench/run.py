@@ -2,6 +2,10 @@
 
 Options: --cases N (mix size, 2000), --memory-evals N (1,000,000), --replay N (10,000),
 --cold-runs N (7), --quick (small numbers, for a smoke run).
+
+After the table it prints each target of issue 13 with its figure and "met" / "not met", and a
+calibration figure (a fixed pure-Python loop timed in the same process) so that figures from
+different machines can be compared: divide a time by the calibration time.
 """
 
 from __future__ import annotations
@@ -44,16 +48,50 @@ def throughput(engine: Engine, cases, seconds: float = 3.0) -> tuple[float, list
     return done / (time.perf_counter() - start), latencies
 
 
-def cold_check(runs: int) -> float:
+def serialised_latencies(engine: Engine, cases, seconds: float) -> list[float]:
+    """Per-case µs of an evaluation followed by its full JSON (`model_dump_json()`)."""
+    for case in cases[:200]:
+        engine.evaluate(case).model_dump_json()
+    latencies = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for case in cases:
+            t = time.perf_counter_ns()
+            engine.evaluate(case).model_dump_json()
+            latencies.append((time.perf_counter_ns() - t) / 1000)
+    return latencies
+
+
+def cold_check(runs: int, *extra: str) -> float:
     exe = shutil.which("fundrules")
     command = [exe] if exe else [sys.executable, "-m", "fundrules_cli.app"]
     case = str(ROOT / "cases" / "examples" / "ancien-cdd-2018.yaml")
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(command + ["check", case], check=True, capture_output=True)
+        subprocess.run(command + ["check", case, *extra], check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
+
+
+CALIBRATION_LOOP = 2_000_000
+
+
+def calibration_ms() -> float:
+    """Median of 5 timings of a fixed pure-Python loop (`_spin(2,000,000)`), in ms: the unit in
+    which figures from different machines (or busy moments) can be compared."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        _spin(CALIBRATION_LOOP)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+# Durable p50 on the example cases at this branch's starting point (main d68c3fe, 31 funders), in
+# calibration units (p50 / calibration time), measured with this script: the "today" of the
+# target "durable p50 at least 2x better than today".
+DURABLE_P50_BEFORE_CAL = 0.0235  # 2,380 µs / 101.1 ms, --quick run of 2026-11-27
 
 
 def replay(cases, processes: int) -> float:
@@ -163,24 +201,36 @@ def main() -> None:
     if args.quick:
         args.cases, args.memory_evals, args.replay, args.cold_runs, args.seconds = 300, 20_000, 1000, 3, 1.0
 
+    calibration = calibration_ms()
     cases = [case_from_data(c) for c in generated_cases(args.cases)]
     from fundrules import load_case
 
     examples = [load_case(p) for p in sorted((ROOT / "cases" / "examples").glob("*.yaml"))]
     rows = []
+    p50: dict[str, float] = {}
     for backend in ("python", "durable"):
-        rate, _ = throughput(Engine(backend=backend), examples, args.seconds)
+        rate, latencies = throughput(Engine(backend=backend), examples, args.seconds)
+        p50[f"examples {backend}"] = statistics.median(latencies)
         rows.append((f"evaluations/s on the {len(examples)} example cases, {backend}", f"{rate:,.0f}"))
+    rows.append(
+        ("latency p50 on the example cases, durable (µs)", f"{p50['examples durable']:,.0f}"),
+    )
     rates = {}
     for backend in ("python", "durable"):
         engine = Engine(backend=backend)
         rate, latencies = throughput(engine, cases, args.seconds)
         rates[backend] = rate
         q = statistics.quantiles(latencies, n=100)
+        p50[backend] = q[49]
         rows.append((f"evaluations/s, {backend} backend (1 core)", f"{rate:,.0f}"))
         rows.append((f"latency p50 / p99, {backend} (µs)", f"{q[49]:,.0f} / {q[98]:,.0f}"))
     rows.append(("ratio python / durable", f"{rates['python'] / rates['durable']:.2f}x"))
-    rows.append(("cold `fundrules check` (median, s)", f"{cold_check(args.cold_runs):.3f}"))
+    p50["python json"] = statistics.median(serialised_latencies(Engine(backend="python"), cases, args.seconds))
+    rows.append(("latency p50, python, evaluation + model_dump_json() (µs)", f"{p50['python json']:,.0f}"))
+    cold_python = cold_check(args.cold_runs, "--engine", "python")
+    cold_default = cold_check(args.cold_runs)
+    rows.append(("cold `fundrules check --engine python` (median, s)", f"{cold_python:.3f}"))
+    rows.append(("cold `fundrules check` (median, s)", f"{cold_default:.3f}"))
 
     engine = Engine()
     engine.evaluate(cases[0])
@@ -197,10 +247,16 @@ def main() -> None:
         )
     )
 
-    rows.extend(durable_memory(30 if args.quick else 2000, 12))
+    memory_rows = durable_memory(30 if args.quick else 2000, 12)
+    rows.extend(memory_rows)
 
     raw = generated_cases(args.replay, seed=7)
     one = replay(raw, 1)
+    # Growth over a second pass: the first one fills the bounded cache of compiled rules (one
+    # entry per period met), which is not growth per case.
+    before = rss_mb()
+    replay(raw, 1)
+    replay_growth = rss_mb() - before
     two = replay(raw, 2)
     rows.append((f"replay (evaluate, compare, plan) of {args.replay:,} generated cases, 1 process (s)", f"{one:.2f}"))
     rows.append(
@@ -209,7 +265,17 @@ def main() -> None:
             f"{two:.2f} ({one / two:.2f}x)",
         )
     )
-    rows.append(("pure CPU loop on 2 processes (this machine's ceiling)", f"{machine_parallelism():.2f}x"))
+    rows.append(
+        (
+            f"resident memory growth over a second 1-process replay of {args.replay:,} cases (MB)",
+            f"+{replay_growth:.1f}",
+        )
+    )
+    ceiling = machine_parallelism()
+    rows.append(("pure CPU loop on 2 processes (this machine's ceiling)", f"{ceiling:.2f}x"))
+    rows.append(
+        (f"calibration: pure-Python loop of {CALIBRATION_LOOP:,} steps (median of 5, ms)", f"{calibration:.1f}")
+    )
 
     width = max(len(r[0]) for r in rows)
     print(
@@ -217,6 +283,50 @@ def main() -> None:
     )
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+
+    durable_cal = p50["examples durable"] / 1000 / calibration
+    if DURABLE_P50_BEFORE_CAL:
+        durable_gain = DURABLE_P50_BEFORE_CAL / durable_cal
+        durable_target = (
+            f"{durable_gain:.2f}x better ({durable_cal:.4f} vs {DURABLE_P50_BEFORE_CAL:.4f} calibration units)",
+            durable_gain >= 2,
+        )
+    else:
+        durable_target = (f"{durable_cal:.4f} calibration units (no baseline recorded)", False)
+    extrapolated = replay_growth * 100_000 / args.replay
+    held_ok = all("held" not in name or int(value.split(",")[0]) <= _cache_size() for name, value in memory_rows)
+    targets = [
+        ("python p50 <= 50 µs per evaluation (generated mix)", f"{p50['python']:,.0f} µs", p50["python"] <= 50),
+        (
+            "python p50 <= 100 µs with the full JSON serialised",
+            f"{p50['python json']:,.0f} µs",
+            p50["python json"] <= 100,
+        ),
+        ("durable p50 at least 2x better than at d68c3fe (example cases)", *durable_target),
+        ("cold `fundrules check --engine python` median <= 0.2 s", f"{cold_python:.3f} s", cold_python <= 0.2),
+        ("cold `fundrules check` (default engine) median <= 0.2 s", f"{cold_default:.3f} s", cold_default <= 0.2),
+        (
+            "replay RSS growth < 50 MB over 100,000 cases",
+            f"+{replay_growth:.1f} MB over {args.replay:,} cases, so {extrapolated:+.0f} MB extrapolated",
+            extrapolated < 50,
+        ),
+        (
+            f"replay --jobs 2 faster than --jobs 1 on {args.replay:,} cases",
+            f"{one / two:.2f}x (machine ceiling {ceiling:.2f}x)",
+            two < one,
+        ),
+        ("compiled durable rules held in a bounded cache", f"cache of {_cache_size()}", held_ok),
+    ]
+    print(f"\ntargets of issue 13 (calibration {calibration:.1f} ms)")
+    width = max(len(t[0]) for t in targets)
+    for name, figure, met in targets:
+        print(f"{name:<{width}}  {figure}  {'met' if met else 'not met'}")
+
+
+def _cache_size() -> int:
+    from fundrules.engine import durable_backend
+
+    return durable_backend.COMPILED_CACHE_SIZE
 
 
 if __name__ == "__main__":

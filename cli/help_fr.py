@@ -62,12 +62,13 @@ def install() -> None:
         commands.append(VendoredCommand)
     except ImportError:  # pragma: no cover - older typer: the click package
         pass
-    try:
-        from click.core import Command as ClickCommand
+    if not commands:  # the click package only when typer uses it: importing it costs ~10 ms of start-up
+        try:
+            from click.core import Command as ClickCommand
 
-        commands.append(ClickCommand)
-    except ImportError:  # pragma: no cover
-        pass
+            commands.append(ClickCommand)
+        except ImportError:  # pragma: no cover
+            pass
     for command in commands:
         original = command.get_help
         if getattr(original, "_french", False):

@@ -157,10 +157,8 @@ def build_result(
 ) -> FunderResult:
     funder, version, variant = active.funder, active.version, active.variant
     params = active.param_values()
-    blocking = [c for c in active.criteria if c.blocking]
+    common, by_route = active.partition
     notice_criteria = [c for c in active.criteria if not c.blocking and c.key in outcomes]
-    common = [c for c in blocking if c.route is None]
-    by_route = {r.id: [c for c in blocking if c.route == r.id] for r in version.routes}
     route_status = {rid: _status_of(crits, outcomes) for rid, crits in by_route.items()}
 
     common_status = _status_of(common, outcomes)

@@ -196,6 +196,15 @@ class ActiveRules:
         )
 
     @functools.cached_property
+    def partition(self) -> tuple[list[Criterion], dict[str, list[Criterion]]]:
+        """The blocking criteria, common ones and by route: the same for every case, so split once per ActiveRules
+        (memoised per day) rather than on every evaluation. Callers must not mutate the lists."""
+        blocking = [c for c in self.criteria if c.blocking]
+        common = [c for c in blocking if c.route is None]
+        by_route = {r.id: [c for c in blocking if c.route == r.id] for r in self.version.routes}
+        return common, by_route
+
+    @functools.cached_property
     def _param_values(self) -> dict[str, Any]:
         return dict(self.params)
 
