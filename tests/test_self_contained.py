@@ -83,3 +83,11 @@ def test_study_cases_say_they_are_reconstructed_with_the_public_reference():
 def test_region_24_cases_say_they_are_illustrative():
     for path in library_cases("24"):
         assert path.read_text(encoding="utf-8").startswith("# Cas illustratif, non tiré de l'étude"), path.name
+
+
+def test_every_bundled_funder_is_summarised_in_docs_rules():
+    from fundrules import load_catalog
+
+    summary = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    missing = [fid for fid in load_catalog().funders if f"`{fid}`" not in summary]
+    assert missing == []
