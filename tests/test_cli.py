@@ -59,7 +59,10 @@ def test_check_json_follows_the_contract_and_both_engines_agree():
             "aide_vae_france_travail",
         }
         assert (found["cif"], found["cpf"]) == ("not_in_force", "eligible")
-        assert data.pop("provenance")["backend"] == engine
+        from fundrules.engine import durable_backend
+
+        ran = engine if engine == "python" or durable_backend.available() else "python"  # 3.13: the fallback
+        assert data.pop("provenance")["backend"] == ran
         outputs[-1] = data
     assert outputs[0] == outputs[1]
 
