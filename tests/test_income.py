@@ -156,8 +156,9 @@ def test_nothing_applies_is_said_with_what_would_open_an_income(python_engine):
     )
     data["projet"].update(agrement_remuneration="aucun", valide_conseiller_pe=False, hors_temps_travail=True)
     chain = python_engine.plan(case_from_data(data)).income
+    # 2017: the operator was Pôle emploi (France Travail from 2024-01-01, loi 2023-1196)
     assert [e.id for e in chain] == ["aucune"]
-    assert "inscription à France Travail (Pôle emploi) avant l'entrée en formation" in chain[0].would_open
+    assert "inscription à Pôle emploi avant l'entrée en formation" in chain[0].would_open
     assert "agrément de la session par la Région au titre de la rémunération" in chain[0].would_open
 
 
@@ -378,7 +379,9 @@ def test_plan_text_says_plainly_that_nothing_applies(python_engine):
     text = render_plan_text(python_engine.plan(case_from_data(data)))
     section = text.split("Ressources pendant la formation", 1)[1]
     assert "Aucune ressource identifiée" in section
-    assert "Ce qui ouvrirait une ressource : " in section and "inscription à France Travail" in section
+    assert (
+        "Ce qui ouvrirait une ressource : " in section and "inscription à Pôle emploi" in section
+    )  # 2017: Pôle emploi
 
 
 def test_income_field_and_pairing_are_checked_at_load(ruleset_dir):
@@ -415,7 +418,7 @@ def test_meeting_pack_and_replay_show_income_dead_ends(python_engine):
     )
     text = render_replay_text([replay_case(python_engine, case)], None)
     assert "Impasses de ressources pendant la formation (1 cas)" in text
-    assert "inscription à France Travail (Pôle emploi) avant l'entrée en formation" in " ".join(text.split())
+    assert "inscription à Pôle emploi avant l'entrée en formation" in " ".join(text.split())
 
 
 def test_income_facts_must_agree():
