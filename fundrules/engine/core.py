@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import multiprocessing
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from ..case import CaseInput, case_facts, case_from_data
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
 from ..freshness import stamp as stamp_freshness
+from ..parallel import can_fork, forked_slices
 from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, TraceEntry
 from ..rulesets.catalog import Catalog
@@ -187,19 +187,15 @@ class Engine:
         Workers inherit this engine (rules loaded and compiled) through fork; results come back in
         the order of `cases`. `as_of_each` gives one date per case (e.g. each meeting's date)."""
         days = as_of_each or [as_of] * len(cases)
-        if jobs <= 1 or len(cases) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if len(days) != len(cases):
+            raise InputError(
+                f"as_of_each : {len(days)} dates pour {len(cases)} cas (une date par cas attendue)", field="as_of_each"
+            )
+        if jobs <= 1 or len(cases) < 2 or not can_fork():
             return [self.evaluate(c, d, explain=explain) for c, d in zip(cases, days, strict=True)]
-        global _FORKED_ENGINE, _FORKED_EXPLAIN
-        _FORKED_ENGINE, _FORKED_EXPLAIN = self, explain
-        try:
-            size = max(1, len(cases) // (jobs * 8))
-            chunks = [
-                list(zip(cases[i : i + size], days[i : i + size], strict=True)) for i in range(0, len(cases), size)
-            ]
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                return [e for chunk in pool.map(_evaluate_chunk, chunks) for e in chunk]
-        finally:
-            _FORKED_ENGINE = None
+        size = max(1, len(cases) // (jobs * 8))
+        state = (self, list(cases), list(days), explain)
+        return [e for chunk in forked_slices(_evaluate_slice, state, len(cases), jobs, size) for e in chunk]
 
     def plan(self, case: CaseLike, as_of: Optional[dt.date] = None) -> Plan:
         """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
@@ -210,13 +206,13 @@ class Engine:
         return make_plan(self, case, as_of)
 
 
-_FORKED_ENGINE: Optional[Engine] = None
-_FORKED_EXPLAIN = False
-
-
-def _evaluate_chunk(chunk: list[tuple[CaseLike, Optional[dt.date]]]) -> list[Evaluation]:
-    assert _FORKED_ENGINE is not None
-    return [_FORKED_ENGINE.evaluate(case, day, explain=_FORKED_EXPLAIN) for case, day in chunk]
+def _evaluate_slice(
+    state: tuple[Engine, list[CaseLike], list[Optional[dt.date]], bool], start: int, end: int
+) -> list[Evaluation]:
+    engine, cases, days, explain = state
+    return [
+        engine.evaluate(case, day, explain=explain) for case, day in zip(cases[start:end], days[start:end], strict=True)
+    ]
 
 
 _default: dict[str, Engine] = {}

@@ -8,8 +8,6 @@ rules opened or closed.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -18,6 +16,7 @@ from typing import Any, Optional
 from ..case import case_facts
 from ..derived import add_derived
 from ..french import fact_value_fr
+from ..parallel import can_fork, forked_slices
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .cases import LibraryCase
 
@@ -189,20 +188,11 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
     )
 
 
-_FORKED: dict[str, Any] = {}
-
-
-def _ignore_interrupt() -> None:
-    """In a worker: Ctrl-C is the parent's to handle (it stops the pool), not a traceback per worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _replay_chunk(chunk: list[LibraryCase]) -> list[CaseReplay]:
-    """In a worker: the whole replay of each case, returned without the bulky evaluations."""
-    engine, as_of = _FORKED["engine"], _FORKED["as_of"]
+def _replay_slice(state: tuple[Any, Optional[dt.date], list[LibraryCase]], start: int, end: int) -> list[CaseReplay]:
+    """In a worker: the whole replay of each case of the slice, returned without the bulky evaluations."""
+    engine, as_of, cases = state
     results = []
-    for case in chunk:
+    for case in cases[start:end]:
         replay = replay_case(engine, case, as_of)
         replay.evaluation = replay.meeting_evaluation = None
         results.append(replay)
@@ -218,29 +208,18 @@ def replay_cases(
 ) -> list[CaseReplay]:
     """Replay every case; with `jobs` > 1, in forked processes that inherit the engine."""
     cases = list(cases)
-    if jobs <= 1 or len(cases) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(cases) < 2 or not can_fork():
         results = []
         for case in cases:
             results.append(replay_case(engine, case, as_of))
             if progress:
                 progress(case)
         return results
-    _FORKED.update(engine=engine, as_of=as_of)
-    try:
-        size = max(1, min(100, len(cases) // (jobs * 4)))
-        chunks = [cases[i : i + size] for i in range(0, len(cases), size)]
-        results = []
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # workers fork with it blocked
-        try:
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupt)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile reaches the parent now
-        with pool:
-            for chunk in pool.imap(_replay_chunk, chunks):
-                results.extend(chunk)
-                for done in chunk:
-                    if progress:
-                        progress(done.case)
-        return results
-    finally:
-        _FORKED.clear()
+    size = max(1, min(100, len(cases) // (jobs * 4)))
+    results = []
+    for chunk in forked_slices(_replay_slice, (engine, as_of, cases), len(cases), jobs, size):
+        results.extend(chunk)
+        for done in chunk:
+            if progress:
+                progress(done.case)
+    return results
