@@ -331,40 +331,42 @@ def replay(
       fundrules replay cases/etude-territorialisee --as-of 2019-06-01
     """
     from fundrules import Engine
-    from fundrules.library import find_case_files, load_library_case, replay_cases
-    from fundrules.report.replay import render_replay_text, replay_json
+    from fundrules.escape import escape_json
+    from fundrules.library import CaseFiles, iter_replays
+    from fundrules.report.replay import ReplayJson, ReplayText
 
     day = parse_date(as_of, "--as-of")
-    roots = [Path(p) for p in (paths or ["cases"])]
-    files = find_case_files(roots)
-    cases = []
-    for file in files:
-        root = next((r for r in roots if r.is_dir() and r in file.parents), file.parent)
-        cases.append(load_library_case(file, root=root))
+    cases = CaseFiles([Path(p) for p in (paths or ["cases"])])  # each read when its turn comes
     runner = Engine(rulesets, backend=engine.value)
-    if sys.stderr.isatty() and len(cases) > 20:
-        with typer.progressbar(length=len(cases), label="Rejeu", file=sys.stderr) as bar:
-            replays = replay_cases(runner, cases, day, progress=lambda _case: bar.update(1), jobs=jobs)
-    else:
-        replays = replay_cases(runner, cases, day, jobs=jobs)
+    report: ReplayJson | ReplayText
     if format == ReportFormat.json:
-        _echo_json(replay_json(replays, day, provenance=runner.provenance))
+        report = ReplayJson(len(cases), day, provenance=runner.provenance)
+
+        def write(text: str) -> None:
+            typer.echo(escape_json(text), nl=False)  # as _echo_json, piece by piece
     else:
         from fundrules.french import short_name
         from fundrules.report.meeting import criterion_labels
 
         names = {fid: short_name(f.name) for fid, f in runner.catalog.funders.items()}
-        _echo(
-            render_replay_text(
-                replays,
-                day,
-                markdown=format == ReportFormat.markdown,
-                names=names,
-                labels=criterion_labels(runner.catalog),
-            ),
-            nl=False,
-        )
-    if day is None and any(not r.matches for r in replays):
+        labels = criterion_labels(runner.catalog)
+        report = ReplayText(day, markdown=format == ReportFormat.markdown, names=names, labels=labels)
+
+        def write(text: str) -> None:
+            _echo(text, nl=False)
+
+    replays = iter_replays(runner, cases, day, jobs=jobs)
+    write(report.start())
+    if sys.stderr.isatty() and len(cases) > 20:
+        with typer.progressbar(length=len(cases), label="Rejeu", file=sys.stderr) as bar:
+            for replay in replays:
+                write(report.add(replay))
+                bar.update(1)
+    else:
+        for replay in replays:
+            write(report.add(replay))
+    write(report.end() + ("\n" if format == ReportFormat.json else ""))
+    if day is None and report.mismatched:
         raise typer.Exit(1)
 
 

@@ -3,12 +3,14 @@
 Workers receive only the bounds of their slice: the data stays in the memory they inherited at fork.
 Sending the data itself made tasks larger than the pipe's buffer, which blocked the pool's feeding
 thread; a Ctrl-C at that moment hung `Pool.terminate` for ever (seen on Python 3.13 under load).
+Only a few slices are in flight at a time, so results wait for a slow reader in bounded memory.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -38,6 +40,8 @@ def forked_slices(
     """`work(state, start, end)` for consecutive slices of `range(count)`, in `jobs` forked workers, in order.
 
     `work` must be a module-level function (it is sent by name); `state` is inherited, never sent.
+    At most `2 * jobs` slices are sent ahead of the one being read: a streaming reader that is
+    slower than the workers holds a few slices' results, not all of them (`Pool.imap` runs ahead).
     """
     _INHERITED["state"] = state
     try:
@@ -47,7 +51,12 @@ def forked_slices(
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile reaches the parent now
         with pool:
-            tasks = [(work, start, min(start + size, count)) for start in range(0, count, size)]
-            yield from pool.imap(_run_slice, tasks)
+            pending: deque = deque()
+            for start in range(0, count, size):
+                pending.append(pool.apply_async(_run_slice, ((work, start, min(start + size, count)),)))
+                if len(pending) > 2 * jobs:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
     finally:
         _INHERITED.clear()

@@ -1,8 +1,8 @@
 """The case library of the quarterly level-3 meetings: case files, privacy lint, replay."""
 
-from .cases import LibraryCase, find_case_files, load_library_case
+from .cases import CaseFiles, LibraryCase, find_case_files, load_library_case
 from .privacy import lint_privacy
-from .replay import CaseReplay, Difference, replay_cases
+from .replay import CaseReplay, Difference, iter_replays, replay_cases
 
 __all__ = [
     "LibraryCase",
@@ -10,6 +10,8 @@ __all__ = [
     "find_case_files",
     "lint_privacy",
     "replay_cases",
+    "iter_replays",
+    "CaseFiles",
     "CaseReplay",
     "Difference",
 ]

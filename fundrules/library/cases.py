@@ -4,8 +4,9 @@ concluded, and the evaluation expected at the meeting date (written from the rul
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, overload
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, model_validator
 
@@ -150,3 +151,33 @@ def find_case_files(paths: list[str | Path]) -> list[Path]:
         else:
             raise InputError("fichier ou dossier introuvable", file=str(path))
     return found
+
+
+class CaseFiles(Sequence[LibraryCase]):
+    """The library cases under the given files or folders, each read and checked when it is asked for.
+
+    A replay streams them: it holds one case at a time, not the library; forked workers inherit
+    the list of paths and read their own slice. Ids are relative to the folder given that holds them.
+    """
+
+    def __init__(self, paths: Sequence[str | Path]):
+        self.roots = [Path(p) for p in paths]
+        self.files = find_case_files(list(paths))
+
+    def root_of(self, file: Path) -> Path:
+        return next((r for r in self.roots if r.is_dir() and r in file.parents), file.parent)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    @overload
+    def __getitem__(self, index: int) -> LibraryCase: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LibraryCase]: ...
+
+    def __getitem__(self, index: int | slice) -> LibraryCase | list[LibraryCase]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.files)))]
+        file = self.files[index]
+        return load_library_case(file, root=self.root_of(file))

@@ -8,7 +8,7 @@ rules opened or closed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, Optional
@@ -188,15 +188,48 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
     )
 
 
-def _replay_slice(state: tuple[Any, Optional[dt.date], list[LibraryCase]], start: int, end: int) -> list[CaseReplay]:
-    """In a worker: the whole replay of each case of the slice, returned without the bulky evaluations."""
+def _replay_slice(
+    state: tuple[Any, Optional[dt.date], Sequence[LibraryCase]], start: int, end: int
+) -> list[CaseReplay]:
+    """In a worker: the whole replay of each case of the slice, returned without the bulky evaluations.
+
+    Cases are taken one at a time: from `CaseFiles` each is read here, in the worker."""
     engine, as_of, cases = state
     results = []
-    for case in cases[start:end]:
-        replay = replay_case(engine, case, as_of)
+    for index in range(start, end):
+        replay = replay_case(engine, cases[index], as_of)
         replay.evaluation = replay.meeting_evaluation = None
         results.append(replay)
     return results
+
+
+def iter_replays(
+    engine,
+    cases: Iterable[LibraryCase],
+    as_of: Optional[dt.date] = None,
+    jobs: int = 1,
+    keep_evaluations: bool = False,
+) -> Iterator[CaseReplay]:
+    """Each case's replay, in the order of `cases`, as soon as it is known: memory stays flat over
+    any number of cases when the caller does not keep them (the report is written as they come).
+
+    The full evaluations are dropped once compared (the report needs only statuses, differences,
+    changes and plan) unless `keep_evaluations`, which a parallel replay ignores. With `jobs` > 1,
+    forked workers inherit the engine and `cases` (a sequence: `CaseFiles` lets them read the files).
+    """
+    if jobs > 1 and can_fork():
+        if not isinstance(cases, Sequence):
+            cases = list(cases)
+        if len(cases) >= 2:
+            size = max(1, min(100, len(cases) // (jobs * 4)))
+            for chunk in forked_slices(_replay_slice, (engine, as_of, cases), len(cases), jobs, size):
+                yield from chunk
+            return
+    for case in cases:
+        replay = replay_case(engine, case, as_of)
+        if not keep_evaluations:
+            replay.evaluation = replay.meeting_evaluation = None
+        yield replay
 
 
 def replay_cases(
@@ -206,20 +239,10 @@ def replay_cases(
     progress: Optional[Callable[[LibraryCase], None]] = None,
     jobs: int = 1,
 ) -> list[CaseReplay]:
-    """Replay every case; with `jobs` > 1, in forked processes that inherit the engine."""
-    cases = list(cases)
-    if jobs <= 1 or len(cases) < 2 or not can_fork():
-        results = []
-        for case in cases:
-            results.append(replay_case(engine, case, as_of))
-            if progress:
-                progress(case)
-        return results
-    size = max(1, min(100, len(cases) // (jobs * 4)))
+    """Every replay in a list (the sequential one keeps the full evaluations); `iter_replays` streams."""
     results = []
-    for chunk in forked_slices(_replay_slice, (engine, as_of, cases), len(cases), jobs, size):
-        results.extend(chunk)
-        for done in chunk:
-            if progress:
-                progress(done.case)
+    for replay in iter_replays(engine, cases, as_of, jobs=jobs, keep_evaluations=True):
+        results.append(replay)
+        if progress:
+            progress(replay.case)
     return results

@@ -28,13 +28,104 @@ def _plan_text(plan) -> str:
     return plan_summary(plan.plans[0])
 
 
-def _income_dead_ends(replays: list[CaseReplay], h2: str, bullet: str) -> list[str]:
-    """Income dead ends beside funding dead ends: cases whose person has nothing to live on."""
-    dead = [r for r in replays if r.plan is not None and income_dead_end(r.plan)]
-    if not dead:
-        return []
-    lines = ["", f"{h2}Impasses de ressources pendant la formation ({len(dead)} cas)"]
-    return lines + [f"{bullet}{r.case.id} : {income_summary(r.plan)}" for r in dead]
+class ReplayText:
+    """The replay for people, built while the replays arrive: it keeps only the lines it will show
+    (cases with differences or changes, income dead ends) and counts the rest, since its first
+    lines give the counts. `names` (funder id → short name) and `labels` ("funder · criterion" →
+    French label) replace codes when given; text (not Markdown) fits the terminal.
+
+    `start()`, `add(replay)` for each replay in order, then `end()`: their texts joined are the report.
+    """
+
+    def __init__(
+        self,
+        as_of: Optional[dt.date],
+        markdown: bool = False,
+        names: Optional[dict] = None,
+        labels: Optional[dict] = None,
+        width: Optional[int] = None,
+    ):
+        self.as_of, self.markdown, self.width = as_of, markdown, width
+        self.names, self.labels = names or {}, labels or {}
+        self.h1, self.h2, self.bullet = ("# ", "## ", "- ") if markdown else ("", "", "  - ")
+        self.cases = self.mismatched = self.changed = self.gained = self.lost = 0
+        self.dead_ends: list[str] = []  # one line per case whose person has nothing to live on
+        self.blocks: list[str] = []  # the lines of each case with differences (or changes)
+
+    def _funder(self, fid: str) -> str:
+        return self.names.get(fid, fid)
+
+    def _criterion(self, fid: str, key: str) -> str:
+        from ..french import humanize
+
+        label = self.labels.get(f"{fid} · {key}")
+        return label.split(" · ", 1)[1] if label else humanize(key)
+
+    def start(self) -> str:
+        return ""  # the counts come first: nothing can be written before the last case
+
+    def add(self, replay: CaseReplay) -> str:
+        self.cases += 1
+        h2, bullet, lines = self.h2, self.bullet, self.blocks
+        pad = "  " if self.markdown else "      "
+        if self.as_of is None:
+            if replay.plan is not None and income_dead_end(replay.plan):
+                self.dead_ends.append(f"{bullet}{replay.case.id} : {income_summary(replay.plan)}")
+            if replay.matches:
+                return ""
+            self.mismatched += 1
+            lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)})"]
+            if replay.plan is not None:
+                lines.append(f"{bullet}plan : {_plan_text(replay.plan)}")
+                lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
+            for d in replay.differences:
+                lines.append(
+                    f"{bullet}{self._funder(d.funder)} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
+                    f"obtenu {_value(d.got)}"
+                )
+                lines += [f"{pad}- critère {c}" for c in d.criteria]
+            return ""
+        self.gained += sum(1 for c in replay.changes if c.gained)
+        self.lost += sum(1 for c in replay.changes if c.lost)
+        if not replay.changes:
+            return ""
+        self.changed += 1
+        as_of = self.as_of
+        lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)} → {date_fr(as_of)})"]
+        if replay.plan is not None:
+            lines.append(f"{bullet}plan au {date_fr(as_of)} : {_plan_text(replay.plan)}")
+            lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
+        for c in replay.changes:
+            tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
+            if getattr(c, "in_scope_after", None) is False and c.status_after == "blocked":
+                tag += " (hors public)"
+            lines.append(
+                f"{bullet}{self._funder(c.funder)} : {STATUS_FR[c.status_before]} → {STATUS_FR[c.status_after]}{tag}"
+            )
+            lines += [f"{pad}- bloquant apparu : {self._criterion(c.funder, k)}" for k in c.blockers_appeared]
+            lines += [f"{pad}- bloquant levé : {self._criterion(c.funder, k)}" for k in c.blockers_disappeared]
+            lines += [f"{pad}- voie devenue : {s}" for s in c.successor_routes]
+        return ""
+
+    def end(self) -> str:
+        from .layout import fit, terminal_width
+
+        h1, h2 = self.h1, self.h2
+        if self.as_of is None:
+            lines = [
+                f"{h1}Rejeu de {self.cases} cas aux règles de la date de leur réunion",
+                f"{self.cases - self.mismatched} conformes à l'attendu, {self.mismatched} avec des écarts.",
+            ]
+            if self.dead_ends:
+                lines += ["", f"{h2}Impasses de ressources pendant la formation ({len(self.dead_ends)} cas)"]
+                lines += self.dead_ends
+        else:
+            lines = [
+                f"{h1}Rejeu de {self.cases} cas aux règles du {date_fr(self.as_of)}",
+                f"{self.changed} cas changent : {self.gained} financeurs gagnés, {self.lost} financeurs perdus.",
+            ]
+        lines += self.blocks
+        return "\n".join(lines if self.markdown else fit(lines, self.width or terminal_width())) + "\n"
 
 
 def render_replay_text(
@@ -45,98 +136,85 @@ def render_replay_text(
     labels: Optional[dict] = None,
     width: Optional[int] = None,
 ) -> str:
-    """The replay for people; `names` (funder id → short name) and `labels` ("funder · criterion" →
-    French label) replace codes when given; text (not Markdown) fits the terminal."""
-    from ..french import humanize
-    from .layout import fit, terminal_width
+    """The replay for people, from every replay at once (`ReplayText` builds it while they arrive)."""
+    report = ReplayText(as_of, markdown, names, labels, width)
+    return report.start() + "".join(report.add(r) for r in replays) + report.end()
 
-    names, labels = names or {}, labels or {}
 
-    def funder(fid: str) -> str:
-        return names.get(fid, fid)
-
-    def criterion(fid: str, key: str) -> str:
-        label = labels.get(f"{fid} · {key}")
-        return label.split(" · ", 1)[1] if label else humanize(key)
-
-    h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  - ")
-    lines = []
+def _replay_item(r: CaseReplay, as_of: Optional[dt.date]) -> dict[str, Any]:
+    item = {
+        "case": r.case.id,
+        "meeting_date": r.case.meeting.date.isoformat(),
+        "as_of": r.as_of.isoformat(),
+        "statuses": r.statuses,
+        "plan": json.loads(r.plan.model_dump_json(exclude={"provenance"})) if r.plan is not None else None,
+    }
     if as_of is None:
-        mismatched = [r for r in replays if not r.matches]
-        lines.append(f"{h1}Rejeu de {len(replays)} cas aux règles de la date de leur réunion")
-        lines.append(f"{len(replays) - len(mismatched)} conformes à l'attendu, {len(mismatched)} avec des écarts.")
-        lines += _income_dead_ends(replays, h2, bullet)
-        for replay in mismatched:
-            lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)})"]
-            if replay.plan is not None:
-                lines.append(f"{bullet}plan : {_plan_text(replay.plan)}")
-                lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
-            for d in replay.differences:
-                lines.append(
-                    f"{bullet}{funder(d.funder)} : {FIELD_FR[d.field]} attendu {_value(d.expected)}, "
-                    f"obtenu {_value(d.got)}"
-                )
-                lines += [f"{'  ' if markdown else '      '}- critère {c}" for c in d.criteria]
-        return "\n".join(lines if markdown else fit(lines, width or terminal_width())) + "\n"
-    changed = [r for r in replays if r.changes]
-    lines.append(f"{h1}Rejeu de {len(replays)} cas aux règles du {date_fr(as_of)}")
-    gained = sum(1 for r in replays for c in r.changes if c.gained)
-    lost = sum(1 for r in replays for c in r.changes if c.lost)
-    lines.append(f"{len(changed)} cas changent : {gained} financeurs gagnés, {lost} financeurs perdus.")
-    for replay in changed:
-        lines += ["", f"{h2}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)} → {date_fr(as_of)})"]
-        if replay.plan is not None:
-            lines.append(f"{bullet}plan au {date_fr(as_of)} : {_plan_text(replay.plan)}")
-            lines.append(f"{bullet}ressources pendant la formation : {income_summary(replay.plan)}")
-        for c in replay.changes:
-            tag = " — gagné" if c.gained else " — perdu" if c.lost else ""
-            if getattr(c, "in_scope_after", None) is False and c.status_after == "blocked":
-                tag += " (hors public)"
-            lines.append(
-                f"{bullet}{funder(c.funder)} : {STATUS_FR[c.status_before]} → {STATUS_FR[c.status_after]}{tag}"
-            )
-            pad = "  " if markdown else "      "
-            lines += [f"{pad}- bloquant apparu : {criterion(c.funder, k)}" for k in c.blockers_appeared]
-            lines += [f"{pad}- bloquant levé : {criterion(c.funder, k)}" for k in c.blockers_disappeared]
-            lines += [f"{pad}- voie devenue : {s}" for s in c.successor_routes]
-    return "\n".join(lines if markdown else fit(lines, width or terminal_width())) + "\n"
+        item["matches"] = r.matches
+        item["differences"] = [
+            {"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got, "criteria": d.criteria}
+            for d in r.differences
+        ]
+    else:
+        item["changes"] = [
+            {
+                "funder": c.funder,
+                "status_before": c.status_before,
+                "status_after": c.status_after,
+                "gained": c.gained,
+                "lost": c.lost,
+                "blockers_appeared": c.blockers_appeared,
+                "blockers_disappeared": c.blockers_disappeared,
+                "successor_routes": c.successor_routes,
+                "in_scope_after": c.in_scope_after,
+            }
+            for c in r.changes
+        ]
+    return item
+
+
+_ITEM_INDENT = "\n    "  # an item of "results" sits two levels deep in the indent=2 document
+_RESULTS = '\n  "results": []'  # the key at the top level: inside a string its quotes would be escaped
+
+
+class ReplayJson:
+    """The replay for programs, written while the replays arrive: `start()`, then `add(replay)` for
+    each of the `count` replays in order, then `end()`; joined, the same bytes as one `json.dumps`
+    of the whole summary with indent=2, which only the last line's counts needed to wait for."""
+
+    def __init__(self, count: int, as_of: Optional[dt.date], provenance: Optional[Provenance] = None):
+        self.count, self.as_of, self.provenance = count, as_of, provenance
+        self.cases = self.mismatched = 0
+
+    def _summary(self) -> str:
+        summary: dict[str, Any] = {
+            "cases": self.count,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "results": [],
+        }
+        if self.provenance is not None:
+            summary["provenance"] = self.provenance.model_dump(mode="json")
+        if self.as_of is None:
+            summary["matches"] = self.cases - self.mismatched
+        return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False)
+
+    def start(self) -> str:
+        head = self._summary()
+        return head[: head.index(_RESULTS) + len(_RESULTS) - 1]  # up to the results' opening bracket
+
+    def add(self, replay: CaseReplay) -> str:
+        self.cases += 1
+        self.mismatched += not replay.matches
+        item = json.dumps(_replay_item(replay, self.as_of), ensure_ascii=False, indent=2)
+        return ("\n" if self.cases == 1 else ",\n") + "    " + item.replace("\n", _ITEM_INDENT)
+
+    def end(self) -> str:
+        tail = self._summary()
+        tail = tail[tail.index(_RESULTS) + len(_RESULTS) :]
+        return ("\n  ]" if self.cases else "]") + tail
 
 
 def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance: Optional[Provenance] = None) -> str:
-    data = []
-    for r in replays:
-        item = {
-            "case": r.case.id,
-            "meeting_date": r.case.meeting.date.isoformat(),
-            "as_of": r.as_of.isoformat(),
-            "statuses": r.statuses,
-            "plan": json.loads(r.plan.model_dump_json(exclude={"provenance"})) if r.plan is not None else None,
-        }
-        if as_of is None:
-            item["matches"] = r.matches
-            item["differences"] = [
-                {"funder": d.funder, "field": d.field, "expected": d.expected, "got": d.got, "criteria": d.criteria}
-                for d in r.differences
-            ]
-        else:
-            item["changes"] = [
-                {
-                    "funder": c.funder,
-                    "status_before": c.status_before,
-                    "status_after": c.status_after,
-                    "gained": c.gained,
-                    "lost": c.lost,
-                    "blockers_appeared": c.blockers_appeared,
-                    "blockers_disappeared": c.blockers_disappeared,
-                    "successor_routes": c.successor_routes,
-                    "in_scope_after": c.in_scope_after,
-                }
-                for c in r.changes
-            ]
-        data.append(item)
-    summary: dict[str, Any] = {"cases": len(replays), "as_of": as_of.isoformat() if as_of else None, "results": data}
-    if provenance is not None:
-        summary["provenance"] = provenance.model_dump(mode="json")
-    if as_of is None:
-        summary["matches"] = sum(1 for r in replays if r.matches)
-    return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False)
+    """The replay for programs, from every replay at once (`ReplayJson` writes it while they arrive)."""
+    report = ReplayJson(len(replays), as_of, provenance)
+    return report.start() + "".join(report.add(r) for r in replays) + report.end()
