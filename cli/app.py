@@ -331,6 +331,7 @@ def replay(
       fundrules replay cases/etude-territorialisee --as-of 2019-06-01
     """
     from fundrules import Engine
+    from fundrules.errors import BackendError, EvaluationError, InputError
     from fundrules.escape import escape_json
     from fundrules.library import CaseFiles, iter_replays
     from fundrules.report.replay import ReplayJson, ReplayText
@@ -357,14 +358,20 @@ def replay(
 
     replays = iter_replays(runner, cases, day, jobs=jobs)
     write(report.start())
-    if sys.stderr.isatty() and len(cases) > 20:
-        with typer.progressbar(length=len(cases), label="Rejeu", file=sys.stderr) as bar:
+    try:
+        if sys.stderr.isatty() and len(cases) > 20:
+            with typer.progressbar(length=len(cases), label="Rejeu", file=sys.stderr) as bar:
+                for replay in replays:
+                    write(report.add(replay))
+                    bar.update(1)
+        else:
             for replay in replays:
                 write(report.add(replay))
-                bar.update(1)
-    else:
-        for replay in replays:
-            write(report.add(replay))
+    except (InputError, EvaluationError, BackendError) as error:
+        if not isinstance(report, ReplayJson):
+            raise  # nothing written yet: the usual message
+        write(report.fail(error.payload()))  # the JSON begun on standard output ends with the error
+        raise typer.Exit(EXIT_BACKEND if isinstance(error, BackendError) else EXIT_INPUT) from None
     write(report.end() + ("\n" if format == ReportFormat.json else ""))
     if day is None and report.mismatched:
         raise typer.Exit(1)

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -185,17 +185,47 @@ class Engine:
         """Evaluate many cases, in `jobs` processes where the platform can fork.
 
         Workers inherit this engine (rules loaded and compiled) through fork; results come back in
-        the order of `cases`. `as_of_each` gives one date per case (e.g. each meeting's date)."""
-        days = as_of_each or [as_of] * len(cases)
-        if len(days) != len(cases):
-            raise InputError(
-                f"as_of_each : {len(days)} dates pour {len(cases)} cas (une date par cas attendue)", field="as_of_each"
-            )
-        if jobs <= 1 or len(cases) < 2 or not can_fork():
-            return [self.evaluate(c, d, explain=explain) for c, d in zip(cases, days, strict=True)]
-        size = max(1, len(cases) // (jobs * 8))
-        state = (self, list(cases), list(days), explain)
-        return [e for chunk in forked_slices(_evaluate_slice, state, len(cases), jobs, size) for e in chunk]
+        the order of `cases`. `as_of_each` gives one date per case (e.g. each meeting's date).
+        `iter_evaluate` yields them one by one instead of holding them all."""
+        return list(self.iter_evaluate(cases, as_of, jobs=jobs, as_of_each=as_of_each, explain=explain))
+
+    def iter_evaluate(
+        self,
+        cases: Iterable[CaseLike],
+        as_of: Optional[dt.date] = None,
+        jobs: int = 1,
+        as_of_each: Optional[Iterable[Optional[dt.date]]] = None,
+        explain: bool = False,
+    ) -> Iterator[Evaluation]:
+        """Each case's evaluation, in order, as soon as it is known: memory stays flat over any number
+        of cases when the caller does not keep them. Alone, `cases` may be any iterable (a generator
+        reading a file); with `jobs` > 1 forked workers inherit it, so it is made a sequence first."""
+        if as_of_each is not None and isinstance(cases, Sequence) and isinstance(as_of_each, Sequence):
+            _check_one_date_per_case(len(as_of_each), len(cases))
+        if jobs > 1 and can_fork():
+            cases = cases if isinstance(cases, Sequence) else list(cases)
+            days = [as_of] * len(cases) if as_of_each is None else list(as_of_each)
+            _check_one_date_per_case(len(days), len(cases))
+            if len(cases) >= 2:
+                # Small slices: at most 2 × jobs of them wait in memory for a slow reader.
+                size = max(1, min(250, len(cases) // (jobs * 8)))
+                state = (self, cases, days, explain)
+                for chunk in forked_slices(_evaluate_slice, state, len(cases), jobs, size):
+                    yield from chunk
+                return
+        if as_of_each is None:
+            for case in cases:
+                yield self.evaluate(case, as_of, explain=explain)
+            return
+        count, cases_left, days_left = 0, iter(cases), iter(as_of_each)
+        for case in cases_left:
+            day = next(days_left, _NO_DATE)
+            if day is _NO_DATE:  # found out here when both are streams: say how many of each
+                _check_one_date_per_case(count, count + 1 + sum(1 for _ in cases_left))
+            count += 1
+            yield self.evaluate(case, day, explain=explain)  # type: ignore[arg-type]
+        if next(days_left, _NO_DATE) is not _NO_DATE:
+            _check_one_date_per_case(count + 1 + sum(1 for _ in days_left), count)
 
     def plan(self, case: CaseLike, as_of: Optional[dt.date] = None) -> Plan:
         """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
@@ -206,8 +236,16 @@ class Engine:
         return make_plan(self, case, as_of)
 
 
+_NO_DATE = object()
+
+
+def _check_one_date_per_case(dates: int, cases: int) -> None:
+    if dates != cases:
+        raise InputError(f"as_of_each : {dates} dates pour {cases} cas (une date par cas attendue)", field="as_of_each")
+
+
 def _evaluate_slice(
-    state: tuple[Engine, list[CaseLike], list[Optional[dt.date]], bool], start: int, end: int
+    state: tuple[Engine, Sequence[CaseLike], list[Optional[dt.date]], bool], start: int, end: int
 ) -> list[Evaluation]:
     engine, cases, days, explain = state
     return [

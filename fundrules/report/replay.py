@@ -213,6 +213,12 @@ class ReplayJson:
         tail = tail[tail.index(_RESULTS) + len(_RESULTS) :]
         return ("\n  ]" if self.cases else "]") + tail
 
+    def fail(self, payload: dict[str, Any]) -> str:
+        """The end of a report stopped by an error (a case file found invalid when its turn came):
+        the results so far, then the error as its own top-level field, in a document that still parses."""
+        error = json.dumps(payload, ensure_ascii=False, indent=2)  # {"error": {...}}
+        return ("\n  ]" if self.cases else "]") + ",\n" + error[2:] + "\n"
+
 
 def replay_json(replays: list[CaseReplay], as_of: Optional[dt.date], provenance: Optional[Provenance] = None) -> str:
     """The replay for programs, from every replay at once (`ReplayJson` writes it while they arrive)."""
