@@ -121,6 +121,37 @@ def replay(cases, processes: int) -> float:
     return time.perf_counter() - start
 
 
+def replay_rss_growth(n: int, seed: int = 7, warm: int = 2000) -> tuple[float, float]:
+    """Resident memory (MB) before and after streaming `n` generated cases, made one at a time, through
+    the library replay as `fundrules replay --format json` runs it (`iter_replays`: evaluate, compare,
+    plan; then `ReplayJson` writes each case's item, here to nowhere); python backend, one process.
+    `warm` cases replayed first fill the bounded caches (compiled rules per period), which is not growth."""
+    from cases import iter_generated_cases
+    from fundrules.library.cases import LibraryCase, Meeting, quarter_of
+    from fundrules.library.replay import iter_replays
+    from fundrules.report.replay import ReplayJson
+
+    def library(count: int):
+        for i, raw in enumerate(iter_generated_cases(count, seed)):
+            case = case_from_data(raw)
+            meeting = Meeting(region="bench", quarter=quarter_of(case.date_demande), date=case.date_demande)
+            done = {"outcome": "en_attente", "note": "généré"}
+            yield LibraryCase(
+                id=f"bench/{i}", path="", meeting=meeting, problem="-", case=case, conclusion=done, expected={}
+            )
+
+    engine = Engine(backend="python")
+    for _ in iter_replays(engine, library(warm)):
+        pass
+    before = rss_mb()
+    report = ReplayJson(n, None, engine.provenance)
+    report.start()
+    for replay in iter_replays(engine, library(n)):
+        report.add(replay)
+    report.end()
+    return before, rss_mb()
+
+
 def durable_memory(engines: int, years: int) -> list[tuple[str, str]]:
     """RSS of durable Engines created, used once and dropped; RSS and cache size over many periods."""
     import datetime as dt
