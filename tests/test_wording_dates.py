@@ -7,6 +7,10 @@ import re
 
 import pytest
 
+from fundrules.rulesets.loader import load_catalog
+
+from .conftest import RULESETS, cdi_employee
+
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -60,25 +64,7 @@ def test_aif_from_2025_names_the_automatic_registration(python_engine):
 
 
 def test_fongecif_in_2019_transitions_pro_from_2020(python_engine):
-    data = {
-        "operateur": "apec",
-        "region": "24",
-        "beneficiaire": {
-            "statut": "salarie",
-            "contrat": "cdi",
-            "anciennete_salariee_mois": 40,
-            "anciennete_entreprise_mois": 20,
-            "secteur_public": False,
-            "boeth": False,
-        },
-        "projet": {
-            "type_action": "certification_rncp",
-            "positionnement_prealable": True,
-            "temps_plein": False,
-            "duree_mois": 4,
-            "date_debut": "2020-09-07",
-        },
-    }
+    data = cdi_employee("apec", temps_plein=False, duree_mois=4, date_debut="2020-09-07")
     before = evaluate(python_engine, data, dt.date(2019, 12, 31)).result("cpf_transition")
     after = evaluate(python_engine, data, dt.date(2020, 1, 1)).result("cpf_transition")
     assert before.status == after.status == "eligible"
@@ -159,10 +145,6 @@ def wording_errors(catalog):
 def test_every_text_names_the_bodies_of_its_time():
     """Issue 9 item 10, extended to every text a counsellor reads: summaries, parameter descriptions, who decides,
     orientation steps, advice, messages, requirements, next steps and unlocks."""
-    from fundrules.rulesets.loader import load_catalog
-
-    from .conftest import RULESETS
-
     errors, checked = wording_errors(load_catalog(RULESETS))
     assert errors == []
     assert checked >= 1500
@@ -170,8 +152,6 @@ def test_every_text_names_the_bodies_of_its_time():
 
 def test_the_wording_check_finds_an_anachronism(ruleset_dir):
     """The check above can fail: France Travail deciding in 2015, an undated OPCO in a version spanning April 2019."""
-    from fundrules.rulesets.loader import load_catalog
-
     ruleset_dir.edit("aif/2015-01-01.yaml", "decided_by: Pôle emploi", "decided_by: France Travail")
     ruleset_dir.edit("cpf/2019-01-01.yaml", "(OPCA (OPCO depuis le 01/04/2019)", "(OPCO")
     errors, _ = wording_errors(load_catalog(ruleset_dir.root))
