@@ -172,3 +172,33 @@ def test_poec_names_the_opca_then_the_opco(python_engine):
     assert before.status == after.status == "eligible"
     assert "l'OPCA de la branche" in " ".join(before.next_steps) and "OPCO" not in texts(before)
     assert "l'OPCO de la branche" in " ".join(after.next_steps) and "OPCA" not in texts(after)
+
+
+def funder_errors(catalog):
+    """Funder-wide texts (name, description, who pays, whom the scheme is for, who decides, orientation step)
+    are read on every date of the funder: one that names a body of one period only is wrong on the other side
+    of the change, so over a period spanning it they name both ("Pôle emploi (France Travail depuis le
+    01/01/2024)", "OPCA / OPCO")."""
+    errors = []
+    for funder_id, funder in catalog.funders.items():
+        versions = funder.versions or tuple(v for variant in funder.variants.values() for v in variant.versions)
+        first = min(v.valid_from for v in versions)
+        last = max(v.valid_to or dt.date.max for v in versions)
+        fields = {
+            "name": funder.name,
+            "description": funder.description,
+            "payer": (funder.income or {}).get("payer"),
+            "scope_label": funder.scope_label,
+            "decided_by": funder.decided_by,
+            "orientation_step": funder.orientation_step,
+        }
+        for what, text in fields.items():
+            for old, new, switch in RENAMED + (("OPCA", "OPCO", OPCO_START),):
+                said_old, said_new = _names(text or "", old), _names(text or "", new)
+                if first < switch and said_new and not said_old or last >= switch and said_old and not said_new:
+                    errors.append((funder_id, what, old, new, text))
+    return errors
+
+
+def test_funder_wide_texts_name_the_bodies_of_every_period():
+    assert funder_errors(load_catalog(RULESETS)) == []
