@@ -65,3 +65,59 @@ def ruleset_dir(tmp_path):
             return path
 
     return Writer()
+
+
+# --- test setup shared by several test files ---------------------------------------------------
+
+FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
+
+
+def run_cli(*args, stdin=None, env=None):
+    """The CLI of this working tree in a subprocess, warnings silenced; `env` adds variables."""
+    import subprocess
+
+    return subprocess.run(
+        FUNDRULES + list(args),
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+    )
+
+
+# The course funders of issue 15 (employees, pre-hire training, VAE), checked on the examples in
+# tests/test_funders_examples.py; older tests leave them out of their expectations.
+ISSUE_15_COURSE_FUNDERS = frozenset(
+    {
+        "plan_employeur",
+        "opco_pme",
+        "periode_professionnalisation",
+        "pro_a",
+        "periode_reconversion",
+        "poei",
+        "afpr",
+        "poec",
+        "france_vae",
+        "aide_vae_france_travail",
+    }
+)
+
+
+def cdi_employee(operateur="fongecif", **projet):
+    """A private-sector CDI employee in region 24, 40 months salaried and 20 in the firm, not BOETH, for a
+    certifying course positioned beforehand (the CDI route of the CIF / CPF de transition holds); `projet` adds
+    or replaces course facts. No `date_demande`: each test gives its own."""
+    return {
+        "operateur": operateur,
+        "region": "24",
+        "beneficiaire": {
+            "statut": "salarie",
+            "contrat": "cdi",
+            "anciennete_salariee_mois": 40,
+            "anciennete_entreprise_mois": 20,
+            "secteur_public": False,
+            "boeth": False,
+        },
+        "projet": {"type_action": "certification_rncp", "positionnement_prealable": True, **projet},
+    }

@@ -83,7 +83,7 @@ BOUNDARIES = [
         EMPLOYEE,
         "plan_employeur",
         "ruleset_version",
-        "2019-plan-de-developpement",
+        "2024-plan-de-developpement",
         "2026-10-entretien-de-parcours",
     ),
     # 100 staff: below 300 (OPCA, 2015-2018), not below 50 (from 2019)

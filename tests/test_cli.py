@@ -1,24 +1,9 @@
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT
-
-FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
-
-
-def run(*args, stdin=None):
-    return subprocess.run(
-        FUNDRULES + list(args),
-        capture_output=True,
-        text=True,
-        input=stdin,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+from .conftest import EXAMPLES, ISSUE_15_COURSE_FUNDERS, ROOT
+from .conftest import run_cli as run
 
 
 def test_check_prints_a_french_table():
@@ -39,25 +24,9 @@ def test_check_json_follows_the_contract_and_both_engines_agree():
         data = json.loads(result.stdout)
         assert data["as_of"] == "2019-06-17"
         found = {r["funder"]: r["status"] for r in data["results"] if r["kind"] == "course"}
-        assert set(found) == {
-            "cif",
-            "conge_bilan",
-            "cpf",
-            "cpf_transition",
-            "prf",
-            "agefiph",
-            "aif",
-            "plan_employeur",
-            "opco_pme",
-            "periode_professionnalisation",
-            "pro_a",
-            "periode_reconversion",
-            "poei",
-            "afpr",
-            "poec",
-            "france_vae",
-            "aide_vae_france_travail",
-        }
+        assert set(found) == {"cif", "conge_bilan", "cpf", "cpf_transition", "prf", "agefiph", "aif"} | set(
+            ISSUE_15_COURSE_FUNDERS
+        )
         assert (found["cif"], found["cpf"]) == ("not_in_force", "eligible")
         from fundrules.engine import durable_backend
 

@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from fundrules import load_case
 from fundrules.case import case_from_data
 from fundrules.conditions import check, parse
-from fundrules.conditions.kleene import facts_of, params_of
 from fundrules.engine.reference import PythonBackend
-from fundrules.rulesets.catalog import ActiveRules, Criterion, Funder, Version
+from fundrules.rulesets.catalog import plain_criterion, pseudo_funder_rules
 
 from .conftest import EXAMPLES
 from .strategies import EXOTIC_NUMBERS, case_data, dates
@@ -119,67 +118,21 @@ small_facts = st.fixed_dictionaries(
 
 
 def active_rules(sources, seuil):
-    criteria = []
-    for i, source in enumerate(sources):
-        node = check(parse(source), {"seuil": "number"})
-        criteria.append(
-            Criterion(
-                key=f"c{i}",
-                id=f"c{i}",
-                route=None,
-                label=None,
-                condition=node,
-                condition_text=source,
-                message="m",
-                required="r",
-                next_step=None,
-                sources=(),
-                verified=True,
-                gate=False,
-                blocking=True,
-                unlock=None,
-                valid_from=None,
-                valid_to=None,
-                facts=facts_of(node),
-                params=params_of(node),
-                text_params=(),
-                file="t",
-                line=1,
-            )
-        )
-    version = Version(
-        funder="t",
+    criteria = [
+        plain_criterion(f"c{i}", check(parse(source), {"seuil": "number"}), source, "m", required="r", file="t", line=1)
+        for i, source in enumerate(sources)
+    ]
+    return pseudo_funder_rules(
+        "t",
+        "t",
+        tuple(criteria),
         label="1",
         valid_from=dt.date(2015, 1, 1),
-        valid_to=None,
-        summary=None,
-        decided_by=None,
-        advice=None,
-        amount=None,
-        amount_hours=None,
-        holder_share=None,
-        sources=(),
-        parameters={},
-        criteria=tuple(criteria),
-        routes=(),
-        file="t",
-    )
-    funder = Funder(
-        id="t",
-        name="t",
-        category="specifique",
-        kind="course",
+        params=(("seuil", seuil),),
         decided_by="x",
-        mobilised_by=(),
-        orientation_step=None,
-        in_force_from=None,
-        before_start=None,
-        replaced_by=None,
-        description=None,
-        versions=(version,),
+        file="t",
         folder="t",
     )
-    return ActiveRules(funder, version, tuple(criteria), (("seuil", seuil),))
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,10 @@ import pytest
 from fundrules import Engine, EvaluationError, load_case
 from fundrules.case import case_from_data
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ISSUE_15_COURSE_FUNDERS
 
 # The course funders of issue 15 are checked on these examples in tests/test_funders_examples.py.
-NEW_COURSE_FUNDERS = {
-    "plan_employeur",
-    "opco_pme",
-    "periode_professionnalisation",
-    "pro_a",
-    "periode_reconversion",
-    "poei",
-    "afpr",
-    "poec",
-    "france_vae",
-    "aide_vae_france_travail",
-}
+NEW_COURSE_FUNDERS = ISSUE_15_COURSE_FUNDERS
 
 
 def statuses(evaluation):

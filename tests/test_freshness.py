@@ -4,9 +4,6 @@ review period, `rulesets list` and `rulesets lint`."""
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -16,39 +13,11 @@ from fundrules.freshness import add_months, review_due
 from fundrules.report.text import render_text
 from fundrules.rulesets.loader import load_catalog
 
-from .conftest import ROOT, RULESETS
+from .conftest import RULESETS, cdi_employee
+from .conftest import run_cli as run
 
-FUNDRULES = [sys.executable, "-m", "fundrules_cli.app"]
 TODAY_REVIEW = dt.date(2026, 11, 27)
-CDI = {
-    "operateur": "fongecif",
-    "region": "24",
-    "beneficiaire": {
-        "statut": "salarie",
-        "contrat": "cdi",
-        "anciennete_salariee_mois": 40,
-        "anciennete_entreprise_mois": 20,
-        "secteur_public": False,
-        "boeth": False,
-    },
-    "projet": {
-        "type_action": "certification_rncp",
-        "positionnement_prealable": True,
-        "temps_plein": True,
-        "duree_mois": 10,
-        "date_debut": "2027-09-06",
-    },
-}
-
-
-def run(*args, env=None):
-    return subprocess.run(
-        FUNDRULES + list(args),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
-    )
+CDI = cdi_employee(temps_plein=True, duree_mois=10, date_debut="2027-09-06")
 
 
 def evaluate(day, engine=None):
@@ -123,13 +92,7 @@ def test_text_output_shows_the_warnings_first():
 
 
 def test_json_carries_reviewed_on_and_warnings():
-    result = subprocess.run(
-        FUNDRULES + ["check", "-", "--format", "json"],
-        cwd=ROOT,
-        text=True,
-        capture_output=True,
-        input=json.dumps({**CDI, "date_demande": "2027-01-04"}),
-    )
+    result = run("check", "-", "--format", "json", stdin=json.dumps({**CDI, "date_demande": "2027-01-04"}))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["warnings"] and all("à revérifier" in w for w in data["warnings"])

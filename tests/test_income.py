@@ -45,6 +45,35 @@ def job_seeker(day="2021-04-15", **beneficiaire):
     }
 
 
+def indemnified_until_june_2024(date_fin_contrat="2023-05-31", **projet):
+    """A job seeker paid 40 EUR of ARE a day until 2024-06-15, for a 10-month course from 2024-03-01 to
+    2024-12-20 (the ARE ends during the course); `projet` adds course facts."""
+    data = job_seeker(
+        "2024-01-10",
+        allocation_chomage="are",
+        are_journaliere=40,
+        date_fin_droits_are="2024-06-15",
+        date_fin_contrat=date_fin_contrat,
+    )
+    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, **projet)
+    return data
+
+
+def nursing_trainee():
+    """The study's nursing trainee in 2017: the Region pays the course; she is not registered, has no ARE, is
+    not in a young people's programme, and the course is not approved for trainee pay."""
+    data = job_seeker(
+        "2017-03-01",
+        inscrit_pole_emploi=False,
+        statut="sans_activite",
+        age=30,
+        accompagnement_jeune="aucun",
+        licenciement_economique=False,
+    )
+    data["projet"].update(agrement_remuneration="aucun", valide_conseiller_pe=False, hors_temps_travail=True)
+    return data
+
+
 def income(engine, data, day):
     return {e.id: e for e in engine.plan(case_from_data(data), as_of=day).income}
 
@@ -108,14 +137,7 @@ def test_indemnified_job_seeker_gets_no_trainee_pay_but_aref(python_engine):
 
 
 def test_chain_aref_then_cff_when_rights_end_during_a_qualifying_course(python_engine):
-    data = job_seeker(
-        "2024-01-10",
-        allocation_chomage="are",
-        are_journaliere=40,
-        date_fin_droits_are="2024-06-15",
-        date_fin_contrat="2023-05-31",
-    )
-    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, metier_en_tension=True)
+    data = indemnified_until_june_2024(metier_en_tension=True)
     chain = python_engine.plan(case_from_data(data)).income
     eligible = [(e.id, e.start, e.end) for e in chain if e.status == "eligible"]
     # Unédic: CFF for ends of contract from 2023-02-01; it comes first, the RFF is not added after it
@@ -123,14 +145,7 @@ def test_chain_aref_then_cff_when_rights_end_during_a_qualifying_course(python_e
 
 
 def test_end_of_contract_before_february_2023_gives_rff_not_cff(python_engine):
-    data = job_seeker(
-        "2024-01-10",
-        allocation_chomage="are",
-        are_journaliere=40,
-        date_fin_droits_are="2024-06-15",
-        date_fin_contrat="2023-01-31",
-    )
-    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, metier_en_tension=True)
+    data = indemnified_until_june_2024("2023-01-31", metier_en_tension=True)
     chain = {e.id: e for e in python_engine.plan(case_from_data(data)).income}
     assert python_engine.evaluate(case_from_data(data)).result("cff").status == "blocked"
     # RFF: last daily ARE x 30 = 1,200, capped at 652.02 EUR per month (instruction 2011-90)
@@ -144,17 +159,7 @@ def test_cff_not_in_force_the_day_before_2023_02_01(python_engine):
 
 
 def test_nothing_applies_is_said_with_what_would_open_an_income(python_engine):
-    # The study's nursing trainee: the Region pays the course, she is not registered, no ARE,
-    # the course is not approved for trainee pay.
-    data = job_seeker(
-        "2017-03-01",
-        inscrit_pole_emploi=False,
-        statut="sans_activite",
-        age=30,
-        accompagnement_jeune="aucun",
-        licenciement_economique=False,
-    )
-    data["projet"].update(agrement_remuneration="aucun", valide_conseiller_pe=False, hors_temps_travail=True)
+    data = nursing_trainee()
     chain = python_engine.plan(case_from_data(data)).income
     # 2017: the operator was Pôle emploi (France Travail from 2024-01-01, loi 2023-1196)
     assert [e.id for e in chain] == ["aucune"]
@@ -336,14 +341,7 @@ def test_mission_locale_counsellor_can_only_refer_on(python_engine):
 
 
 def test_both_backends_give_the_same_income(python_engine, durable_engine):
-    data = job_seeker(
-        "2024-01-10",
-        allocation_chomage="are",
-        are_journaliere=40,
-        date_fin_droits_are="2024-06-15",
-        date_fin_contrat="2023-05-31",
-    )
-    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, metier_en_tension=True)
+    data = indemnified_until_june_2024(metier_en_tension=True)
     for case in (data, resigning(), csp_case("2020-01-10"), job_seeker("2021-06-01", heures_salariees_12_mois=910)):
         python_plan, durable_plan = python_engine.plan(case_from_data(case)), durable_engine.plan(case_from_data(case))
         assert python_plan.model_dump(exclude={"provenance"}) == durable_plan.model_dump(exclude={"provenance"})
@@ -351,14 +349,7 @@ def test_both_backends_give_the_same_income(python_engine, durable_engine):
 
 def test_are_based_income_shows_the_daily_are(python_engine):
     # Unédic: the CFF extends the ARE itself, so its amount is the person's daily ARE.
-    data = job_seeker(
-        "2024-01-10",
-        allocation_chomage="are",
-        are_journaliere=40,
-        date_fin_droits_are="2024-06-15",
-        date_fin_contrat="2023-05-31",
-    )
-    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10)
+    data = indemnified_until_june_2024()
     chain = {e.id: e for e in python_engine.plan(case_from_data(data)).income}
     assert (chain["aref"].daily, chain["cff"].daily) == (40, 40)
     assert chain["aref"].verified and chain["cff"].verified  # the ARE itself, above the floor
@@ -367,15 +358,7 @@ def test_are_based_income_shows_the_daily_are(python_engine):
 def test_plan_text_says_plainly_that_nothing_applies(python_engine):
     from fundrules.report.plan import render_plan_text
 
-    data = job_seeker(
-        "2017-03-01",
-        inscrit_pole_emploi=False,
-        statut="sans_activite",
-        age=30,
-        accompagnement_jeune="aucun",
-        licenciement_economique=False,
-    )
-    data["projet"].update(agrement_remuneration="aucun", valide_conseiller_pe=False, hors_temps_travail=True)
+    data = nursing_trainee()
     text = render_plan_text(python_engine.plan(case_from_data(data)))
     section = text.split("Ressources pendant la formation", 1)[1]
     assert "Aucune ressource identifiée" in section

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fundrules import facts_doc
 from fundrules.facts import FACTS
 
 from .conftest import ROOT
@@ -35,36 +36,25 @@ def test_no_tracked_file_points_outside_the_repository():
     assert offenders == []
 
 
-def render_facts_markdown() -> str:
-    """docs/facts.md, written from the vocabulary table (regenerate with the command in its header)."""
-    lines = [
-        "# Vocabulaire des faits",
-        "",
-        "Généré depuis `fundrules/facts.py` (un test vérifie que ce fichier le suit) : "
-        '`python -c "from tests.test_self_contained import render_facts_markdown as r; '
-        "open('docs/facts.md', 'w').write(r())\"`.",
-        "Tout fait est facultatif : un fait absent est inconnu, jamais faux. "
-        "`fundrules schema` donne le même vocabulaire en JSON Schema.",
-        "",
-    ]
-    for section, title in (("", "Demande"), ("beneficiaire", "Bénéficiaire"), ("projet", "Projet")):
-        lines += [f"## {title}", "", "| fait | type | signification | valeurs |", "|---|---|---|---|"]
-        for fact in FACTS.values():
-            if fact.section != section:
-                continue
-            values = ", ".join(f"`{c}`" for c in fact.choices)
-            if fact.minimum is not None or fact.maximum is not None:
-                values = (
-                    f"{'' if fact.minimum is None else f'{fact.minimum:g}'} à "
-                    f"{'…' if fact.maximum is None else f'{fact.maximum:g}'}"
-                )
-            lines.append(f"| `{fact.path}` | {fact.kind} | {fact.label} | {values} |")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def test_facts_doc_follows_the_vocabulary():
-    assert FACTS_DOC.read_text(encoding="utf-8") == render_facts_markdown()
+    """docs/facts.md is byte for byte what `python -m fundrules.facts_doc` writes from fundrules/facts.py."""
+    assert FACTS_DOC.read_bytes() == facts_doc.render().encode("utf-8")
+
+
+def test_facts_doc_command_writes_the_page(tmp_path, capsys):
+    target = tmp_path / "facts.md"
+    assert facts_doc.main([str(target)]) == 0
+    assert target.read_bytes() == FACTS_DOC.read_bytes()
+    assert facts_doc.main(["-"]) == 0
+    assert capsys.readouterr().out == FACTS_DOC.read_text(encoding="utf-8")
+    assert facts_doc.main([str(tmp_path / "absent" / "facts.md")]) == 2  # writes nothing where no folder is
+    assert not (tmp_path / "absent").exists()
+
+
+def test_facts_doc_lists_every_fact_with_its_label():
+    text = FACTS_DOC.read_text(encoding="utf-8")
+    for fact in FACTS.values():
+        assert f"| `{fact.path}` | {fact.kind} | {fact.label} |" in text
 
 
 def library_cases(folder):

@@ -3,8 +3,13 @@ from 2024-01-01 (loi 2023-1196, art. 6); Fongecif until 2019, Transitions Pro fr
 Centre-Val de Loire plan has one next step: the training provider selects the trainees (Region's FAQ)."""
 
 import datetime as dt
+import re
 
 import pytest
+
+from fundrules.rulesets.loader import load_catalog
+
+from .conftest import RULESETS, cdi_employee
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -59,25 +64,7 @@ def test_aif_from_2025_names_the_automatic_registration(python_engine):
 
 
 def test_fongecif_in_2019_transitions_pro_from_2020(python_engine):
-    data = {
-        "operateur": "apec",
-        "region": "24",
-        "beneficiaire": {
-            "statut": "salarie",
-            "contrat": "cdi",
-            "anciennete_salariee_mois": 40,
-            "anciennete_entreprise_mois": 20,
-            "secteur_public": False,
-            "boeth": False,
-        },
-        "projet": {
-            "type_action": "certification_rncp",
-            "positionnement_prealable": True,
-            "temps_plein": False,
-            "duree_mois": 4,
-            "date_debut": "2020-09-07",
-        },
-    }
+    data = cdi_employee("apec", temps_plein=False, duree_mois=4, date_debut="2020-09-07")
     before = evaluate(python_engine, data, dt.date(2019, 12, 31)).result("cpf_transition")
     after = evaluate(python_engine, data, dt.date(2020, 1, 1)).result("cpf_transition")
     assert before.status == after.status == "eligible"
@@ -96,41 +83,122 @@ def test_centre_val_de_loire_plan_has_one_next_step(python_engine):
 
 FT_START = dt.date(2024, 1, 1)
 TP_START = dt.date(2020, 1, 1)
+OPCO_START = dt.date(2019, 4, 1)  # OPCO approved from 1 April 2019 (loi 2018-771 « avenir professionnel »)
+MCF_START = dt.date(2019, 11, 21)  # Mon Compte Formation opened on 21 November 2019
+RENAMED = (("Pôle emploi", "France Travail", FT_START), ("Fongecif", "Transitions Pro", TP_START))
 
 
-def version_texts(funder, version):
-    """Sentences a counsellor reads during this version (citations excluded: they keep their titles);
-    the funder's decided_by and orientation_step apply when the version does not override them."""
-    parts = [
-        version.decided_by or funder.decided_by or "",
-        version.orientation_step or funder.orientation_step or "",
-        version.advice or "",
-    ]  # not the summary: it tells the change
-    for criterion in version.criteria:
-        parts += [criterion.message, criterion.required, criterion.next_step or "", criterion.unlock or ""]
-    return " | ".join(parts)
+def _names(text: str, name: str) -> bool:
+    """The text names `name` as the body of its time ("ex-Pôle emploi", "ex-Fongecif" look back, allowed)."""
+    return re.search(rf"(?<!ex-)\b{name}\b", text) is not None
 
 
-def test_each_version_names_the_operator_of_its_time():
-    from fundrules.rulesets.loader import load_catalog
+def dated_texts(funder, variant, version):
+    """(what, text, first day, last day) of every sentence a counsellor reads during this version: summary,
+    who decides, orientation step, advice, parameter descriptions, and each criterion's message, requirement,
+    next step and unlock over the criterion's own period. The funder's (or variant's) decided_by and
+    orientation_step apply when the version does not override them. Citations keep their titles."""
+    first, last = version.valid_from, version.valid_to or dt.date.max
+    decided_by = version.decided_by or (variant.decided_by if variant and variant.decided_by else funder.decided_by)
+    texts = [
+        ("summary", version.summary or "", first, last),
+        ("decided_by", decided_by or "", first, last),
+        ("orientation_step", version.orientation_step or funder.orientation_step or "", first, last),
+        ("advice", version.advice or "", first, last),
+    ]
+    texts += [(f"parameter {p.name}", p.description, first, last) for p in version.parameters.values()]
+    for c in version.criteria:
+        start, end = max(first, c.valid_from or first), min(last, c.valid_to or last)
+        for what in ("message", "required", "next_step", "unlock"):
+            texts.append((f"{c.key}.{what}", getattr(c, what) or "", start, end))
+    return texts
 
-    from .conftest import RULESETS
 
-    catalog = load_catalog(RULESETS)
-    checked = 0
+def wording_errors(catalog):
+    """Texts naming a body outside its time; the checked text count."""
+    errors, checked = [], 0
     for funder_id, funder in catalog.funders.items():  # every funder, course and income
         tracks = list(funder.variants.values()) if funder.variant_by else [None]
         for variant in tracks:
             for version in funder.versions_of(variant):
-                text = version_texts(funder, version)
-                ends = version.valid_to or dt.date.max
-                if ends < FT_START:
-                    assert "France Travail" not in text, (funder_id, version.label)
-                if version.valid_from >= FT_START:
-                    assert "Pôle emploi" not in text.replace("ex-Pôle emploi", ""), (funder_id, version.label)
-                if ends < TP_START:
-                    assert "Transitions Pro" not in text, (funder_id, version.label)
-                if version.valid_from >= TP_START:
-                    assert "Fongecif" not in text, (funder_id, version.label)
-                checked += 1
-    assert checked >= 50
+                for what, text, first, last in dated_texts(funder, variant, version):
+                    checked += 1
+                    where = (funder_id, variant.id if variant else None, version.label, what, text)
+                    # Pôle emploi / France Travail and Fongecif / Transitions Pro: one name per period, a version
+                    # spanning the change names neither (it is split at the change when its text names them)
+                    for old, new, switch in RENAMED:
+                        if first < switch and _names(text, new):
+                            errors.append(("avant", switch, *where))
+                        if last >= switch and _names(text, old):
+                            errors.append(("après", switch, *where))
+                    # OPCA / OPCO: over a period spanning 1 April 2019, only "OPCA (OPCO depuis le 01/04/2019)"
+                    opca, opco = _names(text, "OPCA"), _names(text, "OPCO")
+                    if last < OPCO_START and opco or first >= OPCO_START and opca:
+                        errors.append(("OPCA/OPCO", OPCO_START, *where))
+                    if first < OPCO_START <= last and (opca or opco) and not (opca and opco and "01/04/2019" in text):
+                        errors.append(("OPCA/OPCO non daté", OPCO_START, *where))
+                    if first < MCF_START and "Mon Compte Formation" in text:
+                        errors.append(("avant", MCF_START, *where))
+    return errors, checked
+
+
+def test_every_text_names_the_bodies_of_its_time():
+    """Issue 9 item 10, extended to every text a counsellor reads: summaries, parameter descriptions, who decides,
+    orientation steps, advice, messages, requirements, next steps and unlocks."""
+    errors, checked = wording_errors(load_catalog(RULESETS))
+    assert errors == []
+    assert checked >= 1500
+
+
+def test_the_wording_check_finds_an_anachronism(ruleset_dir):
+    """The check above can fail: France Travail deciding in 2015, an undated OPCO in a version spanning April 2019."""
+    ruleset_dir.edit("aif/2015-01-01.yaml", "decided_by: Pôle emploi", "decided_by: France Travail")
+    ruleset_dir.edit("cpf/2019-01-01.yaml", "(OPCA (OPCO depuis le 01/04/2019)", "(OPCO")
+    errors, _ = wording_errors(load_catalog(ruleset_dir.root))
+    found = {(e[2], e[0]) for e in errors}
+    assert found == {("aif", "avant"), ("cpf", "OPCA/OPCO non daté")}
+
+
+def test_poec_names_the_opca_then_the_opco(python_engine):
+    """POEC next steps: the OPCA until 31 March 2019, the OPCO from 1 April 2019 (loi 2018-771)."""
+    data = {
+        "operateur": "apec",
+        "region": "24",
+        "beneficiaire": {"statut": "demandeur_emploi", "inscrit_pole_emploi": True},
+        "projet": {"duree_heures": 300, "action_poec": True},
+    }
+    before = evaluate(python_engine, data, dt.date(2019, 3, 31)).result("poec")
+    after = evaluate(python_engine, data, dt.date(2019, 4, 1)).result("poec")
+    assert before.status == after.status == "eligible"
+    assert "l'OPCA de la branche" in " ".join(before.next_steps) and "OPCO" not in texts(before)
+    assert "l'OPCO de la branche" in " ".join(after.next_steps) and "OPCA" not in texts(after)
+
+
+def funder_errors(catalog):
+    """Funder-wide texts (name, description, who pays, whom the scheme is for, who decides, orientation step)
+    are read on every date of the funder: one that names a body of one period only is wrong on the other side
+    of the change, so over a period spanning it they name both ("Pôle emploi (France Travail depuis le
+    01/01/2024)", "OPCA / OPCO")."""
+    errors = []
+    for funder_id, funder in catalog.funders.items():
+        versions = funder.versions or tuple(v for variant in funder.variants.values() for v in variant.versions)
+        first = min(v.valid_from for v in versions)
+        last = max(v.valid_to or dt.date.max for v in versions)
+        fields = {
+            "name": funder.name,
+            "description": funder.description,
+            "payer": (funder.income or {}).get("payer"),
+            "scope_label": funder.scope_label,
+            "decided_by": funder.decided_by,
+            "orientation_step": funder.orientation_step,
+        }
+        for what, text in fields.items():
+            for old, new, switch in RENAMED + (("OPCA", "OPCO", OPCO_START),):
+                said_old, said_new = _names(text or "", old), _names(text or "", new)
+                if first < switch and said_new and not said_old or last >= switch and said_old and not said_new:
+                    errors.append((funder_id, what, old, new, text))
+    return errors
+
+
+def test_funder_wide_texts_name_the_bodies_of_every_period():
+    assert funder_errors(load_catalog(RULESETS)) == []

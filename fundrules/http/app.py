@@ -167,13 +167,24 @@ class _Service:
         except (TypeError, ValueError):
             self.explains = False
 
-    def _evaluate(self, case, day, explain: bool, field: Optional[str] = None):
+    @staticmethod
+    def _case(raw: bytes):
+        """The one case of a request body: strict JSON, validated, a refusal located by its line."""
+        data, text = bodies.parse_json(raw)
+        return bodies.case_from_body(data, text)
+
+    @staticmethod
+    def _engine_call(call, field: Optional[str] = None):
+        """The engine's answer; its refusal (no date to evaluate at) located in the body."""
         try:
-            if explain:
-                return self.engine.evaluate(case, day, explain=True)
-            return self.engine.evaluate(case, day)
+            return call()
         except EvaluationError as err:
             raise bodies.cannot_evaluate(err, field) from None
+
+    def _evaluate(self, case, day, explain: bool, field: Optional[str] = None):
+        if explain:
+            return self._engine_call(lambda: self.engine.evaluate(case, day, explain=True), field)
+        return self._engine_call(lambda: self.engine.evaluate(case, day), field)
 
     def check_explain(self, explain: bool) -> None:
         if explain and not self.explains:
@@ -182,16 +193,11 @@ class _Service:
             )
 
     def evaluate(self, raw: bytes, day, explain: bool) -> bytes:
-        data, text = bodies.parse_json(raw)
-        return self._evaluate(bodies.case_from_body(data, text), day, explain).model_dump_json()
+        return self._evaluate(self._case(raw), day, explain).model_dump_json()
 
     def plan(self, raw: bytes, day) -> bytes:
-        data, text = bodies.parse_json(raw)
-        case = bodies.case_from_body(data, text)
-        try:
-            return self.engine.plan(case, as_of=day).model_dump_json()
-        except EvaluationError as err:
-            raise bodies.cannot_evaluate(err) from None
+        case = self._case(raw)
+        return self._engine_call(lambda: self.engine.plan(case, as_of=day)).model_dump_json()
 
     def batch(self, raw: bytes, day, explain: bool) -> bytes:
         data, text = bodies.parse_json(raw)
@@ -249,6 +255,17 @@ def create_app(
     )
     explain_query = Query(False, description="joindre l'explication détaillée (si la version la fournit)")
 
+    async def answer(request: Request, as_of: Optional[str], work, explain: Optional[bool] = None) -> Response:
+        """What the evaluate, batch and plan routes share: the date checked, then `explain`, then the body read
+        (bounded), the work done in a worker thread, its JSON returned."""
+        day = _day(as_of)
+        options: tuple = ()
+        if explain is not None:
+            service.check_explain(explain)
+            options = (explain,)
+        raw = await read_body(request)
+        return Response(await run_in_threadpool(work, raw, day, *options), media_type="application/json")
+
     @app.post(
         "/v1/evaluate",
         tags=["évaluation"],
@@ -257,10 +274,7 @@ def create_app(
         openapi_extra=_case_body("#/components/schemas/CaseInput"),
     )
     async def evaluate(request: Request, as_of: Optional[str] = as_of_query, explain: bool = explain_query):
-        day = _day(as_of)
-        service.check_explain(explain)
-        raw = await read_body(request)
-        return Response(await run_in_threadpool(service.evaluate, raw, day, explain), media_type="application/json")
+        return await answer(request, as_of, service.evaluate, explain)
 
     @app.post(
         "/v1/evaluate/batch",
@@ -270,10 +284,7 @@ def create_app(
         openapi_extra=_case_body("#/components/schemas/BatchRequest"),
     )
     async def evaluate_batch(request: Request, as_of: Optional[str] = as_of_query, explain: bool = explain_query):
-        day = _day(as_of)
-        service.check_explain(explain)
-        raw = await read_body(request)
-        return Response(await run_in_threadpool(service.batch, raw, day, explain), media_type="application/json")
+        return await answer(request, as_of, service.batch, explain)
 
     @app.post(
         "/v1/plan",
@@ -283,9 +294,7 @@ def create_app(
         openapi_extra=_case_body("#/components/schemas/CaseInput"),
     )
     async def plan(request: Request, as_of: Optional[str] = as_of_query):
-        day = _day(as_of)
-        raw = await read_body(request)
-        return Response(await run_in_threadpool(service.plan, raw, day), media_type="application/json")
+        return await answer(request, as_of, service.plan)
 
     @app.get(
         "/v1/rulesets",

@@ -12,12 +12,12 @@ from typing import Optional
 from pydantic import ValidationError
 
 from ..case import validation_to_input_error
-from ..conditions.kleene import compile_condition, facts_of
+from ..conditions.kleene import compile_condition
 from ..conditions.parser import parse
 from ..conditions.typecheck import check
 from ..errors import InputError
 from ..facts import BOOL
-from ..rulesets.catalog import ActiveRules, Catalog, Criterion, Funder, Source, Version
+from ..rulesets.catalog import ActiveRules, Catalog, Source, plain_criterion, pseudo_funder_rules
 from ..rulesets.loader import number_problem
 from ..rulesets.schema import PlanVersionFile
 from ..source import read_document
@@ -93,62 +93,30 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                     field=f"règle {rule.id}.sources",
                 )
             criteria.append(
-                Criterion(
-                    key=rule.id,
-                    id=rule.id,
-                    route=None,
-                    label=None,
-                    condition=node,
-                    condition_text=rule.condition,
-                    message=rule.message,
+                plain_criterion(
+                    rule.id,
+                    node,
+                    rule.condition,
+                    rule.message,
                     required=rule.condition,
-                    next_step=None,
                     sources=tuple(sources[s] for s in rule.sources),
                     verified=rule.verified,
-                    gate=False,
-                    blocking=True,
-                    unlock=None,
-                    valid_from=None,
-                    valid_to=None,
-                    facts=facts_of(node),
-                    params=(),
-                    text_params=(),
                     file=doc.file,
                     line=doc.line_of(where),
                     condition_line=doc.line_of(where + ("condition",)),
                 )
             )
             excludes[rule.id] = rule.effect.exclude
-        version = Version(
-            funder="_plan",
+        active = pseudo_funder_rules(
+            "_plan",
+            "règles de plan",
+            tuple(criteria),
             label=spec.version,
             valid_from=spec.valid_from,
             valid_to=spec.valid_to,
-            summary=spec.summary,
-            decided_by=None,
-            advice=None,
-            amount=None,
-            amount_hours=None,
-            holder_share=None,
             sources=tuple(sources.values()),
-            parameters={},
-            criteria=tuple(criteria),
-            routes=(),
+            summary=spec.summary,
             file=doc.file,
-        )
-        pseudo = Funder(
-            id="_plan",
-            name="règles de plan",
-            category="specifique",
-            kind="course",
-            decided_by="",
-            mobilised_by=(),
-            orientation_step=None,
-            in_force_from=None,
-            before_start=None,
-            replaced_by=None,
-            description=None,
-            versions=(version,),
             folder=str(folder),
         )
         guards = []
@@ -179,7 +147,7 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                 tuple(spec.order),
                 tuple(spec.complements),
                 excludes,
-                ActiveRules(pseudo, version, tuple(criteria), ()),
+                active,
                 tuple(guards),
             )
         )

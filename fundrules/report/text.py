@@ -118,28 +118,41 @@ def _collect(results: list[FunderResult], width: int) -> list[str]:
 
 
 def _next_steps(results: list[FunderResult], width: int) -> list[str]:
-    lines, seen = [], set()
-    ordered = sorted(results, key=lambda r: (not is_candidate(r), r.status != "eligible"))
+    """Each step once, naming every funder it serves ("AFPR, POEI : ..."), candidates first; at most
+    STEPS_SHOWN new steps per funder, how many others each has said once at the end (they are in the JSON)."""
+    ordered = [
+        r
+        for r in sorted(results, key=lambda r: (not is_candidate(r), r.status != "eligible"))
+        if is_candidate(r) or is_dead_end(r)
+    ]
+    served: dict[str, list[str]] = {}  # step -> the funders that list it, in the order above
     for r in ordered:
-        if not (is_candidate(r) or is_dead_end(r)):
-            continue
-        steps = [step for step in _steps(r) if step not in seen]
-        seen.update(steps)
-        for step in steps[:STEPS_SHOWN]:
-            lines += wrap(f"{_name(r)} : {step}", width, "  -> ", "     ")
-        if len(steps) > STEPS_SHOWN:
-            lines += wrap(
-                f"{_name(r)} : {len(steps) - STEPS_SHOWN} autre(s) étape(s) dans --format json.", width, "     "
-            )
+        for step in _steps(r):
+            names = served.setdefault(step, [])
+            if _name(r) not in names:
+                names.append(_name(r))
+    lines: list[str] = []
+    printed: set[str] = set()
+    more = []  # "AIF 2": steps left to the JSON, said once at the end
+    for r in ordered:
+        new = [step for step in dict.fromkeys(_steps(r)) if step not in printed]
+        for step in new[:STEPS_SHOWN]:
+            printed.add(step)
+            lines += wrap(f"{', '.join(served[step])} : {step}", width, "  -> ", "     ")
+        if len(new) > STEPS_SHOWN:
+            more.append(f"{_name(r)} {len(new) - STEPS_SHOWN}")
+    if more:
+        lines += wrap(f"Autres étapes dans --format json : {', '.join(more)}.", width, "     ", "     ")
     return lines
 
 
 def _rules_line(results: list[FunderResult]) -> str:
-    parts = [
-        f"{_name(r)} {r.ruleset_version} ({period_fr(r.valid_from, r.valid_to)})"
-        for r in results
-        if r.ruleset_version and r.valid_from
-    ]
+    """The versions applied, grouped by their period: "du 01/01/2015 au 31/12/2023 : AFPR 2015, AIF 2015"."""
+    periods: dict[str, list[str]] = {}
+    for r in results:
+        if r.ruleset_version and r.valid_from:
+            periods.setdefault(period_fr(r.valid_from, r.valid_to), []).append(f"{_name(r)} {r.ruleset_version}")
+    parts = [f"{period} : {', '.join(versions)}" for period, versions in periods.items()]
     return "Règles appliquées : " + " ; ".join(parts) + "." if parts else ""
 
 

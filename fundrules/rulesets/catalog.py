@@ -241,3 +241,98 @@ class Catalog:
         used = sorted({p for c in criteria for p in c.params + c.text_params})
         params = tuple((name, version.parameters[name].value_at(day)) for name in used)
         return ActiveRules(funder, version, criteria, params, variant)
+
+
+def plain_criterion(
+    key: str,
+    condition: Node,
+    condition_text: str,
+    message: str,
+    *,
+    required: str,
+    sources: tuple[Source, ...] = (),
+    verified: bool = True,
+    file: str = "",
+    line: Optional[int] = None,
+    condition_line: Optional[int] = None,
+) -> Criterion:
+    """A blocking criterion outside any route, with no step, unlock nor period of its own: what plan rules
+    (and tests of the backends) need, built without repeating every field a funder's criterion has."""
+    from ..conditions.kleene import facts_of, params_of
+
+    return Criterion(
+        key=key,
+        id=key,
+        route=None,
+        label=None,
+        condition=condition,
+        condition_text=condition_text,
+        message=message,
+        required=required,
+        next_step=None,
+        sources=tuple(sources),
+        verified=verified,
+        gate=False,
+        blocking=True,
+        unlock=None,
+        valid_from=None,
+        valid_to=None,
+        facts=facts_of(condition),
+        params=params_of(condition),
+        text_params=(),
+        file=file,
+        line=line,
+        condition_line=condition_line,
+    )
+
+
+def pseudo_funder_rules(
+    funder_id: str,
+    name: str,
+    criteria: tuple[Criterion, ...],
+    *,
+    label: str,
+    valid_from: dt.date,
+    valid_to: Optional[dt.date] = None,
+    params: tuple[tuple[str, Any], ...] = (),
+    sources: tuple[Source, ...] = (),
+    summary: Optional[str] = None,
+    decided_by: str = "",
+    file: str = "",
+    folder: str = "",
+) -> ActiveRules:
+    """Rules that belong to no funder of the catalogue (the plan rules' second stage, backend tests) as the
+    one-version pseudo funder the backends run like any other."""
+    version = Version(
+        funder=funder_id,
+        label=label,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        summary=summary,
+        decided_by=None,
+        advice=None,
+        amount=None,
+        amount_hours=None,
+        holder_share=None,
+        sources=sources,
+        parameters={},
+        criteria=tuple(criteria),
+        routes=(),
+        file=file,
+    )
+    funder = Funder(
+        id=funder_id,
+        name=name,
+        category="specifique",
+        kind="course",
+        decided_by=decided_by,
+        mobilised_by=(),
+        orientation_step=None,
+        in_force_from=None,
+        before_start=None,
+        replaced_by=None,
+        description=None,
+        versions=(version,),
+        folder=folder,
+    )
+    return ActiveRules(funder, version, tuple(criteria), params)
