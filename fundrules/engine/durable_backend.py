@@ -120,7 +120,8 @@ class _Compiled:
     chunks: list[_Chunk]
     names: FieldNames
     terms: Sequence[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
-    rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
+    # rule name -> ((funder, criterion key), outcome); the pair is one object per criterion
+    rules: dict[str, tuple[tuple[str, str], Optional[bool]]]
     # criteria compiled as "false" and "true" rules: unknown when neither fires
     by_truth: dict[str, tuple[str, ...]]
 
@@ -251,7 +252,7 @@ class DurableBackend:
             return compiled
         names = FieldNames()
         by_truth: dict[str, list[str]] = {}
-        rules: dict[str, tuple[str, str, Optional[bool]]] = {}
+        rules: dict[str, tuple[tuple[str, str], Optional[bool]]] = {}
         chunks: list[tuple[dict, set[str]]] = []  # (definition, fields)
         fired = 0
         for active in actives:
@@ -282,10 +283,11 @@ class DurableBackend:
                 formulas = rule_formulas(tri)
                 if formulas[1][0] is True:
                     by_truth.setdefault(active.funder.id, []).append(criterion.key)
+                pair = (active.funder.id, criterion.key)
                 for outcome, formula in formulas:
                     for conjunction in formula:
                         rule = f"r{len(rules)}"
-                        rules[rule] = (active.funder.id, criterion.key, outcome)
+                        rules[rule] = (pair, outcome)
                         definition[rule] = {"all": [{"m": conjunction_json(conjunction)}], "run": _no_action}
         terms = [
             (field_name, compile_condition(node), dict(params)) for field_name, node, params in names.terms.values()
@@ -402,16 +404,18 @@ class DurableBackend:
                             "bloquée par une évaluation interrompue) : évaluation refusée plutôt que fausse"
                         ) from None
         seen: dict[tuple[str, str], Optional[bool]] = {}
+        rules = compiled.rules
         for rule in fired:
-            funder, key, outcome = compiled.rules[rule]
-            previous = seen.setdefault((funder, key), outcome)
-            if previous is not outcome:
-                raise BackendError(f"critère {funder}/{key} : règles contradictoires (durable-rules)")
-        for (funder, key), outcome in seen.items():
-            if outcome is not True:
-                results[funder][key] = outcome
+            pair, outcome = rules[rule]
+            if seen.setdefault(pair, outcome) is not outcome:
+                raise BackendError(f"critère {pair[0]}/{pair[1]} : règles contradictoires (durable-rules)")
         for funder, keys in compiled.by_truth.items():
+            failed = results[funder]
             for key in keys:
-                if (funder, key) not in seen:
-                    results[funder][key] = None  # neither "false" nor "true" fired
+                failed[key] = None  # unknown unless "false" or "true" fired
+        for (funder, key), outcome in seen.items():
+            if outcome is True:
+                results[funder].pop(key, None)
+            else:
+                results[funder][key] = outcome
         return results
