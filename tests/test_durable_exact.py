@@ -286,6 +286,26 @@ def test_compiled_rulesets_stay_in_a_bounded_cache(monkeypatch):
     assert durable_backend.live_rulesets() == len(names)
 
 
+@needs_durable
+def test_recent_calls_find_their_rules_without_rehashing_and_stay_bounded(monkeypatch):
+    monkeypatch.setattr(durable_backend, "RECENT_CALLS", 4)
+    monkeypatch.setattr(durable_backend, "COMPILED_CACHE_SIZE", 2)
+    durable_backend.clear_cache()
+    engine, python = Engine(RULESETS, backend="durable"), Engine(RULESETS, backend="python")
+    backend = engine._backend
+    used = []
+    fire = backend._fire
+    monkeypatch.setattr(backend, "_fire", lambda compiled, facts: used.append(compiled) or fire(compiled, facts))
+    case = {"beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30}, "projet": {"duree_heures": 100}}
+    days = [dt.date(year, 6, 1) for year in (2016, 2019, 2024)]
+    for day in days * 3:  # 3 periods, 2 kept: a recent call whose rules were evicted must rebuild them
+        case["date_demande"] = day.isoformat()
+        assert same(engine.evaluate(case), python.evaluate(case))
+        assert len(backend._recent) <= 4
+        assert used[-1].live and all(chunk.name in backend._registered for chunk in used[-1].chunks)
+    durable_backend.clear_cache()
+
+
 # -- a fork never inherits a held lock -----------------------------------------------------------
 
 FORK_WHILE_LOCKED = textwrap.dedent("""

@@ -76,6 +76,9 @@ SESSION = "fundrules"  # the one session of each compiled ruleset
 # Rulesets compiled per backend: one per (date period, region) met. 64 covers 5 regions x 12
 # years of yearly versions with room; an entry costs about 0.2-1 MB of C memory.
 COMPILED_CACHE_SIZE = 64
+# The very ActiveRules objects of recent calls (the catalog memoises them per funder and day), so
+# that a repeated call finds its compiled rules without hashing every condition text again.
+RECENT_CALLS = 1024
 
 
 def available() -> bool:
@@ -124,6 +127,7 @@ class _Compiled:
     rules: dict[str, tuple[tuple[str, str], Optional[bool]]]
     # criteria compiled as "false" and "true" rules: unknown when neither fires
     by_truth: dict[str, tuple[str, ...]]
+    live: bool = True  # False once dropped from the cache and its rulesets deleted
 
 
 def _delete_rulesets(host, names: list[str]) -> None:
@@ -149,6 +153,22 @@ class _ActionsCut(Exception):
 _NOT_HANDLED = object()  # the fact matched no rule
 
 
+class _Key:
+    """A compiled-cache key that hashes its (long) tuple of condition texts once."""
+
+    __slots__ = ("key", "hash")
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+        self.hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.key == other.key
+
+
 class _Shared:
     """The process's one durable-rules host, its compiled rulesets (an LRU cache) and their lock.
 
@@ -159,8 +179,9 @@ class _Shared:
     def __init__(self) -> None:
         self.host = _QuietHost()
         self.lock = threading.Lock()
-        self.compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
+        self.compiled: OrderedDict[_Key, _Compiled] = OrderedDict()
         self.registered: dict[str, None] = {}  # names of the durable rulesets registered
+        self.recent: dict[tuple, tuple[_Key, _Compiled]] = {}  # see RECENT_CALLS
 
 
 _shared: Optional[_Shared] = None
@@ -204,6 +225,7 @@ def clear_cache() -> None:
             _delete_rulesets(_shared.host, [c.name for c in compiled.chunks])
         _delete_rulesets(_shared.host, list(_shared.registered))
         _shared.registered.clear()
+        _shared.recent.clear()
 
 
 def live_rulesets() -> int:
@@ -222,6 +244,7 @@ class DurableBackend:
         self._lock = shared.lock
         self._compiled = shared.compiled
         self._registered = shared.registered
+        self._recent = shared.recent
 
     def close(self) -> None:
         """Nothing to free per Engine: compiled rulesets are shared and bounded (COMPILED_CACHE_SIZE)."""
@@ -230,6 +253,7 @@ class DurableBackend:
         """Drop a compiled entry and free its durable rulesets."""
         for key in [k for k, v in self._compiled.items() if v is compiled]:
             del self._compiled[key]
+        compiled.live = False
         names = [c.name for c in compiled.chunks]
         _delete_rulesets(self._host, names)
         for name in names:
@@ -245,11 +269,23 @@ class DurableBackend:
     # -- compilation -----------------------------------------------------------------------
 
     def _compile(self, actives: Sequence[ActiveRules]) -> _Compiled:
-        key = tuple(a.key for a in actives)
+        same = tuple(actives)  # held by the entry, so no id is reused while it is there
+        recent = self._recent.get(same)
+        if recent is not None and recent[1].live:
+            self._compiled.move_to_end(recent[0])
+            return recent[1]
+        key = _Key(tuple(a.key for a in actives))
         compiled = self._compiled.get(key)
-        if compiled is not None:
+        if compiled is None:
+            compiled = self._build(key, actives)
+        else:
             self._compiled.move_to_end(key)
-            return compiled
+        if len(self._recent) >= RECENT_CALLS:
+            self._recent.clear()
+        self._recent[same] = (key, compiled)
+        return compiled
+
+    def _build(self, key: _Key, actives: Sequence[ActiveRules]) -> _Compiled:
         names = FieldNames()
         by_truth: dict[str, list[str]] = {}
         rules: dict[str, tuple[tuple[str, str], Optional[bool]]] = {}
