@@ -1,10 +1,14 @@
 """The durable-rules traps, each shown to be handled by the adapter."""
 
+import json
+
 import pytest
 
 durable = pytest.importorskip("durable.engine")
 
 from fundrules import BackendError, Engine, load_case  # noqa: E402
+from fundrules.case import case_facts  # noqa: E402
+from fundrules.derived import add_derived  # noqa: E402
 from fundrules.engine import durable_backend  # noqa: E402
 from fundrules.engine.durable_compile import GUARD, encode  # noqa: E402
 
@@ -48,33 +52,63 @@ def test_many_evaluations_leave_no_session_or_fact_behind(durable_engine):
 
 
 def test_every_rule_is_guarded_and_state_documents_never_match(durable_engine):
-    durable_engine.evaluate(load_case(EXAMPLES / "ancien-cdd-2018.yaml"))
+    case = load_case(EXAMPLES / "ancien-cdd-2018.yaml")
+    durable_engine.evaluate(case)
     backend = durable_engine._backend
     compiled = next(c for c in backend._compiled.values() if c.rules)
-    definition = backend._host.get_ruleset(compiled.chunks[0].name).get_definition()
+    chunk = compiled.chunks[0]
+    definition = backend._host.get_ruleset(chunk.name).get_definition()
     for rule in definition.values():
         assert rule["all"][0]["m"]["$and"][0] == {"$ex": {GUARD: 1}}
-    backend._fired.clear()
-    # a document without the guard (as a state document is) matches nothing, even with no facts
-    assert_fact(backend._host, compiled.chunks[0].name, {"sid": "other", "x": 1})
-    assert backend._fired == []
-
-
-def test_exception_in_an_action_is_raised_not_swallowed(monkeypatch):
-    def exploding_recorder(self, rule):
-        def record(c):
-            raise RuntimeError("boom")
-
-        return record
-
-    monkeypatch.setattr(durable_backend.DurableBackend, "_recorder", exploding_recorder)
-    durable_backend.clear_cache()  # compiled rules are shared: compile anew with the exploding actions
+    # the case's own document fires rules; the same document without the guard (as a state
+    # document is) matches nothing
+    facts = case_facts(case)
+    add_derived(facts, case.date_demande)
+    values = backend._values(compiled, facts)
+    document = {"sid": "other", **{f: values[f] for f in chunk.fields if f in values}}
+    guarded = json.dumps({**document, GUARD: 1})
+    unguarded = json.dumps(document)
     try:
-        engine = Engine(RULESETS, backend="durable")
-        with pytest.raises(BackendError, match="boom"):
-            engine.evaluate(load_case(EXAMPLES / "jeune-mission-locale-2017.yaml"))
+        assert backend._drain(chunk, guarded) != []
+        assert backend._drain(chunk, unguarded) == []
     finally:
-        durable_backend.clear_cache()
+        for text in (guarded, unguarded):
+            durable_backend._rules_c.retract_fact(chunk.handle, text)
+
+
+class _FailingEngine:
+    """The C engine, with one of its functions replaced."""
+
+    def __init__(self, **replaced):
+        self.replaced = replaced
+
+    def __getattr__(self, name):
+        return self.replaced.get(name) or getattr(durable.durable_rules_engine, name)
+
+
+def test_an_error_between_two_actions_is_raised_and_the_rules_are_not_reused(monkeypatch):
+    # before: durable-rules' Python layer swallowed what went wrong in an action into the state;
+    # now the C engine is called directly: an error mid-chain must refuse the evaluation, and the
+    # session it leaves (its lease held) must never answer again
+    case = load_case(EXAMPLES / "jeune-mission-locale-2017.yaml")
+    engine = Engine(RULESETS, backend="durable")
+    python = Engine(RULESETS, backend="python")
+    expected = python.evaluate(case).model_dump_json(exclude={"provenance"})
+    assert engine.evaluate(case).model_dump_json(exclude={"provenance"}) == expected
+    names = set(engine._backend._registered)
+
+    def explode(handle, state):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(durable_backend, "_rules_c", _FailingEngine(complete_and_start_action=explode))
+    with pytest.raises(BackendError, match="boom"):
+        engine.evaluate(case)
+    monkeypatch.undo()
+    assert not names <= set(engine._backend._registered)  # the rules that failed were dropped
+    assert engine.evaluate(case).model_dump_json(exclude={"provenance"}) == expected
+    for compiled in engine._backend._compiled.values():
+        for chunk in compiled.chunks:
+            assert engine._backend._host.get_facts(chunk.name, durable_backend.SESSION) == []
 
 
 def test_two_engines_in_one_process_do_not_collide():

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundrules import Engine, InputError, load_catalog
+from fundrules import BackendError, Engine, InputError, load_catalog
 from fundrules.engine import durable_backend
-from fundrules.engine.durable_compile import MAX_EXACT_INT, number_key
+from fundrules.engine.durable_compile import GUARD, MAX_EXACT_INT, number_key
 from fundrules.engine.reference import PythonBackend
 
 from .conftest import EXAMPLES, ROOT, RULESETS
@@ -286,6 +286,26 @@ def test_compiled_rulesets_stay_in_a_bounded_cache(monkeypatch):
     assert durable_backend.live_rulesets() == len(names)
 
 
+@needs_durable
+def test_recent_calls_find_their_rules_without_rehashing_and_stay_bounded(monkeypatch):
+    monkeypatch.setattr(durable_backend, "RECENT_CALLS", 4)
+    monkeypatch.setattr(durable_backend, "COMPILED_CACHE_SIZE", 2)
+    durable_backend.clear_cache()
+    engine, python = Engine(RULESETS, backend="durable"), Engine(RULESETS, backend="python")
+    backend = engine._backend
+    used = []
+    fire = backend._fire
+    monkeypatch.setattr(backend, "_fire", lambda compiled, facts: used.append(compiled) or fire(compiled, facts))
+    case = {"beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30}, "projet": {"duree_heures": 100}}
+    days = [dt.date(year, 6, 1) for year in (2016, 2019, 2024)]
+    for day in days * 3:  # 3 periods, 2 kept: a recent call whose rules were evicted must rebuild them
+        case["date_demande"] = day.isoformat()
+        assert same(engine.evaluate(case), python.evaluate(case))
+        assert len(backend._recent) <= 4
+        assert used[-1].live and all(chunk.name in backend._registered for chunk in used[-1].chunks)
+    durable_backend.clear_cache()
+
+
 # -- a fork never inherits a held lock -----------------------------------------------------------
 
 FORK_WHILE_LOCKED = textwrap.dedent("""
@@ -429,27 +449,52 @@ def test_lint_answer_does_not_depend_on_the_hash_seed(tmp_path):
 
 
 @needs_durable
-def test_actions_cut_by_the_action_lease_are_detected_never_answered(monkeypatch):
-    # before: when the lease clock jumped over 10 s (wall clock: daylight saving, NTP, a stall),
-    # durable-rules silently dropped the remaining actions and held the session: wrong answers
+def test_the_action_lease_clock_cannot_cut_an_evaluation(monkeypatch):
+    # before: when durable-rules' Python lease clock jumped over 10 s (wall clock: daylight saving,
+    # NTP, a stall), it silently dropped the remaining actions. Evaluations now run the C engine's
+    # actions themselves: that clock is never read, whatever it says
     from durable import engine as durable_engine
-
-    from fundrules import BackendError
 
     active = active_rules([f"beneficiaire.anciennete_salariee_mois >= {i}" for i in range(1, 6)], 1)
     facts = {"beneficiaire.anciennete_salariee_mois": 0}
     expected = PythonBackend().run([active], facts)
+    assert expected[active.funder.id] and set(expected[active.funder.id].values()) == {False}
     backend = durable_backend.DurableBackend()
-    assert durable_engine._unix_now is time.monotonic  # no wall clock in the lease
+    assert durable_engine._unix_now is time.monotonic  # no wall clock for whatever else uses it
     jumps = itertools.count(0, 20)
     monkeypatch.setattr(durable_engine, "_unix_now", lambda: float(next(jumps)))
-    with pytest.raises(BackendError, match="10 s"):
-        backend.run([active], facts)  # every attempt is cut: refused, not answered wrongly
-    calls = itertools.count()
-    monkeypatch.setattr(durable_engine, "_unix_now", lambda: time.monotonic() + (1000 if next(calls) == 1 else 0))
-    assert backend.run([active], facts) == expected  # one stall: the rerun on fresh rules answers right
-    monkeypatch.setattr(durable_engine, "_unix_now", time.monotonic)
     assert backend.run([active], facts) == expected
+
+
+@needs_durable
+def test_a_session_left_with_its_lease_held_is_never_answered_from(monkeypatch):
+    # A chain of actions left unfinished holds the session's lease: durable-rules then starts no
+    # action for the next matched fact, which would read as "nothing failed". Detected, and the
+    # evaluation runs once more on fresh rules.
+    active = active_rules([f"beneficiaire.anciennete_salariee_mois >= {i}" for i in range(1, 6)], 1)
+    facts = {"beneficiaire.anciennete_salariee_mois": 0}
+    expected = PythonBackend().run([active], facts)
+    backend = durable_backend.DurableBackend()
+    assert backend.run([active], facts) == expected
+    compiled = backend._compile([active])
+    (chunk,) = compiled.chunks
+    engine = durable_backend._rules_c
+    text = durable_backend._to_json({"sid": durable_backend.SESSION, GUARD: 1, **backend._values(compiled, facts)})
+    code, state = engine.assert_fact(chunk.handle, text)
+    assert code == 0 and engine.start_action_for_state(chunk.handle, state) is not None  # lease taken
+    engine.retract_fact(chunk.handle, text)
+    assert backend.run([active], facts) == expected
+    assert chunk.name not in backend._registered  # the held session was dropped
+    # a session that never starts an action is refused, not answered as "all criteria hold"
+    real = durable_backend._rules_c
+
+    class NeverStarts:
+        def __getattr__(self, name):
+            return (lambda handle, state: None) if name == "start_action_for_state" else getattr(real, name)
+
+    monkeypatch.setattr(durable_backend, "_rules_c", NeverStarts())
+    with pytest.raises(BackendError, match="aucune action"):
+        backend.run([active], facts)
 
 
 def test_rulesets_lint_refuses_what_durable_cannot_run_with_exit_2_file_and_line(ruleset_dir):

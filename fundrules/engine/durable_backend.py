@@ -11,14 +11,17 @@ It works around the engine's known traps:
   by a lock. If a retraction fails, the compiled ruleset is dropped and rebuilt under a new name;
 - missing fields, loose equality ("26" == 26) and the lack of a date type: facts are encoded by
   durable_compile.encode and every comparison carries an existence guard;
-- exceptions in actions are swallowed into the state: our actions only record, and any
-  `exception` in the returned state is raised as a BackendError;
+- its Python layer runs each matched rule's action through a Closure, a JSON dump of the state,
+  `update_state` and a JSON parse of the whole fact (about 30 µs an action, 80 actions an
+  evaluation), swallows exceptions raised in actions, and silently drops the actions left when
+  one outlives a 10 s lease (wall clock). Our actions would only record the rule's name, so the
+  evaluation calls the C engine itself (`_drain`): one JSON text per chunk, asserted, then each
+  matched rule's name read from the head of the C engine's reply while the actions are completed
+  in turn; no Python action, no lease clock, no state update (our rules never read the state);
+- a chain left unfinished (a C error mid-way) holds the session's lease: the compiled ruleset is
+  dropped, and a matched fact that yields no action (such a lease) is run once more on fresh rules;
 - a ruleset name cannot be registered twice: names come from a process-wide counter;
-- the stock Host runs background threads that dispatch pending actions: our host disables them,
-  so actions run only inside our own call;
-- an action must complete within a 10 s lease, else durable-rules silently drops the actions
-  left and holds the session: the lease clock is made monotonic, a cut chain (assert returning
-  0 or None) is detected, its rules are dropped and the evaluation is run once more;
+- the stock Host runs background threads that dispatch pending actions: our host disables them;
 - at most 64 rules may match one fact and 512 rules fit in one ruleset (see durable_compile):
   the rules in force on a date are split into several durable rulesets ("chunks"), each within
   those limits and with a message holding only the fields its rules read;
@@ -34,6 +37,7 @@ It works around the engine's known traps:
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import threading
 import time
@@ -72,17 +76,31 @@ SESSION = "fundrules"  # the one session of each compiled ruleset
 # Rulesets compiled per backend: one per (date period, region) met. 64 covers 5 regions x 12
 # years of yearly versions with room; an entry costs about 0.2-1 MB of C memory.
 COMPILED_CACHE_SIZE = 64
+# The very ActiveRules objects of recent calls (the catalog memoises them per funder and day), so
+# that a repeated call finds its compiled rules without hashing every condition text again.
+RECENT_CALLS = 1024
 
 
 def available() -> bool:
     return _durable_engine is not None
 
 
+# The message of a chunk as the JSON text durable-rules parses (non-ASCII kept as UTF-8, as
+# durable-rules itself dumps the rules' constants, so "s:é" in a rule and in a fact are the same bytes).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _no_action(c) -> None:
+    """The action every rule is registered with: never run, `_drain` reads the matched rule's name."""
+
+
 if _durable_engine is not None:
     # durable-rules gives each action a 10 s lease measured with the wall clock (datetime.now):
     # a clock change (daylight saving, NTP) in the middle of an evaluation silently dropped the
-    # remaining actions. A monotonic clock leaves only a real 10 s stall, which _fire detects.
+    # remaining actions. Our evaluations no longer run through that layer (see `_drain`); the
+    # monotonic clock still protects whatever else would use it.
     _durable_engine._unix_now = time.monotonic
+    _rules_c = _durable_engine.durable_rules_engine  # the C engine's own functions
 
     class _QuietHost(_durable_engine.Host):
         """A Host without the background dispatch threads of the stock one."""
@@ -97,6 +115,7 @@ class _Chunk:
 
     name: str
     fields: tuple[str, ...]  # message fields its rules read
+    handle: int  # the C engine's handle of the registered ruleset
 
 
 @dataclass
@@ -104,9 +123,11 @@ class _Compiled:
     chunks: list[_Chunk]
     names: FieldNames
     terms: Sequence[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
-    rules: dict[str, tuple[str, str, Optional[bool]]]  # rule name -> (funder, criterion key, outcome)
+    # rule name -> ((funder, criterion key), outcome); the pair is one object per criterion
+    rules: dict[str, tuple[tuple[str, str], Optional[bool]]]
     # criteria compiled as "false" and "true" rules: unknown when neither fires
     by_truth: dict[str, tuple[str, ...]]
+    live: bool = True  # False once dropped from the cache and its rulesets deleted
 
 
 def _delete_rulesets(host, names: list[str]) -> None:
@@ -126,10 +147,26 @@ def _delete_rulesets(host, names: list[str]) -> None:
 
 
 class _ActionsCut(Exception):
-    """durable-rules stopped running the actions of a matched fact: the answer would be wrong."""
+    """durable-rules started no action for a matched fact (a held lease): the answer would be wrong."""
 
 
 _NOT_HANDLED = object()  # the fact matched no rule
+
+
+class _Key:
+    """A compiled-cache key that hashes its (long) tuple of condition texts once."""
+
+    __slots__ = ("key", "hash")
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+        self.hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.key == other.key
 
 
 class _Shared:
@@ -142,9 +179,9 @@ class _Shared:
     def __init__(self) -> None:
         self.host = _QuietHost()
         self.lock = threading.Lock()
-        self.compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
+        self.compiled: OrderedDict[_Key, _Compiled] = OrderedDict()
         self.registered: dict[str, None] = {}  # names of the durable rulesets registered
-        self.fired: list[str] = []
+        self.recent: dict[tuple, tuple[_Key, _Compiled]] = {}  # see RECENT_CALLS
 
 
 _shared: Optional[_Shared] = None
@@ -188,6 +225,7 @@ def clear_cache() -> None:
             _delete_rulesets(_shared.host, [c.name for c in compiled.chunks])
         _delete_rulesets(_shared.host, list(_shared.registered))
         _shared.registered.clear()
+        _shared.recent.clear()
 
 
 def live_rulesets() -> int:
@@ -206,7 +244,7 @@ class DurableBackend:
         self._lock = shared.lock
         self._compiled = shared.compiled
         self._registered = shared.registered
-        self._fired = shared.fired
+        self._recent = shared.recent
 
     def close(self) -> None:
         """Nothing to free per Engine: compiled rulesets are shared and bounded (COMPILED_CACHE_SIZE)."""
@@ -215,6 +253,7 @@ class DurableBackend:
         """Drop a compiled entry and free its durable rulesets."""
         for key in [k for k, v in self._compiled.items() if v is compiled]:
             del self._compiled[key]
+        compiled.live = False
         names = [c.name for c in compiled.chunks]
         _delete_rulesets(self._host, names)
         for name in names:
@@ -230,14 +269,26 @@ class DurableBackend:
     # -- compilation -----------------------------------------------------------------------
 
     def _compile(self, actives: Sequence[ActiveRules]) -> _Compiled:
-        key = tuple(a.key for a in actives)
+        same = tuple(actives)  # held by the entry, so no id is reused while it is there
+        recent = self._recent.get(same)
+        if recent is not None and recent[1].live:
+            self._compiled.move_to_end(recent[0])
+            return recent[1]
+        key = _Key(tuple(a.key for a in actives))
         compiled = self._compiled.get(key)
-        if compiled is not None:
+        if compiled is None:
+            compiled = self._build(key, actives)
+        else:
             self._compiled.move_to_end(key)
-            return compiled
+        if len(self._recent) >= RECENT_CALLS:
+            self._recent.clear()
+        self._recent[same] = (key, compiled)
+        return compiled
+
+    def _build(self, key: _Key, actives: Sequence[ActiveRules]) -> _Compiled:
         names = FieldNames()
         by_truth: dict[str, list[str]] = {}
-        rules: dict[str, tuple[str, str, Optional[bool]]] = {}
+        rules: dict[str, tuple[tuple[str, str], Optional[bool]]] = {}
         chunks: list[tuple[dict, set[str]]] = []  # (definition, fields)
         fired = 0
         for active in actives:
@@ -268,11 +319,12 @@ class DurableBackend:
                 formulas = rule_formulas(tri)
                 if formulas[1][0] is True:
                     by_truth.setdefault(active.funder.id, []).append(criterion.key)
+                pair = (active.funder.id, criterion.key)
                 for outcome, formula in formulas:
                     for conjunction in formula:
                         rule = f"r{len(rules)}"
-                        rules[rule] = (active.funder.id, criterion.key, outcome)
-                        definition[rule] = {"all": [{"m": conjunction_json(conjunction)}], "run": self._recorder(rule)}
+                        rules[rule] = (pair, outcome)
+                        definition[rule] = {"all": [{"m": conjunction_json(conjunction)}], "run": _no_action}
         terms = [
             (field_name, compile_condition(node), dict(params)) for field_name, node, params in names.terms.values()
         ]
@@ -286,20 +338,12 @@ class DurableBackend:
             name = f"fundrules_{next(_names)}"
             self._host.register_rulesets({name: definition})
             self._registered[name] = None
-            registered.append(_Chunk(name, tuple(sorted(fields))))
+            registered.append(_Chunk(name, tuple(sorted(fields)), self._host.get_ruleset(name)._handle))
         compiled = _Compiled(registered, names, terms, rules, {fid: tuple(keys) for fid, keys in by_truth.items()})
         self._compiled[key] = compiled
         while len(self._compiled) > COMPILED_CACHE_SIZE:
             self._forget(next(iter(self._compiled.values())))
         return compiled
-
-    def _recorder(self, rule: str):
-        fired = self._fired
-
-        def record(c) -> None:
-            fired.append(rule)
-
-        return record
 
     # -- evaluation ------------------------------------------------------------------------
 
@@ -318,15 +362,45 @@ class DurableBackend:
             raise BackendError(f"nombre que durable-rules ne peut comparer exactement : {error}") from error
         return values
 
-    def _retract(self, compiled: _Compiled, chunk: _Chunk, message: dict) -> None:
+    @staticmethod
+    def _drain(chunk: _Chunk, text: str) -> list[str]:
+        """Assert one chunk's fact (JSON text) and return the names of the rules it matched.
+
+        Each reply of the C engine is `{"<rule>":{"m":{…the fact…}}}`: the rule's name is read from
+        its head (our names are `r<digits>`), the fact is never parsed back. Raises _ActionsCut
+        when the fact matched but no action could start (a lease held by an unfinished chain)."""
         try:
-            self._host.retract_fact(chunk.name, message)
-        except _durable_engine.MessageNotHandledException:
-            pass
+            code, state = _rules_c.assert_fact(chunk.handle, text)
+        except Exception as error:
+            raise BackendError(f"durable-rules a échoué : {error}") from error
+        if code == 1:  # matched no rule
+            return []
+        if code != 0:
+            raise BackendError(f"durable-rules a refusé le fait évalué (code {code})")
+        started = _rules_c.start_action_for_state(chunk.handle, state)
+        if started is None:
+            raise _ActionsCut()
+        names = []
+        reply = started[1]
+        try:
+            while reply:
+                names.append(reply[2 : reply.index('"', 2)])
+                reply = _rules_c.complete_and_start_action(chunk.handle, state)
+        except BaseException as error:
+            _rules_c.abandon_action(chunk.handle, state)
+            if isinstance(error, Exception):
+                raise BackendError(f"durable-rules a échoué entre deux actions : {error}") from error
+            raise
+        return names
+
+    def _retract(self, compiled: _Compiled, chunk: _Chunk, text: str) -> None:
+        try:
+            _rules_c.retract_fact(chunk.handle, text)
+            left = _rules_c.get_facts(chunk.handle, SESSION)
         except Exception as error:
             self._forget(compiled)  # the session may hold a stale fact: never reuse it
             raise BackendError(f"durable-rules n'a pas pu retirer le fait évalué : {error}") from error
-        if self._host.get_facts(chunk.name, SESSION):
+        if left != "[]" and json.loads(left):
             self._forget(compiled)
             raise BackendError("durable-rules a gardé un fait après l'évaluation : session écartée")
 
@@ -339,24 +413,15 @@ class DurableBackend:
             for field_name in chunk.fields:
                 if field_name in values:
                     message[field_name] = values[field_name]
-            self._fired.clear()
+            text = _to_json(message)
+            done = False
             try:
-                try:
-                    state = self._host.assert_fact(chunk.name, message)
-                except _durable_engine.MessageNotHandledException:
-                    state = _NOT_HANDLED
-                except Exception as error:
-                    raise BackendError(f"durable-rules a échoué : {error}") from error
-                if isinstance(state, dict) and "exception" in state:
-                    raise BackendError(f"une action durable-rules a levé une exception : {state['exception']}")
-                if state is not _NOT_HANDLED and not isinstance(state, dict):
-                    # 0: the 10 s action lease expired mid-chain and the remaining actions were
-                    # dropped; None: the fact matched but no action started (a lease still held)
-                    raise _ActionsCut()
-                fired.extend(self._fired)
+                fired.extend(self._drain(chunk, text))
+                done = True
             finally:
-                self._fired.clear()
-                self._retract(compiled, chunk, message)
+                self._retract(compiled, chunk, text)
+                if not done:  # an unfinished chain may hold the session's lease: never reuse it
+                    self._forget(compiled)
         return fired
 
     def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
@@ -371,20 +436,22 @@ class DurableBackend:
                     self._forget(compiled)  # its session may hold a lease: never reuse it
                     if attempt == 2:
                         raise BackendError(
-                            "durable-rules a interrompu ses actions (délai de 10 s dépassé) : "
-                            "évaluation refusée plutôt que fausse"
+                            "durable-rules n'a lancé aucune action pour un fait reconnu (session "
+                            "bloquée par une évaluation interrompue) : évaluation refusée plutôt que fausse"
                         ) from None
         seen: dict[tuple[str, str], Optional[bool]] = {}
+        rules = compiled.rules
         for rule in fired:
-            funder, key, outcome = compiled.rules[rule]
-            previous = seen.setdefault((funder, key), outcome)
-            if previous is not outcome:
-                raise BackendError(f"critère {funder}/{key} : règles contradictoires (durable-rules)")
-        for (funder, key), outcome in seen.items():
-            if outcome is not True:
-                results[funder][key] = outcome
+            pair, outcome = rules[rule]
+            if seen.setdefault(pair, outcome) is not outcome:
+                raise BackendError(f"critère {pair[0]}/{pair[1]} : règles contradictoires (durable-rules)")
         for funder, keys in compiled.by_truth.items():
+            failed = results[funder]
             for key in keys:
-                if (funder, key) not in seen:
-                    results[funder][key] = None  # neither "false" nor "true" fired
+                failed[key] = None  # unknown unless "false" or "true" fired
+        for (funder, key), outcome in seen.items():
+            if outcome is True:
+                results[funder].pop(key, None)
+            else:
+                results[funder][key] = outcome
         return results

@@ -366,8 +366,11 @@ def rule_formulas(tri: Tri) -> tuple[tuple[Optional[bool], DNF], ...]:
     """The formulas compiled to rules: "false", and the smaller of "unknown" and "true".
 
     An "or" of n facts is unknown in about 2**n ways but true in n; when "true" is compiled,
-    "unknown" is "neither fired"."""
-    if len(tri.true) < len(tri.unknown):
+    "unknown" is "neither fired". On a tie (a single comparison: one rule either way) "true" is
+    compiled: unknown is the commonest outcome (about half the criteria evaluated on the case
+    library and on the bench mix, against a quarter each for true and false), and every rule
+    that fires costs an action, so leaving "unknown" unfired fires fewer."""
+    if len(tri.true) <= len(tri.unknown):
         return (False, tri.false), (True, tri.true)
     return (False, tri.false), (None, tri.unknown)
 
