@@ -23,7 +23,7 @@ from ..rulesets.catalog import ActiveRules, Catalog, Funder
 from ..rulesets.loader import load_catalog
 from . import durable_backend
 from .compact import CaseOutcome, FunderOutcome
-from .outcome import build_result, decide, early_outcome, not_in_force, variant_missing
+from .outcome import build_result, cached_result, decide, early_outcome, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
@@ -195,17 +195,23 @@ class Engine:
             else:
                 active, funder, variant = f.active, f.active.funder, f.active.variant
                 file, digest = self._file_of(active)
-                result = build_result(
-                    active,
-                    facts,
-                    f.outcomes,
-                    outcome._operator,
-                    f,
-                    ruleset_file=file,
-                    ruleset_digest=digest,
-                    trace=build_trace(active, facts, f.outcomes, derived, day) if explain else None,
-                    reviewed_on=review(funder, variant)[0],
-                )
+                reviewed_on = review(funder, variant)[0]
+                if explain:
+                    result = build_result(
+                        active,
+                        facts,
+                        f.outcomes,
+                        outcome._operator,
+                        f,
+                        ruleset_file=file,
+                        ruleset_digest=digest,
+                        trace=build_trace(active, facts, f.outcomes, derived, day),
+                        reviewed_on=reviewed_on,
+                    )
+                else:
+                    result = cached_result(
+                        f, facts, outcome._operator, ruleset_file=file, ruleset_digest=digest, reviewed_on=reviewed_on
+                    )
             results.append(result)
             warning = review_warning(funder, variant, result.status, result.funder_name, result.decided_by, day)
             if warning:

@@ -210,6 +210,8 @@ class FunderOutcome:
     route_status: Mapping[str, str] = field(default_factory=dict, repr=False)
     route_scope: Mapping[str, Optional[bool]] = field(default_factory=dict, repr=False)
     early: Optional[FunderResult] = field(default=None, repr=False)  # the whole answer when no rules apply
+    pattern: Any = field(default=None, repr=False)  # the outcome pattern this decision is kept under
+    reads: tuple[str, ...] = field(default=(), repr=False)  # facts the explanation's texts read
 
     @property
     def rules_apply(self) -> bool:
@@ -238,7 +240,7 @@ def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) ->
     if found is None:
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        found = memo[key] = _decide(active, outcomes)
+        found = memo[key] = _decide(active, outcomes, key)
     if not found.missing_facts:
         return found
     missing = tuple(path for path in found.missing_facts if path not in facts)
@@ -247,7 +249,7 @@ def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) ->
     return replace(found, missing_facts=missing)
 
 
-def _decide(active: ActiveRules, outcomes: Outcomes) -> FunderOutcome:
+def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> FunderOutcome:
     """The decision, with every fact read by the unknown criteria as missing (`decide` filters)."""
     common, by_route = active.partition
     route_status = {rid: _status_of(crits, outcomes) for rid, crits in by_route.items()}
@@ -288,6 +290,10 @@ def _decide(active: ActiveRules, outcomes: Outcomes) -> FunderOutcome:
     for c in unknown:
         for path in c.facts:
             read.setdefault(path, None)
+    texts: dict[str, None] = {}
+    for c in failing + unknown + [c for c in active.criteria if not c.blocking and c.key in outcomes]:
+        for path in c.facts:
+            texts.setdefault(path, None)
     return FunderOutcome(
         funder=active.funder.id,
         status=status,
@@ -300,7 +306,30 @@ def _decide(active: ActiveRules, outcomes: Outcomes) -> FunderOutcome:
         unknown=tuple(unknown),
         route_status=route_status,
         route_scope=route_scope,
+        pattern=pattern,
+        reads=tuple(texts),
     )
+
+
+def cached_result(
+    decision: FunderOutcome, facts: Mapping[str, Any], operator: Optional[str], **extra: Any
+) -> FunderResult:
+    """`build_result` without trace, kept in the rules' memo: the answer depends only on the outcome
+    pattern, the operator, the values its texts read and the facts missing, which cases repeat."""
+    active = decision.active
+    assert active is not None
+    values = tuple(facts.get(path) for path in decision.reads)
+    key = ("result", decision.pattern, operator, decision.missing_facts, tuple(map(type, values)), values)
+    memo = active.memo
+    try:
+        found = memo.get(key)
+    except TypeError:  # a value that cannot be a key
+        return build_result(active, facts, decision.outcomes, operator, decision, **extra)
+    if found is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = build_result(active, facts, decision.outcomes, operator, decision, **extra)
+    return found
 
 
 def build_result(
