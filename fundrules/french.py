@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -64,9 +65,22 @@ def fact_label(path: str) -> str:
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+@functools.lru_cache(maxsize=4096)
+def _split(template: str) -> tuple[str, ...]:
+    """The template cut once into text, name, text, name, …, text (names at odd positions)."""
+    return tuple(_PLACEHOLDER.split(template))
+
+
 def fill(template: str, values: Mapping[str, str]) -> str:
-    """Replace {name} by values[name]; names were checked when the ruleset was loaded."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    """Replace {name} by values[name] (a name without value stays as written); names were checked
+    when the ruleset was loaded. Templates are split once: messages are filled on every answer."""
+    parts = _split(template)
+    if len(parts) == 1:
+        return template
+    out = list(parts)
+    for i in range(1, len(parts), 2):
+        out[i] = values.get(parts[i], "{" + parts[i] + "}")
+    return "".join(out)
 
 
 STATUT_FR = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -57,22 +58,77 @@ def warning_for(
     """The French warning for one funder's answer on `day`, or None when the review covers it."""
     if result.status == "not_in_force":
         return None  # a scheme not yet or no longer in force has no rules to re-check on that date
-    who = review_with or result.decided_by
-    if reviewed_on is None:
-        return f"Règles de {result.funder_name} : aucune date de revue enregistrée ; à revérifier {_aupres_de(who)}."
     due = review_due(reviewed_on, every_months)
+    state = _state(reviewed_on, due, day)
+    if state is None:
+        return None
+    return _warning_text(state, result.funder_name, review_with or result.decided_by, reviewed_on, every_months, due)
+
+
+def _state(reviewed_on: Optional[dt.date], due: Optional[dt.date], day: dt.date) -> Optional[str]:
+    """Which warning `day` calls for: none recorded, review overdue, day after the review, or None."""
+    if reviewed_on is None:
+        return "unreviewed"
     if due is not None and day > due:
+        return "overdue"
+    if day > reviewed_on:
+        return "later"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _warning_text(
+    state: str,
+    funder_name: str,
+    who: str,
+    reviewed_on: Optional[dt.date],
+    every_months: Optional[int],
+    due: Optional[dt.date],
+) -> str:
+    if state == "unreviewed":
+        return f"Règles de {funder_name} : aucune date de revue enregistrée ; à revérifier {_aupres_de(who)}."
+    if state == "overdue":
         return (
-            f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name}, à revoir tous les "
+            f"Règles revues le {date_fr(reviewed_on)} pour {funder_name}, à revoir tous les "
             f"{every_months} mois (échéance du {date_fr(due)} dépassée à la date évaluée) : "
             f"à revérifier {_aupres_de(who)}."
         )
-    if day > reviewed_on:
-        return (
-            f"Règles revues le {date_fr(reviewed_on)} pour {result.funder_name} : à revérifier "
-            f"{_aupres_de(who)} pour une date postérieure."
-        )
-    return None
+    return (
+        f"Règles revues le {date_fr(reviewed_on)} pour {funder_name} : à revérifier "
+        f"{_aupres_de(who)} pour une date postérieure."
+    )
+
+
+Review = tuple[Optional[dt.date], Optional[int], Optional[dt.date], Optional[str]]
+_REVIEWS: dict[tuple[int, Optional[str]], tuple[Funder, Review]] = {}  # by id(funder): Funder is unhashable
+
+
+def review(funder: Funder, variant: Optional[Variant]) -> Review:
+    """(reviewed_on, review_every_months, due, review_with) of a funder's track, computed once."""
+    key = (id(funder), variant.id if variant else None)
+    found = _REVIEWS.get(key)
+    if found is not None and found[0] is funder:  # the same object, not another one at a reused id
+        return found[1]
+    reviewed_on, every = funder.review_of(variant)
+    review_with = (variant.review_with if variant and variant.review_with else None) or funder.review_with
+    result = (reviewed_on, every, review_due(reviewed_on, every), review_with)
+    if len(_REVIEWS) > 10_000:
+        _REVIEWS.clear()
+    _REVIEWS[key] = (funder, result)
+    return result
+
+
+def review_warning(
+    funder: Funder, variant: Optional[Variant], status: str, funder_name: str, decided_by: str, day: dt.date
+) -> Optional[str]:
+    """`warning_for` of one answer from its parts, without building the answer first."""
+    if status == "not_in_force":
+        return None
+    reviewed_on, every, due, review_with = review(funder, variant)
+    state = _state(reviewed_on, due, day)
+    if state is None:
+        return None
+    return _warning_text(state, funder_name, review_with or decided_by, reviewed_on, every, due)
 
 
 def stamp(

@@ -138,8 +138,11 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
 
         return not_
     if isinstance(node, (Compare, Arith)):
-        left, right = compile_condition(node.left), compile_condition(node.right)
         op = COMPARE[node.op] if isinstance(node, Compare) else ARITH[node.op]
+        fast = _fact_against_constant(node.left, node.right, op)
+        if fast is not None:
+            return fast
+        left, right = compile_condition(node.left), compile_condition(node.right)
 
         def binary(facts, params):
             a = left(facts, params)
@@ -152,8 +155,18 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
 
         return binary
     if isinstance(node, In):
+        values = tuple(item.value for item in node.items)
+        if isinstance(node.left, FactRef):  # the usual shape: one lookup, no inner closure
+            path = node.left.path
+
+            def fact_in(facts, params):
+                value = facts.get(path)
+                if value is None:
+                    return None
+                return value in values  # == on each item, as any(value == v ...)
+
+            return fact_in
         left = compile_condition(node.left)
-        values = [item.value for item in node.items]
 
         def in_(facts, params):
             value = left(facts, params)
@@ -174,3 +187,37 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
 
         return call
     raise TypeError(f"unresolved node {node!r}")
+
+
+def _fact_against_constant(left: Node, right: Node, op: Callable[[Any, Any], Any]):
+    """`fact <op> literal` or `fact <op> parameter` as one closure (the usual shapes: half of the
+    calls of a condition otherwise); None for other shapes. Same Kleene rule: unknown side, unknown."""
+    if not isinstance(left, FactRef):
+        return None
+    path = left.path
+    if isinstance(right, Literal):
+        value = right.value
+        if value is None:
+            return None
+
+        def fact_literal(facts, params):
+            a = facts.get(path)
+            if a is None:
+                return None
+            return op(a, value)
+
+        return fact_literal
+    if isinstance(right, ParamRef):
+        name = right.name
+
+        def fact_param(facts, params):
+            a = facts.get(path)
+            if a is None:
+                return None
+            b = params[name]
+            if b is None:
+                return None
+            return op(a, b)
+
+        return fact_param
+    return None

@@ -15,14 +15,15 @@ from pydantic import BaseModel
 from ..case import CaseInput, case_facts, case_from_data
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
-from ..freshness import stamp as stamp_freshness
+from ..freshness import review, review_warning, variant_of
 from ..parallel import can_fork, forked_slices
 from ..provenance import relative_file, ruleset_files, rulesets_digest
-from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, TraceEntry
-from ..rulesets.catalog import Catalog
+from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, Provenance, construct
+from ..rulesets.catalog import ActiveRules, Catalog, Funder
 from ..rulesets.loader import load_catalog
 from . import durable_backend
-from .outcome import build_result, not_in_force, variant_missing
+from .compact import CaseOutcome, FunderOutcome
+from .outcome import build_result, cached_result, decide, early_outcome, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
@@ -33,6 +34,7 @@ CaseLike = Union[BaseModel, dict[str, Any]]
 
 log = logging.getLogger("fundrules")
 BACKENDS = ("durable", "python")
+EARLY_CACHE_SIZE = 10_000
 _warned = threading.Event()
 
 
@@ -70,7 +72,9 @@ class Engine:
         self._backend = _make_backend(backend)
         self.ruleset_files = ruleset_files(self.catalog.directory)
         self._rulesets_digest = rulesets_digest(self.ruleset_files)
-        self._relative: dict[str, str] = {}  # version file -> path relative to the rulesets directory
+        self._relative: dict[str, tuple[str, Optional[str]]] = {}  # version file -> (relative path, digest)
+        self._funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
+        self._early: dict[tuple, FunderOutcome] = {}  # answers when no rules apply, per stretch of days
         if self._backend.name == "durable":  # its load-time limits, checked only when it is used
             self._backend.check(self.catalog, self.plan_rules)
 
@@ -91,15 +95,13 @@ class Engine:
             rulesets_digest=self._rulesets_digest,
         )
 
-    def _with_file(self, result: FunderResult, active: Any, trace: Optional[list[TraceEntry]]) -> FunderResult:
-        """Name the version file a result was computed from, with its digest (and the trace)."""
-        file = self._relative.get(active.version.file)
-        if file is None:
-            file = self._relative[active.version.file] = relative_file(self.catalog.directory, active.version.file)
-        update: dict[str, Any] = {"ruleset_file": file, "ruleset_digest": self.ruleset_files.get(file)}
-        if trace is not None:
-            update["trace"] = trace
-        return result.model_copy(update=update)
+    def _file_of(self, active: ActiveRules) -> tuple[str, Optional[str]]:
+        """The version file a result was computed from, relative to the rulesets directory, and its digest."""
+        found = self._relative.get(active.version.file)
+        if found is None:
+            file = relative_file(self.catalog.directory, active.version.file)
+            found = self._relative[active.version.file] = (file, self.ruleset_files.get(file))
+        return found
 
     def close(self) -> None:
         """Release what the backend holds for this Engine. Neither backend holds anything today:
@@ -119,6 +121,12 @@ class Engine:
         (default: the case's date_demande). With `explain`, each result carries a `trace` of every
         criterion evaluated; without it the answer is exactly the same as before traces existed.
         Raises InputError on bad facts, EvaluationError when there is no date to evaluate at."""
+        return self.outcome(case, as_of).explained(explain)
+
+    def outcome(self, case: CaseLike, as_of: Optional[dt.date] = None) -> CaseOutcome:
+        """The compact answer first: per funder its status, blockers' criteria, facts to collect and
+        scope, without French texts or models (several times quicker than `evaluate`); its
+        `explained(explain)` builds, once, the Evaluation that `evaluate` returns. Same errors."""
         if isinstance(case, dict):
             case = case_from_data(case)
         elif not isinstance(case, CaseInput):
@@ -131,47 +139,96 @@ class Engine:
                 field="date_demande",
             )
         facts = case_facts(case)
-        provenance = add_derived(facts, day)
-        funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
-        actives, early = {}, {}
-        for funder in funders:
+        derived = add_derived(facts, day)
+        catalog = self.catalog
+        slots: list[Union[ActiveRules, FunderOutcome]] = []  # per funder: its rules, or its answer without rules
+        actives: list[ActiveRules] = []
+        for funder in self._funders:
             variant = None
             if funder.variant_by:
                 value = facts.get(funder.variant_by)
                 variant = funder.variants.get(value) if value is not None else None
                 if variant is None:
-                    early[funder.id] = variant_missing(funder, value)
+                    slots.append(self._early_answer(("variant", funder.id, value), variant_missing, funder, value))
                     continue
-            active = self.catalog.active(funder, day, variant)
+            active = catalog.active(funder, day, variant)
             if active is None:
-                early[funder.id] = not_in_force(funder, day, variant)
+                key = ("not_in_force",) + catalog.period(funder, day, variant)
+                slots.append(self._early_answer(key, not_in_force, funder, day, variant))
             else:
-                actives[funder.id] = active
-        outcomes = self._backend.run(list(actives.values()), facts)
-        derived = frozenset(p["fact"] for p in provenance)
-        results = [
-            early[f.id]
-            if f.id in early
-            else self._with_file(
-                build_result(actives[f.id], facts, outcomes[f.id], case.operateur),
-                actives[f.id],
-                build_trace(actives[f.id], facts, outcomes[f.id], derived, day) if explain else None,
-            )
-            for f in funders
-        ]
-        if explain:  # funders with no rules in force evaluated nothing: an empty trace
-            results = [r.model_copy(update={"trace": []}) if r.trace is None else r for r in results]
-        results, warnings = stamp_freshness(self.catalog, results, facts, day)
-        return Evaluation(
+                actives.append(active)
+                slots.append(active)
+        outcomes = self._backend.run(actives, facts)
+        funders = tuple(
+            slot if isinstance(slot, FunderOutcome) else decide(slot, facts, outcomes[slot.funder.id]) for slot in slots
+        )
+        return CaseOutcome(self, day, case.date_demande, funders, facts, derived, case.operateur)
+
+    def _early_answer(self, key: tuple, make: Any, funder: Funder, *args: Any) -> FunderOutcome:
+        """The answer of a funder whose rules do not apply (the same for every case of a stretch of
+        days, or for one value of the fact selecting a variant), built once with its review date."""
+        found = self._early.get(key)
+        if found is None:
+            result = make(funder, *args)
+            variant = args[-1] if make is not_in_force else None
+            reviewed_on = review(funder, variant)[0]
+            if reviewed_on:
+                result = result.model_copy(update={"reviewed_on": reviewed_on})
+            if len(self._early) >= EARLY_CACHE_SIZE:
+                self._early.clear()
+            found = self._early[key] = early_outcome(result)
+        return found
+
+    def _explain(self, outcome: CaseOutcome, explain: bool) -> Evaluation:
+        """The full Evaluation of a compact outcome (CaseOutcome.explained)."""
+        facts, day = outcome._facts, outcome.as_of
+        derived = frozenset(p["fact"] for p in outcome._derived)
+        results, warnings = [], []
+        for f in outcome.funders:
+            if f.active is None:
+                result = f.early
+                assert result is not None
+                if explain:
+                    result = result.model_copy(update={"trace": []})
+                funder = self.catalog.funders[result.funder]
+                variant = variant_of(funder, facts)
+            else:
+                active, funder, variant = f.active, f.active.funder, f.active.variant
+                file, digest = self._file_of(active)
+                reviewed_on = review(funder, variant)[0]
+                if explain:
+                    result = build_result(
+                        active,
+                        facts,
+                        f.outcomes,
+                        outcome._operator,
+                        f,
+                        ruleset_file=file,
+                        ruleset_digest=digest,
+                        trace=build_trace(active, facts, f.outcomes, derived, day),
+                        reviewed_on=reviewed_on,
+                    )
+                else:
+                    result = cached_result(
+                        f, facts, outcome._operator, ruleset_file=file, ruleset_digest=digest, reviewed_on=reviewed_on
+                    )
+            results.append(result)
+            warning = review_warning(funder, variant, result.status, result.funder_name, result.decided_by, day)
+            if warning:
+                warnings.append(warning)
+        return construct(
+            Evaluation,
             as_of=day,
-            date_demande=case.date_demande,
+            date_demande=outcome.date_demande,
             derived_facts=[
-                DerivedValue(fact=p["fact"], value=p["value"], derived_from=p["from"], explanation=p["explanation"])
-                for p in provenance
+                construct(
+                    DerivedValue, fact=p["fact"], value=p["value"], derived_from=p["from"], explanation=p["explanation"]
+                )
+                for p in outcome._derived
             ],
             results=results,
-            warnings=warnings,
             provenance=self.provenance,
+            warnings=warnings,
         )
 
     def evaluate_many(

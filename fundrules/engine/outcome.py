@@ -2,23 +2,33 @@
 
 Outcomes come from a backend as {criterion key: False | None}; a criterion not listed held.
 Common criteria must all hold; when a version has routes, at least one route must hold whole.
+
+`decide` gives what batch callers read (status, failing and unknown criteria, facts to collect,
+in scope), fast; `build_result` turns a decision into the French FunderResult, only when asked.
+Results are built with `model_construct` from values the rulesets' validation already checked: the
+pydantic validation of the output models stays at the API boundary, not on every answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
-from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef
+from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef, construct
 from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
 
 Outcomes = Mapping[str, Optional[bool]]
 
 
-def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
-    values = {name: value_fr(params[name]) for name in criterion.params + criterion.text_params}
+_PARAM_TEXTS = "param_texts"  # active.memo key: the French text of each parameter value in force
+
+
+def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]) -> dict[str, str]:
+    values = {name: params[name] for name in criterion.params + criterion.text_params}
     for path in criterion.facts:
         values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path), path)
     values["observed"] = ", ".join(fact_value_fr(path, facts.get(path)) for path in criterion.facts) or "—"
@@ -26,15 +36,43 @@ def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mappin
     return values
 
 
+def _explained(
+    active: ActiveRules, criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]
+) -> list[Any]:
+    """[placeholder texts, Blocker or None] of a criterion for the values it reads: kept in
+    `active.memo`, since cases repeat the same few values (Blocker built on first need)."""
+    read = tuple(facts.get(path) for path in criterion.facts)
+    key = (criterion, tuple(map(type, read)), read)  # types too: 1, 1.0 and True are equal keys
+    memo = active.memo
+    try:
+        found = memo.get(key)
+    except TypeError:  # a value that cannot be a key: computed every time
+        return [_placeholders(criterion, facts, params), None]
+    if found is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = [_placeholders(criterion, facts, params), None]
+    return found
+
+
 def _sources(criterion: Criterion) -> list[SourceRef]:
-    return [SourceRef(title=s.title, url=s.url, article=s.article) for s in criterion.sources]
+    refs = _SOURCES.get(criterion)
+    if refs is None:
+        refs = _SOURCES[criterion] = tuple(
+            construct(SourceRef, title=s.title, url=s.url, article=s.article) for s in criterion.sources
+        )
+    return list(refs)
+
+
+_SOURCES: weakref.WeakKeyDictionary[Criterion, tuple[SourceRef, ...]] = weakref.WeakKeyDictionary()
 
 
 def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str, str]) -> Blocker:
     message = fill(criterion.message, values)
     if not criterion.verified:
         message += " (à confirmer : aucune source ne confirme ce critère)"
-    return Blocker(
+    return construct(
+        Blocker,
         criterion=criterion.key,
         route=criterion.route,
         message=message,
@@ -152,13 +190,68 @@ def _scope(
     return _and(parts), route_scope
 
 
-def build_result(
-    active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes, operator: Optional[str]
-) -> FunderResult:
-    funder, version, variant = active.funder, active.version, active.variant
-    params = active.param_values()
+@dataclass(frozen=True, slots=True, eq=False)
+class FunderOutcome:
+    """One funder's answer without its explanation (statuses, blockers' criteria, facts to collect,
+    scope), agreeing with the FunderResult that `build_result` explains from it.
+
+    Shared and immutable: the same object answers every case of a stretch of days whose criteria
+    outcomes are the same (and, when facts are missing, that misses the same ones)."""
+
+    funder: str
+    status: str  # eligible, blocked, a_verifier or not_in_force, as FunderResult.status
+    blockers: tuple[str, ...]  # criterion keys of the blockers (FunderResult.blockers[].criterion)
+    missing_facts: tuple[str, ...]  # facts to collect (FunderResult.missing_facts)
+    in_scope: Optional[bool]  # FunderResult.in_scope
+    active: Optional[ActiveRules] = field(default=None, repr=False)  # None: no rules apply on that date
+    outcomes: Mapping[str, Optional[bool]] = field(default_factory=dict, repr=False)
+    failing: tuple[Criterion, ...] = field(default=(), repr=False)  # the blockers' criteria
+    unknown: tuple[Criterion, ...] = field(default=(), repr=False)  # criteria the missing facts would settle
+    route_status: Mapping[str, str] = field(default_factory=dict, repr=False)
+    route_scope: Mapping[str, Optional[bool]] = field(default_factory=dict, repr=False)
+    early: Optional[FunderResult] = field(default=None, repr=False)  # the whole answer when no rules apply
+    pattern: Any = field(default=None, repr=False)  # the outcome pattern this decision is kept under
+    reads: tuple[str, ...] = field(default=(), repr=False)  # facts the explanation's texts read
+
+    @property
+    def rules_apply(self) -> bool:
+        """False when no version of the rules applies (not in force, not encoded, no rules for the
+        value of the fact that selects a variant): the explanation is then a fixed answer."""
+        return self.active is not None
+
+
+def early_outcome(result: FunderResult) -> FunderOutcome:
+    """The compact form of an answer given without rules (not in force, variant missing)."""
+    return FunderOutcome(result.funder, result.status, (), tuple(result.missing_facts), result.in_scope, early=result)
+
+
+MEMO_SIZE = 8192  # entries kept per ActiveRules: decisions per outcome pattern, texts per values read
+
+
+def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) -> FunderOutcome:
+    """Status, blockers' criteria, facts to collect and scope of one funder (no text, no model).
+
+    The decision depends on the criteria outcomes only, facts to collect aside: it is kept per
+    outcome pattern on the rules (`active.memo`), and the facts the case lacks are then picked
+    from the facts its unknown criteria read."""
+    memo = active.memo
+    key = frozenset(outcomes.items()) if outcomes else None
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = _decide(active, outcomes, key)
+    if not found.missing_facts:
+        return found
+    missing = tuple(path for path in found.missing_facts if path not in facts)
+    if len(missing) == len(found.missing_facts):
+        return found
+    return replace(found, missing_facts=missing)
+
+
+def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> FunderOutcome:
+    """The decision, with every fact read by the unknown criteria as missing (`decide` filters)."""
     common, by_route = active.partition
-    notice_criteria = [c for c in active.criteria if not c.blocking and c.key in outcomes]
     route_status = {rid: _status_of(crits, outcomes) for rid, crits in by_route.items()}
 
     common_status = _status_of(common, outcomes)
@@ -193,18 +286,87 @@ def build_result(
         relevant_routes = open_routes
     unknown = [c for c in common if c.key in outcomes and outcomes[c.key] is None]
     unknown += [c for rid in relevant_routes for c in by_route[rid] if c.key in outcomes and outcomes[c.key] is None]
+    read: dict[str, None] = {}
+    for c in unknown:
+        for path in c.facts:
+            read.setdefault(path, None)
+    texts: dict[str, None] = {}
+    for c in failing + unknown + [c for c in active.criteria if not c.blocking and c.key in outcomes]:
+        for path in c.facts:
+            texts.setdefault(path, None)
+    return FunderOutcome(
+        funder=active.funder.id,
+        status=status,
+        blockers=tuple(c.key for c in failing),
+        missing_facts=tuple(read),
+        in_scope=in_scope,
+        active=active,
+        outcomes=dict(outcomes),
+        failing=tuple(failing),
+        unknown=tuple(unknown),
+        route_status=route_status,
+        route_scope=route_scope,
+        pattern=pattern,
+        reads=tuple(texts),
+    )
 
-    texts = {c.key: _placeholders(c, facts, params) for c in failing + unknown + notice_criteria}
+
+def cached_result(
+    decision: FunderOutcome, facts: Mapping[str, Any], operator: Optional[str], **extra: Any
+) -> FunderResult:
+    """`build_result` without trace, kept in the rules' memo: the answer depends only on the outcome
+    pattern, the operator, the values its texts read and the facts missing, which cases repeat."""
+    active = decision.active
+    assert active is not None
+    values = tuple(facts.get(path) for path in decision.reads)
+    key = ("result", decision.pattern, operator, decision.missing_facts, tuple(map(type, values)), values)
+    memo = active.memo
+    try:
+        found = memo.get(key)
+    except TypeError:  # a value that cannot be a key
+        return build_result(active, facts, decision.outcomes, operator, decision, **extra)
+    if found is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = build_result(active, facts, decision.outcomes, operator, decision, **extra)
+    return found
+
+
+def build_result(
+    active: ActiveRules,
+    facts: Mapping[str, Any],
+    outcomes: Outcomes,
+    operator: Optional[str],
+    decision: Optional[FunderOutcome] = None,
+    **extra: Any,
+) -> FunderResult:
+    """The funder's French answer from its decision (`decide`, computed here when not given);
+    `extra` sets the fields the engine adds (ruleset_file, ruleset_digest, trace, reviewed_on)."""
+    if decision is None:
+        decision = decide(active, facts, outcomes)
+    funder, version, variant = active.funder, active.version, active.variant
+    _common, by_route = active.partition
+    notice_criteria = [c for c in active.criteria if not c.blocking and c.key in outcomes]
+    status, route_status = decision.status, decision.route_status
+    failing, unknown = decision.failing, decision.unknown
+
+    params = active.memo.get(_PARAM_TEXTS)
+    if params is None:
+        params = active.memo[_PARAM_TEXTS] = {name: value_fr(value) for name, value in active.params}
+    explained = {c.key: _explained(active, c, facts, params) for c in failing + unknown + tuple(notice_criteria)}
+    texts = {key: entry[0] for key, entry in explained.items()}
     notices = [fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria]
-    blockers = [_blocker(c, facts, texts[c.key]) for c in failing]
+    blockers = []
+    for c in failing:
+        entry = explained[c.key]
+        if entry[1] is None:
+            entry[1] = _blocker(c, facts, entry[0])
+        blockers.append(entry[1])
     pending = [
-        PendingCheck(criterion=c.key, route=c.route, missing_facts=_missing(c, facts), verified=c.verified)
+        construct(PendingCheck, criterion=c.key, route=c.route, missing_facts=_missing(c, facts), verified=c.verified)
         for c in unknown
     ]
-    missing: dict[str, None] = {}
-    for c in unknown:
-        for path in _missing(c, facts):
-            missing.setdefault(path, None)
+    missing = decision.missing_facts
 
     # Criteria on which the answer rests and that no source confirms. Eligible: the common
     # criteria and one route that holds, the one resting on the fewest unverified criteria (first
@@ -213,9 +375,9 @@ def build_result(
     if status == "eligible":
         holding_routes = [rid for rid, s in route_status.items() if s == "eligible"]
         deciding = min(holding_routes, key=lambda rid: sum(not c.verified for c in by_route[rid]), default=None)
-        decisive = common + (by_route[deciding] if deciding is not None else [])
+        decisive = _common + (by_route[deciding] if deciding is not None else [])
     else:
-        decisive = failing + unknown
+        decisive = list(failing + unknown)
     unverified = [c.key for c in decisive if not c.verified]
 
     can_mobilise = None if operator is None else operator in funder.mobilised_by
@@ -241,21 +403,23 @@ def build_result(
             f"à confirmer auprès de : {decided_by}."
         )
 
-    return FunderResult(
+    fields: dict[str, Any] = dict(
         funder=funder.id,
         funder_name=funder.name,
         category=funder.category,
         kind=funder.kind,
         status=status,
-        message=message,
         ruleset_version=label,
         valid_from=version.valid_from,
         valid_to=version.valid_to,
+        message=message,
         blockers=blockers,
         missing_facts=list(missing),
         pending=pending,
         routes=[
-            RouteResult(route=r.id, label=r.label, status=route_status[r.id], in_scope=route_scope[r.id])
+            construct(
+                RouteResult, route=r.id, label=r.label, status=route_status[r.id], in_scope=decision.route_scope[r.id]
+            )
             for r in version.routes
         ],
         unverified_criteria=unverified,
@@ -264,6 +428,12 @@ def build_result(
         next_steps=list(steps),
         decided_by=decided_by,
         operator_can_mobilise=can_mobilise,
-        in_scope=in_scope,
+        ruleset_file=None,
+        ruleset_digest=None,
+        trace=None,
+        reviewed_on=None,
+        in_scope=decision.in_scope,
         scope_label=funder.scope_of(variant)[1],
     )
+    fields.update(extra)
+    return construct(FunderResult, **fields)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ..results import Outcome, SourceRef, TraceEntry, TraceRead
+from ..results import Outcome, SourceRef, TraceEntry, TraceRead, construct
 from ..rulesets.catalog import ActiveRules, Criterion
 
 OUTCOME: dict[Optional[bool], Outcome] = {True: "holds", False: "fails", None: "unknown"}
@@ -35,7 +35,8 @@ def _reads(
     criterion: Criterion, active: ActiveRules, facts: Mapping[str, Any], derived: frozenset[str], day: Optional[dt.date]
 ) -> list[TraceRead]:
     reads = [
-        TraceRead(
+        construct(
+            TraceRead,
             name=path,
             kind="fact",
             value=facts.get(path),
@@ -45,7 +46,9 @@ def _reads(
     ]
     params = active.param_values()
     reads += [
-        TraceRead(name=name, kind="parameter", value=params.get(name), source=_parameter_source(active, name, day))
+        construct(
+            TraceRead, name=name, kind="parameter", value=params.get(name), source=_parameter_source(active, name, day)
+        )
         for name in criterion.params
     ]
     return reads
@@ -60,7 +63,8 @@ def build_trace(
 ) -> list[TraceEntry]:
     """One entry per criterion in force, in file order (common criteria and route criteria)."""
     return [
-        TraceEntry(
+        construct(
+            TraceEntry,
             criterion=c.key,
             route=c.route,
             gate=c.gate,
@@ -68,7 +72,7 @@ def build_trace(
             outcome=OUTCOME[outcomes.get(c.key, True)],
             condition=c.condition_text,
             reads=_reads(c, active, facts, derived, day),
-            sources=[SourceRef(title=s.title, url=s.url, article=s.article) for s in c.sources],
+            sources=[construct(SourceRef, title=s.title, url=s.url, article=s.article) for s in c.sources],
             verified=c.verified,
         )
         for c in active.criteria

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -183,6 +184,9 @@ class ActiveRules:
     criteria: tuple[Criterion, ...]
     params: tuple[tuple[str, Any], ...]
     variant: Optional[Variant] = None
+    # what the engine derives from these rules alone (decisions per outcome, French parameter texts):
+    # shared by every case of the stretch of days, dropped with the rules
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def key(self) -> tuple:
@@ -220,10 +224,21 @@ class Catalog:
     funders: dict[str, Funder] = field(default_factory=dict)
     directory: str = ""
     _active: dict = field(default_factory=dict, repr=False)
+    _changes: dict = field(default_factory=dict, repr=False)  # (funder, variant) -> sorted change days
+
+    def period(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> tuple:
+        """Names the stretch of days around `day` in which nothing of the funder's rules changes
+        (no version, criterion or parameter value starts or ends, the scheme is not created): every
+        day of it gets the same ActiveRules, so what is built from them is built once per stretch."""
+        track = (funder.id, variant.id if variant else None)
+        changes = self._changes.get(track)
+        if changes is None:
+            changes = self._changes[track] = _change_days(funder, variant)
+        return track + (bisect.bisect_right(changes, day),)
 
     def active(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> Optional[ActiveRules]:
-        """Rules of `funder` in force on `day` (memoised: replays ask for the same days often)."""
-        key = (funder.id, variant.id if variant else None, day)
+        """Rules of `funder` in force on `day` (memoised per stretch of days with the same rules)."""
+        key = self.period(funder, day, variant)
         try:
             return self._active[key]
         except KeyError:
@@ -336,3 +351,24 @@ def pseudo_funder_rules(
         folder=folder,
     )
     return ActiveRules(funder, version, tuple(criteria), params)
+
+
+def _change_days(funder: Funder, variant: Optional[Variant]) -> list[dt.date]:
+    """Days on which something of a funder's rules starts (the day after an end counts as a start)."""
+    days: set[dt.date] = set()
+
+    def span(start: Optional[dt.date], end: Optional[dt.date]) -> None:
+        if start is not None:
+            days.add(start)
+        if end is not None and end < dt.date.max:
+            days.add(end + dt.timedelta(days=1))
+
+    if funder.in_force_from is not None:
+        days.add(funder.in_force_from)
+    for version in funder.versions_of(variant):
+        span(version.valid_from, version.valid_to)
+        for criterion in version.criteria:
+            span(criterion.valid_from, criterion.valid_to)
+        for parameter in version.parameters.values():
+            days.update(start for start, _value, _source in parameter.values)
+    return sorted(days)

@@ -1,0 +1,90 @@
+"""The compact outcome (`Engine.outcome`) agrees with the explained Evaluation it builds, and that
+Evaluation is the one `Engine.evaluate` returns (issue 13): over the library, the examples and
+generated cases, every funder's status, blockers' criteria, facts to collect and scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fundrules import Engine
+from fundrules.engine.compact import CaseOutcome
+from fundrules.errors import EvaluationError, InputError
+from tests.snapshot_inputs import extract_inputs, snapshot_inputs
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    root = extract_inputs(tmp_path_factory.mktemp("compact"))
+    return list(snapshot_inputs(root))
+
+
+def _agree(outcome: CaseOutcome, explained) -> None:
+    assert [f.funder for f in outcome.funders] == [r.funder for r in explained.results]
+    for compact, result in zip(outcome.funders, explained.results, strict=True):
+        assert compact.status == result.status, result.funder
+        assert list(compact.blockers) == [b.criterion for b in result.blockers], result.funder
+        assert list(compact.missing_facts) == result.missing_facts, result.funder
+        assert compact.in_scope == result.in_scope, result.funder
+        assert compact.rules_apply == (result.ruleset_version is not None), result.funder
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+def test_compact_outcome_agrees_with_the_explained_answer(inputs, backend):
+    engine = Engine(backend=backend)
+    for _key, case, as_of in inputs:
+        outcome = engine.outcome(case, as_of)
+        explained = outcome.explained()
+        _agree(outcome, explained)
+        assert explained.model_dump_json() == engine.evaluate(case, as_of).model_dump_json()
+
+
+def test_the_same_case_on_many_days_agrees(inputs):
+    """Cached decisions are shared by cases of a stretch of days: one case across 2015-2026."""
+    engine = Engine(backend="python")
+    _key, case, _ = next(i for i in inputs if i[0] == "examples/ancien-cdd-2018.yaml")
+    for day in (dt.date(2014, 12, 31) + dt.timedelta(days=61 * n) for n in range(70)):
+        outcome = engine.outcome(case, day)
+        _agree(outcome, outcome.explained())
+        fresh = Engine(backend="python").evaluate(case, day)  # nothing cached from other days
+        assert outcome.explained().model_dump_json() == fresh.model_dump_json()
+
+
+def test_explained_is_built_once_and_kept():
+    engine = Engine(backend="python")
+    outcome = engine.outcome({"date_demande": "2019-03-01", "beneficiaire": {"statut": "salarie"}})
+    assert outcome.explained() is outcome.explained()
+    assert outcome.evaluation is outcome.explained()
+    with_trace = outcome.explained(explain=True)
+    assert with_trace is not outcome.explained()
+    assert all(r.trace is not None for r in with_trace.results)
+    assert all(r.trace is None for r in outcome.explained().results)
+
+
+def test_a_known_case_reads_the_same_in_both_forms():
+    """A salaried person with a CPF balance on 2019-03-01 and no project. CPF (rulesets/cpf/2019-01-01):
+    `hors_fonction_publique` needs secteur_public for a salarié, `action_eligible` the action and the
+    licence category, the balance rule concerns job seekers only: à vérifier, those three facts to
+    collect in that order, nothing blocks. The CIF ended on 2018-12-31: not in force."""
+    engine = Engine(backend="python")
+    outcome = engine.outcome(
+        {"date_demande": "2019-03-01", "beneficiaire": {"statut": "salarie", "solde_cpf_euros": 500}}
+    )
+    assert outcome.result("cif").status == "not_in_force"
+    assert outcome.result("cif").rules_apply is False
+    cpf = outcome.result("cpf")
+    assert cpf.status == "a_verifier"
+    assert cpf.missing_facts == ("beneficiaire.secteur_public", "projet.type_action", "projet.categorie_permis")
+    assert cpf.blockers == ()
+    assert outcome.statuses()["cif"] == "not_in_force"
+    with pytest.raises(KeyError):
+        outcome.result("nope")
+
+
+def test_outcome_raises_what_evaluate_raises():
+    engine = Engine(backend="python")
+    with pytest.raises(EvaluationError):
+        engine.outcome({"beneficiaire": {"statut": "salarie"}})
+    with pytest.raises(InputError):
+        engine.outcome(42)  # type: ignore[arg-type]
