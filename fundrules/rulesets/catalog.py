@@ -220,6 +220,7 @@ class Catalog:
     funders: dict[str, Funder] = field(default_factory=dict)
     directory: str = ""
     _active: dict = field(default_factory=dict, repr=False)
+    files: dict[str, str] = field(default_factory=dict, repr=False)  # digest of each file read, when known
 
     def active(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> Optional[ActiveRules]:
         """Rules of `funder` in force on `day` (memoised: replays ask for the same days often)."""
