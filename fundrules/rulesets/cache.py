@@ -4,7 +4,7 @@ Reading the rulesets (100 YAML files parsed with their line map, validated, ever
 was two thirds of a cold `fundrules check`. The result depends only on those files and on the
 code that reads them, so it is kept, pickled, in the user's cache directory
 (`$FUNDRULES_CACHE_DIR`, else `$XDG_CACHE_HOME/fundrules`, else `~/.cache/fundrules`;
-`FUNDRULES_NO_CACHE=1` turns it off; README, "Cache des règles").
+`FUNDRULES_NO_CACHE=1` turns it off; README, "Ruleset cache").
 
 An entry is used only when everything below holds; otherwise it is ignored (and rewritten), never
 an error and never a stale answer:
