@@ -2,29 +2,47 @@
 
 from fundrules import Engine, load_case
 evaluation = Engine().evaluate(load_case("cas.yaml"))
+
+The names below are imported on first use (PEP 562): `fundrules check` starts without loading the
+plan, report or HTTP models it does not use, and `import fundrules.errors` costs nothing more.
 """
 
-from .case import Beneficiaire, CaseInput, Projet, load_case
-from .engine import Engine
-from .engine.core import evaluate
-from .errors import BackendError, EvaluationError, FundrulesError, InputError
-from .plan.model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
-from .results import (
-    SCHEMA_VERSION,
-    Blocker,
-    DerivedValue,
-    Evaluation,
-    FunderResult,
-    PendingCheck,
-    Provenance,
-    RouteResult,
-    SourceRef,
-    TraceEntry,
-    TraceRead,
-)
-from .rulesets import load_catalog
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0.dev0"  # the one source of the version: pyproject.toml and provenance read it
+
+_EXPORTS = {  # public name -> module that defines it
+    "Engine": ".engine",
+    "evaluate": ".engine.core",
+    "load_case": ".case",
+    "load_catalog": ".rulesets",
+    "CaseInput": ".case",
+    "Beneficiaire": ".case",
+    "Projet": ".case",
+    "Evaluation": ".results",
+    "FunderResult": ".results",
+    "Blocker": ".results",
+    "PendingCheck": ".results",
+    "RouteResult": ".results",
+    "SourceRef": ".results",
+    "DerivedValue": ".results",
+    "Provenance": ".results",
+    "TraceEntry": ".results",
+    "TraceRead": ".results",
+    "Plan": ".plan.model",
+    "FundingPlan": ".plan.model",
+    "PlanStep": ".plan.model",
+    "Exclusion": ".plan.model",
+    "Unlock": ".plan.model",
+    "SCHEMA_VERSION": ".results",
+    "FundrulesError": ".errors",
+    "InputError": ".errors",
+    "EvaluationError": ".errors",
+    "BackendError": ".errors",
+}
 
 __all__ = [
     "Engine",
@@ -56,3 +74,37 @@ __all__ = [
     "BackendError",
     "__version__",
 ]
+
+if TYPE_CHECKING:
+    from .case import Beneficiaire, CaseInput, Projet, load_case
+    from .engine import Engine
+    from .engine.core import evaluate
+    from .errors import BackendError, EvaluationError, FundrulesError, InputError
+    from .plan.model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
+    from .results import (
+        SCHEMA_VERSION,
+        Blocker,
+        DerivedValue,
+        Evaluation,
+        FunderResult,
+        PendingCheck,
+        Provenance,
+        RouteResult,
+        SourceRef,
+        TraceEntry,
+        TraceRead,
+    )
+    from .rulesets import load_catalog
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fundrules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,11 +9,13 @@ installed.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .source import MAX_FILE_BYTES
+from .source import MAX_FILE_BYTES, read_bounded
 
 if TYPE_CHECKING:
     from .results import Provenance
@@ -33,18 +35,52 @@ def ruleset_files(directory: str | Path) -> dict[str, str]:
     if not str(directory) or not root.is_dir():
         return {}
     found: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or path.suffix not in RULESET_SUFFIXES:
-            continue
-        if not path.is_file():
-            continue
+    for path, relative in _ruleset_paths(root):
         if len(found) >= MAX_RULESET_FILES:
             raise InputError(f"trop de fichiers de règles (au plus {MAX_RULESET_FILES})", file=str(root))
         if path.stat().st_size > MAX_FILE_BYTES:
             raise InputError(f"fichier trop gros (au plus {MAX_FILE_BYTES} octets)", file=str(path))
-        found[relative.as_posix()] = file_digest(path.read_bytes())
+        found[relative] = file_digest(path.read_bytes())
     return dict(sorted(found.items()))
+
+
+def _ruleset_paths(root: Path) -> Iterator[tuple[Path, str]]:
+    """(path, POSIX path relative to `root`) of every ruleset file outside hidden folders, in path
+    order; symbolic links to folders are not followed (as `Path.rglob` before Python 3.13)."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        parts = Path(folder).relative_to(root).parts
+        for name in names:
+            if name.endswith(RULESET_SUFFIXES) and not name.startswith("."):
+                found.append((*parts, name))
+    for parts in sorted(found):
+        path = root.joinpath(*parts)
+        if os.path.isfile(path):
+            yield path, "/".join(parts)
+
+
+MAX_SNAPSHOT_BYTES = 20_000_000  # all ruleset files read at once for the catalog cache; beyond, no cache
+
+
+def read_ruleset_files(directory: str | Path) -> dict[str, bytes] | None:
+    """{path relative to `directory`: bytes} of every ruleset file, read once so that the catalog is
+    built from exactly the bytes its cache key was computed from; None when any file cannot be read
+    within the bounds (the loader then reads them itself and reports the file at fault)."""
+    root = Path(directory)
+    found: dict[str, bytes] = {}
+    total = 0
+    try:
+        for path, relative in _ruleset_paths(root):
+            if len(found) >= MAX_RULESET_FILES:
+                return None
+            data = found[relative] = read_bounded(path)
+            total += len(data)
+            if total > MAX_SNAPSHOT_BYTES:
+                return None
+    except (OSError, InputError):
+        return None
+    return found
 
 
 def rulesets_digest(files: dict[str, str]) -> str:

@@ -23,6 +23,11 @@ def _working_tree_first() -> None:
 
 
 _working_tree_first()
+# The catalog cache (fundrules/rulesets/cache.py) is off for the suite, CLI subprocesses included:
+# nothing is written to the user's cache directory, and a test that patches the loader reads the
+# rulesets again. tests/test_catalog_cache.py turns it on in temporary folders; setting
+# FUNDRULES_NO_CACHE=0 (with FUNDRULES_CACHE_DIR) runs the whole suite through it.
+os.environ.setdefault("FUNDRULES_NO_CACHE", "1")
 
 
 @pytest.fixture(scope="session")

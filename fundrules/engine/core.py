@@ -70,7 +70,7 @@ class Engine:
         self.catalog = rulesets if isinstance(rulesets, Catalog) else load_catalog(rulesets)
         self.plan_rules = load_plan_rules(Path(self.catalog.directory), self.catalog)
         self._backend = _make_backend(backend)
-        self.ruleset_files = ruleset_files(self.catalog.directory)
+        self.ruleset_files = self.catalog.files or ruleset_files(self.catalog.directory)  # files already read
         self._rulesets_digest = rulesets_digest(self.ruleset_files)
         self._relative: dict[str, tuple[str, Optional[str]]] = {}  # version file -> (relative path, digest)
         self._funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]

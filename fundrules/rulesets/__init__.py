@@ -1,6 +1,36 @@
-"""Loading, validating and selecting versioned funder rulesets."""
+"""Loading, validating and selecting versioned funder rulesets.
 
-from .catalog import Catalog, Criterion, Funder, Parameter, Route, Version
-from .loader import default_rulesets_dir, load_catalog
+Names are imported on first use: `from fundrules.rulesets.catalog import Catalog` does not import
+the loader and its pydantic file models (a catalog read from the cache never needs them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Catalog": ".catalog",
+    "Criterion": ".catalog",
+    "Funder": ".catalog",
+    "Parameter": ".catalog",
+    "Route": ".catalog",
+    "Version": ".catalog",
+    "default_rulesets_dir": ".loader",
+    "load_catalog": ".loader",
+}
 
 __all__ = ["Catalog", "Criterion", "Funder", "Parameter", "Route", "Version", "default_rulesets_dir", "load_catalog"]
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, Criterion, Funder, Parameter, Route, Version
+    from .loader import default_rulesets_dir, load_catalog
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fundrules.rulesets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

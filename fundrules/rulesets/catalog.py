@@ -224,6 +224,7 @@ class Catalog:
     funders: dict[str, Funder] = field(default_factory=dict)
     directory: str = ""
     _active: dict = field(default_factory=dict, repr=False)
+    files: dict[str, str] = field(default_factory=dict, repr=False)  # digest of each file read, when known
     _changes: dict = field(default_factory=dict, repr=False)  # (funder, variant) -> sorted change days
 
     def period(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> tuple:

@@ -58,9 +58,13 @@ def check_catalog(catalog: Catalog, plan_rules: Iterable = ()) -> None:
     """Refuse the first criterion or plan rule durable-rules could not run; once per catalog."""
     if getattr(catalog, _CHECKED, False):
         return
-    for version in _versions(catalog):
-        for criterion in version.criteria:
-            check_criterion(criterion, version)
+    from . import cache
+
+    if not cache.durable_checked(catalog):  # a cached catalog whose checks passed in an earlier process
+        for version in _versions(catalog):
+            for criterion in version.criteria:
+                check_criterion(criterion, version)
+        cache.mark_durable_checked(catalog)
     for plan in plan_rules:
         for criterion in plan.active.criteria:
             check_criterion(criterion, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ from ..conditions.parser import parse
 from ..conditions.typecheck import check, check_number, literal_type
 from ..errors import InputError
 from ..facts import FACTS
-from ..source import Located, read_document
+from ..provenance import file_digest, read_ruleset_files
+from ..source import Located, parse_bytes, read_document
+from . import cache as catalog_cache
 from .catalog import Catalog, Criterion, Funder, Parameter, Route, Source, Variant, Version
 from .schema import CriterionFile, FunderFile, VariantFile, VersionFile
 
@@ -31,6 +34,7 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ONE_DAY = dt.timedelta(days=1)
 SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
 MAX_NUMBER = 2**53  # every number in a ruleset: beyond, an integer has no exact double
+Reader = Callable[[Path], Located]  # reads one ruleset file (from disk, or from the files read for the cache)
 
 
 def number_problem(node) -> str | None:
@@ -346,9 +350,9 @@ def _check_periods(funder_id: str, versions: list[Version]) -> None:
             )
 
 
-def _read_named(path: Path, model: type[BaseModel], folder: Path) -> tuple[Located, Any]:
+def _read_named(path: Path, model: type[BaseModel], folder: Path, read: Reader) -> tuple[Located, Any]:
     """Read a funder.yaml or variant.yaml whose `id` must be the name of its folder."""
-    doc = read_document(path)
+    doc = read(path)
     spec = _validate(model, doc)
     if spec.id != folder.name:
         raise InputError(
@@ -360,12 +364,14 @@ def _read_named(path: Path, model: type[BaseModel], folder: Path) -> tuple[Locat
     return doc, spec
 
 
-def _load_versions(funder_id: str, folder: Path, illustrative: bool = False) -> list[Version]:
+def _load_versions(
+    funder_id: str, folder: Path, illustrative: bool = False, read: Reader = read_document
+) -> list[Version]:
     versions = []
     for path in sorted(folder.iterdir()):
         if path.name in (FUNDER_FILE, VARIANT_FILE) or path.suffix not in (".yaml", ".yml"):
             continue
-        vdoc = read_document(path)
+        vdoc = read(path)
         versions.append(_VersionBuilder(funder_id, vdoc, _validate(VersionFile, vdoc), illustrative).build())
     if not versions:
         raise InputError("aucune version (fichier AAAA-MM-JJ.yaml) dans ce dossier", file=str(folder))
@@ -374,7 +380,7 @@ def _load_versions(funder_id: str, folder: Path, illustrative: bool = False) -> 
     return versions
 
 
-def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Variant]:
+def _load_variants(spec: FunderFile, folder: Path, doc: Located, read: Reader) -> dict[str, Variant]:
     if spec.variant_by not in FACTS:
         raise InputError(
             f"variant_by : fait inconnu « {spec.variant_by} »",
@@ -395,8 +401,8 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located) -> dict[str, Va
         vpath = sub / VARIANT_FILE
         if not vpath.is_file():
             raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
-        vspec: VariantFile = _read_named(vpath, VariantFile, sub)[1]
-        versions = _load_versions(spec.id, sub, vspec.illustrative)
+        vspec: VariantFile = _read_named(vpath, VariantFile, sub, read)[1]
+        versions = _load_versions(spec.id, sub, vspec.illustrative, read)
         if vspec.scope is not None:
             _check_scope(vspec.scope, versions, str(vpath))
         variants[vspec.id] = Variant(
@@ -430,13 +436,13 @@ def _check_scope(scope: list[str], versions, file: str) -> None:
                 )
 
 
-def load_funder(folder: Path) -> Funder:
+def load_funder(folder: Path, read: Reader = read_document) -> Funder:
     funder_path = folder / FUNDER_FILE
     if not funder_path.is_file():
         raise InputError(f"{FUNDER_FILE} manquant dans le dossier du financeur", file=str(folder))
-    doc, spec = _read_named(funder_path, FunderFile, folder)
-    variants = _load_variants(spec, folder, doc) if spec.variant_by else {}
-    versions = [] if spec.variant_by else _load_versions(spec.id, folder)
+    doc, spec = _read_named(funder_path, FunderFile, folder, read)
+    variants = _load_variants(spec, folder, doc, read) if spec.variant_by else {}
+    versions = [] if spec.variant_by else _load_versions(spec.id, folder, read=read)
     firsts = [v.versions[0].valid_from for v in variants.values()] + ([versions[0].valid_from] if versions else [])
     if spec.in_force_from and spec.in_force_from > min(firsts):
         raise InputError(
@@ -486,14 +492,50 @@ def load_funder(folder: Path) -> Funder:
     )
 
 
-def load_catalog(directory: str | Path | None = None) -> Catalog:
-    """Load every funder folder of `directory` (default: the bundled rulesets)."""
+class _Snapshot:
+    """The ruleset files read once (bounded) before anything is parsed: the catalog is built from
+    the very bytes its cache key and its digests were computed from."""
+
+    def __init__(self, directory: Path, files: dict[str, bytes]):
+        self.files = {str(directory / relative): data for relative, data in files.items()}
+        self.complete = True  # False once a file outside the snapshot had to be read
+
+    def read(self, path: Path) -> Located:
+        data = self.files.get(str(path))
+        if data is None:
+            self.complete = False
+            return read_document(path)
+        return parse_bytes(data, str(path), json_syntax=path.suffix.lower() == ".json")
+
+
+def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> Catalog:
+    """Load every funder folder of `directory` (default: the bundled rulesets).
+
+    With `cache` (and unless FUNDRULES_NO_CACHE is set), a catalog already loaded from the same files
+    by the same code is read back from the user's cache directory (fundrules.rulesets.cache)."""
     directory = Path(directory) if directory else default_rulesets_dir()
     if not directory.is_dir():
         raise InputError("dossier de règles introuvable", file=str(directory))
+    folder = catalog_cache.cache_dir() if cache else None
+    files = read_ruleset_files(directory) if folder is not None else None
+    if folder is None or files is None:
+        return _load_catalog(directory, read_document)
+    key = catalog_cache.entry_key(str(directory), files)
+    found = catalog_cache.read(folder, key, str(directory))
+    if found is not None:
+        return found
+    snapshot = _Snapshot(directory, files)
+    catalog = _load_catalog(directory, snapshot.read)
+    if snapshot.complete:
+        catalog.files = {relative: file_digest(data) for relative, data in files.items()}
+        catalog_cache.write(folder, key, catalog)
+    return catalog
+
+
+def _load_catalog(directory: Path, read: Reader) -> Catalog:
     catalog = Catalog(directory=str(directory))
     for folder in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        funder = load_funder(folder)
+        funder = load_funder(folder, read)
         catalog.funders[funder.id] = funder
     if not catalog.funders:
         raise InputError("aucun financeur (sous-dossier avec funder.yaml) dans ce dossier", file=str(directory))

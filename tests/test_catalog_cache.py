@@ -1,0 +1,335 @@
+"""The cache of loaded catalogs (fundrules/rulesets/cache.py): same catalog and same answers as
+without it, never a stale, corrupted or tampered entry, nothing written when it is off."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fundrules import Engine, load_case
+from fundrules.engine import durable_backend
+from fundrules.errors import InputError
+from fundrules.library import find_case_files, load_library_case
+from fundrules.provenance import ruleset_files
+from fundrules.rulesets import cache, durable_check
+from fundrules.rulesets import loader as loader_module
+from fundrules.rulesets.loader import load_catalog
+
+from .conftest import EXAMPLES, ROOT, RULESETS
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """The cache turned on, in a private folder of this test."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "0")
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(folder))
+    return folder
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("catalog-*.pickle")) if folder.is_dir() else []
+
+
+def plain(value: Any) -> Any:
+    """A catalog as nested plain values, to compare two catalogs field by field."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "_active"}
+        return type(value).__name__, fields
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, [plain(item) for item in value]
+    return value
+
+
+def load_twice(directory: Path):
+    """(catalog built and written, catalog read back from the cache)."""
+    first = load_catalog(directory)
+    second = load_catalog(directory)
+    assert second is not first
+    return first, second
+
+
+# -- same catalog, same answers --------------------------------------------------------------------
+
+
+def test_a_cached_catalog_equals_the_catalog_read_from_the_files(cache_dir):
+    written, cached = load_twice(RULESETS)
+    assert len(entries(cache_dir)) == 1
+    fresh = load_catalog(RULESETS, cache=False)
+    assert plain(cached.funders) == plain(fresh.funders) == plain(written.funders)
+    assert cached.directory == fresh.directory == str(RULESETS)
+    assert cached.files == ruleset_files(RULESETS)  # the digests provenance gives, from the bytes parsed
+    assert len(cached.funders) == 31
+
+
+def test_answers_are_identical_with_and_without_the_cache(cache_dir):
+    load_catalog(RULESETS)  # writes the entry
+    cached, fresh = Engine(RULESETS, backend="python"), Engine(load_catalog(RULESETS, cache=False), backend="python")
+    assert getattr(cached.catalog, "_cache_entry", None) is not None  # really read from the cache
+    cases = [load_case(path) for path in sorted(EXAMPLES.glob("*.yaml"))]
+    cases += [load_library_case(path).case for path in find_case_files([ROOT / "cases"])]
+    assert len(cases) > 50
+    for case in cases:
+        for explain in (False, True):
+            assert (
+                cached.evaluate(case, explain=explain).model_dump_json()
+                == fresh.evaluate(case, explain=explain).model_dump_json()
+            )
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        case = load_case(path)
+        assert cached.plan(case).model_dump_json() == fresh.plan(case).model_dump_json()
+
+
+@pytest.mark.skipif(not durable_backend.available(), reason="durable-rules is not importable here")
+def test_durable_answers_are_identical_with_the_cache(cache_dir):
+    load_catalog(RULESETS)
+    cached = Engine(RULESETS, backend="durable")
+    fresh = Engine(load_catalog(RULESETS, cache=False), backend="durable")
+    assert getattr(cached.catalog, "_cache_entry", None) is not None
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        case = load_case(path)
+        assert cached.evaluate(case).model_dump_json() == fresh.evaluate(case).model_dump_json()
+
+
+def test_the_catalog_is_built_from_the_bytes_it_was_keyed_on(cache_dir, monkeypatch):
+    """Each ruleset file is read once, before the key is computed: an edit between the two cannot
+    put a catalog of other files under the key."""
+
+    def refuse(path):
+        raise AssertionError(f"{path} read a second time")
+
+    monkeypatch.setattr(loader_module, "read_document", refuse)
+    catalog = load_catalog(RULESETS)
+    assert len(catalog.funders) == 31 and len(entries(cache_dir)) == 1
+
+
+# -- never stale -----------------------------------------------------------------------------------
+
+
+def test_a_ruleset_edited_after_caching_is_read_again(cache_dir, ruleset_dir):
+    case = load_case(EXAMPLES / "ancien-cdd-2018.yaml")  # a 2018 CIF-CDD training course, not a skills review
+    before = Engine(load_catalog(ruleset_dir.root), backend="python").evaluate(case)
+    assert before.result("cif").status == "eligible"
+    load_catalog(ruleset_dir.root)  # read from the cache
+    # the CIF of 2015-2018 now pays only skills reviews: a stale catalog would still say eligible
+    ruleset_dir.edit("cif/2015-01-01.yaml", '!= "bilan_competences"', '== "bilan_competences"')
+    after = Engine(load_catalog(ruleset_dir.root), backend="python").evaluate(case)
+    assert after.result("cif").status == "blocked"
+    assert len(entries(cache_dir)) == 2
+    assert after.provenance.rulesets_digest != before.provenance.rulesets_digest
+
+
+def test_a_file_added_or_renamed_is_a_new_entry(cache_dir, ruleset_dir):
+    load_catalog(ruleset_dir.root)
+    drafts = ruleset_dir.root / ".drafts"  # a hidden folder: neither read nor part of the key
+    drafts.mkdir()
+    (drafts / "cpf.yaml").write_text("x: 1\n", encoding="utf-8")
+    load_catalog(ruleset_dir.root)
+    assert len(entries(cache_dir)) == 1
+    plan = next((ruleset_dir.root / "_plan").glob("*.yaml"))
+    plan.rename(plan.with_name("9999-" + plan.name))  # the plan rules are part of the key too
+    load_catalog(ruleset_dir.root)
+    assert len(entries(cache_dir)) == 2
+
+
+def test_other_code_or_another_folder_is_another_entry(cache_dir, monkeypatch, ruleset_dir):
+    load_catalog(RULESETS)
+    load_catalog(ruleset_dir.root)  # same files elsewhere: its catalog names other files
+    assert len(entries(cache_dir)) == 2
+    assert load_catalog(ruleset_dir.root).directory == str(ruleset_dir.root)
+    monkeypatch.setattr(cache, "_code_digest", lambda: b"other code")
+    load_catalog(RULESETS)
+    assert len(entries(cache_dir)) == 3
+
+
+def test_an_invalid_ruleset_is_refused_every_time_and_never_cached(cache_dir, ruleset_dir):
+    ruleset_dir.edit("cpf/funder.yaml", "name:", "nom:")
+    for _ in range(2):
+        with pytest.raises(InputError, match="funder.yaml"):
+            load_catalog(ruleset_dir.root)
+    assert entries(cache_dir) == []
+
+
+def test_old_entries_are_removed_beyond_the_limit(cache_dir, monkeypatch):
+    for index in range(cache.MAX_ENTRIES + 3):
+        monkeypatch.setattr(cache, "_code_digest", lambda index=index: f"code {index}".encode())
+        load_catalog(RULESETS)
+    assert len(entries(cache_dir)) == cache.MAX_ENTRIES
+
+
+# -- never corrupted or tampered -------------------------------------------------------------------
+
+
+def only_entry(folder: Path) -> Path:
+    (entry,) = entries(folder)
+    return entry
+
+
+def rewrite_payload(entry: Path, payload: bytes) -> None:
+    """Replace the pickled payload of an entry, with a matching checksum (as its owner could)."""
+    magic, key, _checksum, _payload = entry.read_bytes().split(b"\n", 3)
+    entry.write_bytes(b"\n".join([magic, key, hashlib.sha256(payload).hexdigest().encode(), payload]))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: data[:-100] + bytes(100),  # payload overwritten: checksum differs
+        lambda data: data.replace(b"Compte personnel", b"Compte persxnnel", 1),  # still a valid pickle
+        lambda data: b"",  # empty
+        lambda data: b"not a cache entry at all\n",
+    ],
+)
+def test_a_corrupted_entry_is_ignored_and_rewritten(cache_dir, damage):
+    expected = plain(load_catalog(RULESETS, cache=False).funders)
+    load_catalog(RULESETS)
+    entry = only_entry(cache_dir)
+    good = entry.read_bytes()
+    entry.write_bytes(damage(good))
+    catalog = load_catalog(RULESETS)
+    assert plain(catalog.funders) == expected
+    assert entry.read_bytes() == good  # rewritten
+    assert getattr(load_catalog(RULESETS), "_cache_entry", None) is not None
+
+
+def test_an_entry_that_names_other_code_is_refused_before_it_runs(cache_dir, tmp_path):
+    sentinel = tmp_path / "sentinel"
+    sentinel.write_text("still here", encoding="utf-8")
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.remove, (str(sentinel),))
+
+    load_catalog(RULESETS)
+    rewrite_payload(only_entry(cache_dir), pickle.dumps(({"cpf": Exploit()}, {})))
+    catalog = load_catalog(RULESETS)
+    assert sentinel.exists() and len(catalog.funders) == 31
+
+
+def test_an_entry_others_could_write_is_not_used(cache_dir):
+    load_catalog(RULESETS)
+    entry = only_entry(cache_dir)
+    real = load_catalog(RULESETS, cache=False)
+    funders = dict(real.funders)
+    funders["cpf"] = dataclasses.replace(funders["cpf"], name="Financeur inventé")
+    rewrite_payload(entry, pickle.dumps((funders, real.files), protocol=pickle.HIGHEST_PROTOCOL))
+    assert load_catalog(RULESETS).funders["cpf"].name == "Financeur inventé"  # the entry is read as it is...
+    entry.chmod(0o666)
+    assert load_catalog(RULESETS).funders["cpf"].name == real.funders["cpf"].name  # ...unless others may write it
+    entry.chmod(0o600)
+    cache_dir.chmod(0o777)
+    try:
+        assert load_catalog(RULESETS).funders["cpf"].name == real.funders["cpf"].name
+    finally:
+        cache_dir.chmod(0o700)
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_cache(cache_dir):
+    cache_dir.parent.joinpath("cache").write_text("a file, not a folder", encoding="utf-8")
+    assert len(load_catalog(RULESETS).funders) == 31
+
+
+# -- where, and off --------------------------------------------------------------------------------
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("FUNDRULES_NO_CACHE", raising=False)
+    monkeypatch.delenv("FUNDRULES_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "fundrules"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # invalid per the XDG specification: ignored
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "fundrules"
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(tmp_path / "chosen"))
+    assert cache.cache_dir() == tmp_path / "chosen"
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "1")
+    assert cache.cache_dir() is None
+
+
+def test_nothing_is_written_when_the_cache_is_off(cache_dir, monkeypatch):
+    load_catalog(RULESETS, cache=False)
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "1")
+    Engine(RULESETS, backend="python")
+    assert not cache_dir.exists()
+
+
+# -- durable-rules load-time checks ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(not durable_backend.available(), reason="durable-rules is not importable here")
+def test_durable_checks_are_skipped_only_for_a_cached_catalog_that_passed_them(cache_dir, monkeypatch, ruleset_dir):
+    calls: list[Any] = []
+    real = durable_check.check_condition
+    monkeypatch.setattr(durable_check, "check_condition", lambda node, params: calls.append(node) or real(node, params))
+    Engine(ruleset_dir.root, backend="durable")  # built: checked, then marked
+    first = len(calls)
+    assert first > 400
+    Engine(ruleset_dir.root, backend="durable")  # from the cache, marked: only the plan rules are checked
+    plan_checks = len(calls) - first
+    assert plan_checks < 20
+    Engine(load_catalog(ruleset_dir.root, cache=False), backend="durable")  # no cache: all checked
+    assert len(calls) == 2 * first + plan_checks
+    ruleset_dir.edit("cif/2015-01-01.yaml", "verified: true", "verified: false")
+    calls.clear()
+    Engine(ruleset_dir.root, backend="durable")  # other files: checked again
+    assert len(calls) == first
+
+
+@pytest.mark.skipif(not durable_backend.available(), reason="durable-rules is not importable here")
+def test_a_cached_ruleset_durable_cannot_run_is_still_refused(cache_dir, ruleset_dir):
+    ruleset_dir.edit(  # the python backend computes it exactly; durable-rules could not compare it
+        "cif/2015-01-01.yaml",
+        'condition: projet.type_action != "bilan_competences"',
+        'condition: projet.duree_heures * 1000000000 * 1000000000 > 1 and projet.type_action != "bilan_competences"',
+    )
+    load_catalog(ruleset_dir.root)  # valid for the python backend: cached, never marked
+    for _ in range(2):
+        with pytest.raises(InputError, match="2\\*\\*53"):
+            Engine(ruleset_dir.root, backend="durable")
+    assert not list(cache_dir.glob("*.durable"))
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+def test_check_prints_the_same_answer_from_the_cache(tmp_path):
+    case = str(EXAMPLES / "ancien-cdd-2018.yaml")
+    folder = tmp_path / "cache"
+
+    def check(use_cache: bool) -> str:
+        env = {**os.environ, "FUNDRULES_NO_CACHE": "0" if use_cache else "1", "FUNDRULES_CACHE_DIR": str(folder)}
+        result = subprocess.run(
+            [sys.executable, "-m", "fundrules", "check", case, "--engine", "python", "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    without = check(False)
+    assert not folder.exists()
+    assert check(True) == without  # written
+    assert check(True) == without  # read back
+    assert len(entries(folder)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing else written
+
+
+def test_plain_dates_survive_the_cache(cache_dir):
+    load_catalog(RULESETS)
+    version = load_catalog(RULESETS).funders["cpf"].versions[0]
+    assert type(version.valid_from) is dt.date
