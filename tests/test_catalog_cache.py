@@ -244,14 +244,17 @@ def test_a_cache_folder_that_cannot_be_written_is_no_cache(cache_dir):
 # -- where, and off --------------------------------------------------------------------------------
 
 
-def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+def test_the_cache_is_only_where_the_user_names_it(monkeypatch, tmp_path):
+    # Nothing written where the user did not ask: no default folder (XDG, home), an absolute folder only.
     monkeypatch.delenv("FUNDRULES_NO_CACHE", raising=False)
     monkeypatch.delenv("FUNDRULES_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache.cache_dir() == tmp_path / "xdg" / "fundrules"
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # invalid per the XDG specification: ignored
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "fundrules"
+    assert cache.cache_dir() is None
+    load_catalog(RULESETS)
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", "relative/folder")
+    assert cache.cache_dir() is None
     monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(tmp_path / "chosen"))
     assert cache.cache_dir() == tmp_path / "chosen"
     monkeypatch.setenv("FUNDRULES_NO_CACHE", "1")

@@ -2,9 +2,9 @@
 
 Reading the rulesets (100 YAML files parsed with their line map, validated, every condition checked)
 was two thirds of a cold `fundrules check`. The result depends only on those files and on the
-code that reads them, so it is kept, pickled, in the user's cache directory
-(`$FUNDRULES_CACHE_DIR`, else `$XDG_CACHE_HOME/fundrules`, else `~/.cache/fundrules`;
-`FUNDRULES_NO_CACHE=1` turns it off; README, "Ruleset cache").
+code that reads them, so it can be kept, pickled, in a folder the user names: `$FUNDRULES_CACHE_DIR`
+(an absolute path; unset, there is no cache and nothing is written; `FUNDRULES_NO_CACHE=1` turns it
+off; README, "Ruleset cache").
 
 An entry is used only when everything below holds; otherwise it is ignored (and rewritten), never
 an error and never a stale answer:
@@ -66,21 +66,16 @@ _ALLOWED_MODULES = {"fundrules.conditions.ast"}  # the condition trees' node cla
 
 
 def cache_dir() -> Optional[Path]:
-    """Where catalogs are cached, or None when the cache is off or cannot be made safe here."""
+    """Where catalogs are cached: only in the folder the user names in $FUNDRULES_CACHE_DIR (nothing is
+    written where the user did not ask), None when it is unset, turned off or cannot be made safe here."""
     if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
         return None
     if not _SAFE_FILES:
         return None
-    chosen = os.environ.get(CACHE_DIR_ENV)
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # the XDG specification says a relative path is to be ignored
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # no home directory: no cache
-            return None
-    return Path(base) / "fundrules"
+    chosen = os.environ.get(CACHE_DIR_ENV, "")
+    if not chosen or not os.path.isabs(chosen):  # a relative folder would depend on where the command runs
+        return None
+    return Path(chosen)
 
 
 def _code_digest() -> bytes:
