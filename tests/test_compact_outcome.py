@@ -11,6 +11,7 @@ import pytest
 from fundrules import Engine
 from fundrules.engine.compact import CaseOutcome
 from fundrules.errors import EvaluationError, InputError
+from tests.conftest import ROOT, RULESETS
 from tests.snapshot_inputs import extract_inputs, snapshot_inputs
 
 
@@ -88,3 +89,22 @@ def test_outcome_raises_what_evaluate_raises():
         engine.outcome({"beneficiaire": {"statut": "salarie"}})
     with pytest.raises(InputError):
         engine.outcome(42)  # type: ignore[arg-type]
+
+
+def test_texts_and_answers_kept_per_values_read_stay_within_their_bound(monkeypatch):
+    # Kept per rules they grew with every period met (RSS +92 MB over 5,000 streamed cases): one
+    # bounded store for all rules keeps a long replay or service flat; answers do not change.
+    import sys
+
+    from fundrules.engine import outcome
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cases import generated_cases
+
+    monkeypatch.setattr(outcome, "BY_VALUES_SIZE", 50)
+    monkeypatch.setattr(outcome, "_BY_VALUES", {})
+    engine = Engine(RULESETS, backend="python")
+    cases = generated_cases(120, seed=3)
+    first = [engine.evaluate(c).model_dump_json() for c in cases]
+    assert 0 < len(outcome._BY_VALUES) <= 50
+    assert [Engine(RULESETS, backend="python").evaluate(c).model_dump_json() for c in cases] == first

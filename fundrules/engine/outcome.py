@@ -39,20 +39,38 @@ def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mappin
 def _explained(
     active: ActiveRules, criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]
 ) -> list[Any]:
-    """[placeholder texts, Blocker or None] of a criterion for the values it reads: kept in
-    `active.memo`, since cases repeat the same few values (Blocker built on first need)."""
+    """[placeholder texts, Blocker or None] of a criterion for the values it reads: kept in a bounded
+    store, since cases repeat the same few values (Blocker built on first need)."""
     read = tuple(facts.get(path) for path in criterion.facts)
-    key = (criterion, tuple(map(type, read)), read)  # types too: 1, 1.0 and True are equal keys
-    memo = active.memo
+    key = (_token(active), criterion, tuple(map(type, read)), read)  # types too: 1, 1.0 and True are equal keys
     try:
-        found = memo.get(key)
+        found = _BY_VALUES.get(key)
     except TypeError:  # a value that cannot be a key: computed every time
         return [_placeholders(criterion, facts, params), None]
     if found is None:
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        found = memo[key] = [_placeholders(criterion, facts, params), None]
+        found = _keep(key, [_placeholders(criterion, facts, params), None])
     return found
+
+
+# Texts and answers per values read vary with every case: one store for all rules, bounded in entries
+# so that a long replay or service keeps flat memory (per-rules stores grew with the number of periods).
+BY_VALUES_SIZE = 8_192  # about 2 kB each: ~16 MB at most
+_BY_VALUES: dict = {}
+_TOKEN = "token"  # active.memo key: identifies the rules in _BY_VALUES keys (kept alive by them)
+
+
+def _token(active: ActiveRules) -> object:
+    token = active.memo.get(_TOKEN)
+    if token is None:
+        token = active.memo[_TOKEN] = object()
+    return token
+
+
+def _keep(key: tuple, value: Any) -> Any:
+    if len(_BY_VALUES) >= BY_VALUES_SIZE:
+        _BY_VALUES.clear()
+    _BY_VALUES[key] = value
+    return value
 
 
 def _sources(criterion: Criterion) -> list[SourceRef]:
@@ -225,7 +243,7 @@ def early_outcome(result: FunderResult) -> FunderOutcome:
     return FunderOutcome(result.funder, result.status, (), tuple(result.missing_facts), result.in_scope, early=result)
 
 
-MEMO_SIZE = 8192  # entries kept per ActiveRules: decisions per outcome pattern, texts per values read
+MEMO_SIZE = 8192  # entries kept per ActiveRules: decisions per outcome pattern (few, small)
 
 
 def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) -> FunderOutcome:
@@ -314,21 +332,18 @@ def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> Fun
 def cached_result(
     decision: FunderOutcome, facts: Mapping[str, Any], operator: Optional[str], **extra: Any
 ) -> FunderResult:
-    """`build_result` without trace, kept in the rules' memo: the answer depends only on the outcome
+    """`build_result` without trace, kept in a bounded store: the answer depends only on the outcome
     pattern, the operator, the values its texts read and the facts missing, which cases repeat."""
     active = decision.active
     assert active is not None
     values = tuple(facts.get(path) for path in decision.reads)
-    key = ("result", decision.pattern, operator, decision.missing_facts, tuple(map(type, values)), values)
-    memo = active.memo
+    key = (_token(active), decision.pattern, operator, decision.missing_facts, tuple(map(type, values)), values)
     try:
-        found = memo.get(key)
+        found = _BY_VALUES.get(key)
     except TypeError:  # a value that cannot be a key
         return build_result(active, facts, decision.outcomes, operator, decision, **extra)
     if found is None:
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        found = memo[key] = build_result(active, facts, decision.outcomes, operator, decision, **extra)
+        found = _keep(key, build_result(active, facts, decision.outcomes, operator, decision, **extra))
     return found
 
 
