@@ -108,3 +108,26 @@ def test_texts_and_answers_kept_per_values_read_stay_within_their_bound(monkeypa
     first = [engine.evaluate(c).model_dump_json() for c in cases]
     assert 0 < len(outcome._BY_VALUES) <= 50
     assert [Engine(RULESETS, backend="python").evaluate(c).model_dump_json() for c in cases] == first
+
+
+def test_rules_chosen_once_per_stretch_of_days_are_those_the_day_itself_gets(python_engine):
+    """`Engine.outcome` chooses every funder's rules once per stretch between two change days and per
+    value of the facts selecting a variant (the region): on each change day, the day before, and for
+    several regions, what it keeps is what choosing for that very day gives."""
+    from fundrules.rulesets.catalog import catalog_change_days
+
+    engine = Engine(python_engine.catalog, backend="python")  # a cache of its own, empty
+    funders = [engine.catalog.funders[k] for k in sorted(engine.catalog.funders)]
+    selecting = sorted({f.variant_by for f in funders if f.variant_by})
+    assert selecting, "the regional plan is chosen by the region"
+    regions = [None, "24", "11", "zz"] + sorted({v for f in funders for v in f.variants})[:3]
+    days = catalog_change_days(engine.catalog, funders)
+    assert dt.date(2026, 1, 1) in days  # CPF participation 103.20 EUR (arrêté of 30 Dec 2025)
+    checked = 0
+    for change in days:
+        for day in (change - dt.timedelta(days=1), change):
+            for region in regions:
+                facts = {path: region for path in selecting if region is not None}
+                assert engine._selection(day, facts) == engine._select(day, facts), (day, region)
+                checked += 1
+    assert checked > 100

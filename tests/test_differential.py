@@ -163,4 +163,19 @@ def test_compiled_closures_match_the_tree_walking_specification(source, facts, s
     from fundrules.conditions.kleene import compile_condition, evaluate
 
     node = check(parse(source), {"seuil": "number"})
-    assert compile_condition(node)(facts, {"seuil": seuil}) == evaluate(node, facts, {"seuil": seuil})
+    expected = evaluate(node, facts, {"seuil": seuil})
+    assert compile_condition(node)(facts, {"seuil": seuil}) == expected
+    # compiled for one date's parameter values: the closures no longer read the mapping
+    assert compile_condition(node, {"seuil": seuil})(facts, None) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(sources=st.lists(conditions, min_size=1, max_size=5), facts=small_facts, seuil=st.integers(1, 3))
+def test_the_reference_backend_answers_what_the_tree_walking_specification_says(sources, facts, seuil):
+    """PythonBackend fixes parameters per date, reads a boolean fact (or its negation) without a closure
+    and codes the outcomes as one number: none of that may change an outcome."""
+    from fundrules.conditions.kleene import evaluate
+
+    active = active_rules(sources, seuil)
+    outcomes = {c.key: evaluate(c.condition, facts, {"seuil": seuil}) for c in active.criteria}
+    assert PythonBackend().run([active], facts) == {"t": {key: v for key, v in outcomes.items() if v is not True}}

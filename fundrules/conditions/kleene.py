@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Optional
 
 from ..derived import days_between, whole_months_between, whole_years_between
 from .ast import And, Arith, Call, Compare, FactRef, In, Literal, Node, Not, Or, ParamRef
@@ -90,22 +90,37 @@ def params_of(node: Node) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
-    """The same semantics as `evaluate`, compiled once into closures (no eval: built from the tree)."""
+def compile_condition(
+    node: Node, bound: Optional[Mapping[str, Any]] = None
+) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
+    """The same semantics as `evaluate`, compiled once into closures (no eval: built from the tree).
+
+    With `bound`, the parameters' values are fixed at compile time (the rules in force on a date
+    have one value each): the closures then ignore their `params` argument and read no mapping for
+    them, the usual `fact <op> parameter` shape becoming `fact <op> constant`."""
     if isinstance(node, FactRef):
         path = node.path
         return lambda facts, params: facts.get(path)
-    if isinstance(node, Literal):
-        value = node.value
+    if isinstance(node, Literal) or (bound is not None and isinstance(node, ParamRef)):
+        value = _constant(node, bound)
         return lambda facts, params: value
     if isinstance(node, ParamRef):
         name = node.name
         return lambda facts, params: params[name]
     if isinstance(node, And):
-        items = [compile_condition(i) for i in node.items]
+        # Facts named alone (booleans) are read directly, before the other items: the result of a
+        # Kleene and/or does not depend on the order of its items, which have no side effects.
+        paths = [i.path for i in node.items if isinstance(i, FactRef)]
+        items = [compile_condition(i, bound) for i in node.items if not isinstance(i, FactRef)]
 
         def and_(facts, params):
             unknown = False
+            for path in paths:
+                value = facts.get(path)
+                if value is False:
+                    return False
+                if value is None:
+                    unknown = True
             for item in items:
                 value = item(facts, params)
                 if value is False:
@@ -116,10 +131,17 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
 
         return and_
     if isinstance(node, Or):
-        items = [compile_condition(i) for i in node.items]
+        paths = [i.path for i in node.items if isinstance(i, FactRef)]
+        items = [compile_condition(i, bound) for i in node.items if not isinstance(i, FactRef)]
 
         def or_(facts, params):
             unknown = False
+            for path in paths:
+                value = facts.get(path)
+                if value is True:
+                    return True
+                if value is None:
+                    unknown = True
             for item in items:
                 value = item(facts, params)
                 if value is True:
@@ -130,7 +152,15 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
 
         return or_
     if isinstance(node, Not):
-        inner = compile_condition(node.item)
+        if isinstance(node.item, FactRef):  # `not fact`: one lookup
+            path = node.item.path
+
+            def not_fact(facts, params):
+                value = facts.get(path)
+                return None if value is None else not value
+
+            return not_fact
+        inner = compile_condition(node.item, bound)
 
         def not_(facts, params):
             value = inner(facts, params)
@@ -139,10 +169,22 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
         return not_
     if isinstance(node, (Compare, Arith)):
         op = COMPARE[node.op] if isinstance(node, Compare) else ARITH[node.op]
-        fast = _fact_against_constant(node.left, node.right, op)
+        fast = _fact_against_constant(node, op, bound)
         if fast is not None:
             return fast
-        left, right = compile_condition(node.left), compile_condition(node.right)
+        left = compile_condition(node.left, bound)
+        if isinstance(node.right, Literal) or (bound is not None and isinstance(node.right, ParamRef)):
+            constant = _constant(node.right, bound)
+            if constant is not None:  # `expression <op> constant`: no closure for the constant
+
+                def against_constant(facts, params):
+                    a = left(facts, params)
+                    if a is None:
+                        return None
+                    return op(a, constant)
+
+                return against_constant
+        right = compile_condition(node.right, bound)
 
         def binary(facts, params):
             a = left(facts, params)
@@ -166,7 +208,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
                 return value in values  # == on each item, as any(value == v ...)
 
             return fact_in
-        left = compile_condition(node.left)
+        left = compile_condition(node.left, bound)
 
         def in_(facts, params):
             value = left(facts, params)
@@ -176,7 +218,7 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
 
         return in_
     if isinstance(node, Call):
-        args = [compile_condition(a) for a in node.args]
+        args = [compile_condition(a, bound) for a in node.args]
         function = CALLS[node.function]
 
         def call(facts, params):
@@ -189,16 +231,28 @@ def compile_condition(node: Node) -> Callable[[Mapping[str, Any], Mapping[str, A
     raise TypeError(f"unresolved node {node!r}")
 
 
-def _fact_against_constant(left: Node, right: Node, op: Callable[[Any, Any], Any]):
+def _constant(node: Node, bound: Optional[Mapping[str, Any]]) -> Any:
+    """The value of a literal, or of a parameter whose value is fixed (`bound`)."""
+    if isinstance(node, Literal):
+        return node.value
+    assert isinstance(node, ParamRef) and bound is not None
+    return bound[node.name]
+
+
+def _fact_against_constant(node: Compare | Arith, op: Callable[[Any, Any], Any], bound: Optional[Mapping[str, Any]]):
     """`fact <op> literal` or `fact <op> parameter` as one closure (the usual shapes: half of the
-    calls of a condition otherwise); None for other shapes. Same Kleene rule: unknown side, unknown."""
+    calls of a condition otherwise); None for other shapes. Same Kleene rule: unknown side, unknown.
+    A comparison with a known constant is written out for its operator (no call of `op`)."""
+    left, right = node.left, node.right
     if not isinstance(left, FactRef):
         return None
     path = left.path
-    if isinstance(right, Literal):
-        value = right.value
+    if isinstance(right, Literal) or (bound is not None and isinstance(right, ParamRef)):
+        value = _constant(right, bound)
         if value is None:
             return None
+        if isinstance(node, Compare):
+            return _FACT_COMPARED[node.op](path, value)
 
         def fact_literal(facts, params):
             a = facts.get(path)
@@ -221,3 +275,54 @@ def _fact_against_constant(left: Node, right: Node, op: Callable[[Any, Any], Any
 
         return fact_param
     return None
+
+
+def _fact_eq(path: str, value: Any):
+    def fact_eq(facts, params):
+        a = facts.get(path)
+        return None if a is None else a == value
+
+    return fact_eq
+
+
+def _fact_ne(path: str, value: Any):
+    def fact_ne(facts, params):
+        a = facts.get(path)
+        return None if a is None else a != value
+
+    return fact_ne
+
+
+def _fact_lt(path: str, value: Any):
+    def fact_lt(facts, params):
+        a = facts.get(path)
+        return None if a is None else a < value
+
+    return fact_lt
+
+
+def _fact_le(path: str, value: Any):
+    def fact_le(facts, params):
+        a = facts.get(path)
+        return None if a is None else a <= value
+
+    return fact_le
+
+
+def _fact_gt(path: str, value: Any):
+    def fact_gt(facts, params):
+        a = facts.get(path)
+        return None if a is None else a > value
+
+    return fact_gt
+
+
+def _fact_ge(path: str, value: Any):
+    def fact_ge(facts, params):
+        a = facts.get(path)
+        return None if a is None else a >= value
+
+    return fact_ge
+
+
+_FACT_COMPARED = {"==": _fact_eq, "!=": _fact_ne, "<": _fact_lt, "<=": _fact_le, ">": _fact_gt, ">=": _fact_ge}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import logging
@@ -19,11 +20,11 @@ from ..freshness import review, review_warning, variant_of
 from ..parallel import can_fork, forked_slices
 from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, Provenance, construct
-from ..rulesets.catalog import ActiveRules, Catalog, Funder
+from ..rulesets.catalog import ActiveRules, Catalog, Funder, catalog_change_days
 from ..rulesets.loader import load_catalog
 from . import durable_backend
 from .compact import CaseOutcome, FunderOutcome
-from .outcome import build_result, cached_result, decide, early_outcome, not_in_force, variant_missing
+from .outcome import build_result, cached_result, decide, decide_coded, early_outcome, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
@@ -35,6 +36,7 @@ CaseLike = Union[BaseModel, dict[str, Any]]
 log = logging.getLogger("fundrules")
 BACKENDS = ("durable", "python")
 EARLY_CACHE_SIZE = 10_000
+SELECTION_CACHE_SIZE = 4_096  # stretches of days × selecting values (a tuple of references each)
 _warned = threading.Event()
 
 
@@ -75,6 +77,11 @@ class Engine:
         self._relative: dict[str, tuple[str, Optional[str]]] = {}  # version file -> (relative path, digest)
         self._funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
         self._early: dict[tuple, FunderOutcome] = {}  # answers when no rules apply, per stretch of days
+        # Days on which any funder's rules change, and the funders whose rules a fact selects: between
+        # two change days, cases with the same selecting values get the same rules of every funder.
+        self._change_days = catalog_change_days(self.catalog, self._funders)
+        self._selecting = tuple(f.variant_by for f in self._funders if f.variant_by)
+        self._selections: dict[tuple, tuple[tuple, tuple[ActiveRules, ...], tuple[int, ...]]] = {}
         if self._backend.name == "durable":  # its load-time limits, checked only when it is used
             self._backend.check(self.catalog, self.plan_rules)
 
@@ -140,9 +147,44 @@ class Engine:
             )
         facts = case_facts(case)
         derived = add_derived(facts, day)
+        slots, actives, places = self._selection(day, facts)
+        answers = list(slots)  # answers without rules stay; the rules' places get their decisions
+        run_coded = getattr(self._backend, "run_coded", None)
+        if run_coded is not None:
+            for place, active, code in zip(places, actives, run_coded(actives, facts), strict=True):
+                answers[place] = decide_coded(active, facts, code)
+        else:
+            outcomes = self._backend.run(actives, facts)
+            for place, active in zip(places, actives, strict=True):
+                answers[place] = decide(active, facts, outcomes[active.funder.id])
+        funders: tuple[FunderOutcome, ...] = tuple(answers)  # type: ignore[arg-type]
+        return CaseOutcome(self, day, case.date_demande, funders, facts, derived, case.operateur)
+
+    def _selection(
+        self, day: dt.date, facts: dict[str, Any]
+    ) -> tuple[tuple[Union[ActiveRules, FunderOutcome], ...], tuple[ActiveRules, ...], tuple[int, ...]]:
+        """Per funder its rules in force, or its answer without rules; and the rules to run. The same
+        for every case of a stretch of days between two change days with the same selecting facts
+        (the region for the regional plan): chosen once per stretch, not once per funder and case."""
+        key = (bisect.bisect_right(self._change_days, day), tuple(facts.get(path) for path in self._selecting))
+        try:
+            found = self._selections.get(key)
+        except TypeError:  # a selecting value that cannot be a key: chosen every time
+            return self._select(day, facts)
+        if found is None:
+            found = self._select(day, facts)
+            if len(self._selections) >= SELECTION_CACHE_SIZE:
+                self._selections.clear()
+            self._selections[key] = found
+        return found
+
+    def _select(
+        self, day: dt.date, facts: dict[str, Any]
+    ) -> tuple[tuple[Union[ActiveRules, FunderOutcome], ...], tuple[ActiveRules, ...], tuple[int, ...]]:
         catalog = self.catalog
-        slots: list[Union[ActiveRules, FunderOutcome]] = []  # per funder: its rules, or its answer without rules
+        slots: list[Union[ActiveRules, FunderOutcome]] = []
         actives: list[ActiveRules] = []
+        places: list[int] = []  # where each of the rules run stands among the funders
         for funder in self._funders:
             variant = None
             if funder.variant_by:
@@ -156,13 +198,10 @@ class Engine:
                 key = ("not_in_force",) + catalog.period(funder, day, variant)
                 slots.append(self._early_answer(key, not_in_force, funder, day, variant))
             else:
+                places.append(len(slots))
                 actives.append(active)
                 slots.append(active)
-        outcomes = self._backend.run(actives, facts)
-        funders = tuple(
-            slot if isinstance(slot, FunderOutcome) else decide(slot, facts, outcomes[slot.funder.id]) for slot in slots
-        )
-        return CaseOutcome(self, day, case.date_demande, funders, facts, derived, case.operateur)
+        return tuple(slots), tuple(actives), tuple(places)
 
     def _early_answer(self, key: tuple, make: Any, funder: Funder, *args: Any) -> FunderOutcome:
         """The answer of a funder whose rules do not apply (the same for every case of a stretch of

@@ -15,6 +15,7 @@ import datetime as dt
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import filterfalse
 from typing import Any, Optional
 
 from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
@@ -230,6 +231,7 @@ class FunderOutcome:
     early: Optional[FunderResult] = field(default=None, repr=False)  # the whole answer when no rules apply
     pattern: Any = field(default=None, repr=False)  # the outcome pattern this decision is kept under
     reads: tuple[str, ...] = field(default=(), repr=False)  # facts the explanation's texts read
+    narrowed: dict = field(default_factory=dict, repr=False)  # {facts still missing: this decision with them}
 
     @property
     def rules_apply(self) -> bool:
@@ -252,19 +254,42 @@ def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) ->
     The decision depends on the criteria outcomes only, facts to collect aside: it is kept per
     outcome pattern on the rules (`active.memo`), and the facts the case lacks are then picked
     from the facts its unknown criteria read."""
+    # Two flat tuples hash quicker than one of pairs; a backend lists the criteria in a fixed order
+    key = (tuple(outcomes), tuple(outcomes.values())) if outcomes else None
+    return _narrowed(_decision(active, key, outcomes), facts)
+
+
+def decide_coded(active: ActiveRules, facts: Mapping[str, Any], code: int) -> FunderOutcome:
+    """`decide` from the number in which PythonBackend.run_coded gives the outcomes."""
+    found = active.memo.get(code)
+    if found is None:
+        from .reference import outcomes_of
+
+        found = _decision(active, code, outcomes_of(active, code))
+    return _narrowed(found, facts)
+
+
+def _decision(active: ActiveRules, key: Any, outcomes: Outcomes) -> FunderOutcome:
     memo = active.memo
-    key = frozenset(outcomes.items()) if outcomes else None
     found = memo.get(key)
     if found is None:
         if len(memo) >= MEMO_SIZE:
             memo.clear()
         found = memo[key] = _decide(active, outcomes, key)
+    return found
+
+
+def _narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
+    """The decision with, as facts to collect, only those this case lacks."""
     if not found.missing_facts:
         return found
-    missing = tuple(path for path in found.missing_facts if path not in facts)
+    missing = tuple(filterfalse(facts.__contains__, found.missing_facts))
     if len(missing) == len(found.missing_facts):
         return found
-    return replace(found, missing_facts=missing)
+    narrowed = found.narrowed.get(missing)  # the same decision, fewer facts to collect: kept on it
+    if narrowed is None:
+        narrowed = found.narrowed[missing] = replace(found, missing_facts=missing, narrowed={})
+    return narrowed
 
 
 def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> FunderOutcome:

@@ -17,13 +17,36 @@ class PythonBackend:
 
     def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
         """{funder id: {criterion key: False or None}} for criteria that do not hold."""
-        results: dict[str, dict[str, Optional[bool]]] = {}
+        return {
+            active.funder.id: outcomes_of(active, code)
+            for active, code in zip(actives, self.run_coded(actives, facts), strict=True)
+        }
+
+    def run_coded(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> list[int]:
+        """Per rules, in order, the outcomes of their criteria as one number: a bit per criterion
+        failing, another per criterion unknown (`outcomes_of` reads it). The engine keys its
+        decisions by it; no mapping is built for a pattern of outcomes already decided."""
+        codes = []
+        get = facts.get
         for active in actives:
-            params = active.param_values()
-            failed: dict[str, Optional[bool]] = {}
-            for criterion in active.criteria:
-                value = criterion.evaluator(facts, params)
+            code = 0
+            plain, negated, compiled = active.program
+            for path, fails, unknown in plain:  # a boolean fact: holds when true
+                value = get(path)
                 if value is not True:
-                    failed[criterion.key] = value
-            results[active.funder.id] = failed
-        return results
+                    code |= fails if value is False else unknown
+            for path, fails, unknown in negated:  # `not fact`: holds when false
+                value = get(path)
+                if value is not False:
+                    code |= fails if value is True else unknown
+            for holds, fails, unknown in compiled:
+                value = holds(facts, None)
+                if value is not True:
+                    code |= fails if value is False else unknown
+            codes.append(code)
+        return codes
+
+
+def outcomes_of(active: ActiveRules, code: int) -> dict[str, Optional[bool]]:
+    """{criterion key: False or None} of the criteria that do not hold, from `run_coded`'s number."""
+    return {key: not (code & fails) and None for key, fails, unknown in active.bits if code & (fails | unknown)}

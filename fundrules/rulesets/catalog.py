@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..conditions.ast import Node
+from ..conditions.ast import FactRef, Node, Not
 from ..conditions.kleene import compile_condition
 
 
@@ -209,6 +209,30 @@ class ActiveRules:
         return common, by_route
 
     @functools.cached_property
+    def program(self) -> tuple[tuple, tuple, tuple]:
+        """What the reference backend runs for every case of the stretch of days: per criterion the
+        bits that say "fails" and "unknown" in a number naming the outcomes of all the criteria, with
+        (1) a fact named alone, read directly; (2) `not fact`, likewise; (3) any other condition,
+        compiled with this date's parameter values fixed. The order does not change the number."""
+        params, count = self._param_values, len(self.criteria)
+        facts, negated, compiled = [], [], []
+        for index, c in enumerate(self.criteria):
+            bits = (1 << index, 1 << (count + index))
+            if isinstance(c.condition, FactRef):
+                facts.append((c.condition.path, *bits))
+            elif isinstance(c.condition, Not) and isinstance(c.condition.item, FactRef):
+                negated.append((c.condition.item.path, *bits))
+            else:
+                compiled.append((compile_condition(c.condition, params), *bits))
+        return tuple(facts), tuple(negated), tuple(compiled)
+
+    @functools.cached_property
+    def bits(self) -> tuple[tuple[str, int, int], ...]:
+        """(criterion key, "fails" bit, "unknown" bit) in file order, to read a number of `program`."""
+        count = len(self.criteria)
+        return tuple((c.key, 1 << index, 1 << (count + index)) for index, c in enumerate(self.criteria))
+
+    @functools.cached_property
     def _param_values(self) -> dict[str, Any]:
         return dict(self.params)
 
@@ -372,4 +396,14 @@ def _change_days(funder: Funder, variant: Optional[Variant]) -> list[dt.date]:
             span(criterion.valid_from, criterion.valid_to)
         for parameter in version.parameters.values():
             days.update(start for start, _value, _source in parameter.values)
+    return sorted(days)
+
+
+def catalog_change_days(catalog: Catalog, funders: list[Funder]) -> list[dt.date]:
+    """Every day on which something of these funders' rules (any variant) starts or ends: between
+    two of them, `Catalog.active` gives every funder the same rules."""
+    days: set[dt.date] = set()
+    for funder in funders:
+        for variant in (None, *funder.variants.values()):
+            days.update(_change_days(funder, variant))
     return sorted(days)
