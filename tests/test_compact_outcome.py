@@ -131,3 +131,29 @@ def test_rules_chosen_once_per_stretch_of_days_are_those_the_day_itself_gets(pyt
                 assert engine._selection(day, facts) == engine._select(day, facts), (day, region)
                 checked += 1
     assert checked > 100
+
+
+def test_decisions_kept_for_all_rules_stay_within_their_bound(monkeypatch):
+    # Kept per rules without a common bound they grew with the periods and regions a long replay
+    # meets; past the bound every rules' decisions are dropped at once, and answers do not change.
+    import sys
+
+    from fundrules.engine import outcome
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cases import generated_cases
+
+    cases = generated_cases(150, seed=5)
+    expected = [Engine(RULESETS, backend="python").outcome(c).statuses() for c in cases]
+    monkeypatch.setattr(outcome, "DECISIONS_SIZE", 30)
+    monkeypatch.setattr(outcome, "_FILLED", [])
+    monkeypatch.setattr(outcome, "_kept", [0])
+    engine = Engine(RULESETS, backend="python")
+    seen = []
+    for case in cases:
+        answer = engine.outcome(case)
+        seen.append(answer.statuses())
+        assert sum(len(kept) for kept in outcome._FILLED) <= 30
+        assert answer.explained() == engine.evaluate(case)
+    assert seen == expected
+    assert outcome._kept[0] > 0

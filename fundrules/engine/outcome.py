@@ -55,7 +55,7 @@ def _explained(
 
 # Texts and answers per values read vary with every case: one store for all rules, bounded in entries
 # so that a long replay or service keeps flat memory (per-rules stores grew with the number of periods).
-BY_VALUES_SIZE = 8_192  # about 2 kB each: ~16 MB at most
+BY_VALUES_SIZE = 4_096  # about 2 kB each: ~8 MB at most
 _BY_VALUES: dict = {}
 _TOKEN = "token"  # active.memo key: identifies the rules in _BY_VALUES keys (kept alive by them)
 
@@ -245,14 +245,18 @@ def early_outcome(result: FunderResult) -> FunderOutcome:
     return FunderOutcome(result.funder, result.status, (), tuple(result.missing_facts), result.in_scope, early=result)
 
 
-MEMO_SIZE = 8192  # entries kept per ActiveRules: decisions per outcome pattern (few, small)
+# Decisions are kept per rules (a dict on each ActiveRules: one lookup on the hot path) and bounded
+# for all rules together: when DECISIONS_SIZE are kept, every rules' decisions are dropped at once.
+DECISIONS_SIZE = 8_192  # about 1 kB each
+_FILLED: list[dict] = []  # the decision dicts holding something
+_kept = [0]  # decisions kept in them (approximate under threads: a race only delays the clearing)
 
 
 def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) -> FunderOutcome:
     """Status, blockers' criteria, facts to collect and scope of one funder (no text, no model).
 
     The decision depends on the criteria outcomes only, facts to collect aside: it is kept per
-    outcome pattern on the rules (`active.memo`), and the facts the case lacks are then picked
+    outcome pattern on the rules (`active.decisions`), and the facts the case lacks are then picked
     from the facts its unknown criteria read."""
     # Two flat tuples hash quicker than one of pairs; a backend lists the criteria in a fixed order
     key = (tuple(outcomes), tuple(outcomes.values())) if outcomes else None
@@ -261,7 +265,7 @@ def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) ->
 
 def decide_coded(active: ActiveRules, facts: Mapping[str, Any], code: int) -> FunderOutcome:
     """`decide` from the number in which PythonBackend.run_coded gives the outcomes."""
-    found = active.memo.get(code)
+    found = active.decisions.get(code)
     if found is None:
         from .reference import outcomes_of
 
@@ -270,12 +274,18 @@ def decide_coded(active: ActiveRules, facts: Mapping[str, Any], code: int) -> Fu
 
 
 def _decision(active: ActiveRules, key: Any, outcomes: Outcomes) -> FunderOutcome:
-    memo = active.memo
-    found = memo.get(key)
+    decisions = active.decisions
+    found = decisions.get(key)
     if found is None:
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        found = memo[key] = _decide(active, outcomes, key)
+        if _kept[0] >= DECISIONS_SIZE:
+            for kept in _FILLED:
+                kept.clear()
+            _FILLED.clear()
+            _kept[0] = 0
+        if not decisions:
+            _FILLED.append(decisions)
+        found = decisions[key] = _decide(active, outcomes, key)
+        _kept[0] += 1
     return found
 
 

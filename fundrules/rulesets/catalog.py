@@ -187,6 +187,8 @@ class ActiveRules:
     # what the engine derives from these rules alone (decisions per outcome, French parameter texts):
     # shared by every case of the stretch of days, dropped with the rules
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # the engine's decisions per pattern of criteria outcomes (bounded for all rules together)
+    decisions: dict = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def key(self) -> tuple:
