@@ -6,7 +6,7 @@ This is the reference semantics; the durable-rules backend is checked against it
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Optional
 
 from ..derived import days_between, whole_months_between, whole_years_between
@@ -108,10 +108,10 @@ def compile_condition(
         name = node.name
         return lambda facts, params: params[name]
     if isinstance(node, And):
-        # Facts named alone (booleans) are read directly, before the other items: the result of a
-        # Kleene and/or does not depend on the order of its items, which have no side effects.
-        paths = [i.path for i in node.items if isinstance(i, FactRef)]
-        items = [compile_condition(i, bound) for i in node.items if not isinstance(i, FactRef)]
+        # Facts named alone (booleans) and `fact <op> constant` are read in the loop, without a
+        # closure, before the other items: a Kleene and/or does not depend on the order of its
+        # items, which have no side effects.
+        paths, compared, items = _split_items(node.items, bound)
 
         def and_(facts, params):
             unknown = False
@@ -121,6 +121,12 @@ def compile_condition(
                     return False
                 if value is None:
                     unknown = True
+            for path, op, constant in compared:
+                value = facts.get(path)
+                if value is None:
+                    unknown = True
+                elif not op(value, constant):
+                    return False
             for item in items:
                 value = item(facts, params)
                 if value is False:
@@ -131,8 +137,7 @@ def compile_condition(
 
         return and_
     if isinstance(node, Or):
-        paths = [i.path for i in node.items if isinstance(i, FactRef)]
-        items = [compile_condition(i, bound) for i in node.items if not isinstance(i, FactRef)]
+        paths, compared, items = _split_items(node.items, bound)
 
         def or_(facts, params):
             unknown = False
@@ -142,6 +147,12 @@ def compile_condition(
                     return True
                 if value is None:
                     unknown = True
+            for path, op, constant in compared:
+                value = facts.get(path)
+                if value is None:
+                    unknown = True
+                elif op(value, constant):
+                    return True
             for item in items:
                 value = item(facts, params)
                 if value is True:
@@ -229,6 +240,39 @@ def compile_condition(
 
         return call
     raise TypeError(f"unresolved node {node!r}")
+
+
+def fact_compared(
+    node: Node, bound: Optional[Mapping[str, Any]]
+) -> Optional[tuple[str, Callable[[Any, Any], bool], Any]]:
+    """(fact path, comparison, constant) when `node` compares a fact with a literal or a fixed
+    parameter (not null): the shape most conditions have, which a loop can read without a closure.
+    Its Kleene value: unknown when the fact is, else the comparison. None for any other shape."""
+    if not (isinstance(node, Compare) and isinstance(node.left, FactRef)):
+        return None
+    right = node.right
+    if not (isinstance(right, Literal) or (bound is not None and isinstance(right, ParamRef))):
+        return None
+    constant = _constant(right, bound)
+    if constant is None:
+        return None
+    return node.left.path, COMPARE[node.op], constant
+
+
+def _split_items(
+    items: Sequence[Node], bound: Optional[Mapping[str, Any]]
+) -> tuple[tuple[str, ...], tuple[tuple[str, Callable[[Any, Any], bool], Any], ...], tuple[Callable, ...]]:
+    """The items of an and/or as facts named alone, fact-constant comparisons, and other closures."""
+    paths, compared, others = [], [], []
+    for item in items:
+        leaf = fact_compared(item, bound)
+        if isinstance(item, FactRef):
+            paths.append(item.path)
+        elif leaf is not None:
+            compared.append(leaf)
+        else:
+            others.append(compile_condition(item, bound))
+    return tuple(paths), tuple(compared), tuple(others)
 
 
 def _constant(node: Node, bound: Optional[Mapping[str, Any]]) -> Any:

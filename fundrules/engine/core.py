@@ -152,7 +152,10 @@ class Engine:
         run_coded = getattr(self._backend, "run_coded", None)
         if run_coded is not None:
             for place, active, code in zip(places, actives, run_coded(actives, facts), strict=True):
-                answers[place] = decide_coded(active, facts, code)
+                found = active.decisions.get(code)  # decide_coded, its usual path written out here
+                if found is None or found.missing_facts:
+                    found = decide_coded(active, facts, code)
+                answers[place] = found
         else:
             outcomes = self._backend.run(actives, facts)
             for place, active in zip(places, actives, strict=True):

@@ -30,7 +30,7 @@ class PythonBackend:
         get = facts.get
         for active in actives:
             code = 0
-            plain, negated, compiled = active.program
+            plain, negated, compared, compiled = active.program
             for path, fails, unknown in plain:  # a boolean fact: holds when true
                 value = get(path)
                 if value is not True:
@@ -39,6 +39,12 @@ class PythonBackend:
                 value = get(path)
                 if value is not False:
                     code |= fails if value is True else unknown
+            for path, op, constant, fails, unknown in compared:  # `fact <op> constant`
+                value = get(path)
+                if value is None:
+                    code |= unknown
+                elif not op(value, constant):
+                    code |= fails
             for holds, fails, unknown in compiled:
                 value = holds(facts, None)
                 if value is not True:

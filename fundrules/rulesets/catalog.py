@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..conditions.ast import FactRef, Node, Not
-from ..conditions.kleene import compile_condition
+from ..conditions.kleene import compile_condition, fact_compared
 
 
 @dataclass(frozen=True)
@@ -211,22 +211,26 @@ class ActiveRules:
         return common, by_route
 
     @functools.cached_property
-    def program(self) -> tuple[tuple, tuple, tuple]:
+    def program(self) -> tuple[tuple, tuple, tuple, tuple]:
         """What the reference backend runs for every case of the stretch of days: per criterion the
         bits that say "fails" and "unknown" in a number naming the outcomes of all the criteria, with
-        (1) a fact named alone, read directly; (2) `not fact`, likewise; (3) any other condition,
-        compiled with this date's parameter values fixed. The order does not change the number."""
+        (1) a fact named alone, read directly; (2) `not fact`, likewise; (3) `fact <op> constant`
+        (literal or parameter), compared directly; (4) any other condition, compiled with this date's
+        parameter values fixed. The order does not change the number."""
         params, count = self._param_values, len(self.criteria)
-        facts, negated, compiled = [], [], []
+        facts, negated, compared, compiled = [], [], [], []
         for index, c in enumerate(self.criteria):
             bits = (1 << index, 1 << (count + index))
+            leaf = fact_compared(c.condition, params)
             if isinstance(c.condition, FactRef):
                 facts.append((c.condition.path, *bits))
             elif isinstance(c.condition, Not) and isinstance(c.condition.item, FactRef):
                 negated.append((c.condition.item.path, *bits))
+            elif leaf is not None:
+                compared.append((*leaf, *bits))
             else:
                 compiled.append((compile_condition(c.condition, params), *bits))
-        return tuple(facts), tuple(negated), tuple(compiled)
+        return tuple(facts), tuple(negated), tuple(compared), tuple(compiled)
 
     @functools.cached_property
     def bits(self) -> tuple[tuple[str, int, int], ...]:
