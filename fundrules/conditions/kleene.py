@@ -229,8 +229,21 @@ def compile_condition(
 
         return in_
     if isinstance(node, Call):
-        args = [compile_condition(a, bound) for a in node.args]
         function = CALLS[node.function]
+        if len(node.args) == 2 and all(isinstance(a, FactRef) for a in node.args):  # between two dates
+            first, second = (a.path for a in node.args)  # type: ignore[union-attr]
+
+            def call_facts(facts, params):
+                a = facts.get(first)
+                if a is None:
+                    return None
+                b = facts.get(second)
+                if b is None:
+                    return None
+                return function(a, b)
+
+            return call_facts
+        args = [compile_condition(a, bound) for a in node.args]
 
         def call(facts, params):
             values = [a(facts, params) for a in args]

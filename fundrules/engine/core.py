@@ -152,9 +152,9 @@ class Engine:
         run_coded = getattr(self._backend, "run_coded", None)
         if run_coded is not None:
             for place, active, code in zip(places, actives, run_coded(actives, facts), strict=True):
-                found = active.decisions.get(code)  # decide_coded, its usual path written out here
-                if found is None or found.missing_facts:
-                    found = decide_coded(active, facts, code)
+                found = active.decisions.get(code)  # decide_coded, its usual paths written out here:
+                if found is None or (found.missing_facts and not facts.keys().isdisjoint(found.missing_facts)):
+                    found = decide_coded(active, facts, code)  # kept as is when all its facts are missing
                 answers[place] = found
         else:
             outcomes = self._backend.run(actives, facts)

@@ -291,7 +291,7 @@ def _decision(active: ActiveRules, key: Any, outcomes: Outcomes) -> FunderOutcom
 
 def _narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
     """The decision with, as facts to collect, only those this case lacks."""
-    if not found.missing_facts:
+    if not found.missing_facts or facts.keys().isdisjoint(found.missing_facts):
         return found
     missing = tuple(filterfalse(facts.__contains__, found.missing_facts))
     if len(missing) == len(found.missing_facts):
