@@ -55,7 +55,7 @@ def _explained(
 
 # Texts and answers per values read vary with every case: one store for all rules, bounded in entries
 # so that a long replay or service keeps flat memory (per-rules stores grew with the number of periods).
-BY_VALUES_SIZE = 4_096  # about 2 kB each: ~8 MB at most
+BY_VALUES_SIZE = 8_192  # about 2 kB each: ~16 MB at most
 _BY_VALUES: dict = {}
 _TOKEN = "token"  # active.memo key: identifies the rules in _BY_VALUES keys (kept alive by them)
 
