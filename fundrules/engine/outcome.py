@@ -103,10 +103,6 @@ def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str
     )
 
 
-def _missing(criterion: Criterion, facts: Mapping[str, Any]) -> list[str]:
-    return [path for path in criterion.facts if path not in facts]
-
-
 def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
     values = [outcomes.get(c.key, True) for c in criteria]
     if any(v is False for v in values):
@@ -232,6 +228,7 @@ class FunderOutcome:
     pattern: Any = field(default=None, repr=False)  # the outcome pattern this decision is kept under
     reads: tuple[str, ...] = field(default=(), repr=False)  # facts the explanation's texts read
     narrowed: dict = field(default_factory=dict, repr=False)  # {facts still missing: this decision with them}
+    frames: dict = field(default_factory=dict, repr=False)  # {operator: what its answer holds besides texts}
 
     @property
     def rules_apply(self) -> bool:
@@ -298,7 +295,7 @@ def _narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
         return found
     narrowed = found.narrowed.get(missing)  # the same decision, fewer facts to collect: kept on it
     if narrowed is None:
-        narrowed = found.narrowed[missing] = replace(found, missing_facts=missing, narrowed={})
+        narrowed = found.narrowed[missing] = replace(found, missing_facts=missing, narrowed={}, frames={})
     return narrowed
 
 
@@ -382,6 +379,99 @@ def cached_result(
     return found
 
 
+def _frame(
+    active: ActiveRules, decision: FunderOutcome, operator: Optional[str]
+) -> tuple[dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], tuple[str, ...]]:
+    """What a funder's answer holds that depends on its decision and the operator only, not on the
+    values its texts read: built once per decision and operator (`build_result` adds the texts).
+    (fields of FunderResult, criteria giving notices, criteria giving a next step, later steps)."""
+    funder, version, variant = active.funder, active.version, active.variant
+    _common, by_route = active.partition
+    outcomes = decision.outcomes
+    notice_criteria = tuple(c for c in active.criteria if not c.blocking and c.key in outcomes)
+    status, route_status = decision.status, decision.route_status
+    failing, unknown = decision.failing, decision.unknown
+    missing = decision.missing_facts
+    missing_set = set(missing)
+    # facts missing for each unknown criterion: exactly those of the decision's facts to collect it reads
+    pending = tuple(
+        construct(
+            PendingCheck,
+            criterion=c.key,
+            route=c.route,
+            missing_facts=[path for path in c.facts if path in missing_set],
+            verified=c.verified,
+        )
+        for c in unknown
+    )
+
+    # Criteria on which the answer rests and that no source confirms. Eligible: the common
+    # criteria and one route that holds, the one resting on the fewest unverified criteria (first
+    # in file order on a tie); another route that also holds did not decide. A criterion is one
+    # unit: `verified` covers its whole condition, whichever branch of an `or` inside it held.
+    if status == "eligible":
+        holding_routes = [rid for rid, s in route_status.items() if s == "eligible"]
+        deciding = min(holding_routes, key=lambda rid: sum(not c.verified for c in by_route[rid]), default=None)
+        decisive = _common + (by_route[deciding] if deciding is not None else [])
+    else:
+        decisive = list(failing + unknown)
+    unverified = tuple(c.key for c in decisive if not c.verified)
+
+    can_mobilise = None if operator is None else operator in funder.mobilised_by
+    decided_by = version.decided_by or (variant.decided_by if variant else None) or funder.decided_by
+    later: list[str] = []  # after the criteria's own next steps (duplicates are dropped then)
+    if missing:
+        later.append("Recueillir : " + ", ".join(fact_label(p) for p in missing) + ".")
+    orientation_step = version.orientation_step or funder.orientation_step
+    if status != "blocked" and can_mobilise is False and orientation_step:
+        later.append(orientation_step)
+    if status != "blocked" and version.advice:
+        later.append(version.advice)
+    if status == "eligible" and can_mobilise is not False:
+        later.append(f"Constituer la demande auprès de : {decided_by}.")
+    label = f"{variant.id}/{version.label}" if variant else version.label
+    message = None
+    if variant and variant.illustrative:
+        message = (
+            f"{variant.name} : règles illustratives (aucune source publique ne les confirme), "
+            f"à confirmer auprès de : {decided_by}."
+        )
+    fields: dict[str, Any] = dict(
+        funder=funder.id,
+        funder_name=funder.name,
+        category=funder.category,
+        kind=funder.kind,
+        status=status,
+        ruleset_version=label,
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+        message=message,
+        blockers=None,
+        missing_facts=missing,
+        pending=pending,
+        routes=tuple(
+            construct(
+                RouteResult, route=r.id, label=r.label, status=route_status[r.id], in_scope=decision.route_scope[r.id]
+            )
+            for r in version.routes
+        ),
+        unverified_criteria=unverified,
+        notices=None,
+        illustrative=bool(variant and variant.illustrative),
+        next_steps=None,
+        decided_by=decided_by,
+        operator_can_mobilise=can_mobilise,
+        ruleset_file=None,
+        ruleset_digest=None,
+        trace=None,
+        reviewed_on=None,
+        in_scope=decision.in_scope,
+        scope_label=funder.scope_of(variant)[1],
+    )
+    step_criteria = tuple(c for c in failing + unknown if c.next_step)
+    return fields, notice_criteria, step_criteria, tuple(later)
+
+
 def build_result(
     active: ActiveRules,
     facts: Mapping[str, Any],
@@ -394,16 +484,16 @@ def build_result(
     `extra` sets the fields the engine adds (ruleset_file, ruleset_digest, trace, reviewed_on)."""
     if decision is None:
         decision = decide(active, facts, outcomes)
-    funder, version, variant = active.funder, active.version, active.variant
-    _common, by_route = active.partition
-    notice_criteria = [c for c in active.criteria if not c.blocking and c.key in outcomes]
-    status, route_status = decision.status, decision.route_status
-    failing, unknown = decision.failing, decision.unknown
+    frame = decision.frames.get(operator)
+    if frame is None:
+        frame = decision.frames[operator] = _frame(active, decision, operator)
+    fixed, notice_criteria, step_criteria, later_steps = frame
+    failing = decision.failing
 
     params = active.memo.get(_PARAM_TEXTS)
     if params is None:
         params = active.memo[_PARAM_TEXTS] = {name: value_fr(value) for name, value in active.params}
-    explained = {c.key: _explained(active, c, facts, params) for c in failing + unknown + tuple(notice_criteria)}
+    explained = {c.key: _explained(active, c, facts, params) for c in failing + decision.unknown + notice_criteria}
     texts = {key: entry[0] for key, entry in explained.items()}
     notices = [fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria]
     blockers = []
@@ -412,78 +502,21 @@ def build_result(
         if entry[1] is None:
             entry[1] = _blocker(c, facts, entry[0])
         blockers.append(entry[1])
-    pending = [
-        construct(PendingCheck, criterion=c.key, route=c.route, missing_facts=_missing(c, facts), verified=c.verified)
-        for c in unknown
-    ]
-    missing = decision.missing_facts
-
-    # Criteria on which the answer rests and that no source confirms. Eligible: the common
-    # criteria and one route that holds, the one resting on the fewest unverified criteria (first
-    # in file order on a tie); another route that also holds did not decide. A criterion is one
-    # unit: `verified` covers its whole condition, whichever branch of an `or` inside it held.
-    if status == "eligible":
-        holding_routes = [rid for rid, s in route_status.items() if s == "eligible"]
-        deciding = min(holding_routes, key=lambda rid: sum(not c.verified for c in by_route[rid]), default=None)
-        decisive = _common + (by_route[deciding] if deciding is not None else [])
-    else:
-        decisive = list(failing + unknown)
-    unverified = [c.key for c in decisive if not c.verified]
-
-    can_mobilise = None if operator is None else operator in funder.mobilised_by
-    decided_by = version.decided_by or (variant.decided_by if variant else None) or funder.decided_by
     steps: dict[str, None] = {}
-    for c in failing + unknown:
-        if c.next_step:
-            steps.setdefault(fill(c.next_step, texts[c.key]), None)
-    if missing:
-        steps.setdefault("Recueillir : " + ", ".join(fact_label(p) for p in missing) + ".", None)
-    orientation_step = version.orientation_step or funder.orientation_step
-    if status != "blocked" and can_mobilise is False and orientation_step:
-        steps.setdefault(orientation_step, None)
-    if status != "blocked" and version.advice:
-        steps.setdefault(version.advice, None)
-    if status == "eligible" and can_mobilise is not False:
-        steps.setdefault(f"Constituer la demande auprès de : {decided_by}.", None)
-    label = f"{variant.id}/{version.label}" if variant else version.label
-    message = None
-    if variant and variant.illustrative:
-        message = (
-            f"{variant.name} : règles illustratives (aucune source publique ne les confirme), "
-            f"à confirmer auprès de : {decided_by}."
-        )
+    for c in step_criteria:
+        steps.setdefault(fill(c.next_step, texts[c.key]), None)  # type: ignore[arg-type]
+    for step in later_steps:
+        steps.setdefault(step, None)
 
-    fields: dict[str, Any] = dict(
-        funder=funder.id,
-        funder_name=funder.name,
-        category=funder.category,
-        kind=funder.kind,
-        status=status,
-        ruleset_version=label,
-        valid_from=version.valid_from,
-        valid_to=version.valid_to,
-        message=message,
+    fields: dict[str, Any] = dict(fixed)
+    fields.update(
         blockers=blockers,
-        missing_facts=list(missing),
-        pending=pending,
-        routes=[
-            construct(
-                RouteResult, route=r.id, label=r.label, status=route_status[r.id], in_scope=decision.route_scope[r.id]
-            )
-            for r in version.routes
-        ],
-        unverified_criteria=unverified,
+        missing_facts=list(fixed["missing_facts"]),
+        pending=list(fixed["pending"]),
+        routes=list(fixed["routes"]),
+        unverified_criteria=list(fixed["unverified_criteria"]),
         notices=notices,
-        illustrative=bool(variant and variant.illustrative),
         next_steps=list(steps),
-        decided_by=decided_by,
-        operator_can_mobilise=can_mobilise,
-        ruleset_file=None,
-        ruleset_digest=None,
-        trace=None,
-        reviewed_on=None,
-        in_scope=decision.in_scope,
-        scope_label=funder.scope_of(variant)[1],
     )
     fields.update(extra)
     return construct(FunderResult, **fields)
