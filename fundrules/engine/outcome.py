@@ -243,8 +243,9 @@ def early_outcome(result: FunderResult) -> FunderOutcome:
 
 
 # Decisions are kept per rules (a dict on each ActiveRules: one lookup on the hot path) and bounded
-# for all rules together: when DECISIONS_SIZE are kept, every rules' decisions are dropped at once.
-DECISIONS_SIZE = 8_192  # about 1 kB each
+# for all rules together: when DECISIONS_SIZE are kept (decisions, their narrowed forms and the
+# frames of their answers counted together), every rules' decisions are dropped at once.
+DECISIONS_SIZE = 8_192  # about 1-3 kB each
 _FILLED: list[dict] = []  # the decision dicts holding something
 _kept = [0]  # decisions kept in them (approximate under threads: a race only delays the clearing)
 
@@ -274,16 +275,22 @@ def _decision(active: ActiveRules, key: Any, outcomes: Outcomes) -> FunderOutcom
     decisions = active.decisions
     found = decisions.get(key)
     if found is None:
-        if _kept[0] >= DECISIONS_SIZE:
-            for kept in _FILLED:
-                kept.clear()
-            _FILLED.clear()
-            _kept[0] = 0
+        _count_one()
         if not decisions:
             _FILLED.append(decisions)
         found = decisions[key] = _decide(active, outcomes, key)
-        _kept[0] += 1
     return found
+
+
+def _count_one() -> None:
+    """Count one more thing kept with the decisions (a decision, a narrowed one, the frame of an
+    answer); past DECISIONS_SIZE, drop every rules' decisions and what hangs on them."""
+    if _kept[0] >= DECISIONS_SIZE:
+        for kept in _FILLED:
+            kept.clear()
+        _FILLED.clear()
+        _kept[0] = 0
+    _kept[0] += 1
 
 
 def _narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
@@ -295,6 +302,7 @@ def _narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
         return found
     narrowed = found.narrowed.get(missing)  # the same decision, fewer facts to collect: kept on it
     if narrowed is None:
+        _count_one()
         narrowed = found.narrowed[missing] = replace(found, missing_facts=missing, narrowed={}, frames={})
     return narrowed
 
@@ -486,6 +494,7 @@ def build_result(
         decision = decide(active, facts, outcomes)
     frame = decision.frames.get(operator)
     if frame is None:
+        _count_one()
         frame = decision.frames[operator] = _frame(active, decision, operator)
     fixed, notice_criteria, step_criteria, later_steps = frame
     failing = decision.failing
