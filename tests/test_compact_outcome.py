@@ -166,3 +166,27 @@ def test_decisions_kept_for_all_rules_stay_within_their_bound(monkeypatch):
         assert answer.explained() == engine.evaluate(case)
     assert seen == expected
     assert outcome._kept[0] > 0
+
+
+def test_an_answer_is_kept_from_the_second_time_its_values_are_met(monkeypatch):
+    # Keeping the answer of every case met once made the cyclic GC traverse them all for hits that
+    # never come in a long replay of distinct cases: the first time only the key is remembered.
+    import sys
+
+    from fundrules.engine import outcome
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cases import generated_cases
+
+    monkeypatch.setattr(outcome, "_BY_VALUES", {})
+    monkeypatch.setattr(outcome, "_SEEN", {})
+    engine = Engine(RULESETS, backend="python")
+    case = generated_cases(1, seed=11)[0]
+    first = engine.evaluate(case)
+    assert outcome._BY_VALUES == {} and outcome._SEEN
+    second = engine.evaluate(case)
+    assert outcome._BY_VALUES
+    third = engine.evaluate(case)
+    with_rules = [i for i, f in enumerate(engine.outcome(case).funders) if f.rules_apply]
+    assert with_rules and all(third.results[i] is second.results[i] for i in with_rules)
+    assert first.model_dump_json() == second.model_dump_json() == third.model_dump_json()

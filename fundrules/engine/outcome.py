@@ -68,10 +68,22 @@ def _token(active: ActiveRules) -> object:
 
 
 def _keep(key: tuple, value: Any) -> Any:
+    """Keep `value` under `key` from the second time the key is met. A case never seen again (most
+    of a long replay) leaves only its key, in a bounded set: storing every answer made the cyclic GC
+    traverse them again and again (objects kept are objects it scans), for hits that never come."""
+    if key not in _SEEN:
+        if len(_SEEN) >= SEEN_SIZE:
+            _SEEN.clear()
+        _SEEN[key] = None
+        return value
     if len(_BY_VALUES) >= BY_VALUES_SIZE:
         _BY_VALUES.clear()
     _BY_VALUES[key] = value
     return value
+
+
+SEEN_SIZE = 16_384  # keys met once (tuples of plain values: a few hundred bytes each)
+_SEEN: dict = {}
 
 
 def _sources(criterion: Criterion) -> list[SourceRef]:
