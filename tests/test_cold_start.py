@@ -1,0 +1,57 @@
+"""What a cold `fundrules check` imports: the durable backend and the plan models only when used."""
+
+import json
+import subprocess
+import sys
+
+from .conftest import EXAMPLES
+
+_RUN = """
+import json, sys
+sys.argv = ["fundrules", *json.loads(sys.argv[1])]
+from fundrules_cli.app import main
+try:
+    main()
+except SystemExit as stop:
+    code = stop.code
+print("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _modules_after(*args: str) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, json.dumps(list(args))], capture_output=True, text=True, timeout=120
+    )
+    report = json.loads(done.stdout.rsplit("\n@@", 1)[1])
+    return report["code"], set(report["modules"])
+
+
+def test_check_with_the_python_engine_imports_neither_durable_rules_nor_the_plan_models():
+    code, modules = _modules_after("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--engine", "python")
+    assert code == 0
+    assert "fundrules.engine.core" in modules  # it did evaluate
+    for unused in ("durable", "durable.engine", "fundrules.engine.durable_backend", "fundrules.plan.model"):
+        assert unused not in modules, unused
+
+
+def test_plan_still_finds_its_models_and_the_durable_engine_its_backend():
+    code, modules = _modules_after("plan", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--format", "json")
+    assert code == 0 and "fundrules.plan.model" in modules and "fundrules.plan.planner" in modules
+    from fundrules.engine import durable_backend
+
+    if durable_backend.available():  # Python 3.13: the fallback, said in the README
+        code, modules = _modules_after("check", str(EXAMPLES / "ancien-cdd-2018.yaml"))
+        assert code == 0 and "fundrules.engine.durable_backend" in modules
+
+
+def test_plan_package_names_are_imported_on_first_use():
+    import fundrules.plan as plan
+
+    assert plan.make_plan is __import__("fundrules.plan.planner", fromlist=["make_plan"]).make_plan
+    assert plan.Plan.__name__ == "Plan" and "make_plan" in dir(plan)
+    try:
+        plan.nothing_here  # noqa: B018
+    except AttributeError as err:
+        assert "nothing_here" in str(err)
+    else:  # pragma: no cover
+        raise AssertionError("an unknown name must raise AttributeError")
