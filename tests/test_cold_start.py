@@ -55,3 +55,24 @@ def test_plan_package_names_are_imported_on_first_use():
         assert "nothing_here" in str(err)
     else:  # pragma: no cover
         raise AssertionError("an unknown name must raise AttributeError")
+
+
+def test_rulesets_are_read_once_without_the_cache(monkeypatch):
+    """The catalog carries the digests of the very bytes it was built from: the Engine does not read
+    every ruleset file a second time for its provenance."""
+    from fundrules import Engine, load_catalog
+    from fundrules.engine import core
+    from fundrules.provenance import ruleset_files
+
+    from .conftest import RULESETS
+
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "1")
+    catalog = load_catalog(RULESETS)
+    assert catalog.files == ruleset_files(RULESETS) and len(catalog.files) > 100
+
+    def second_read(directory):
+        raise AssertionError("ruleset files read again")
+
+    monkeypatch.setattr(core, "ruleset_files", second_read)
+    engine = Engine(RULESETS, backend="python")
+    assert engine.provenance.rulesets_digest == core.rulesets_digest(ruleset_files(RULESETS))
