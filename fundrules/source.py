@@ -96,9 +96,9 @@ for _tag, _regexp in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]:  # YAM
         _SafeLoader.add_implicit_resolver(_tag, _regexp, list("0123456789"))
         _CORE_RE["timestamp"] = _regexp
 if None not in _SafeLoader.yaml_implicit_resolvers and not _SafeLoader.yaml_path_resolvers:
-    _SafeLoader.resolve = _SafeLoader._resolve_by_first_character  # type: ignore[method-assign]
-    _SafeLoader.descend_resolver = _SafeLoader._no_path_resolver  # type: ignore[method-assign]
-    _SafeLoader.ascend_resolver = _SafeLoader._no_path_resolver  # type: ignore[method-assign]
+    _SafeLoader.resolve = _SafeLoader._resolve_by_first_character
+    _SafeLoader.descend_resolver = _SafeLoader._no_path_resolver
+    _SafeLoader.ascend_resolver = _SafeLoader._no_path_resolver
 # An explicit tag (!!int "0x1F", !!bool yes, !!binary, !!set…) may only say what the value already is.
 _ALLOWED_TAGS = {_Y + t for t in ("str", "null", "bool", "int", "float", "timestamp", "map", "seq")}
 
