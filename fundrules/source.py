@@ -303,8 +303,8 @@ def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
             data = _construct(loader, node)
         except _Unusual:
             data = loader.construct_document(node)
-        if check_strings:
-            _check_strings(data, lines)
+        if check_strings and ("\\" in text or _SURROGATE.search(text)):
+            _check_strings(data, lines)  # else no string can hold a surrogate: only an escape makes one
     except InputError as err:
         raise InputError(err.reason, file=file, line=err.line, code=err.code) from None
     except yaml.MarkedYAMLError as err:

@@ -141,3 +141,10 @@ def test_resolver_tags_as_pyyaml_does(value, plain):
 def test_core_schema_scalars_still_typed():
     data = source.parse_text("a: 010\nb: 1_200\nc: yes\nd: 12\ne: 2018-03-12\nf: ''\ng:\n", "doc.yaml").data
     assert data == {"a": "010", "b": "1_200", "c": "yes", "d": 12, "e": dt.date(2018, 3, 12), "f": "", "g": None}
+
+
+def test_escapes_still_read_and_a_surrogate_escape_still_refused():
+    assert source.parse_text('a: "\\u00e9"\nb: "\\U0001F600"\n', "doc.yaml").data == {"a": "é", "b": "😀"}
+    with pytest.raises(InputError) as err:
+        source.parse_text('a: "ok"\nb: "\\ud800"\n', "doc.yaml")
+    assert err.value.line == 2
