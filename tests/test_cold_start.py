@@ -76,3 +76,47 @@ def test_rulesets_are_read_once_without_the_cache(monkeypatch):
     monkeypatch.setattr(core, "ruleset_files", second_read)
     engine = Engine(RULESETS, backend="python")
     assert engine.provenance.rulesets_digest == core.rulesets_digest(ruleset_files(RULESETS))
+
+
+_GC_RUN = """
+import gc, json, sys
+from fundrules.engine import core
+seen = []
+evaluate = core.Engine.evaluate
+def watched(self, *args, **kwargs):
+    seen.append(("evaluate", gc.isenabled()))
+    return evaluate(self, *args, **kwargs)
+core.Engine.evaluate = watched
+load = core.load_catalog
+def loading(*args, **kwargs):
+    seen.append(("load", gc.isenabled()))
+    return load(*args, **kwargs)
+core.load_catalog = loading
+sys.argv = ["fundrules", *json.loads(sys.argv[1])]
+from fundrules_cli.app import main
+try:
+    main()
+except SystemExit as stop:
+    seen.append(("exit", stop.code))
+seen.append(("after", gc.isenabled()))
+print("\\n@@" + json.dumps(seen))
+"""
+
+
+def _gc_seen(*args: str) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", _GC_RUN, json.dumps(list(args))], capture_output=True, text=True, timeout=120
+    )
+    return [tuple(x) for x in json.loads(done.stdout.rsplit("\n@@", 1)[1])]
+
+
+def test_check_loads_without_the_cyclic_gc_and_evaluates_with_it():
+    seen = _gc_seen("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--engine", "python")
+    assert seen == [("load", False), ("evaluate", True), ("exit", 0), ("after", True)]
+
+
+def test_the_gc_is_resumed_when_check_fails_and_untouched_by_other_commands():
+    seen = _gc_seen("check", str(EXAMPLES / "absent.yaml"), "--engine", "python")
+    assert seen == [("exit", 2), ("after", True)]
+    seen = _gc_seen("rulesets", "show", "cpf")
+    assert seen[-2:] == [("exit", 0), ("after", True)] and ("load", False) not in seen
