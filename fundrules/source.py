@@ -356,22 +356,21 @@ def read_bounded(path: str | Path) -> bytes:
     except OSError as err:
         raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
             raise InputError("c'est un dossier, un fichier était attendu", file=name)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise InputError(
                 "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
                 "un fichier YAML ou JSON était attendu",
                 file=name,
             )
-        size = os.fstat(descriptor).st_size
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             raise InputError(
                 f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name, code="file_too_large"
             )
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
+        raw = _read_at_most(descriptor, MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
     except OSError as err:
         raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
     finally:
@@ -379,6 +378,19 @@ def read_bounded(path: str | Path) -> bytes:
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(f"fichier trop gros (plus de {MAX_FILE_BYTES} octets)", file=name, code="file_too_large")
     return raw
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    """Up to `limit` bytes of an open file, until its end (os.read may return less than asked)."""
+    chunks = []
+    left = limit
+    while left > 0:
+        chunk = os.read(descriptor, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 _OS_REASONS = {

@@ -120,3 +120,37 @@ def test_the_gc_is_resumed_when_check_fails_and_untouched_by_other_commands():
     assert seen == [("exit", 2), ("after", True)]
     seen = _gc_seen("rulesets", "show", "cpf")
     assert seen[-2:] == [("exit", 0), ("after", True)] and ("load", False) not in seen
+
+
+def test_reads_are_bounded_and_complete(tmp_path):
+    import os
+    import threading
+
+    from fundrules.source import MAX_FILE_BYTES, _read_at_most
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (3 * MAX_FILE_BYTES))
+    empty = tmp_path / "empty.yaml"
+    empty.write_bytes(b"")
+    for path, expected in ((big, MAX_FILE_BYTES + 1), (empty, 0)):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            assert len(_read_at_most(descriptor, MAX_FILE_BYTES + 1)) == expected
+        finally:
+            os.close(descriptor)
+    reader, writer = os.pipe()  # a pipe hands its data in pieces: every piece is kept, in order
+    data = bytes(range(256)) * 600
+
+    def write() -> None:
+        with os.fdopen(writer, "wb") as stream:
+            for start in range(0, len(data), 50_000):
+                stream.write(data[start : start + 50_000])
+                stream.flush()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        assert _read_at_most(reader, len(data) + 10) == data
+    finally:
+        thread.join()
+        os.close(reader)
