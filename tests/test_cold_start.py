@@ -154,3 +154,34 @@ def test_reads_are_bounded_and_complete(tmp_path):
     finally:
         thread.join()
         os.close(reader)
+
+
+def test_check_and_plan_build_only_their_own_command_and_say_the_same(monkeypatch, capsys):
+    import gc
+
+    import pytest
+
+    from fundrules_cli import app as cli
+
+    commands, groups = list(cli.app.registered_commands), list(cli.app.registered_groups)
+    case = str(EXAMPLES / "ancien-cdd-2018.yaml")
+
+    def run(entry, args):
+        monkeypatch.setattr(sys, "argv", ["fundrules", *args])
+        with pytest.raises(SystemExit) as stop:
+            entry()
+        out = capsys.readouterr()
+        return stop.value.code, out.out, out.err
+
+    for args in (
+        ["check", "--help"],
+        ["plan", "-h"],
+        ["check", case, "--bogus"],
+        ["check", case, "--format", "xml"],
+        ["check", case, "--engine", "python"],
+    ):
+        built_alone = run(cli.main, args)
+        assert cli.app.registered_commands == commands and cli.app.registered_groups == groups
+        assert gc.isenabled()
+        assert built_alone == run(cli._main, args), args  # _main: every command and sub-app built
+    assert len(commands) >= 5 and len(groups) >= 3
