@@ -219,7 +219,7 @@ def _run_on_case(
     if loaded is not None:
         loaded.append(case_input)
     runner = Engine(rulesets, backend=engine.value)
-    _resume_gc()
+    _resume_gc(freeze=True)
     try:
         return getattr(runner, action)(case_input, as_of=day, **options)
     except EvaluationError as error:
@@ -753,18 +753,21 @@ def _pause_gc(argv: list[str]) -> None:
     again and again (about 110 collections, 15 ms of a cold check; 30 ms with durable-rules) and
     free nothing. It is paused for that start only, in the process of the command line (never in
     the library, nor for other commands), and resumed once the Engine is built (_run_on_case), or
-    at the latest when the command ends. On resuming, what the start allocated is frozen
-    (gc.freeze: the objects of the start are never traversed again, which is their fate anyway in
-    a process that answers one case and ends); the evaluation runs with the GC as usual."""
+    at the latest when the command ends. Once the Engine is built, what the start allocated is
+    frozen (gc.freeze: never traversed again, nor at exit, which is their fate anyway in a process
+    that answers one case and ends; main() is that process's entry point); the evaluation runs
+    with the GC as usual. A start that fails only resumes the GC."""
     if argv[:1] in (["check"], ["plan"]) and gc.isenabled():
         gc.disable()
         _GC_PAUSED.append(True)
 
 
-def _resume_gc() -> None:
+def _resume_gc(freeze: bool = False) -> None:
+    """Resume the GC paused by _pause_gc; `freeze` once the Engine is built (the start succeeded)."""
     if _GC_PAUSED:
         _GC_PAUSED.clear()
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()
 
 
