@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import os
 import sys
@@ -218,6 +219,7 @@ def _run_on_case(
     if loaded is not None:
         loaded.append(case_input)
     runner = Engine(rulesets, backend=engine.value)
+    _resume_gc(freeze=True)
     try:
         return getattr(runner, action)(case_input, as_of=day, **options)
     except EvaluationError as error:
@@ -742,8 +744,51 @@ def _argv_wants_json() -> bool:
     return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:], strict=False))
 
 
+_GC_PAUSED: list[bool] = []  # set while the start of `check` or `plan` runs without the cyclic GC
+
+
+def _pause_gc(argv: list[str]) -> None:
+    """`check` and `plan` start by importing the library and loading the rulesets: a few hundred
+    thousand objects that all live until the process ends. The cyclic GC would traverse them
+    again and again (about 110 collections, 15 ms of a cold check; 30 ms with durable-rules) and
+    free nothing. It is paused for that start only, in the process of the command line (never in
+    the library, nor for other commands), and resumed once the Engine is built (_run_on_case), or
+    at the latest when the command ends. Once the Engine is built, what the start allocated is
+    frozen (gc.freeze: never traversed again, nor at exit, which is their fate anyway in a process
+    that answers one case and ends; main() is that process's entry point); the evaluation runs
+    with the GC as usual. A start that fails only resumes the GC."""
+    if argv[:1] in (["check"], ["plan"]) and gc.isenabled():
+        gc.disable()
+        _GC_PAUSED.append(True)
+
+
+def _resume_gc(freeze: bool = False) -> None:
+    """Resume the GC paused by _pause_gc; `freeze` once the Engine is built (the start succeeded)."""
+    if _GC_PAUSED:
+        _GC_PAUSED.clear()
+        if freeze:
+            gc.freeze()
+        gc.enable()
+
+
 def main() -> None:
     """Run the app; usage errors (unknown option, missing argument…) are said in French, exit 2."""
+    _pause_gc(sys.argv[1:])
+    commands, groups = app.registered_commands, app.registered_groups
+    if sys.argv[1:2] in (["check"], ["plan"]):
+        # typer builds every command and sub-app (their signatures, options) before running one:
+        # for these two, only the one asked for is built. Its help, options and errors are the same.
+        wanted = check if sys.argv[1] == "check" else plan
+        app.registered_commands = [c for c in commands if c.callback is wanted]
+        app.registered_groups = []
+    try:
+        _main()
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
+        _resume_gc()
+
+
+def _main() -> None:
     try:  # typer >= 0.2x vendors click; older ones use the click package
         from typer._click import exceptions as click
     except ImportError:  # pragma: no cover - depends on the installed typer

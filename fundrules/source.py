@@ -58,6 +58,22 @@ class _SafeLoader(_BaseLoader):
 
     yaml_implicit_resolvers: dict = {}
 
+    # The composer calls these three for every node. This loader has no path resolver and no
+    # resolver for every first character (checked below, where they are installed), so a tag
+    # depends only on the node kind and, for a plain scalar, on the resolvers of its first character:
+    # PyYAML's answer, without its per-node list building.
+    def _resolve_by_first_character(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    def _no_path_resolver(self, *_node_and_index) -> None:
+        return None
+
 
 def _resolver(tag: str, pattern: str, first: str) -> None:
     _SafeLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
@@ -79,6 +95,10 @@ for _tag, _regexp in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]:  # YAM
     if _tag.endswith(":timestamp"):
         _SafeLoader.add_implicit_resolver(_tag, _regexp, list("0123456789"))
         _CORE_RE["timestamp"] = _regexp
+if None not in _SafeLoader.yaml_implicit_resolvers and not _SafeLoader.yaml_path_resolvers:
+    _SafeLoader.resolve = _SafeLoader._resolve_by_first_character
+    _SafeLoader.descend_resolver = _SafeLoader._no_path_resolver
+    _SafeLoader.ascend_resolver = _SafeLoader._no_path_resolver
 # An explicit tag (!!int "0x1F", !!bool yes, !!binary, !!set…) may only say what the value already is.
 _ALLOWED_TAGS = {_Y + t for t in ("str", "null", "bool", "int", "float", "timestamp", "map", "seq")}
 
@@ -151,16 +171,26 @@ def _check_text(value: str, line: int | None) -> None:
 
 
 def _check_strings(data: Any, lines: dict, path: Path_ = ()) -> None:
+    """_check_text on every key and string of `data`; the line is looked up only for a bad one."""
     if isinstance(data, str):
-        _check_text(data, _line_in(lines, path))
+        if _SURROGATE.search(data):
+            _check_text(data, _line_in(lines, path))
     elif isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(key, str):
+            if isinstance(key, str) and _SURROGATE.search(key):
                 _check_text(key, _line_in(lines, path + (key,)))
-            _check_strings(value, lines, path + (key,))
+            if isinstance(value, str):
+                if _SURROGATE.search(value):
+                    _check_text(value, _line_in(lines, path + (key,)))
+            elif isinstance(value, (dict, list)):
+                _check_strings(value, lines, path + (key,))
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            _check_strings(item, lines, path + (index,))
+            if isinstance(item, str):
+                if _SURROGATE.search(item):
+                    _check_text(item, _line_in(lines, path + (index,)))
+            elif isinstance(item, (dict, list)):
+                _check_strings(item, lines, path + (index,))
 
 
 def _line_in(lines: dict, path: Path_) -> int | None:
@@ -201,6 +231,65 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: s
             _record_lines(item, path + (index,), lines, seen)
 
 
+class _Unusual(Exception):
+    """A node the direct construction leaves to PyYAML (a tag on the wrong kind of node, a key that
+    is not a scalar): PyYAML then builds the whole document and says what is wrong, as before."""
+
+
+_SCALAR_CONSTRUCTORS = {
+    _Y + "int": _construct_int,
+    _Y + "float": _construct_float,
+    _Y + "bool": _construct_bool,
+    _Y + "null": _construct_null,
+    _Y + "timestamp": _construct_timestamp,
+}
+
+
+def _construct(loader: yaml.SafeLoader, root: yaml.Node) -> Any:
+    """The document built from its nodes as PyYAML's construct_document builds it (same values,
+    same constructors, the same order of construction: a container's scalars, then its containers,
+    level by level, so the first bad value reported is the same), without its per-node bookkeeping.
+    Aliases, unknown tags and duplicate keys were refused by _record_lines before."""
+    str_tag, map_tag, seq_tag = _Y + "str", _Y + "map", _Y + "seq"
+    scalars = _SCALAR_CONSTRUCTORS
+    pending: list[tuple[Any, yaml.Node]] = []
+
+    def make(node: yaml.Node) -> Any:
+        kind, tag = type(node), node.tag
+        if kind is yaml.ScalarNode:
+            if tag == str_tag:
+                return node.value
+            construct = scalars.get(tag)
+            if construct is None:
+                raise _Unusual
+            return construct(loader, node)
+        if kind is yaml.MappingNode and tag == map_tag:
+            data: Any = {}
+        elif kind is yaml.SequenceNode and tag == seq_tag:
+            data = []
+        else:
+            raise _Unusual
+        pending.append((data, node))
+        return data
+
+    document = make(root)
+    while pending:
+        level = pending[:]
+        del pending[:]
+        for data, node in level:
+            if isinstance(data, dict):
+                mapping = {}
+                for key_node, value_node in node.value:
+                    if type(key_node) is not yaml.ScalarNode:
+                        raise _Unusual
+                    key = make(key_node)
+                    mapping[key] = make(value_node)
+                data.update(mapping)
+            else:
+                data.extend([make(item) for item in node.value])
+    return document
+
+
 def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
     loader = None
     lines: dict[Path_, int] = {}
@@ -210,9 +299,12 @@ def parse_text(text: str, file: str, check_strings: bool = True) -> Located:
         if node is None:
             raise InputError("le fichier est vide", file=file)
         _record_lines(node, (), lines, set())
-        data = loader.construct_document(node)
-        if check_strings:
-            _check_strings(data, lines)
+        try:
+            data = _construct(loader, node)
+        except _Unusual:
+            data = loader.construct_document(node)
+        if check_strings and ("\\" in text or _SURROGATE.search(text)):
+            _check_strings(data, lines)  # else no string can hold a surrogate: only an escape makes one
     except InputError as err:
         raise InputError(err.reason, file=file, line=err.line, code=err.code) from None
     except yaml.MarkedYAMLError as err:
@@ -264,22 +356,21 @@ def read_bounded(path: str | Path) -> bytes:
     except OSError as err:
         raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
             raise InputError("c'est un dossier, un fichier était attendu", file=name)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise InputError(
                 "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
                 "un fichier YAML ou JSON était attendu",
                 file=name,
             )
-        size = os.fstat(descriptor).st_size
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             raise InputError(
                 f"fichier trop gros ({size} octets, au plus {MAX_FILE_BYTES})", file=name, code="file_too_large"
             )
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
+        raw = _read_at_most(descriptor, MAX_FILE_BYTES + 1)  # a file that grows while read is still bounded
     except OSError as err:
         raise InputError(f"fichier illisible ({_os_reason(err)})", file=name) from None
     finally:
@@ -287,6 +378,19 @@ def read_bounded(path: str | Path) -> bytes:
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(f"fichier trop gros (plus de {MAX_FILE_BYTES} octets)", file=name, code="file_too_large")
     return raw
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    """Up to `limit` bytes of an open file, until its end (os.read may return less than asked)."""
+    chunks = []
+    left = limit
+    while left > 0:
+        chunk = os.read(descriptor, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 _OS_REASONS = {

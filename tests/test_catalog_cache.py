@@ -278,7 +278,7 @@ def test_durable_checks_are_skipped_only_for_a_cached_catalog_that_passed_them(c
     monkeypatch.setattr(durable_check, "check_condition", lambda node, params: calls.append(node) or real(node, params))
     Engine(ruleset_dir.root, backend="durable")  # built: checked, then marked
     first = len(calls)
-    assert first > 400
+    assert first > 150  # each distinct condition and parameter values once (counted in test_durable_exact.py)
     Engine(ruleset_dir.root, backend="durable")  # from the cache, marked: only the plan rules are checked
     plan_checks = len(calls) - first
     assert plan_checks < 20

@@ -381,7 +381,7 @@ def test_python_backend_does_not_run_the_durable_checks(monkeypatch):
     )
 
 
-def test_durable_checks_run_once_per_criterion_and_parameter_values(monkeypatch):
+def test_durable_checks_run_once_per_condition_and_parameter_values(monkeypatch):
     from fundrules.rulesets import durable_check
 
     calls = []
@@ -389,23 +389,56 @@ def test_durable_checks_run_once_per_criterion_and_parameter_values(monkeypatch)
     monkeypatch.setattr(durable_check, "check_condition", lambda node, params: calls.append(node) or real(node, params))
     catalog = load_catalog(RULESETS)
     durable_check.check_catalog(catalog)
-    criteria = [
-        c
+    pairs = [
+        (c.condition, values)
         for f in catalog.funders.values()
         for t in (f.variants.values() if f.variant_by else [None])
         for v in f.versions_of(t)
         for c in v.criteria
+        for values in durable_check._param_sets(c, v)
     ]
-    distinct = sum(
-        len(durable_check._param_sets(c, v))
-        for f in catalog.funders.values()
-        for t in (f.variants.values() if f.variant_by else [None])
-        for v in f.versions_of(t)
-        for c in v.criteria
-    )
-    assert len(calls) == distinct and len(criteria) <= distinct < 2 * len(criteria)
+    distinct = {(repr(node), repr(sorted(values.items()))) for node, values in pairs}
+    # a condition repeated from version to version with the same values is compiled once
+    assert len(calls) == len(distinct) < len(pairs) / 2
     durable_check.check_catalog(catalog)
-    assert len(calls) == distinct  # memoised per catalog
+    assert len(calls) == len(distinct)  # memoised per catalog
+
+
+def test_a_repeated_condition_is_still_refused_with_other_parameter_values(tmp_path):
+    """The check of a condition already passed is skipped only for the same parameter values."""
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "funder.yaml").write_text(DEMO_FUNDER, encoding="utf-8")
+    version = """version: "{label}"
+valid_from: {start}
+valid_to: {end}
+sources:
+  - {{id: s, title: "Source", url: "https://example.org", article: "1"}}
+parameters:
+  seuil:
+    description: "Multiplicateur"
+    values:
+      {start}: {{value: {value}, source: s}}
+criteria:
+  - id: seuil_heures
+    label: "Seuil"
+    condition: "projet.duree_heures * seuil >= 1"
+    message: "Trop court."
+    sources: [s]
+    verified: true
+"""
+    (folder / "2018-01-01.yaml").write_text(
+        version.format(label="2018", start="2018-01-01", end="2018-12-31", value=2), encoding="utf-8"
+    )
+    (folder / "2019-01-01.yaml").write_text(
+        version.format(label="2019", start="2019-01-01", end="null", value=2**52), encoding="utf-8"
+    )
+    catalog = load_catalog(tmp_path)
+    from fundrules.rulesets import durable_check
+
+    with pytest.raises(InputError) as err:
+        durable_check.check_catalog(catalog)
+    assert err.value.file.endswith("2019-01-01.yaml") and "2**53" in str(err.value)
 
 
 # -- lint does not depend on PYTHONHASHSEED ------------------------------------------------------

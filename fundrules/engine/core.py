@@ -22,7 +22,6 @@ from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, Provenance, construct
 from ..rulesets.catalog import ActiveRules, Catalog, Funder, catalog_change_days
 from ..rulesets.loader import load_catalog
-from . import durable_backend
 from .compact import CaseOutcome, FunderOutcome
 from .outcome import build_result, cached_result, decide, decide_coded, early_outcome, not_in_force, variant_missing
 from .reference import PythonBackend
@@ -44,6 +43,8 @@ def _make_backend(name: str):
     if name == "python":
         return PythonBackend()
     if name == "durable":
+        from . import durable_backend  # here: `--engine python` never imports durable-rules
+
         if not durable_backend.available():
             if not _warned.is_set():  # said once per process, at INFO: stderr stays for errors;
                 _warned.set()  # Engine.backend and the output's provenance say which backend ran

@@ -37,8 +37,16 @@ def _param_sets(criterion: Criterion, version: Optional[Version]) -> list[dict[s
     return list(seen.values())
 
 
-def check_criterion(criterion: Criterion, version: Optional[Version]) -> None:
+def check_criterion(criterion: Criterion, version: Optional[Version], passed: Optional[set] = None) -> None:
+    """Refuse the criterion if one of its parameter sets cannot run in durable-rules. `passed` holds
+    the (condition, values) already checked without error: the same condition with the same values,
+    repeated from version to version, is checked once (its repr tells 1, 1.0 and true apart)."""
     for values in _param_sets(criterion, version):
+        key = None
+        if passed is not None:
+            key = (repr(criterion.condition), tuple((n, type(v).__name__, repr(v)) for n, v in values.items()))
+            if key in passed:
+                continue
         try:
             check_condition(criterion.condition, values)
         except ConditionTooComplex as err:
@@ -46,6 +54,8 @@ def check_criterion(criterion: Criterion, version: Optional[Version]) -> None:
             raise InputError(
                 err.reason, file=criterion.file, line=line, field=f"critère {criterion.key}.condition"
             ) from None
+        if key is not None:
+            passed.add(key)  # type: ignore[union-attr]
 
 
 def _versions(catalog: Catalog) -> Iterable[Version]:
@@ -60,12 +70,13 @@ def check_catalog(catalog: Catalog, plan_rules: Iterable = ()) -> None:
         return
     from . import cache
 
+    passed: set = set()
     if not cache.durable_checked(catalog):  # a cached catalog whose checks passed in an earlier process
         for version in _versions(catalog):
             for criterion in version.criteria:
-                check_criterion(criterion, version)
+                check_criterion(criterion, version, passed)
         cache.mark_durable_checked(catalog)
     for plan in plan_rules:
         for criterion in plan.active.criteria:
-            check_criterion(criterion, None)
+            check_criterion(criterion, None, passed)
     setattr(catalog, _CHECKED, True)

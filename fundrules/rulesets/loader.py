@@ -8,6 +8,7 @@ duplicate criterion ids, empty routes, and versions of one funder that overlap o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..case import validation_to_input_error
-from ..conditions.kleene import facts_of, params_of
 from ..conditions.parser import parse
 from ..conditions.typecheck import check, check_number, literal_type
 from ..errors import InputError
@@ -53,6 +53,38 @@ def number_problem(node) -> str | None:
     if found:
         return f"nombre {found[0]} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_condition(text: str, param_types: tuple[tuple[str, str], ...]):
+    """(typed tree, facts read, parameters read, number problem or None) of a criterion's condition.
+
+    One pass over the tree instead of one per question, and once per text and parameter types: a
+    condition repeated from version to version is parsed once (the trees are immutable, so sharing
+    them is safe). A condition that fails raises each time (errors are not cached)."""
+    from ..conditions.ast import FactRef, Literal, ParamRef
+    from ..conditions.typecheck import walk
+
+    node = check(parse(text), dict(param_types))
+    facts: dict[str, None] = {}
+    names: dict[str, None] = {}
+    numbers: list[str] = []
+
+    def visit(item) -> None:  # what facts_of, params_of and number_problem each collect, in one walk
+        if isinstance(item, FactRef):
+            facts.setdefault(item.path, None)
+        elif isinstance(item, ParamRef):
+            names.setdefault(item.name, None)
+        elif isinstance(item, Literal):
+            value = item.value
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+                numbers.append(item.text())
+
+    walk(node, visit)
+    problem = None
+    if numbers:
+        problem = f"nombre {numbers[0]} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
+    return node, tuple(facts), tuple(names), problem
 
 
 def default_rulesets_dir() -> Path:
@@ -150,10 +182,13 @@ class _VersionBuilder:
         where = f"critère {key}"
         cpath = path + ("condition",)
         try:
-            node = check(parse(spec.condition), {n: p.value_type for n, p in params.items()})
+            node, node_facts, node_params, problem = _checked_condition(
+                spec.condition, tuple((n, p.value_type) for n, p in params.items())
+            )
         except InputError as err:
             raise self.error(err.reason, cpath, f"{where}.condition") from None
-        self._check_numbers(node, cpath, f"{where}.condition")
+        if problem:
+            raise self.error(problem, cpath, f"{where}.condition")
         for attr in ("message", "required", "next_step"):
             text = getattr(spec, attr)
             if not text:
@@ -161,7 +196,7 @@ class _VersionBuilder:
             allowed = (
                 set(params)
                 | {"observed"}
-                | {f.rsplit(".", 1)[-1] for f in facts_of(node)}
+                | {f.rsplit(".", 1)[-1] for f in node_facts}
                 | ({"required"} if attr != "required" else set())
             )
             for name in PLACEHOLDER.findall(text):
@@ -179,10 +214,10 @@ class _VersionBuilder:
                     for name in PLACEHOLDER.findall(getattr(spec, attr) or "")
                     if name in params
                 }
-                - set(params_of(node))
+                - set(node_params)
             )
         )
-        for name in params_of(node) + text_params:
+        for name in node_params + text_params:
             first = params[name].values[0][0]
             if first > (spec.valid_from or self.spec.valid_from):
                 raise self.error(
@@ -229,18 +264,12 @@ class _VersionBuilder:
             unlock=spec.unlock,
             valid_from=start,
             valid_to=end,
-            facts=facts_of(node),
-            params=params_of(node),
+            facts=node_facts,
+            params=node_params,
             text_params=text_params,
             file=self.doc.file,
             line=self.doc.line_of(path),
         )
-
-    def _check_numbers(self, node, path: tuple, field: str) -> None:
-        """Every number written in a condition is finite and within ±2**53 (exact in both backends)."""
-        problem = number_problem(node)
-        if problem:
-            raise self.error(problem, path, field)
 
     def build(self) -> Version:
         spec = self.spec
@@ -512,23 +541,27 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     """Load every funder folder of `directory` (default: the bundled rulesets).
 
     With `cache` (and unless FUNDRULES_NO_CACHE is set), a catalog already loaded from the same files
-    by the same code is read back from the user's cache directory (fundrules.rulesets.cache)."""
+    by the same code is read back from the user's cache directory (fundrules.rulesets.cache).
+    Either way every file is read once: the catalog carries the digests provenance needs (`files`)."""
     directory = Path(directory) if directory else default_rulesets_dir()
     if not directory.is_dir():
         raise InputError("dossier de règles introuvable", file=str(directory))
     folder = catalog_cache.cache_dir() if cache else None
-    files = read_ruleset_files(directory) if folder is not None else None
-    if folder is None or files is None:
+    files = read_ruleset_files(directory)  # read once: parsed, and digested for provenance (no second read)
+    if files is None:
         return _load_catalog(directory, read_document)
-    key = catalog_cache.entry_key(str(directory), files)
-    found = catalog_cache.read(folder, key, str(directory))
-    if found is not None:
-        return found
+    key = None
+    if folder is not None:
+        key = catalog_cache.entry_key(str(directory), files)
+        found = catalog_cache.read(folder, key, str(directory))
+        if found is not None:
+            return found
     snapshot = _Snapshot(directory, files)
     catalog = _load_catalog(directory, snapshot.read)
     if snapshot.complete:
         catalog.files = {relative: file_digest(data) for relative, data in files.items()}
-        catalog_cache.write(folder, key, catalog)
+        if folder is not None and key is not None:
+            catalog_cache.write(folder, key, catalog)
     return catalog
 
 

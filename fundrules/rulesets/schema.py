@@ -2,9 +2,10 @@
 
 Only the shape is checked here; meaning (periods, conditions, references) is checked by the
 loader, which knows the file and line of each field.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: pydantic then reads the annotations as objects
+instead of evaluating strings (a third less time to import this module, on every start).
+"""
 
 import datetime as dt
 from typing import Any, Literal, Optional
