@@ -107,61 +107,8 @@ def compile_condition(
     if isinstance(node, ParamRef):
         name = node.name
         return lambda facts, params: params[name]
-    if isinstance(node, And):
-        # Facts named alone (booleans) and `fact <op> constant` are read in the loop, without a
-        # closure, before the other items: a Kleene and/or does not depend on the order of its
-        # items, which have no side effects.
-        paths, compared, items = _split_items(node.items, bound)
-
-        def and_(facts, params):
-            unknown = False
-            for path in paths:
-                value = facts.get(path)
-                if value is False:
-                    return False
-                if value is None:
-                    unknown = True
-            for path, op, constant in compared:
-                value = facts.get(path)
-                if value is None:
-                    unknown = True
-                elif not op(value, constant):
-                    return False
-            for item in items:
-                value = item(facts, params)
-                if value is False:
-                    return False
-                if value is None:
-                    unknown = True
-            return None if unknown else True
-
-        return and_
-    if isinstance(node, Or):
-        paths, compared, items = _split_items(node.items, bound)
-
-        def or_(facts, params):
-            unknown = False
-            for path in paths:
-                value = facts.get(path)
-                if value is True:
-                    return True
-                if value is None:
-                    unknown = True
-            for path, op, constant in compared:
-                value = facts.get(path)
-                if value is None:
-                    unknown = True
-                elif op(value, constant):
-                    return True
-            for item in items:
-                value = item(facts, params)
-                if value is True:
-                    return True
-                if value is None:
-                    unknown = True
-            return None if unknown else False
-
-        return or_
+    if isinstance(node, (And, Or)):
+        return _junction(node.items, bound, decisive=isinstance(node, Or))
     if isinstance(node, Not):
         if isinstance(node.item, FactRef):  # `not fact`: one lookup
             path = node.item.path
@@ -253,6 +200,38 @@ def compile_condition(
 
         return call
     raise TypeError(f"unresolved node {node!r}")
+
+
+def _junction(items: Sequence[Node], bound: Optional[Mapping[str, Any]], decisive: bool):
+    """`and` (an item false decides: `decisive` False) or `or` (an item true decides) in Kleene logic:
+    the decisive value if an item has it, else unknown if an item is unknown, else the other value.
+    Facts named alone (booleans) and `fact <op> constant` are read in the loop, without a closure,
+    before the other items: the result does not depend on the order of items without side effects."""
+    paths, compared, others = _split_items(items, bound)
+
+    def junction(facts, params):
+        unknown = False
+        for path in paths:
+            value = facts.get(path)
+            if value is decisive:
+                return decisive
+            if value is None:
+                unknown = True
+        for path, op, constant in compared:
+            value = facts.get(path)
+            if value is None:
+                unknown = True
+            elif op(value, constant) == decisive:
+                return decisive
+        for item in others:
+            value = item(facts, params)
+            if value is decisive:
+                return decisive
+            if value is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return junction
 
 
 def fact_compared(
