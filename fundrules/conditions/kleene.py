@@ -101,7 +101,7 @@ def compile_condition(
     if isinstance(node, FactRef):
         path = node.path
         return lambda facts, params: facts.get(path)
-    if isinstance(node, Literal) or (bound is not None and isinstance(node, ParamRef)):
+    if _is_constant(node, bound):
         value = _constant(node, bound)
         return lambda facts, params: value
     if isinstance(node, ParamRef):
@@ -126,34 +126,7 @@ def compile_condition(
 
         return not_
     if isinstance(node, (Compare, Arith)):
-        op = COMPARE[node.op] if isinstance(node, Compare) else ARITH[node.op]
-        fast = _fact_against_constant(node, op, bound)
-        if fast is not None:
-            return fast
-        left = compile_condition(node.left, bound)
-        if isinstance(node.right, Literal) or (bound is not None and isinstance(node.right, ParamRef)):
-            constant = _constant(node.right, bound)
-            if constant is not None:  # `expression <op> constant`: no closure for the constant
-
-                def against_constant(facts, params):
-                    a = left(facts, params)
-                    if a is None:
-                        return None
-                    return op(a, constant)
-
-                return against_constant
-        right = compile_condition(node.right, bound)
-
-        def binary(facts, params):
-            a = left(facts, params)
-            if a is None:
-                return None
-            b = right(facts, params)
-            if b is None:
-                return None
-            return op(a, b)
-
-        return binary
+        return _binary(node, bound)
     if isinstance(node, In):
         values = tuple(item.value for item in node.items)
         if isinstance(node.left, FactRef):  # the usual shape: one lookup, no inner closure
@@ -242,10 +215,9 @@ def fact_compared(
     Its Kleene value: unknown when the fact is, else the comparison. None for any other shape."""
     if not (isinstance(node, Compare) and isinstance(node.left, FactRef)):
         return None
-    right = node.right
-    if not (isinstance(right, Literal) or (bound is not None and isinstance(right, ParamRef))):
+    if not _is_constant(node.right, bound):
         return None
-    constant = _constant(right, bound)
+    constant = _constant(node.right, bound)
     if constant is None:
         return None
     return node.left.path, COMPARE[node.op], constant
@@ -275,30 +247,33 @@ def _constant(node: Node, bound: Optional[Mapping[str, Any]]) -> Any:
     return bound[node.name]
 
 
-def _fact_against_constant(node: Compare | Arith, op: Callable[[Any, Any], Any], bound: Optional[Mapping[str, Any]]):
-    """`fact <op> literal` or `fact <op> parameter` as one closure (the usual shapes: half of the
-    calls of a condition otherwise); None for other shapes. Same Kleene rule: unknown side, unknown.
-    A comparison with a known constant is written out for its operator (no call of `op`)."""
+def _binary(node: Compare | Arith, bound: Optional[Mapping[str, Any]]):
+    """A comparison or an arithmetic term: unknown when a side is. A fact, or any term, against a
+    constant (the usual shapes) reads no closure for the constant nor, for a fact, for the fact."""
+    op = COMPARE[node.op] if isinstance(node, Compare) else ARITH[node.op]
     left, right = node.left, node.right
-    if not isinstance(left, FactRef):
-        return None
-    path = left.path
-    if isinstance(right, Literal) or (bound is not None and isinstance(right, ParamRef)):
-        value = _constant(right, bound)
-        if value is None:
-            return None
-        if isinstance(node, Compare):
-            return _FACT_COMPARED[node.op](path, value)
+    if _is_constant(right, bound) and (constant := _constant(right, bound)) is not None:
+        if isinstance(left, FactRef):
+            path = left.path
 
-        def fact_literal(facts, params):
-            a = facts.get(path)
+            def fact_constant(facts, params):
+                a = facts.get(path)
+                if a is None:
+                    return None
+                return op(a, constant)
+
+            return fact_constant
+        term = compile_condition(left, bound)
+
+        def against_constant(facts, params):
+            a = term(facts, params)
             if a is None:
                 return None
-            return op(a, value)
+            return op(a, constant)
 
-        return fact_literal
-    if isinstance(right, ParamRef):
-        name = right.name
+        return against_constant
+    if isinstance(left, FactRef) and isinstance(right, ParamRef):  # parameters not fixed (`bound` None)
+        path, name = left.path, right.name
 
         def fact_param(facts, params):
             a = facts.get(path)
@@ -310,55 +285,20 @@ def _fact_against_constant(node: Compare | Arith, op: Callable[[Any, Any], Any],
             return op(a, b)
 
         return fact_param
-    return None
+    first, second = compile_condition(left, bound), compile_condition(right, bound)
+
+    def binary(facts, params):
+        a = first(facts, params)
+        if a is None:
+            return None
+        b = second(facts, params)
+        if b is None:
+            return None
+        return op(a, b)
+
+    return binary
 
 
-def _fact_eq(path: str, value: Any):
-    def fact_eq(facts, params):
-        a = facts.get(path)
-        return None if a is None else a == value
-
-    return fact_eq
-
-
-def _fact_ne(path: str, value: Any):
-    def fact_ne(facts, params):
-        a = facts.get(path)
-        return None if a is None else a != value
-
-    return fact_ne
-
-
-def _fact_lt(path: str, value: Any):
-    def fact_lt(facts, params):
-        a = facts.get(path)
-        return None if a is None else a < value
-
-    return fact_lt
-
-
-def _fact_le(path: str, value: Any):
-    def fact_le(facts, params):
-        a = facts.get(path)
-        return None if a is None else a <= value
-
-    return fact_le
-
-
-def _fact_gt(path: str, value: Any):
-    def fact_gt(facts, params):
-        a = facts.get(path)
-        return None if a is None else a > value
-
-    return fact_gt
-
-
-def _fact_ge(path: str, value: Any):
-    def fact_ge(facts, params):
-        a = facts.get(path)
-        return None if a is None else a >= value
-
-    return fact_ge
-
-
-_FACT_COMPARED = {"==": _fact_eq, "!=": _fact_ne, "<": _fact_lt, "<=": _fact_le, ">": _fact_gt, ">=": _fact_ge}
+def _is_constant(node: Node, bound: Optional[Mapping[str, Any]]) -> bool:
+    """A literal, or a parameter whose value is fixed (`bound`)."""
+    return isinstance(node, Literal) or (bound is not None and isinstance(node, ParamRef))

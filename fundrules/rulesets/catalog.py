@@ -217,16 +217,14 @@ class ActiveRules:
         (1) a fact named alone, read directly; (2) `not fact`, likewise; (3) `fact <op> constant`
         (literal or parameter), compared directly; (4) any other condition, compiled with this date's
         parameter values fixed. The order does not change the number."""
-        params, count = self._param_values, len(self.criteria)
+        params = self._param_values
         facts, negated, compared, compiled = [], [], [], []
-        for index, c in enumerate(self.criteria):
-            bits = (1 << index, 1 << (count + index))
-            leaf = fact_compared(c.condition, params)
+        for c, (_key, *bits) in zip(self.criteria, self.bits, strict=True):
             if isinstance(c.condition, FactRef):
                 facts.append((c.condition.path, *bits))
             elif isinstance(c.condition, Not) and isinstance(c.condition.item, FactRef):
                 negated.append((c.condition.item.path, *bits))
-            elif leaf is not None:
+            elif (leaf := fact_compared(c.condition, params)) is not None:
                 compared.append((*leaf, *bits))
             else:
                 compiled.append((compile_condition(c.condition, params), *bits))
@@ -262,10 +260,15 @@ class Catalog:
         (no version, criterion or parameter value starts or ends, the scheme is not created): every
         day of it gets the same ActiveRules, so what is built from them is built once per stretch."""
         track = (funder.id, variant.id if variant else None)
+        return track + (bisect.bisect_right(self.change_days(funder, variant), day),)
+
+    def change_days(self, funder: Funder, variant: Optional[Variant] = None) -> list[dt.date]:
+        """The sorted days on which something of the funder's rules (this variant's) starts."""
+        track = (funder.id, variant.id if variant else None)
         changes = self._changes.get(track)
         if changes is None:
             changes = self._changes[track] = _change_days(funder, variant)
-        return track + (bisect.bisect_right(changes, day),)
+        return changes
 
     def active(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> Optional[ActiveRules]:
         """Rules of `funder` in force on `day` (memoised per stretch of days with the same rules)."""
@@ -411,5 +414,5 @@ def catalog_change_days(catalog: Catalog, funders: list[Funder]) -> list[dt.date
     days: set[dt.date] = set()
     for funder in funders:
         for variant in (None, *funder.variants.values()):
-            days.update(_change_days(funder, variant))
+            days.update(catalog.change_days(funder, variant))
     return sorted(days)

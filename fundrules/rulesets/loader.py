@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..case import validation_to_input_error
+from ..conditions.kleene import facts_of, params_of
 from ..conditions.parser import parse
 from ..conditions.typecheck import check, check_number, literal_type
 from ..errors import InputError
@@ -59,32 +60,11 @@ def number_problem(node) -> str | None:
 def _checked_condition(text: str, param_types: tuple[tuple[str, str], ...]):
     """(typed tree, facts read, parameters read, number problem or None) of a criterion's condition.
 
-    One pass over the tree instead of one per question, and once per text and parameter types: a
-    condition repeated from version to version is parsed once (the trees are immutable, so sharing
-    them is safe). A condition that fails raises each time (errors are not cached)."""
-    from ..conditions.ast import FactRef, Literal, ParamRef
-    from ..conditions.typecheck import walk
-
+    Once per text and parameter types: a condition repeated from version to version is parsed and
+    walked once (the trees are immutable, so sharing them is safe). A condition that fails raises
+    each time (errors are not cached)."""
     node = check(parse(text), dict(param_types))
-    facts: dict[str, None] = {}
-    names: dict[str, None] = {}
-    numbers: list[str] = []
-
-    def visit(item) -> None:  # what facts_of, params_of and number_problem each collect, in one walk
-        if isinstance(item, FactRef):
-            facts.setdefault(item.path, None)
-        elif isinstance(item, ParamRef):
-            names.setdefault(item.name, None)
-        elif isinstance(item, Literal):
-            value = item.value
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
-                numbers.append(item.text())
-
-    walk(node, visit)
-    problem = None
-    if numbers:
-        problem = f"nombre {numbers[0]} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
-    return node, tuple(facts), tuple(names), problem
+    return node, facts_of(node), params_of(node), number_problem(node)
 
 
 def default_rulesets_dir() -> Path:
