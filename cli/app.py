@@ -52,7 +52,7 @@ def _options(
 EXIT_INPUT = 2
 EXIT_BACKEND = 3
 EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it (cli/entry.py, before this module is imported)
 
 
 class Format(str, Enum):

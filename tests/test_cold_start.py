@@ -188,3 +188,30 @@ def test_check_and_plan_build_only_their_own_command_and_say_the_same(monkeypatc
         assert gc.isenabled()
         assert built_alone == run(cli._main, args), args  # _main: every command and sub-app built
     assert len(commands) >= 5 and len(groups) >= 3
+
+
+def test_ctrl_c_while_the_command_line_is_imported_ends_in_french_without_a_traceback():
+    # A cold start imports for a few hundred milliseconds before app.main can catch a Ctrl-C; the
+    # installed entry point catches it around the import (simulated here at the import itself).
+    code = """
+import importlib.abc, sys
+class Interrupt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "fundrules_cli.app":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupt())
+from fundrules_cli.entry import main
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "Interrompu.\n", "")
+
+
+def test_the_installed_command_and_python_m_fundrules_use_that_entry_point():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"fundrules": "fundrules_cli.entry:main"}
+    assert "from fundrules_cli.entry import main" in (root / "fundrules" / "__main__.py").read_text(encoding="utf-8")
