@@ -3,7 +3,8 @@
 Workers receive only the bounds of their slice: the data stays in the memory they inherited at fork.
 Sending the data itself made tasks larger than the pipe's buffer, which blocked the pool's feeding
 thread; a Ctrl-C at that moment hung `Pool.terminate` for ever (seen on Python 3.13 under load).
-Only a few slices are in flight at a time, so results wait for a slow reader in bounded memory.
+Only a few slices are in flight at a time, so results wait for a slow reader in bounded memory,
+and a Ctrl-C waits at most for them (the workers ignore it and finish; the parent then stops).
 """
 
 from __future__ import annotations
@@ -52,11 +53,20 @@ def forked_slices(
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile reaches the parent now
         with pool:
             pending: deque = deque()
-            for start in range(0, count, size):
-                pending.append(pool.apply_async(_run_slice, ((work, start, min(start + size, count)),)))
-                if len(pending) > 2 * jobs:
+            try:
+                for start in range(0, count, size):
+                    pending.append(pool.apply_async(_run_slice, ((work, start, min(start + size, count)),)))
+                    if len(pending) > 2 * jobs:
+                        yield pending.popleft().get()
+                while pending:
                     yield pending.popleft().get()
-            while pending:
-                yield pending.popleft().get()
+            except BaseException:
+                # Ctrl-C, or the reader stopped: let the workers finish the few slices in flight and
+                # exit, then leave. `Pool.terminate` alone kills them even while one writes its result:
+                # the half-written message left in the pipe blocked the pool's result thread, and the
+                # command, for ever (seen once in CI under load).
+                pool.close()
+                pool.join()
+                raise
     finally:
         _INHERITED.clear()
