@@ -4,13 +4,12 @@ that a rule change has since unblocked. Markdown and one self-contained HTML pag
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..escape import escape_markdown
+from ..escape import escape_html, escape_markdown
 from ..french import (
     ACTION_FR,
     CONTRAT_FR,
@@ -335,7 +334,7 @@ def chart_svg(pack: MeetingPack) -> str:
         legend_x = label_width + i * 90
         parts.append(
             f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
-            f'<text x="{legend_x + 16}" y="16">{html.escape(q)}</text>'
+            f'<text x="{legend_x + 16}" y="16">{escape_html(q)}</text>'
         )
     for r, (key, total) in enumerate(top):
         y = top_margin + r * row
@@ -345,7 +344,7 @@ def chart_svg(pack: MeetingPack) -> str:
         )  # long ones ran off the left edge
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">'
-            f"<title>{html.escape(label)}</title>{html.escape(shown)}</text>"
+            f"<title>{escape_html(label)}</title>{escape_html(shown)}</text>"
         )
         x = float(label_width)
         for i, q in enumerate(quarters):
@@ -354,7 +353,7 @@ def chart_svg(pack: MeetingPack) -> str:
                 w = bar_width * count / largest
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="18" fill="{PALETTE[i % len(PALETTE)]}">'
-                    f"<title>{html.escape(q)} : {count}</title></rect>"
+                    f"<title>{escape_html(q)} : {count}</title></rect>"
                 )
                 x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 14}">{total}</text>')
@@ -377,7 +376,7 @@ h1{font-size:1.2rem}}"""
 
 def render_html(pack: MeetingPack) -> str:
     """The same content as the Markdown, in one page with no external resource (no script, no link)."""
-    e = html.escape
+    e = escape_html
     out = [
         "<!DOCTYPE html>",
         '<html lang="fr"><head><meta charset="utf-8">',
