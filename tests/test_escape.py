@@ -29,7 +29,9 @@ def test_html_escapes_markup_and_quotes_and_keeps_plain_text():
 
 @pytest.fixture(scope="module")
 def hostile_pack():
-    pack = prepare_meeting(Engine(backend="python"), ROOT / "cases", "etude-territorialisee", "2018-T2")
+    pack = prepare_meeting(
+        Engine(ROOT / "rulesets", backend="python"), ROOT / "cases", "etude-territorialisee", "2018-T2"
+    )
     item = pack.agenda[0]
     case = item.case.model_copy(update={"problem": "Question " + HOSTILE})
     evaluation = item.evaluation.model_copy(
