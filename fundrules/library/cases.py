@@ -153,6 +153,13 @@ def library_case_from_text(text: str, path: str | Path, root: str | Path | None 
     )
 
 
+def bundled_cases_dir() -> Optional[Path]:
+    """The case library shipped with fundrules' sources (the study's meetings and region 24's), when
+    this copy runs from them; an installed wheel carries no cases."""
+    folder = Path(__file__).resolve().parents[2] / "cases"
+    return folder if (folder / "etude-territorialisee").is_dir() else None
+
+
 def _hidden(relative: Path) -> bool:
     """A name starting with "." (an editor's or `case new`'s temporary file left by a kill) is not a case."""
     return any(part.startswith(".") for part in relative.parts)

@@ -128,6 +128,15 @@ def lint_decision(path: Path, catalog) -> list[tuple[int, str]]:
 
 
 @dataclass
+class Closed:
+    """A funder the decision tried that the rules of the check's date no longer allow."""
+
+    funder: str
+    reason: str  # "bloqué", "hors public", "plus en vigueur", "absent des règles"
+    criteria: list[str] = field(default_factory=list)  # the blockers' criteria when blocked
+
+
+@dataclass
 class DecisionCheck:
     """A recorded decision under the rules of `as_of`: is the way out it chose still open?"""
 
@@ -136,7 +145,7 @@ class DecisionCheck:
     as_of: dt.date
     funders: list[str]
     open: list[str] = field(default_factory=list)  # tried funders still eligible or to check
-    closed: list[tuple[str, str]] = field(default_factory=list)  # (funder, why) now blocked, out of scope, gone
+    closed: list[Closed] = field(default_factory=list)
 
     @property
     def way_out(self) -> bool:
@@ -151,29 +160,36 @@ class DecisionCheck:
     def contradicted(self) -> bool:
         return self.way_out and bool(self.closed)
 
+    def closed_text(self, labels: Optional[dict[str, str]] = None, names: Optional[dict[str, str]] = None) -> str:
+        """ "CPF bloqué : Action éligible au CPF ; AIF plus en vigueur" with the labels given."""
+        labels, names = labels or {}, names or {}
+        parts = []
+        for c in self.closed:
+            text = f"{names.get(c.funder, c.funder)} {c.reason}"
+            if c.criteria:
+                shown = [labels.get(f"{c.funder} · {k}", k).split(" · ", 1)[-1] for k in c.criteria]
+                text += " : " + ", ".join(shown)
+            parts.append(text)
+        return " ; ".join(parts)
 
-def check_decision(case: LibraryCase, evaluation, labels: Optional[dict[str, str]] = None) -> Optional[DecisionCheck]:
+
+def check_decision(case: LibraryCase, evaluation) -> Optional[DecisionCheck]:
     """The case's decision against `evaluation` (the case evaluated at another date); None without one."""
     decision = case.decision
     if decision is None:
         return None
-    labels = labels or {}
     check = DecisionCheck(case.id, case.meeting.quarter, evaluation.as_of, list(decision.funders))
     by_id = {r.funder: r for r in evaluation.results}
     for funder in decision.funders:
         result = by_id.get(funder)
         if result is None:
-            check.closed.append((funder, "absent des règles"))
+            check.closed.append(Closed(funder, "absent des règles"))
         elif result.status == "not_in_force":
-            check.closed.append((funder, "plus en vigueur"))
+            check.closed.append(Closed(funder, "plus en vigueur"))
         elif result.in_scope is False:
-            check.closed.append((funder, f"hors public ({result.scope_label or 'public du dispositif'})"))
+            check.closed.append(Closed(funder, f"hors public ({result.scope_label or 'public du dispositif'})"))
         elif result.status == "blocked":
-            why = ", ".join(
-                labels.get(f"{funder} · {b.criterion}", b.criterion).split(" · ", 1)[-1]
-                for b in result.scoped_blockers()
-            )
-            check.closed.append((funder, f"bloqué : {why}" if why else "bloqué"))
+            check.closed.append(Closed(funder, "bloqué", [b.criterion for b in result.scoped_blockers()]))
         else:
             check.open.append(funder)
     return check

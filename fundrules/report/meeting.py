@@ -84,6 +84,7 @@ class MeetingPack:
     previous_date: Optional[dt.date] = None  # the library's last meeting before this one
     rule_changes: list[RuleChange] = field(default_factory=list)
     decisions: list[tuple[LibraryCase, DecisionCheck]] = field(default_factory=list)  # earlier, checked now
+    names: dict[str, str] = field(default_factory=dict)  # funder id -> short French name
 
     @property
     def region_name(self) -> str:
@@ -160,19 +161,29 @@ def _blockers_of(evaluation: Evaluation, plan: Optional[Plan]) -> list[str]:
 
 
 def _load_region(cases_dir: Path, region: str) -> list[LibraryCase]:
+    """The cases of the region's meetings: the folder `cases_dir/region`, or else every case under
+    `cases_dir` whose meeting is in that region (any folder of cases)."""
+    from ..library.cases import bundled_cases_dir
+    from ..regions import region_code
+
     if not cases_dir.is_dir():
+        bundled = bundled_cases_dir()
+        where = (
+            f"celle livrée avec fundrules est dans {bundled} (--cases {bundled})"
+            if bundled
+            else "celle livrée avec fundrules est le dossier cases/ de ses sources (dépôt ou archive sdist)"
+        )
         raise InputError(
-            "aucune bibliothèque de cas ici : indiquez-la avec --cases DOSSIER (celle livrée avec fundrules est "
-            "le dossier cases/ de son dépôt, par exemple cases/etude-territorialisee)",
+            f"aucune bibliothèque de cas à cet endroit : indiquez son dossier avec --cases DOSSIER ; {where}",
             file=str(cases_dir),
             field="--cases",
         )
     folder = cases_dir / region
     if folder.is_dir():
         return [load_library_case(p, root=cases_dir) for p in find_case_files([folder])]
-    # any folder of cases: those whose meeting is in this region
+    wanted = region_code(region)
     found = [load_library_case(p, root=cases_dir) for p in find_case_files([cases_dir])]
-    cases = [c for c in found if c.meeting.region == region]
+    cases = [c for c in found if region_code(c.meeting.region) == wanted]
     if not cases:
         regions = sorted({c.meeting.region for c in found})
         known = f" ; régions présentes : {', '.join(regions)}" if regions else " ; ce dossier ne contient aucun cas"
@@ -276,7 +287,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
         gained = [r.funder for r in _course(now) if r.status == "eligible" and r.funder not in before]
         if gained:
             unblocked.append(Unblocked(c, gained))
-        check = check_decision(c, now, labels)
+        check = check_decision(c, now)
         if check is not None:
             decisions.append((c, check))
     previous = max((c.meeting.date for c in earlier), default=None)
@@ -302,6 +313,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
         previous,
         changes,
         decisions,
+        {fid: short_name(f.name) for fid, f in engine.catalog.funders.items()},
     )
 
 
@@ -432,17 +444,17 @@ def _seen_required(blocker) -> str:
     return (f"vu : {seen} ; " if seen else "") + f"requis : {blocker.required}"
 
 
-def _decision_line(case: LibraryCase, check: DecisionCheck) -> str:
+def _decision_line(pack: MeetingPack, case: LibraryCase, check: DecisionCheck) -> str:
     d = case.decision
     assert d is not None
     text = f"{case.problem} — décidé le {date_fr(d.date)} par {d.by} : {d.decided}"
     if d.funders:
-        text += f" (financeurs : {', '.join(d.funders)})"
+        text += f" (financeurs : {', '.join(pack.names.get(f, f) for f in d.funders)})"
     if d.result:
         text += f". Résultat : {d.result}"
     if check.contradicted:
         text += ". Contredite par les règles du " + date_fr(check.as_of) + " : "
-        text += "; ".join(f"{f} {why}" for f, why in check.closed)
+        text += check.closed_text(pack.labels, pack.names)
     elif check.still_allowed:
         text += f". Toujours possible aux règles du {date_fr(check.as_of)}"
     return text + "."
@@ -479,7 +491,9 @@ def render_markdown(pack: MeetingPack) -> str:
     lines += ["", _changes_heading(pack), ""]
     lines += _changes_lines(pack, md)
     lines += ["", "### Décisions des réunions précédentes, aux règles de cette réunion", ""]
-    lines += [f"- {md(_decision_line(c, check))}" for c, check in pack.decisions] or ["Aucune décision enregistrée."]
+    lines += [f"- {md(_decision_line(pack, c, check))}" for c, check in pack.decisions] or [
+        "Aucune décision enregistrée."
+    ]
     lines += ["", "### Cas des réunions précédentes débloqués depuis par un changement de règles", ""]
     lines += [
         f"- {md(u.case.problem)} ({md(u.case.id)}, réunion du {date_fr(u.case.meeting.date)}) : désormais "
@@ -730,7 +744,7 @@ def render_html(pack: MeetingPack) -> str:
         out.append(f"<p>{e(changes[0])}</p>")
     out.append("<h3>Décisions des réunions précédentes, aux règles de cette réunion</h3>")
     out.append(
-        "<ul>" + "".join(f"<li>{e(_decision_line(c, check))}</li>" for c, check in pack.decisions) + "</ul>"
+        "<ul>" + "".join(f"<li>{e(_decision_line(pack, c, check))}</li>" for c, check in pack.decisions) + "</ul>"
         if pack.decisions
         else "<p>Aucune décision enregistrée.</p>"
     )
