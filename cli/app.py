@@ -577,7 +577,7 @@ def meeting_record(
     result: Optional[str] = typer.Option(
         None, "--result", metavar="TEXTE", help="Le résultat, connu plus tard (seul : l'ajoute à la décision)."
     ),
-    replace: bool = typer.Option(False, "--replace", help="Remplacer la décision (ou le résultat) déjà enregistrée."),
+    replace: bool = typer.Option(False, "--replace", help="Remplacer la décision ou le résultat enregistré."),
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
     """Enregistrer dans le cas la décision de la réunion (decision:), relue ensuite par case lint,

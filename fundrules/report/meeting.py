@@ -677,8 +677,7 @@ dd{margin:0 0 0 1rem}ul,ol{padding-left:1.2rem;margin:.3rem 0}li{margin:.15rem 0
 .st{display:inline-block;border-radius:3px;padding:0 .35rem;margin:.1rem .2rem .1rem 0;border:1px solid}
 .eligible{background:#e6f4ea;color:#1e5e2b;border-color:#2e7d32}
 .verifier{background:#fff4e0;color:#7a4a00;border-color:#c77700;border-style:dashed}
-.public{background:#f1f1f1;color:#444;border-color:#999;border-style:dotted}
-.ko{color:#b71c1c}.src{color:#666;font-size:.85em}.hors{color:#555;font-size:.92em}.vu{display:block;color:#444}
+.public-line{display:block;margin-top:.2rem}.ko{color:#b71c1c}.src{color:#666;font-size:.85em}.hors{color:#555;font-size:.92em}.vu{display:block;color:#444}
 .decision{border:2px dashed #777;border-radius:4px;padding:.4rem .7rem;margin-top:.8rem;min-height:6rem}
 .decision p{margin:.2rem 0 1.4rem}.recorded{background:#f4f4fb;padding:.3rem .6rem}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
@@ -690,8 +689,8 @@ article{break-before:page;page-break-before:always;break-inside:avoid-page;borde
 h2,h3{break-after:avoid;page-break-after:avoid}.decision{min-height:9rem}
 .st{print-color-adjust:exact;-webkit-print-color-adjust:exact}}"""
 
-_STATUS_CLASS = {"eligible": "eligible", "a_verifier": "verifier", "public": "public"}
-_STATUS_MARK = {"eligible": "✔ éligible", "a_verifier": "? à vérifier", "public": "public à établir"}
+_STATUS_CLASS = {"eligible": "eligible", "a_verifier": "verifier"}
+_STATUS_MARK = {"eligible": "✔ éligible", "a_verifier": "? à vérifier"}
 
 
 def _tags(results: list[FunderResult], kind: str) -> str:
@@ -701,8 +700,6 @@ def _tags(results: list[FunderResult], kind: str) -> str:
         extra = ""
         if kind == "a_verifier" and r.missing_facts:
             extra = f" — à recueillir : {_missing(r)}"
-        elif kind == "public" and r.scope_label:
-            extra = f" — {r.scope_label}"
         out.append(f'<span class="st {_STATUS_CLASS[kind]}">{e(_open_name(r))} ({_STATUS_MARK[kind]}){e(extra)}</span>')
     return " ".join(out)
 
@@ -796,8 +793,13 @@ def _card_html(n: int, item: AgendaItem) -> list[str]:
         f'<dt>Situation</dt><dd>{e(_situation(item))} <span class="src">({e(item.short_id)})</span></dd>',
         "<dt>Candidats</dt><dd>",
     ]
-    tags = [_tags(by_status[k], k) for k in ("eligible", "a_verifier", "public") if by_status[k]]
-    out.append(" ".join(tags) or "aucun")
+    tags = [_tags(by_status[k], k) for k in ("eligible", "a_verifier") if by_status[k]]
+    out.append(" ".join(tags) or "aucun financeur éligible ni à vérifier")
+    if by_status["public"]:  # not candidates yet: said in small print, not as tags
+        public = ", ".join(
+            _open_name(r) + (f" ({r.scope_label})" if r.scope_label else "") for r in by_status["public"]
+        )
+        out.append(f'<span class="hors public-line">Public à établir : {e(public)}.</span>')
     out.append("</dd>")
     dead = dead_ends(ev)
     if dead:
