@@ -545,12 +545,23 @@ def meeting_prepare(
       fundrules meeting prepare --region 24 --quarter 2019-T2 --cases ~/mes-cas/
     """
     from fundrules import Engine
+    from fundrules.errors import InputError
     from fundrules.library.names import check_quarter, check_slug, check_target, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
 
     check_slug(region, "--region")
     check_quarter(quarter, "--quarter")
-    pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
+    try:
+        pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
+    except InputError as error:  # the library names its parameters; say which option they come from
+        if error.field == "cases":
+            reason = error.reason.replace(
+                "à cet endroit ;", "à cet endroit : indiquez son dossier avec --cases DOSSIER ;", 1
+            )
+            raise InputError(reason, file=error.file, field="--cases", code=error.code) from None
+        if error.field == "region":
+            raise InputError(error.reason, file=error.file, field="--region", code=error.code) from None
+        raise
     ensure_folder(out, "--out")
     stem = out / f"reunion-{region}-{quarter}"
     for target in (stem.with_suffix(".md"), stem.with_suffix(".html")):
@@ -589,18 +600,39 @@ def meeting_record(
         --by "France Travail" --funder cpf
       fundrules meeting record cas.yaml --result "Formation financée en 2019"
     """
+    import re
+
+    from fundrules.errors import InputError
     from fundrules.library.decisions import record_decision
 
-    checked = record_decision(
-        case,
-        _catalog(rulesets),
-        date=parse_date(date, "--date"),
-        decided=decided,
-        by=by,
-        funders=funders,
-        result=result,
-        replace=replace,
-    )
+    options = {
+        "decided": "--decided",
+        "by": "--by",
+        "funders": "--funder",
+        "result": "--result",
+        "replace": "--replace",
+    }
+    try:
+        checked = record_decision(
+            case,
+            _catalog(rulesets),
+            date=parse_date(date, "--date"),
+            decided=decided,
+            by=by,
+            funders=funders,
+            result=result,
+            replace=replace,
+        )
+    except InputError as error:  # the library names its parameters; say which option they come from
+        if error.field not in options:
+            raise
+        reason = error.reason
+        if error.reason.startswith("manque : "):
+            reason = reason.replace("manque :", "option manquante :", 1)
+        reason = re.sub(r"(?<![\w-])(decided|by|result|replace)(?![\w-])", lambda m: options[m.group(1)], reason)
+        raise InputError(
+            reason, file=error.file, line=error.line, field=options[error.field], code=error.code
+        ) from None
     assert checked.decision is not None
     _echo(f"Décision enregistrée dans {case} : {checked.decision.decided} ({checked.decision.by}).")
 

@@ -78,7 +78,7 @@ def test_a_recorded_decision_round_trips_through_lint_replay_and_the_next_pack(l
     replay = replay_case(engine, case, dt.date(2018, 6, 14))
     assert replay.decision.still_allowed and not replay.decision.contradicted
     report = render_replay_text([replay], dt.date(2018, 6, 14))
-    assert "2018-T1 : 1 issue(s) décidée(s) sur 1 encore possible(s)" in report
+    assert "2018-T1 : 1 issue(s) décidée(s), dont 1 encore possible(s)" in report
     # the next meeting's pack lists it
     pack = prepare_meeting(engine, library, "etude-territorialisee", "2018-T2")
     assert [(c.id, check.still_allowed) for c, check in pack.decisions] == [
@@ -99,7 +99,7 @@ def test_replay_flags_a_decision_the_current_rules_contradict(library, engine):
     assert replay.decision.closed[0].reason == "plus en vigueur"
     report = render_replay_text([replay], dt.date(2019, 6, 1))
     assert "Décisions contredites par les règles du 01/06/2019 (1 cas)" in report
-    assert "2018-T2 : 0 issue(s) décidée(s) sur 1 encore possible(s)" in report
+    assert "2018-T2 : 1 issue(s) décidée(s), dont 0 encore possible(s)" in report
     json_run = fundrules("replay", str(path), "--as-of", "2019-06-01", "--format", "json", "--rulesets", str(RULESETS))
     document = json.loads(json_run.stdout)
     assert document["decisions"] == {"2018-T2": {"ways_out": 1, "still_allowed": 0}}
@@ -113,7 +113,7 @@ def test_record_refuses_without_losing_the_file(library, engine):
         ({"decided": "Attendre la session", "by": "Région", "funders": ["prff"]}, "financeur inconnu : prff"),
         ({"decided": "Appeler Mme Dupont demain", "by": "Région"}, "civilité suivie d'un nom"),
         ({"decided": "Attendre", "by": "Région", "date": dt.date(2018, 1, 1)}, "antérieure à la réunion"),
-        ({"decided": "Attendre"}, "option manquante : --by"),
+        ({"decided": "Attendre"}, "manque : by"),
     ]:
         with pytest.raises(InputError, match=message):
             record_decision(path, engine.catalog, **kwargs)

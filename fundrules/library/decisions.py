@@ -73,24 +73,22 @@ def record_decision(
     if old is not None and only_result:
         if old.result is not None and not replace:
             raise InputError(
-                "un résultat est déjà enregistré pour cette décision (--replace pour le remplacer) : "
-                "rien n'a été écrit",
+                "un résultat est déjà enregistré pour cette décision (replace pour le remplacer) : rien n'a été écrit",
                 file=name,
-                field="--result",
+                field="replace",
             )
         new = old.model_copy(update={"result": result})
     else:
         if old is not None and not replace:
             raise InputError(
-                f"une décision du {old.date.isoformat()} est déjà enregistrée (--replace pour la remplacer, "
-                "--result seul pour y ajouter le résultat) : rien n'a été écrit",
+                f"une décision du {old.date.isoformat()} est déjà enregistrée (replace pour la remplacer, "
+                "result seul pour y ajouter le résultat) : rien n'a été écrit",
                 file=name,
+                field="replace",
             )
-        missing = [option for option, value in (("--decided", decided), ("--by", by)) if not value]
+        missing = [name for name, value in (("decided", decided), ("by", by)) if not value]
         if missing:
-            raise InputError(
-                f"option manquante : {', '.join(missing)} (ce qui a été décidé, et par qui)", field=missing[0]
-            )
+            raise InputError(f"manque : {', '.join(missing)} (ce qui a été décidé, et par qui)", field=missing[0])
         try:
             new = Decision(
                 date=date or case.meeting.date, decided=decided, by=by, funders=list(funders or []), result=result
@@ -101,7 +99,7 @@ def record_decision(
     if unknown:
         raise InputError(
             f"financeur inconnu : {', '.join(unknown)} ; connus : {', '.join(sorted(catalog.funders))}",
-            field="--funder",
+            field="funders",
         )
     body = _without_decision(text).rstrip("\n") + "\n"
     new_text = body + decision_block(new)

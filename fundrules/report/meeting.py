@@ -169,14 +169,14 @@ def _load_region(cases_dir: Path, region: str) -> list[LibraryCase]:
     if not cases_dir.is_dir():
         bundled = bundled_cases_dir()
         where = (
-            f"celle livrée avec fundrules est dans {bundled} (--cases {bundled})"
+            f"celle livrée avec fundrules est dans {bundled}"
             if bundled
             else "celle livrée avec fundrules est le dossier cases/ de ses sources (dépôt ou archive sdist)"
         )
         raise InputError(
-            f"aucune bibliothèque de cas à cet endroit : indiquez son dossier avec --cases DOSSIER ; {where}",
+            f"aucune bibliothèque de cas à cet endroit ; {where}",
             file=str(cases_dir),
-            field="--cases",
+            field="cases",
         )
     folder = cases_dir / region
     if folder.is_dir():
@@ -187,7 +187,7 @@ def _load_region(cases_dir: Path, region: str) -> list[LibraryCase]:
     if not cases:
         regions = sorted({c.meeting.region for c in found})
         known = f" ; régions présentes : {', '.join(regions)}" if regions else " ; ce dossier ne contient aucun cas"
-        raise InputError(f"aucun cas pour la région « {region} »{known}", file=str(cases_dir), field="--region")
+        raise InputError(f"aucun cas pour la région « {region} »{known}", file=str(cases_dir), field="region")
     return cases
 
 

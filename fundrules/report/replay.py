@@ -59,7 +59,7 @@ class DecisionTally:
         out = ["", f"{h2}Décisions des réunions aux règles du {date_fr(self.as_of)}"]
         for quarter in sorted(self.per_quarter):
             ways, allowed = self.per_quarter[quarter]
-            out.append(f"{bullet}{quarter} : {allowed} issue(s) décidée(s) sur {ways} encore possible(s)")
+            out.append(f"{bullet}{quarter} : {ways} issue(s) décidée(s), dont {allowed} encore possible(s)")
         if self.contradicted:
             out += [
                 "",
