@@ -166,3 +166,18 @@ def test_prepare_outside_a_checkout(tmp_path, library):
     assert "7 cas" in ok.stdout
     other = fundrules(*run[:2], "--region", "24", "--quarter", "2018-T2", "--cases", str(loose), cwd=tmp_path)
     assert other.returncode == 2 and "régions présentes : etude-territorialisee" in other.stderr
+
+
+def test_replacing_a_decision_written_by_hand_in_the_middle_keeps_the_rest(library, engine):
+    path = library / "etude-territorialisee" / "2018-T2" / "region-sans-places.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, tail = text.split("expected:", 1)
+    hand = "decision:\n  # noted during the meeting\n  date: 2018-06-14\n  decided: Attendre\n  by: Région\n"
+    path.write_text(head + hand + "expected:" + tail, encoding="utf-8")
+    record_decision(
+        path, engine.catalog, decided="Session de janvier", by="Conseil régional", funders=["prf"], replace=True
+    )
+    case = load_library_case(path, root=library)
+    assert case.decision.decided == "Session de janvier" and case.decision.funders == ["prf"]
+    assert case.expected == load_library_case(STUDY / "2018-T2" / "region-sans-places.yaml").expected
+    assert path.read_text(encoding="utf-8").count("decision:") == 1
