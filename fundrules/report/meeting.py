@@ -681,7 +681,7 @@ dd{margin:0 0 0 1rem}ul,ol{padding-left:1.2rem;margin:.3rem 0}li{margin:.15rem 0
 .decision{border:2px dashed #777;border-radius:4px;padding:.4rem .7rem;margin-top:.8rem;min-height:6rem}
 .decision p{margin:.2rem 0 1.4rem}.recorded{background:#f4f4fb;padding:.3rem .6rem}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
-figure{margin:.5rem 0}svg{max-width:100%;height:auto}figure svg{width:100%;max-width:30rem}.legend{font-size:.9em;color:#444}
+figure{margin:.5rem 0}svg{max-width:100%;height:auto}figure svg{width:100%;max-width:30rem}
 @media (max-width:600px){body{padding:0 .5rem;margin-top:.8rem}article{padding:.5rem .6rem}dd{margin-left:.3rem}
 h1{font-size:1.2rem}}
 @media print{body{max-width:none;margin:0;font-size:11pt}a{color:inherit;text-decoration:none}
