@@ -442,23 +442,45 @@ def case_new(
 @handles_errors
 def case_lint(
     paths: list[str] = typer.Argument(None, metavar="CHEMIN", help="Cas ou dossiers (par défaut : cases/)."),
+    rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Chercher des données personnelles (n° de sécurité sociale, e-mail, téléphone, adresse) dans les cas.
+    """Vérifier les cas : aucune donnée personnelle (n° de sécurité sociale, e-mail, téléphone, adresse),
+    champs valides, décision de la réunion (decision:) cohérente, financeurs connus.
 
     \b
     Exemple :
       fundrules case lint cases/
     """
-    from fundrules.library import find_case_files, lint_privacy
+    from fundrules.errors import InputError
+    from fundrules.library import find_case_files, lint_privacy, load_library_case
+    from fundrules.library.decisions import lint_decision
 
     files = find_case_files([Path(p) for p in (paths or ["cases"])])
     findings = [f for file in files for f in lint_privacy(file)]
     for finding in findings:
         _echo(finding.render(), err=True)
+    invalid = 0
+    if not findings:  # a file with personal data is refused by the reader too: said once, above
+        catalog = None
+        for file in files:
+            try:
+                case = load_library_case(file)
+            except InputError as error:
+                _echo(str(error), err=True)
+                invalid += 1
+                continue
+            if case.decision is not None:
+                catalog = catalog or _catalog(rulesets)
+                for line, message in lint_decision(file, catalog):
+                    _echo(f"{file}, ligne {line} : {message}", err=True)
+                    invalid += 1
     if findings:
         _echo(f"Erreur : {len(findings)} donnée(s) personnelle(s) à retirer.", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{len(files)} cas sans donnée personnelle détectée.")
+    if invalid:
+        _echo(f"Erreur : {invalid} problème(s) dans les cas.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(files)} cas valides, sans donnée personnelle détectée.")
 
 
 @case_app.command("template")
@@ -506,30 +528,113 @@ def meeting_prepare(
     region: str = typer.Option(..., "--region", metavar="RÉGION", help="Région de la réunion (dossier de cases/)."),
     quarter: str = typer.Option(..., "--quarter", metavar="TRIMESTRE", help="Trimestre, par exemple 2018-T2."),
     out: Path = typer.Option(Path("."), "--out", metavar="DOSSIER", help="Dossier où écrire le dossier de séance."),
-    cases_dir: Path = typer.Option(Path("cases"), "--cases", metavar="DOSSIER", help="Dossier de la bibliothèque."),
+    cases_dir: Path = typer.Option(
+        Path("cases"),
+        "--cases",
+        metavar="DOSSIER",
+        help="Dossier de la bibliothèque (par défaut : cases/ du dossier courant) ; tout dossier de cas convient.",
+    ),
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
 ) -> None:
-    """Écrire le dossier de séance (Markdown et page HTML autonome).
+    """Écrire le dossier de séance (Markdown et page HTML autonome) : ordre du jour, synthèse, fiches.
 
     \b
-    Exemple :
+    Exemples :
       fundrules meeting prepare --region 24 --quarter 2019-T2 --out reunion/
+      fundrules meeting prepare --region 24 --quarter 2019-T2 --cases ~/mes-cas/
     """
     from fundrules import Engine
+    from fundrules.errors import InputError
     from fundrules.library.names import check_quarter, check_slug, check_target, ensure_folder, write_file
     from fundrules.report.meeting import prepare_meeting, render_html, render_markdown
 
     check_slug(region, "--region")
     check_quarter(quarter, "--quarter")
-    pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
+    try:
+        pack = prepare_meeting(Engine(rulesets, backend=engine.value), cases_dir, region, quarter)
+    except InputError as error:  # the library names its parameters; say which option they come from
+        if error.field == "cases":
+            reason = error.reason.replace(
+                "à cet endroit ;", "à cet endroit : indiquez son dossier avec --cases DOSSIER ;", 1
+            )
+            raise InputError(reason, file=error.file, field="--cases", code=error.code) from None
+        if error.field == "region":
+            raise InputError(error.reason, file=error.file, field="--region", code=error.code) from None
+        raise
     ensure_folder(out, "--out")
     stem = out / f"reunion-{region}-{quarter}"
     for target in (stem.with_suffix(".md"), stem.with_suffix(".html")):
         check_target(target, replace=True)  # both checked before either is written
     write_file(stem.with_suffix(".md"), render_markdown(pack), replace=True)
     write_file(stem.with_suffix(".html"), render_html(pack), replace=True)
-    _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas).")
+    _echo(f"Dossier de séance : {stem}.md et {stem}.html ({len(pack.agenda)} cas, bibliothèque : {cases_dir}).")
+
+
+@meeting_app.command("record")
+@handles_errors
+def meeting_record(
+    case: Path = typer.Argument(..., metavar="CAS", help="Le fichier du cas dans la bibliothèque."),
+    decided: Optional[str] = typer.Option(None, "--decided", metavar="TEXTE", help="Ce que la réunion a décidé."),
+    by: Optional[str] = typer.Option(
+        None, "--by", metavar="QUI", help="Qui décide ou porte la suite (un organisme, jamais un nom de personne)."
+    ),
+    funders: list[str] = typer.Option(
+        [], "--funder", metavar="FINANCEUR", help="Financeur sollicité par la décision (répétable : cpf, prf…)."
+    ),
+    date: Optional[str] = typer.Option(
+        None, "--date", metavar="DATE", help="Date de la décision (par défaut : celle de la réunion)."
+    ),
+    result: Optional[str] = typer.Option(
+        None, "--result", metavar="TEXTE", help="Le résultat, connu plus tard (seul : l'ajoute à la décision)."
+    ),
+    replace: bool = typer.Option(False, "--replace", help="Remplacer la décision ou le résultat enregistré."),
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Enregistrer dans le cas la décision de la réunion (decision:), relue ensuite par case lint,
+    replay et les dossiers de séance suivants.
+
+    \b
+    Exemples :
+      fundrules meeting record cas.yaml --decided "Demander l'abondement"
+        --by "France Travail" --funder cpf
+      fundrules meeting record cas.yaml --result "Formation financée en 2019"
+    """
+    import re
+
+    from fundrules.errors import InputError
+    from fundrules.library.decisions import record_decision
+
+    options = {
+        "decided": "--decided",
+        "by": "--by",
+        "funders": "--funder",
+        "result": "--result",
+        "replace": "--replace",
+    }
+    try:
+        checked = record_decision(
+            case,
+            _catalog(rulesets),
+            date=parse_date(date, "--date"),
+            decided=decided,
+            by=by,
+            funders=funders,
+            result=result,
+            replace=replace,
+        )
+    except InputError as error:  # the library names its parameters; say which option they come from
+        if error.field not in options:
+            raise
+        reason = error.reason
+        if error.reason.startswith("manque : "):
+            reason = reason.replace("manque :", "option manquante :", 1)
+        reason = re.sub(r"(?<![\w-])(decided|by|result|replace)(?![\w-])", lambda m: options[m.group(1)], reason)
+        raise InputError(
+            reason, file=error.file, line=error.line, field=options[error.field], code=error.code
+        ) from None
+    assert checked.decision is not None
+    _echo(f"Décision enregistrée dans {case} : {checked.decision.decided} ({checked.decision.by}).")
 
 
 rulesets_app = typer.Typer(

@@ -1,12 +1,16 @@
-"""Text shown in a terminal or a Markdown file: what a case or a file name holds cannot act there.
+"""Text shown in a terminal, a Markdown file or an HTML page: what a case or a file name holds cannot act there.
 
 A case value, an unknown key or a file name may carry an escape sequence (colours, a moved cursor,
 a retitled window), a C1 control or a bidirectional override that reorders what is read. Every
-text path of the CLI goes through `escape_terminal`; the Markdown meeting pack through `escape_markdown`.
+text path of the CLI goes through `escape_terminal`; the Markdown meeting pack through `escape_markdown`;
+the HTML pack through `escape_html`. One function per output kind, so both packs escape alike: what
+the terminal would show as \\x1b or \\u202e, a page shows the same way (a browser too would reorder
+text after U+202E, and NUL is not allowed in HTML).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -56,6 +60,13 @@ def escape_markdown(text: str) -> str:
     return _LINE_START.sub(
         lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"), text
     )
+
+
+def escape_html(text: str) -> str:
+    """Text or attribute value in an HTML page: markup characters as entities (quotes included), and
+    controls, bidi overrides, line separators and lone surrogates written visibly (\\x1b, \\u202e) as
+    in a terminal; an entity such as &#x202e; would still reorder what is read. Newlines are kept."""
+    return html.escape(escape_terminal(str(text)), quote=True)
 
 
 def is_web_link(url: str | None) -> bool:

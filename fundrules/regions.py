@@ -57,3 +57,15 @@ def region_label(code: str) -> str:
     """ "24" → "Centre-Val de Loire (code 24)"; an unknown value is shown as given."""
     name = REGIONS.get(code)
     return f"{name} (code {code})" if name else code
+
+
+# The study's regions are anonymised (Céreq Études n° 22, 2019): named as the study names them.
+STUDY_REGIONS = {"etude-territorialisee": "région « territorialisée » de l'étude Céreq"}
+
+
+def region_name(value: str) -> str:
+    """A region as people say it, for titles: "24" → "Centre-Val de Loire", the study's by its label."""
+    code = region_code(value)
+    if isinstance(code, str) and code in REGIONS:
+        return REGIONS[code]
+    return STUDY_REGIONS.get(value, value)

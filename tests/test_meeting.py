@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from fundrules import Engine
+from fundrules.escape import escape_html
 from fundrules.report.meeting import chart_svg, prepare_meeting, render_html, render_markdown
 
 from .conftest import ROOT
@@ -15,7 +16,7 @@ CASES = ROOT / "cases"
 
 @pytest.fixture(scope="module")
 def pack():
-    return prepare_meeting(Engine(backend="python"), CASES, "etude-territorialisee", "2017-T1")
+    return prepare_meeting(Engine(ROOT / "rulesets", backend="python"), CASES, "etude-territorialisee", "2017-T1")
 
 
 def test_agenda_lists_the_submitted_cases_with_profile_and_possible_funders(pack):
@@ -30,7 +31,8 @@ def test_agenda_lists_the_submitted_cases_with_profile_and_possible_funders(pack
     assert first.profile[0] == (
         "Demandeur d'emploi, inscrit à Pôle emploi, 20 ans, dernier contrat : aucun ; suivi par : Mission locale."
     )
-    assert "**Candidats :** PRF (éligible)" in render_markdown(pack)
+    card = render_markdown(pack).split("### 1. ", 1)[1].split("### 2. ", 1)[0]
+    assert "- ✔ Éligibles : PRF" in card
 
 
 def test_cases_grouped_by_blocker_and_counts(pack):
@@ -58,7 +60,7 @@ def test_html_is_self_contained_and_the_chart_is_valid_svg(pack):
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert len([e for e in root.iter() if e.tag.endswith("rect")]) > 3
-    assert "Bloquants les plus fréquents" in page and "permis-b-2016" in page
+    assert "Bloquants récurrents" in page and "permis-b-2016" in page
 
 
 def test_cli_writes_both_files_and_refuses_an_unknown_meeting(tmp_path):
@@ -69,6 +71,11 @@ def test_cli_writes_both_files_and_refuses_an_unknown_meeting(tmp_path):
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "reunion-etude-territorialisee-2018-T2.html").stat().st_size > 2000
     assert (tmp_path / "reunion-etude-territorialisee-2018-T2.md").read_text().startswith("# Réunion de niveau 3")
+    # the region by name, never its folder's slug
+    assert (
+        "# Réunion de niveau 3 — région « territorialisée » de l'étude Céreq, 2018-T2"
+        in (tmp_path / "reunion-etude-territorialisee-2018-T2.md").read_text()
+    )
     missing = subprocess.run(run + ["--quarter", "2015-T1"], cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 2 and "aucun cas soumis pour la réunion" in missing.stderr
     bad = subprocess.run(run + ["--quarter", "2018T2"], cwd=ROOT, capture_output=True, text=True)
@@ -77,7 +84,7 @@ def test_cli_writes_both_files_and_refuses_an_unknown_meeting(tmp_path):
 
 @pytest.fixture(scope="module")
 def pack_2018():
-    return prepare_meeting(Engine(backend="python"), CASES, "etude-territorialisee", "2018-T2")
+    return prepare_meeting(Engine(ROOT / "rulesets", backend="python"), CASES, "etude-territorialisee", "2018-T2")
 
 
 def test_2018_pack_counts_only_blockers_of_schemes_the_person_belongs_to(pack_2018):
@@ -91,14 +98,24 @@ def test_2018_pack_counts_only_blockers_of_schemes_the_person_belongs_to(pack_20
 
 def test_markdown_and_html_say_the_same_per_case(pack_2018):
     markdown, page = render_markdown(pack_2018), render_html(pack_2018)
-    for title in ("Question", "Situation", "Candidats", "Impasse", "Plan", "Ce qui débloquerait"):
+    for title in (
+        "Situation",
+        "Candidats",
+        "Impasse",
+        "Bloqués",
+        "Issue proposée",
+        "Qui décide",
+        "Prochaines actions",
+        "Ce qui débloquerait",
+        "Ressources pendant la formation",
+    ):
         assert f"**{title} :**" in markdown and f"<dt>{title}</dt>" in page
     # seven cases in 2018-T2: the five of the study's meeting, the promise of hiring (issue 15) and
     # one income case (issue 14)
-    assert markdown.count("Hors public : ") == page.count("Hors public : ") == 7
+    assert markdown.count("_Hors public : ") == page.count("Hors public : ") == 7
     assert "Hors public : AFPR (demandeurs d'emploi inscrits, sur une offre d'emploi déposée), Agefiph" in markdown
     # every case heading of the Markdown is an article of the page
-    assert markdown.count("\n### ") == page.count("<article>") == len(pack_2018.agenda)
+    assert markdown.split("## Fiches", 1)[1].count("\n### ") == page.count("<article ") == len(pack_2018.agenda)
 
 
 def test_html_escapes_values_and_fits_a_phone(pack_2018, tmp_path):
@@ -114,7 +131,9 @@ def test_html_escapes_values_and_fits_a_phone(pack_2018, tmp_path):
     # overflowed the screen; long source titles pushed the page sideways
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "svg{max-width:100%" in page and "overflow-wrap:anywhere" in page
-    assert not re.search(r'(src|href)="(?!https?://)', page)  # no local resource either
+    assert not re.search(
+        r'(src|href)="(?!https?://|#cas-\d+")', page
+    )  # no local resource either (links within the page)
 
 
 def test_chart_scales_down_and_names_blockers_by_their_labels(pack_2018):
@@ -124,3 +143,109 @@ def test_chart_scales_down_and_names_blockers_by_their_labels(pack_2018):
     texts = ["".join(t.itertext()) for t in root.iter() if t.tag.endswith("text")]
     assert any(t.startswith("PRF · Session achetée par la Région") for t in texts)
     assert not any("_" in t for t in texts)  # no criterion code
+
+
+# --- issue 26: a pack that leads to decisions ----------------------------------------------------
+
+
+def _sections(text: str, heads: list[str]) -> list[int]:
+    return [text.index(h) for h in heads]
+
+
+def test_agenda_comes_first_then_the_summary_then_the_cards(pack_2018):
+    markdown, page = render_markdown(pack_2018), render_html(pack_2018)
+    positions = _sections(markdown, ["## Ordre du jour", "## Synthèse du trimestre", "## Fiches"])
+    assert positions == sorted(positions)
+    positions = _sections(page, ['id="ordre-du-jour"', 'id="synthese"', 'id="fiches"'])
+    assert positions == sorted(positions) and page.index("<article") > positions[-1]
+    agenda = markdown.split("## Ordre du jour", 1)[1].split("## Synthèse", 1)[0]
+    lines = [line for line in agenda.splitlines() if line.strip()]
+    assert len(lines) == len(pack_2018.agenda)  # one line per case
+    # the case whose regional session is full and whose CPF balance is short: no plan, an impasse
+    full = next(line for line in lines if "Session régionale métier en tension mais complète" in line)
+    assert "issue proposée : impasse" in full and "décide : " in full
+    # the CDD job seeker of 2018: the CIF-CDD, decided by the Fongecif (or OPACIF)
+    cdd = next(line for line in lines if "le CIF existe-t-il encore" in line)
+    assert "issue proposée : CIF" in cdd and "décide : CIF : Fongecif ou OPACIF" in cdd
+
+
+def test_each_card_is_titled_by_its_question_and_has_every_field_and_an_empty_decision_block(pack_2018):
+    page = render_html(pack_2018)
+    articles = page.split("<article ")[1:]
+    assert len(articles) == len(pack_2018.agenda)
+    for n, (item, article) in enumerate(zip(pack_2018.agenda, articles, strict=True), 1):
+        assert f"<h3>{n}. {escape_html(item.case.problem)}</h3>" in article
+        for field in ("Situation", "Candidats", "Issue proposée", "Qui décide", "Prochaines actions"):
+            assert f"<dt>{field}</dt>" in article
+        assert "<dt>Ressources pendant la formation</dt>" in article
+        assert '<div class="decision"><strong>Décision de la réunion / qui fait quoi</strong>' in article
+    markdown = render_markdown(pack_2018)
+    assert markdown.count("**Décision de la réunion / qui fait quoi :**") == len(pack_2018.agenda)
+    assert "### 1. boeth-salarie-cdi" not in markdown  # no longer titled by file name
+
+
+def test_eligible_and_to_check_candidates_look_different(pack_2018):
+    page = render_html(pack_2018)
+    # the BOETH employee in CDI: CPF and Agefiph eligible; the employer's plan needs the employer's consent
+    card = page.split("<article ")[1]
+    assert '<span class="st eligible">CPF (✔ éligible)</span>' in card
+    assert '<span class="st verifier">Plan de formation de l' in card and "(? à vérifier)" in card
+    css = dict(re.findall(r"\.(eligible|verifier)\{([^}]*)\}", page))
+    assert css["eligible"] != css["verifier"] and "dashed" in css["verifier"]
+
+
+def test_no_blocker_of_a_scheme_the_person_is_not_for(pack_2018):
+    # no hiring promise (AFPR, POEI), no POEC session, no employer (employer's plan): out of scope or
+    # scope to establish, never counted as a blocker of the case
+    for key in list(pack_2018.by_blocker) + [k for q in pack_2018.history.values() for k in q]:
+        assert key.split(" · ")[0] not in ("afpr", "poei", "poec", "plan_employeur"), key
+
+
+def test_2018_top_blockers_are_the_study_subjects(pack_2018):
+    from fundrules.report.meeting import INCOME, _top
+
+    top = [key for key, _count in _top(pack_2018)]
+    # Céreq study (2019): CPF of job seekers only Pôle emploi can mobilise; CIF seniority; the regional
+    # plan's places; no income during a long course
+    for subject in ("cpf · solde_ou_accord_pole_emploi", "cif · cdi.anciennete_salariee", INCOME):
+        assert subject in top, subject
+    assert any(key.startswith("prf · ") for key in top[:3])
+    assert not any(key.endswith("duree_maximale") for key in top)  # the 400-hour limits are gone
+
+
+def test_what_changed_in_the_rules_since_the_last_meeting(pack):
+    # the 2017 regional plan of the study's region refocused on shortage occupations (study, 3038-3044)
+    assert pack.previous_date.isoformat() == "2016-12-08"
+    prf = next(c for c in pack.rule_changes if c.funder == "PRF")
+    assert "critère ajouté : Métier en tension" in prf.lines
+    assert not any("etude-fusionnee" in line for line in prf.lines)  # other regions' plans are not ours
+    markdown = render_markdown(pack)
+    assert "### Ce qui a changé dans les règles depuis la dernière réunion (08/12/2016 → 16/03/2017)" in markdown
+
+
+def test_a_region_is_named_and_the_first_meeting_says_there_is_nothing_to_compare():
+    pack = prepare_meeting(Engine(ROOT / "rulesets", backend="python"), CASES, "24", "2019-T2")
+    markdown = render_markdown(pack)
+    assert markdown.startswith("# Réunion de niveau 3 — Centre-Val de Loire, 2019-T2 (20/06/2019)")
+    assert "pas de réunion précédente" in markdown
+
+
+def test_page_prints_one_card_per_page_and_loads_nothing(pack_2018):
+    page = render_html(pack_2018)
+    assert "@media print" in page
+    print_css = page.split("@media print", 1)[1]
+    assert re.search(r"article\{[^}]*break-before:page", print_css)
+    for resource in ("<script", "<link", "<img", "<iframe", "@import", "url(", " src="):
+        assert resource not in page
+
+
+def test_chart_fits_a_phone_with_full_labels(pack_2018):
+    from fundrules.report.meeting import _blocker_label, _top
+
+    root = ET.fromstring(chart_svg(pack_2018))
+    assert int(root.get("width")) <= 360  # at 390 px the page leaves about 360 px: drawn at full size
+    texts = [" ".join(t.itertext()) for t in root.iter() if t.tag.endswith("text")]
+    joined = " ".join(texts)
+    for key, _count in _top(pack_2018):
+        assert _blocker_label(pack_2018, key) in joined  # wrapped over lines, never cut
+    assert "…" not in joined

@@ -51,6 +51,18 @@ class Conclusion(BaseModel):
     note: StrictStr = Field(min_length=3)
 
 
+class Decision(BaseModel):
+    """What the meeting decided for the case, written after it (by `meeting record` or by hand): the
+    memory the study's meetings lacked. `result` is added when the outcome is known, months later."""
+
+    model_config = _FORBID
+    date: dt.date
+    decided: StrictStr = Field(min_length=3)  # what was decided, in the meeting's words
+    by: StrictStr = Field(min_length=2)  # who decided, or who carries it out (a body, never a person's name)
+    funders: list[StrictStr] = []  # the funders the decision tries (ids of the rulesets)
+    result: Optional[StrictStr] = Field(None, min_length=3)  # the outcome known later
+
+
 class Expected(BaseModel):
     model_config = _FORBID
     status: Status
@@ -65,6 +77,7 @@ class LibraryFile(BaseModel):
     case: dict[str, Any]
     conclusion: Conclusion
     expected: dict[StrictStr, Expected] = Field(min_length=1)
+    decision: Optional[Decision] = None
 
 
 class LibraryCase(BaseModel):
@@ -78,6 +91,7 @@ class LibraryCase(BaseModel):
     case: Any
     conclusion: Conclusion
     expected: dict[str, Expected]
+    decision: Optional[Decision] = None
 
 
 def load_library_case(path: str | Path, root: str | Path | None = None) -> LibraryCase:
@@ -117,6 +131,14 @@ def library_case_from_text(text: str, path: str | Path, root: str | Path | None 
             line=doc.line_of(("case", "date_demande")),
             field="case.date_demande",
         )
+    if spec.decision is not None and spec.decision.date < spec.meeting.date:
+        raise InputError(
+            f"la décision ({spec.decision.date.isoformat()}) est antérieure à la réunion "
+            f"({spec.meeting.date.isoformat()}) qui l'a prise",
+            file=doc.file,
+            line=doc.line_of(("decision", "date")),
+            field="decision.date",
+        )
     path = Path(path)
     case_id = str(path.relative_to(root).with_suffix("")) if root else path.stem
     return LibraryCase(
@@ -127,7 +149,15 @@ def library_case_from_text(text: str, path: str | Path, root: str | Path | None 
         case=case,
         conclusion=spec.conclusion,
         expected=spec.expected,
+        decision=spec.decision,
     )
+
+
+def bundled_cases_dir() -> Optional[Path]:
+    """The case library shipped with fundrules' sources (the study's meetings and region 24's), when
+    this copy runs from them; an installed wheel carries no cases."""
+    folder = Path(__file__).resolve().parents[2] / "cases"
+    return folder if (folder / "etude-territorialisee").is_dir() else None
 
 
 def _hidden(relative: Path) -> bool:

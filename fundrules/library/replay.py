@@ -19,6 +19,7 @@ from ..french import fact_value_fr
 from ..parallel import can_fork, forked_slices
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .cases import LibraryCase
+from .decisions import DecisionCheck, check_decision
 
 
 @dataclass
@@ -64,6 +65,8 @@ class CaseReplay:
     # The full evaluations; left out (None) by a parallel replay, which returns only the above.
     evaluation: Optional[Evaluation] = None
     meeting_evaluation: Optional[Evaluation] = None
+    # The meeting's recorded decision under the rules of the replay date (today without --as-of)
+    decision: Optional[DecisionCheck] = None
 
     @property
     def matches(self) -> bool:
@@ -163,11 +166,19 @@ def changes_between(engine, before: Evaluation, after: Evaluation) -> list[Chang
     return changes
 
 
+def today() -> dt.date:
+    """The date whose rules a recorded decision is checked against when no --as-of is given."""
+    return dt.date.today()
+
+
 def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> CaseReplay:
     from ..plan import make_plan
 
     at_meeting = engine.evaluate(case.case, as_of=case.meeting.date)
     if as_of is None:
+        decision = None
+        if case.decision is not None:
+            decision = check_decision(case, engine.evaluate(case.case, as_of=today()))
         return CaseReplay(
             case,
             case.meeting.date,
@@ -175,6 +186,7 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
             differences=compare(engine, case, at_meeting),
             plan=make_plan(engine, case.case, case.meeting.date, evaluation=at_meeting),
             evaluation=at_meeting,
+            decision=decision,
         )
     other = engine.evaluate(case.case, as_of=as_of)
     return CaseReplay(
@@ -185,6 +197,7 @@ def replay_case(engine, case: LibraryCase, as_of: Optional[dt.date] = None) -> C
         plan=make_plan(engine, case.case, as_of, evaluation=other),
         evaluation=other,
         meeting_evaluation=at_meeting,
+        decision=check_decision(case, other),
     )
 
 

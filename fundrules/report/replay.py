@@ -28,6 +28,53 @@ def _plan_text(plan) -> str:
     return plan_summary(plan.plans[0])
 
 
+class DecisionTally:
+    """The meetings' recorded decisions under the replay's rules: per quarter, how many decided ways
+    out (decisions naming funders) the rules still allow, and the cases whose decision they contradict."""
+
+    def __init__(self) -> None:
+        self.per_quarter: dict[str, list[int]] = {}  # quarter -> [ways out, still allowed]
+        self.contradicted: list[str] = []
+        self.as_of: Optional[dt.date] = None
+
+    def add(self, replay: CaseReplay, labels: dict, names: dict, bullet: str) -> None:
+        check = replay.decision
+        if check is None:
+            return
+        self.as_of = check.as_of
+        counts = self.per_quarter.setdefault(check.quarter, [0, 0])
+        if check.way_out:
+            counts[0] += 1
+            counts[1] += check.still_allowed
+        if check.contradicted:
+            decided = replay.case.decision.decided if replay.case.decision else ""
+            self.contradicted.append(
+                f"{bullet}{replay.case.id} (réunion du {date_fr(replay.case.meeting.date)}) : décidé « {decided} » ; "
+                f"{check.closed_text(labels, names)}"
+            )
+
+    def lines(self, h2: str, bullet: str) -> list[str]:
+        if not self.per_quarter:
+            return []
+        out = ["", f"{h2}Décisions des réunions aux règles du {date_fr(self.as_of)}"]
+        for quarter in sorted(self.per_quarter):
+            ways, allowed = self.per_quarter[quarter]
+            out.append(f"{bullet}{quarter} : {ways} issue(s) décidée(s), dont {allowed} encore possible(s)")
+        if self.contradicted:
+            out += [
+                "",
+                f"{h2}Décisions contredites par les règles du {date_fr(self.as_of)} ({len(self.contradicted)} cas)",
+            ]
+            out += self.contradicted
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            quarter: {"ways_out": ways, "still_allowed": allowed}
+            for quarter, (ways, allowed) in sorted(self.per_quarter.items())
+        }
+
+
 class ReplayText:
     """The replay for people, built while the replays arrive: it keeps only the lines it will show
     (cases with differences or changes, income dead ends) and counts the rest, since its first
@@ -51,6 +98,7 @@ class ReplayText:
         self.cases = self.mismatched = self.changed = self.gained = self.lost = 0
         self.dead_ends: list[str] = []  # one line per case whose person has nothing to live on
         self.blocks: list[str] = []  # the lines of each case with differences (or changes)
+        self.decisions = DecisionTally()
 
     def _funder(self, fid: str) -> str:
         return self.names.get(fid, fid)
@@ -66,6 +114,8 @@ class ReplayText:
 
     def add(self, replay: CaseReplay) -> str:
         self.cases += 1
+        if replay.decision is not None:
+            self.decisions.add(replay, self.labels, self.names, self.bullet)
         h2, bullet, lines = self.h2, self.bullet, self.blocks
         pad = "  " if self.markdown else "      "
         if self.as_of is None:
@@ -124,6 +174,7 @@ class ReplayText:
                 f"{h1}Rejeu de {self.cases} cas aux règles du {date_fr(self.as_of)}",
                 f"{self.changed} cas changent : {self.gained} financeurs gagnés, {self.lost} financeurs perdus.",
             ]
+        lines += self.decisions.lines(h2, self.bullet)
         lines += self.blocks
         return "\n".join(lines if self.markdown else fit(lines, self.width or terminal_width())) + "\n"
 
@@ -170,6 +221,15 @@ def _replay_item(r: CaseReplay, as_of: Optional[dt.date]) -> dict[str, Any]:
             }
             for c in r.changes
         ]
+    if r.decision is not None:
+        d = r.decision
+        item["decision"] = {
+            "as_of": d.as_of.isoformat(),
+            "funders": d.funders,
+            "still_allowed": d.still_allowed,
+            "contradicted": d.contradicted,
+            "closed": [{"funder": c.funder, "reason": c.reason, "criteria": c.criteria} for c in d.closed],
+        }
     return item
 
 
@@ -185,6 +245,7 @@ class ReplayJson:
     def __init__(self, count: int, as_of: Optional[dt.date], provenance: Optional[Provenance] = None):
         self.count, self.as_of, self.provenance = count, as_of, provenance
         self.cases = self.mismatched = 0
+        self.decisions = DecisionTally()
 
     def _summary(self) -> str:
         summary: dict[str, Any] = {
@@ -196,6 +257,8 @@ class ReplayJson:
             summary["provenance"] = self.provenance.model_dump(mode="json")
         if self.as_of is None:
             summary["matches"] = self.cases - self.mismatched
+        if self.decisions.per_quarter:  # only once a decision was met: after "results", in the tail
+            summary["decisions"] = self.decisions.summary()
         return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False)
 
     def start(self) -> str:
@@ -205,6 +268,7 @@ class ReplayJson:
     def add(self, replay: CaseReplay) -> str:
         self.cases += 1
         self.mismatched += not replay.matches
+        self.decisions.add(replay, {}, {}, "")
         item = json.dumps(_replay_item(replay, self.as_of), ensure_ascii=False, indent=2)
         return ("\n" if self.cases == 1 else ",\n") + "    " + item.replace("\n", _ITEM_INDENT)
 
