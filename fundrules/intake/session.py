@@ -95,7 +95,8 @@ def changes(engine, before, after) -> list[str]:
             detail = ""
             if blockers:
                 seen = ", ".join(fact_value_fr(k, v) for k, v in blockers[0].observed.items())
-                detail = f", {seen} ; requis : {blockers[0].required}" if seen else f" ; requis : {blockers[0].required}"
+                required = f" ; requis : {blockers[0].required}"
+                detail = f", {seen}{required}" if seen else required
             lines.append(f"{name} : bloqué{detail}")
         elif f.status == "eligible":
             lines.append(f"{name} : éligible")
@@ -187,9 +188,8 @@ def case_text(interview: Interview) -> str:
 
     facts = interview.case.model_dump(mode="json", exclude_none=True)
     facts = {k: v for k, v in facts.items() if v != {}}
-    text = (
-        "# Cas recueilli par « fundrules interview » : faits seulement, à relire avant usage.\n"
-        + yaml.safe_dump(facts, allow_unicode=True, sort_keys=False, width=100)
+    text = "# Cas recueilli par « fundrules interview » : faits seulement, à relire avant usage.\n" + yaml.safe_dump(
+        facts, allow_unicode=True, sort_keys=False, width=100
     )
     findings = lint_text(text, "cas recueilli")
     if findings:
