@@ -186,7 +186,7 @@ def case_text(interview: Interview) -> str:
     from ..library.privacy import lint_text
     from ..source import parse_text
 
-    facts = interview.case.model_dump(mode="json", exclude_none=True)
+    facts = interview.case.model_dump(exclude_none=True)  # dates written as YAML dates, unquoted
     facts = {k: v for k, v in facts.items() if v != {}}
     text = "# Cas recueilli par « fundrules interview » : faits seulement, à relire avant usage.\n" + yaml.safe_dump(
         facts, allow_unicode=True, sort_keys=False, width=100
