@@ -76,7 +76,7 @@ class Interview:
 
 def changes(engine, before, after) -> list[str]:
     """ "AIF : hors public", "CIF : bloqué, ancienneté salariée = 15 ; requis : 24 mois" — one line per
-    funder whose status or public moved."""
+    funder whose status or public moved (none: nothing moved)."""
     if after is None:
         return []
     if before is None:
@@ -106,7 +106,7 @@ def changes(engine, before, after) -> list[str]:
             lines.append(f"{name} : dans son public, à vérifier")
         else:
             lines.append(f"{name} : à vérifier")
-    return lines or ["Aucune réponse ne change."]
+    return lines
 
 
 def run(
@@ -159,6 +159,9 @@ def run(
                 write(f"  Réponse refusée : {reason}. Réponses possibles : {allowed(question)}.")
                 continue
             count += 1
+            if not lines:
+                who = f" pour {names(question.funders)}" if names and question.funders else ""
+                lines = [f"Pas de changement{who} (d'autres faits restent à recueillir)."]
             for text in lines:
                 write("  " + text)
             break
