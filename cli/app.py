@@ -716,8 +716,8 @@ def interview(
     """
     from fundrules import Engine
     from fundrules.errors import InputError
-    from fundrules.french import short_name
     from fundrules.intake.answers import MAX_ANSWER_LENGTH
+    from fundrules.intake.rank import funder_names
     from fundrules.intake.session import Interview, case_text, run
     from fundrules.library.names import check_target, write_file
     from fundrules.report import render_text
@@ -749,7 +749,7 @@ def interview(
         return line.rstrip("\r\n")
 
     def names(funders: list[str]) -> str:
-        return ", ".join(short_name(runner.catalog.funders[f].name) for f in funders)
+        return funder_names(runner, funders)
 
     _echo("Entretien guidé : « je ne sais pas », « retour » ou « fin » à tout moment.")
     run(session, read, _echo, echo=not terminal, names=names)

@@ -29,7 +29,14 @@ class Question(_Out):
     unit: Optional[str] = Field(None, description="unité d'un nombre (mois, heures, euros…)")
     minimum: Optional[float] = Field(None, description="plus petite valeur admise d'un nombre")
     maximum: Optional[float] = Field(None, description="plus grande valeur admise d'un nombre")
-    funders: list[str] = Field(description="financeurs dont la réponse peut changer selon la réponse à la question")
+    funders: list[str] = Field(
+        description="financeurs encore à vérifier que la réponse peut faire avancer (changer leur réponse ou "
+        "trancher un de leurs critères)"
+    )
+    moves: list[str] = Field(
+        [],
+        description="parmi eux, ceux dont le statut ou le public peut changer dès cette réponse (selon la valeur)"
+    )
     triage: bool = Field(
         description="question de tri (situation, inscription, action, coût, durée, début, "
         "région, opérateur) : posée d'abord tant qu'elle est sans réponse"

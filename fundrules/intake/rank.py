@@ -6,19 +6,22 @@ and blocked answers are final (Kleene logic is monotone: a fact added never turn
 back), and so is "hors public". The engine's compact outcome already says, per open funder, which
 facts its unknown criteria read (`missing_facts`); each of them is then *tried*: the case is
 evaluated again with that fact set to each value that could matter (both booleans, every choice,
-every variant, numbers and dates on either side of each threshold the criteria read), and the
-funders whose answer moved are the ones the fact can decide. A fact that moves nothing is not asked.
+every variant, numbers and dates on either side of each threshold the criteria read). A fact is
+asked when some value *moves* an open funder's answer, or *settles* one of its unknown criteria
+(the answer's checks "à vérifier" change: an eligible answer needs every criterion settled, which
+no single fact does while several are unknown). A fact that does neither is not asked.
 
-When no single fact can move an open funder (its criteria compare two unknown facts, say), every
+When no single fact advances an open funder (its criteria compare two unknown facts, say), every
 fact it still lacks is asked, marked `jointly`: together they settle it. So the intake stops only
-when each open funder lacks nothing but facts declined ("je ne sais pas").
+when each open funder lacks nothing but facts declined ("je ne sais pas"), and its final statuses
+are those of the whole case (tested on every library case).
 
-Order, deterministic: triage facts first (in TRIAGE order) while unknown, then facts deciding
-alone before facts deciding jointly, then the most funders paying the course moved (who pays the
-course comes before the person's income during it), then the most funders moved, then the fact
-table's order. (Measured on the case library, putting course funders first took the median number
-of questions to the whole case's statuses from 14 to 11; favouring scope facts, or funders with
-fewer facts left, did not help.)
+Order, deterministic: triage facts first (in TRIAGE order) while unknown; then facts that advance a
+funder alone before facts that do so only jointly; then the most funders paying the course
+advanced (who pays the course comes before the person's income during it); then the most answers
+moved; then the most funders advanced; then the fact table's order. (Measured on the case library:
+putting course funders first took the median number of questions to the whole case's statuses from
+14 to 11; favouring scope facts, or funders with fewer facts left, did not help.)
 The operator changes no status but says who can mobilise each funder: it is asked (triage) while
 unknown and some open or eligible funder can be mobilised by some operators only.
 """
@@ -174,12 +177,14 @@ def _probes(engine, path: str, facts: Mapping[str, Any], day: dt.date, funders: 
     return []
 
 
-def _decided(
+def _tried(
     engine, data: dict, as_of: Optional[dt.date], path: str, values: list[Any], concerned: list[FunderOutcome]
-) -> set[str]:
-    """The concerned funders whose answer moves for some value of `path`."""
+) -> tuple[set[str], set[str]]:
+    """(funders whose answer moves, funders of which an unknown criterion gets settled without the
+    answer moving) for some value of `path`, among the concerned funders."""
+    before = {f.funder: (answer_of(f), frozenset(c.key for c in f.unknown)) for f in concerned}
     moved: set[str] = set()
-    before = {f.funder: answer_of(f) for f in concerned}
+    settled: set[str] = set()
     for value in values:
         try:
             probe = case_from_data(_with(data, path, value))
@@ -187,14 +192,21 @@ def _decided(
         except InputError:  # a value the case cannot hold with its other facts (a date before birth)
             continue
         for f in after.funders:
-            if f.funder in before and f.funder not in moved and answer_of(f) != before[f.funder]:
+            was = before.get(f.funder)
+            if was is None or f.funder in moved:
+                continue
+            if answer_of(f) != was[0]:
                 moved.add(f.funder)
+            elif not was[1] <= {c.key for c in f.unknown}:
+                settled.add(f.funder)
         if len(moved) == len(before):
             break
-    return moved
+    return moved, settled - moved
 
 
-def _question(engine, path: str, funders: list[str], triage: bool, jointly: bool, reason: str) -> Question:
+def _question(
+    engine, path: str, funders: list[str], triage: bool, jointly: bool, reason: str, moves: Iterable[str] = ()
+) -> Question:
     fact = FACTS[path]
     asked = QUESTIONS[path]
     if fact.kind == BOOL:
@@ -216,24 +228,39 @@ def _question(engine, path: str, funders: list[str], triage: bool, jointly: bool
         if numeric
         else None,
         funders=funders,
+        moves=sorted(moves),
         triage=triage,
         jointly=jointly,
         reason=reason,
     )
 
 
-def _names(engine, funders: list[str]) -> str:
-    return ", ".join(short_name(engine.catalog.funders[f].name) for f in funders)
+def _course(engine, funders) -> int:
+    return sum(engine.catalog.funders[f].kind == "course" for f in funders)
 
 
-def _reason(engine, funders: list[str], triage: bool, jointly: bool, path: str) -> str:
+def funder_names(engine, funders: Iterable[str]) -> str:
+    """ "AIF, CPF": short names, the full name where two of them would read the same (CIF, its pay)."""
+    names = [engine.catalog.funders[f].name for f in funders]
+    short = [short_name(n) for n in names]
+    return ", ".join(s if short.count(s) == 1 else n for s, n in zip(short, names, strict=True))
+
+
+_names = funder_names
+
+
+def _reason(engine, path: str, triage: bool, moved: set[str], settled: set[str], funders: list[str]) -> str:
     if path == "operateur":
-        said = f"dit lesquels de ces {len(funders)} financeurs l'opérateur peut mobiliser lui-même"
-    elif jointly:
-        said = f"ne tranche qu'avec d'autres faits inconnus des mêmes critères : {_names(engine, funders)}"
+        parts = [f"dit lesquels de ces {len(funders)} financeurs l'opérateur peut mobiliser lui-même"]
+    elif not moved and not settled:
+        parts = [f"ne tranche qu'avec d'autres faits inconnus des mêmes critères : {_names(engine, funders)}"]
     else:
-        count = len(funders)
-        said = f"peut changer la réponse de {count} financeur{'s' if count > 1 else ''} : {_names(engine, funders)}"
+        parts = []
+        if moved:
+            parts.append(f"peut changer la réponse de : {_names(engine, sorted(moved))}")
+        if settled:
+            parts.append(f"tranche un critère de : {_names(engine, sorted(settled))}")
+    said = " ; ".join(parts)
     return ("Question de tri ; " + said if triage else said[0].upper() + said[1:]) + "."
 
 
@@ -281,18 +308,19 @@ def next_questions(
             if path not in skipped and path not in facts:
                 pending.setdefault(path, []).append(f)
 
-    decides: dict[str, set[str]] = {}
+    moves: dict[str, set[str]] = {}  # fact -> funders whose answer it can move
+    settles: dict[str, set[str]] = {}  # fact -> funders of which it can settle a criterion, answer unmoved
     for path, concerned in pending.items():
-        moved = _decided(engine, data, as_of, path, _probes(engine, path, known, day, concerned), concerned)
-        if moved:
-            decides[path] = moved
-    settled_by_one = {f for moved in decides.values() for f in moved}
-    jointly: dict[str, set[str]] = {}
+        moved, settled = _tried(engine, data, as_of, path, _probes(engine, path, known, day, concerned), concerned)
+        if moved or settled:
+            moves[path], settles[path] = moved, settled
+    progressing = {f for path in moves for f in moves[path] | settles[path]}
+    jointly: dict[str, set[str]] = {}  # facts that settle nothing alone, for funders nothing else advances
     for f in open_funders:
-        if f.funder in settled_by_one:
+        if f.funder in progressing:
             continue
         for path in f.missing_facts:
-            if path in pending and path not in decides:
+            if path in pending and path not in moves:
                 jointly.setdefault(path, set()).add(f.funder)
 
     if "operateur" not in facts and "operateur" not in skipped:
@@ -305,26 +333,29 @@ def next_questions(
             and not every <= set(engine.catalog.funders[f.funder].mobilised_by)
         }
         if mobilised:
-            decides["operateur"] = mobilised
+            moves["operateur"], settles["operateur"] = mobilised, set()
 
     entries = []
-    for path, moved in list(decides.items()) + list(jointly.items()):
-        alone = path in decides
+    for path in list(moves) + list(jointly):
+        moved, settled = moves.get(path, set()), settles.get(path, set())
+        both = moved | settled or jointly[path]
+        alone = path in moves
         triage = path in TRIAGE
         key = (
             0 if triage else 1,
             TRIAGE.index(path) if triage else 0,
             0 if alone else 1,
-            -sum(engine.catalog.funders[f].kind == "course" for f in moved),
+            -_course(engine, both),
             -len(moved),
+            -len(both),
             _ORDER.get(path, len(_ORDER)),
         )
-        entries.append((key, path, sorted(moved), triage, not alone))
+        entries.append((key, path, sorted(both), triage, not alone, moved, settled))
     entries.sort(key=lambda e: e[0])
     if limit is not None:
         entries = entries[:limit]
     questions = [
-        _question(engine, path, moved, triage, joint, _reason(engine, moved, triage, joint, path))
-        for _key, path, moved, triage, joint in entries
+        _question(engine, path, funders, triage, joint, _reason(engine, path, triage, moved, settled, funders), moved)
+        for _key, path, funders, triage, joint, moved, settled in entries
     ]
     return Questions(as_of=outcome.as_of, questions=questions, open_funders=[f.funder for f in open_funders])
