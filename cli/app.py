@@ -770,7 +770,7 @@ def interview(
 
 
 app.command("interview")(interview)
-app.command("interroger", help="Alias français de « interview ».")(interview)
+app.command("interroger", help="(alias français de « interview ») " + (interview.__doc__ or ""))(interview)
 
 
 _USAGE_FR = [

@@ -135,3 +135,43 @@ def test_library_cases_reach_the_same_statuses_with_fewer_questions_than_facts(e
     assert len(runs) >= 50
     assert statistics.median(r.to_same_statuses for r in runs) < statistics.median(r.facts for r in runs)
     assert all(r.answered_to_same <= r.facts for r in runs)
+
+
+def _with(case: dict, path: str, value) -> dict:
+    copy = {k: dict(v) if isinstance(v, dict) else v for k, v in case.items()}
+    if "." in path:
+        section, name = path.split(".", 1)
+        copy.setdefault(section, {})[name] = value
+    else:
+        copy[path] = value
+    return copy
+
+
+def _answer(result) -> tuple:
+    return result.status, result.in_scope, sorted(p.criterion for p in result.pending)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        JOB_SEEKER,
+        {"date_demande": "2024-03-12", "beneficiaire": {"statut": "salarie", "contrat": "cdi"}},
+        {"date_demande": "2019-06-03", "region": "24", "projet": {"type_action": "certification_rncp"}},
+    ],
+)
+def test_every_question_with_choices_can_change_an_answer(engine, case):
+    """Checked from the full public evaluation, not from the intake's own probes: for each yes/no or
+    choice question, some answer changes the status, the public or the pending checks of a funder
+    it names; and its `moves` funders are among them."""
+    before = engine.evaluate(case)
+    for q in next_questions(engine, case).questions:
+        if q.fact == "operateur" or q.jointly or not q.choices:
+            continue
+        assert set(q.moves) <= set(q.funders)
+        changed, moved = set(), set()
+        for choice in q.choices:
+            after = engine.evaluate(_with(case, q.fact, choice.value))
+            changed |= {f for f in q.funders if _answer(after.result(f)) != _answer(before.result(f))}
+            moved |= {f for f in q.funders if _answer(after.result(f))[:2] != _answer(before.result(f))[:2]}
+        assert changed == set(q.funders), q.fact
+        assert moved == set(q.moves), q.fact

@@ -34,8 +34,7 @@ class Question(_Out):
         "trancher un de leurs critères)"
     )
     moves: list[str] = Field(
-        [],
-        description="parmi eux, ceux dont le statut ou le public peut changer dès cette réponse (selon la valeur)"
+        [], description="parmi eux, ceux dont le statut ou le public peut changer dès cette réponse (selon la valeur)"
     )
     triage: bool = Field(
         description="question de tri (situation, inscription, action, coût, durée, début, "
