@@ -151,3 +151,21 @@ def test_parse_answers():
     assert parse_answer(yes_no, " OUI ") is True and parse_answer(yes_no, "n") is False
     date = NUMBER.model_copy(update={"type": "date"})
     assert parse_answer(date, "1/3/2018") == dt.date(2018, 3, 1)
+
+
+def test_text_answers_refuse_control_characters_and_personal_data():
+    from fundrules import Engine
+    from fundrules.errors import InputError
+    from fundrules.intake.session import Interview
+
+    text = NUMBER.model_copy(update={"type": "string", "unit": None, "minimum": None})
+    with pytest.raises(AnswerError):
+        parse_answer(text, "B\x1b[2J")
+    with pytest.raises(AnswerError):
+        parse_answer(text, "B\u202e")
+    interview = Interview(Engine(backend="python"), {"date_demande": "2024-03-12"})
+    with pytest.raises(InputError):
+        interview.answer("projet.categorie_permis", "jean.dupont@exemple.fr")
+    assert "projet" not in interview.data  # refused: nothing kept
+    assert interview.answer("projet.categorie_permis", "B") is not None
+    assert interview.data["projet"] == {"categorie_permis": "B"}

@@ -76,6 +76,8 @@ def parse_answer(question: Question, text: str) -> Any:
     if question.type in ("int", "number"):
         return _number(question, said)
     value = unicodedata.normalize("NFC", text.strip())
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise AnswerError("caractère de contrôle ou de mise en forme refusé")
     if len(value) > MAX_ANSWER_LENGTH:
         raise AnswerError(f"réponse trop longue (au plus {MAX_ANSWER_LENGTH} caractères)")
     return value

@@ -160,8 +160,8 @@ def run(
                 continue
             count += 1
             if not lines:
-                who = f" pour {names(question.funders)}" if names and question.funders else ""
-                lines = [f"Pas de changement{who} (d'autres faits restent à recueillir)."]
+                who = f" : {names(question.funders)}" if names and question.funders else ""
+                lines = [f"Statuts inchangés{who} (d'autres faits restent à recueillir)."]
             for text in lines:
                 write("  " + text)
             break
