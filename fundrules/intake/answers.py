@@ -12,7 +12,7 @@ from ..case import EARLIEST_DATE, LATEST_DATE, iso_date
 from ..french import number_fr
 from .model import Question
 
-SKIP_WORDS = ("je ne sais pas", "ne sais pas", "nsp", "inconnu")
+SKIP_WORDS = ("je ne sais pas", "je sais pas", "ne sais pas", "sais pas", "nsp", "inconnu", "?")
 BACK_WORDS = ("retour",)
 END_WORDS = ("fin",)
 MAX_ANSWER_LENGTH = 200
