@@ -150,12 +150,12 @@ def handles_errors(command):
 def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
     if text is None:
         return None
-    from fundrules.case import iso_date
+    from fundrules.case import read_date
     from fundrules.errors import InputError
 
-    day = iso_date(text)
+    day = read_date(text)
     if day is None:
-        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option)
+        raise InputError(f"date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA, reçu « {text} »", field=option)
     return day
 
 
@@ -236,6 +236,12 @@ def _run_on_case(
         ) from None
 
 
+def _triage(case_input) -> Optional[str]:
+    from fundrules.triage import triage_line
+
+    return triage_line(case_input)
+
+
 @app.command()
 @handles_errors
 def check(
@@ -264,14 +270,15 @@ def check(
         from fundrules.report.synthesis import render_synthesis
 
         evaluation, result, amounts = _run_on_case(case, as_of, engine, rulesets, "synthesis", loaded)
-        region = getattr(loaded[0], "region", None)
-        _echo(render_synthesis(evaluation, result, amounts, source=case, region=region), nl=False)
+        region, note = getattr(loaded[0], "region", None), _triage(loaded[0])
+        _echo(render_synthesis(evaluation, result, amounts, source=case, region=region, note=note), nl=False)
         return
     evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", loaded, explain=explain)
     if format == Format.json:
         _echo_json(evaluation.model_dump_json(indent=2))
     else:
-        _echo(render_text(evaluation, source=case, region=getattr(loaded[0], "region", None)), nl=False)
+        region, note = getattr(loaded[0], "region", None), _triage(loaded[0])
+        _echo(render_text(evaluation, source=case, region=region, note=note), nl=False)
 
 
 @app.command()
@@ -299,8 +306,9 @@ def plan(
 
         loaded: list = []
         evaluation, result, amounts = _run_on_case(case, as_of, engine, rulesets, "synthesis", loaded)
-        region = getattr(loaded[0], "region", None)
-        _echo(render_synthesis(evaluation, result, amounts, source=case, region=region, plans_first=True), nl=False)
+        region, note = getattr(loaded[0], "region", None), _triage(loaded[0])
+        text = render_synthesis(evaluation, result, amounts, source=case, region=region, plans_first=True, note=note)
+        _echo(text, nl=False)
         return
     result = _run_on_case(case, as_of, engine, rulesets, "plan")
     if format == Format.json:

@@ -35,7 +35,8 @@ def cohere(
     facts: Optional[Mapping[str, Any]] = None,
     day: Optional[dt.date] = None,
 ) -> list[FunderResult]:
-    """The results made consistent with each other (same order; unchanged results are the same objects)."""
+    """The results made consistent with each other (same order; unchanged results are the same
+    objects). Idempotent: results already made consistent come back equal."""
     results = [_pending_is_not_blocking(r) for r in results]
     if catalog is not None and facts is not None and day is not None:
         results = [_known_gaps(r, catalog, facts, day) for r in results]
@@ -44,27 +45,61 @@ def cohere(
     return results
 
 
+def cohere_outcomes(funders: tuple, catalog: Any, facts: Mapping[str, Any]) -> tuple:
+    """The same rules on the compact answers (`Engine.outcome`), so that `CaseOutcome` says what the
+    explained Evaluation says. A changed answer is a copy with its own explanation stores (never the
+    shared decision's, which answers other cases) and its own key in the store of answers."""
+    from dataclasses import replace
+
+    def changed(f: Any, **update: Any) -> Any:
+        key = ("coherence", f.pattern, update.get("status", f.status), update.get("blockers", f.blockers))
+        return replace(f, frames={}, narrowed={}, pattern=key, **update)
+
+    out = []
+    for f in funders:
+        waiting = [c for c in f.failing if _waits(tuple(facts.get(p) for p in c.facts))]
+        if waiting:
+            keys = {c.key for c in waiting}
+            blockers = tuple(k for k in f.blockers if k not in keys)
+            missing = tuple(dict.fromkeys([*f.missing_facts, *(p for c in waiting for p in c.facts)]))
+            status = "a_verifier" if f.status == "blocked" and not blockers else f.status
+            f = changed(f, status=status, blockers=blockers, missing_facts=missing)
+        out.append(f)
+    by_id = {f.funder: f for f in out}
+    for i, f in enumerate(out):
+        best = _best_course(f.funder, f.status, by_id, catalog)
+        if best is None:
+            continue
+        if best == "blocked" and (f.status != "blocked" or LINKED_COURSE not in f.blockers):
+            blockers = f.blockers if LINKED_COURSE in f.blockers else (LINKED_COURSE, *f.blockers)
+            out[i] = changed(f, status="blocked", blockers=blockers)
+        elif best == "a_verifier" and f.status == "eligible":
+            out[i] = changed(f, status="a_verifier")
+    return tuple(out)
+
+
 def paired_courses(catalog: Any, funder: str) -> list[str]:
     """The courses an income scheme pays during (`income.paired_with`), [] for any other scheme."""
     info = getattr(catalog.funders.get(funder), "income", None) or {}
     return list(info.get("paired_with") or [])
 
 
+def _best_course(funder: str, status: str, by_id: Mapping[str, Any], catalog: Any) -> Optional[str]:
+    """The most favourable status of the courses this pay is tied to (in force), None if none."""
+    if status not in RANK:
+        return None
+    courses = [by_id[c].status for c in paired_courses(catalog, funder) if c in by_id]
+    courses = [c for c in courses if c in RANK]
+    return max(courses, key=RANK.__getitem__) if courses else None
+
+
 def _pay_follows_course(results: list[FunderResult], catalog: Any) -> list[FunderResult]:
     by_id = {r.funder: r for r in results}
     out = []
     for r in results:
-        courses = [by_id[c] for c in paired_courses(catalog, r.funder) if c in by_id]
-        courses = [c for c in courses if c.status != "not_in_force"]
-        if r.kind != "income" or r.status not in RANK or not courses:
-            out.append(r)
-            continue
-        best = max(courses, key=lambda c: RANK[c.status])
-        if RANK[best.status] >= RANK[r.status]:
-            out.append(r)
-            continue
-        course = short_name(best.funder_name)
-        if best.status == "blocked":
+        best = _best_course(r.funder, r.status, by_id, catalog)
+        course = short_name(by_id[paired_courses(catalog, r.funder)[0]].funder_name) if best else ""
+        if best == "blocked" and not any(b.criterion == LINKED_COURSE for b in r.blockers):
             blocker = Blocker(
                 criterion=LINKED_COURSE,
                 route=None,
@@ -75,40 +110,38 @@ def _pay_follows_course(results: list[FunderResult], catalog: Any) -> list[Funde
                 verified=True,
                 unlock=None,
             )
-            out.append(r.model_copy(update={"status": "blocked", "blockers": [blocker, *r.blockers]}))
-        else:  # eligible pay, course still to check: the pay waits for the course
+            r = r.model_copy(update={"status": "blocked", "blockers": [blocker, *r.blockers]})
+        elif best == "a_verifier" and r.status in ("eligible", "a_verifier"):
             notice = f"Seulement si le {course} est accordé : il est encore à vérifier."
-            out.append(r.model_copy(update={"status": "a_verifier", "notices": [notice, *r.notices]}))
+            if notice not in r.notices:
+                r = r.model_copy(update={"status": "a_verifier", "notices": [notice, *r.notices]})
+        out.append(r)
     return out
 
 
+def _waits(values: tuple) -> bool:
+    """Values read by a failed criterion that only wait for an answer ("en cours")."""
+    seen = [v for v in values if v is not None]
+    return bool(seen) and all(isinstance(v, str) and v in PENDING_VALUES for v in seen)
+
+
 def _is_pending(blocker: Blocker) -> bool:
-    values = [v for v in blocker.observed.values() if v is not None]
-    return bool(values) and all(isinstance(v, str) and v in PENDING_VALUES for v in values)
+    return _waits(tuple(blocker.observed.values()))
 
 
 def _pending_is_not_blocking(r: FunderResult) -> FunderResult:
-    """Blockers that only wait for an answer become checks to make; the status follows."""
-    if r.status != "blocked" or not any(_is_pending(b) for b in r.blockers):
-        return r
+    """Blockers that only wait for an answer become facts to collect; blocked only by them, the
+    funder is "à vérifier"."""
     waiting = [b for b in r.blockers if _is_pending(b)]
+    if not waiting:
+        return r
     blockers = [b for b in r.blockers if not _is_pending(b)]
     pending = [
         PendingCheck(criterion=b.criterion, route=b.route, missing_facts=list(b.observed), verified=b.verified)
         for b in waiting
     ]
     missing = list(dict.fromkeys([*r.missing_facts, *(p for b in waiting for p in b.observed)]))
-    routes_failing = {b.route for b in blockers}
-    common_fails = None in routes_failing
-    waiting_routes = {b.route for b in waiting}
-    routes = [
-        route.model_copy(update={"status": "a_verifier"})
-        if route.status == "blocked" and route.route not in routes_failing and route.route in waiting_routes
-        else route
-        for route in r.routes
-    ]
-    route_open = not r.routes or any(route.status != "blocked" for route in routes)
-    status = "blocked" if common_fails or not route_open else "a_verifier"
+    status = "a_verifier" if r.status == "blocked" and not blockers else r.status
     notices = [f"En attente : {b.message.rstrip('.')} (à suivre, pas un refus)." for b in waiting]
     return r.model_copy(
         update={
@@ -116,7 +149,6 @@ def _pending_is_not_blocking(r: FunderResult) -> FunderResult:
             "blockers": blockers,
             "pending": [*r.pending, *pending],
             "missing_facts": missing,
-            "routes": routes,
             "notices": [*r.notices, *notices],
         }
     )

@@ -18,7 +18,7 @@ from ..french import date_fr, fact_label, number_fr, short_name, value_fr
 from ..plan.model import IncomeEntry, Plan
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .layout import fit, terminal_width, wrap
-from .plan import eur, plan_summary
+from .plan import eur, plan_remaining, plan_steps
 
 MARK = {"eligible": "[OK]", "blocked": "[X] ", "a_verifier": "[?] ", "not_in_force": "[--]"}
 MAX_CANDIDATES = 6
@@ -27,6 +27,7 @@ MAX_ACTIONS = 3
 MAX_FACTS = 3
 MAX_PLANS = 3
 MAX_LINES = 40  # one screen
+UNCONFIRMED = " (à confirmer : aucune source ne confirme ce critère)"  # the engine's words, shortened here
 HINT = "Tout le détail : --detail ; pour une application : --format json."
 
 
@@ -99,7 +100,8 @@ def _who_pays(
 def _plans(plan: Plan, width: int) -> list[str]:
     lines = ["PLANS DE FINANCEMENT" + (f" ({len(plan.plans)})" if plan.plans else " : aucun")]
     for n, p in enumerate(plan.plans[:MAX_PLANS], 1):
-        lines += _cut(wrap(f"Plan {n} : {plan_summary(p)}", width, "  ", "    "), 2)
+        # what remains first: it is what the counsellor decides on, and it must survive the cut
+        lines += _cut(wrap(f"Plan {n} — {plan_remaining(p)} : {plan_steps(p)}", width, "  ", "    "), 2)
     if len(plan.plans) > MAX_PLANS:
         lines.append(f"  ({len(plan.plans) - MAX_PLANS} autre(s) plan(s) : --detail)")
     if plan.impasse and plan.message:
@@ -121,7 +123,8 @@ def _blocks(evaluation: Evaluation, width: int, room: int = 2) -> list[str]:
         blockers = r.scoped_blockers()
         first = blockers[0]
         more = f" (+{len(blockers) - 1})" if len(blockers) > 1 else ""
-        text = f"{_name(r)} : {first.message.rstrip('.')} ; requis : {first.required.rstrip('.')}{more}"
+        message = first.message.replace(UNCONFIRMED, " (à confirmer)").replace(". (à confirmer)", " (à confirmer)")
+        text = f"{_name(r)} : {message.rstrip('.')} ; requis : {first.required.rstrip('.')}{more}"
         lines += _item(text, width, MARK["blocked"] + " ", room)
     if len(blocked) > MAX_BLOCKED:
         lines += _item("et aussi : " + ", ".join(_name(r) for r in blocked[MAX_BLOCKED:]), width, "     ")
@@ -157,8 +160,9 @@ def income_sentence(entries: list[IncomeEntry]) -> str:
 
 def next_actions(evaluation: Evaluation) -> list[tuple[list[FunderResult], str]]:
     """At most three steps, of funders that can still pay (course and income), merged across them:
-    a step shared by several funders comes first, then each funder's first step before anyone's
-    second one (answer order on ties). Each with the funders it serves."""
+    each funder's first step before anyone's second one, those of funders of the course before those
+    of income schemes, then the steps shared by more funders (answer order on ties). Each with the
+    funders it serves."""
     candidates = [r for r in evaluation.results if is_candidate(r)]
     candidates.sort(key=lambda r: (r.status != "eligible", r.kind != "course"))
     served: dict[str, list[FunderResult]] = {}
@@ -169,7 +173,7 @@ def next_actions(evaluation: Evaluation) -> list[tuple[list[FunderResult], str]]
             rank_of[step] = min(rank_of.get(step, rank), rank)
             if r not in funders:
                 funders.append(r)
-    ranked = sorted(served.items(), key=lambda item: (len(item[1]) < 2, rank_of[item[0]]))
+    ranked = sorted(served.items(), key=lambda item: (rank_of[item[0]], item[1][0].kind != "course", -len(item[1])))
     return [(funders, step) for step, funders in ranked[:MAX_ACTIONS]]
 
 
@@ -213,7 +217,8 @@ def _outside(evaluation: Evaluation, width: int) -> list[str]:
     outside = [r for r in evaluation.results if r.in_scope is False and r.status != "not_in_force"]
     if not outside:
         return []
-    return _item("Hors public : " + ", ".join(_name(r) for r in outside) + ".", width, "")
+    outside.sort(key=lambda r: r.kind != "course")  # those that pay the course first
+    return _item(f"Hors public ({len(outside)}) : " + ", ".join(_name(r) for r in outside) + ".", width, "")
 
 
 def _review(evaluation: Evaluation, width: int) -> list[str]:
@@ -234,9 +239,11 @@ def render_synthesis(
     width: Optional[int] = None,
     region: Optional[str] = None,
     plans_first: bool = False,
+    note: Optional[str] = None,
 ) -> str:
     """`amounts`: what each course funder can cover on its own (funder id → euros, None when the
-    funder decides); `plans_first`: the plan command's view (the plans instead of the candidates)."""
+    funder decides); `plans_first`: the plan command's view (the plans instead of the candidates);
+    `note`: a line said first (the case lacks the triage facts)."""
     width = width or terminal_width()
     head = ("Plans de financement" if plans_first else "Évaluation") + f" au {date_fr(evaluation.as_of)}"
     if evaluation.date_demande and evaluation.date_demande != evaluation.as_of:
@@ -246,6 +253,8 @@ def render_synthesis(
     lines = _cut(wrap(head, width, "", "  "), 2)
     if region:
         lines += _item(f"Région : {value_fr(region, 'region')}", width, "")
+    if note:  # a nearly empty case, said before anything else (fundrules/triage.py)
+        lines += _cut(wrap(note, width, "", "  "), 2)
     cost = plan.plans[0].cost if plan.plans else None
     body: list[str] = []
     for room in (2, 1):  # the whole answer on one screen: one line per funder when two do not fit
