@@ -36,6 +36,22 @@ def screens(python_engine):
     return out
 
 
+def test_no_code_none_or_broken_punctuation_in_any_text_a_counsellor_reads(screens):
+    """Synthesis and --detail, check and plan, over the whole library: no `None`, no identifier of
+    the engine (snake_case), no ". ;" (issue 22: `[asp_csp]`, `en_cours`, `(are)`, a step `None`)."""
+    import re
+
+    from fundrules.report.plan import render_plan_text
+    from fundrules.report.text import render_text
+    from fundrules.rulesets.text_lint import text_problems
+
+    for path, plans_first, text, evaluation, plan in screens:
+        texts = [text] + ([] if plans_first else [render_text(evaluation, width=80), render_plan_text(plan, width=80)])
+        for shown in texts:
+            for line in re.sub(r"\n +", " ", shown).splitlines():
+                assert text_problems(line) == [], (path, line)
+
+
 def test_every_synthesis_fits_one_screen(screens):
     assert len(screens) >= 2 * 50
     for path, plans_first, text, _, _ in screens:

@@ -213,7 +213,9 @@ def render_text(
     not_in_force = [r for r in results if r.status == "not_in_force"]
     if not_in_force:
         others.append(
-            "Pas en vigueur : " + " ; ".join(_name(r) + (f" — {r.message}" if r.message else "") for r in not_in_force)
+            "Pas en vigueur : "
+            + " ; ".join(_name(r) + (f" — {r.message.rstrip('.')}" if r.message else "") for r in not_in_force)
+            + "."
         )
     if others:
         lines.append("")
@@ -229,7 +231,8 @@ def render_text(
             lines += wrap(
                 "Bloqués : "
                 + " ; ".join(
-                    _name(r) + (f" — {r.scoped_blockers()[0].message}" if r.scoped_blockers() else "") for r in blocked
+                    _name(r) + (f" — {r.scoped_blockers()[0].message.rstrip('.')}" if r.scoped_blockers() else "")
+                    for r in blocked
                 ),
                 width,
                 "",
