@@ -67,8 +67,8 @@ def _known_gap_lines(r: FunderResult, width: int) -> list[str]:
     """For a funder still to check: what already fails on its other routes, and what remains."""
     notes = [n for n in r.notices if is_coherence_notice(n)]
     failed = [b for b in r.scoped_blockers() if b.route]
-    labels = {route.route: route.label for route in r.routes}
-    parts = notes[:1] or [f"voie {labels.get(b.route, b.route)} : {b.message.rstrip('.')}" for b in failed[:1]]
+    labels: dict[Optional[str], str] = {route.route: route.label for route in r.routes}
+    parts = notes[:1] or [f"voie {labels.get(b.route, str(b.route))} : {b.message.rstrip('.')}" for b in failed[:1]]
     if not parts:
         return []
     open_routes = [route.label for route in r.routes if route.status == "a_verifier" and route.in_scope is not False]

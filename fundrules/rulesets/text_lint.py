@@ -88,7 +88,7 @@ def lint_texts(directory: str | Path) -> list[Any]:
                 problems.append(LintProblem(funder, version, ".".join(map(str, where)), str(file), line, reason))
         if file.name == "funder.yaml" and isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             names[str(doc.data.get("id", funder))] = (doc.data["name"], str(file), doc)
-    for fid, (name, file, doc) in names.items():
+    for fid, (name, where_file, doc) in names.items():
         income = doc.data.get("income") if isinstance(doc.data, dict) else None
         for course in (income or {}).get("paired_with") or []:
             if course in names and short_name(name) == short_name(names[course][0]):
@@ -97,7 +97,7 @@ def lint_texts(directory: str | Path) -> list[Any]:
                         fid,
                         "funder",
                         "name",
-                        file,
+                        where_file,
                         doc.line_of(("name",)),
                         f"même nom court que le dispositif qu'il rémunère ({short_name(name)})",
                     )
