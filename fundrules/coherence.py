@@ -180,8 +180,16 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
         assumed = {**facts, **{path: False for path in check.missing_facts}}
         if criterion.evaluator(assumed, params) is not False:
             continue
+        # the facts known must take part in the failure ("15 mois" where 24 are required), not merely
+        # leave the unknown yes/no to decide alone ("accord de l'employeur" still to ask)
+        known = [p for p in criterion.facts if p not in check.missing_facts]
+        without_known = {k: v for k, v in assumed.items() if k not in known}
+        if criterion.evaluator(without_known, params) is False:
+            continue
         texts = {name: value_fr(value) for name, value in active.params}
         blocker = _blocker(criterion, facts, _placeholders(criterion, facts, texts))
+        if value_fr(None) in blocker.message:
+            continue  # its own sentence is about the fact still unknown ("sur la liste : inconnu")
         where = f"voie {labels.get(check.route, check.route)} : " if check.route else ""
         unless = ", ".join(fact_label(p) for p in check.missing_facts)
         gaps.append(f"{where}{blocker.message.rstrip('.')} ; reste possible seulement si : {unless} = oui.")
