@@ -88,11 +88,18 @@ def test_actions_are_only_of_funders_that_can_still_pay(screens):
 
 
 def test_facts_are_ranked_by_answers_they_change(screens):
-    import re
+    """Most answers of funders surely for the person first (in_scope true), then most answers."""
+    from fundrules.report.synthesis import deciding_facts
 
-    for path, _, text, _, _ in screens:
-        counts = [int(m.group(1)) for m in re.finditer(r"— change (\d+) réponse", text)]
-        assert counts == sorted(counts, reverse=True), path
+    for path, _, _, evaluation, _ in screens:
+        sure = {r.funder_name for r in evaluation.results if r.in_scope is True and r.status == "a_verifier"}
+        ranked = deciding_facts(evaluation)
+        keys = []
+        for fact, _names in ranked:
+            funders = [r for r in evaluation.results if r.status == "a_verifier" and r.in_scope is not False]
+            changed = [r for r in funders if fact in r.missing_facts]
+            keys.append((sum(r.funder_name in sure for r in changed), len(changed)))
+        assert keys == sorted(keys, reverse=True), path
 
 
 def _section(lines, title):

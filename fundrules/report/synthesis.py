@@ -190,8 +190,9 @@ def _actions(evaluation: Evaluation, width: int) -> list[str]:
 
 def deciding_facts(evaluation: Evaluation) -> list[tuple[str, list[str]]]:
     """Facts to collect, with the funders still to check (in the person's public or maybe) whose
-    answer each can change, most answers first."""
+    answer each can change: most answers of funders surely for the person first, then most answers."""
     wanted: dict[str, list[str]] = {}
+    sure: dict[str, int] = {}
     for r in evaluation.results:
         if r.status != "a_verifier" or r.in_scope is False:
             continue
@@ -199,7 +200,8 @@ def deciding_facts(evaluation: Evaluation) -> list[tuple[str, list[str]]]:
             names = wanted.setdefault(path, [])
             if _name(r) not in names:
                 names.append(_name(r))
-    return sorted(wanted.items(), key=lambda item: -len(item[1]))
+                sure[path] = sure.get(path, 0) + (r.in_scope is True)
+    return sorted(wanted.items(), key=lambda item: (-sure[item[0]], -len(item[1])))
 
 
 def _facts(evaluation: Evaluation, width: int) -> list[str]:
