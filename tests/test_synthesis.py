@@ -124,3 +124,18 @@ def _items(lines, mark):
         elif items:
             items[-1] += " " + line.strip()
     return items
+
+
+def test_the_commands_print_the_synthesis_first_and_the_detail_on_demand():
+    from .conftest import run_cli
+
+    case = str(EXAMPLES / "ancien-cdd-2018.yaml")
+    first = run_cli("check", case, "--as-of", "12/03/2018")  # the date as the tool prints it
+    assert first.returncode == 0, first.stderr
+    assert "QUI PEUT PAYER" in first.stdout and "CANDIDATS" not in first.stdout
+    assert len(first.stdout.splitlines()) <= MAX_LINES
+    detail = run_cli("check", case, "--detail")
+    assert "CANDIDATS" in detail.stdout and "QUI PEUT PAYER" not in detail.stdout
+    planned = run_cli("plan", case)
+    assert "PLANS DE FINANCEMENT" in planned.stdout and "QUI PEUT PAYER" not in planned.stdout
+    assert "Plan 1 : " in run_cli("plan", case, "--detail").stdout
