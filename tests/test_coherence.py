@@ -59,6 +59,18 @@ def test_pay_is_never_more_favourable_than_its_course(python_engine, answers):
     assert checked >= 20  # the CIF's and the PTP's pay, in force, across the library
 
 
+def test_salary_kept_only_with_a_course_on_working_time_still_open(answers):
+    """The salary kept by the employer follows a training on working time with its agreement (the
+    employer's plan, a période de professionnalisation or de reconversion, the Pro-A, the CPF on
+    working time): over the library, never "éligible" or "à vérifier" when all of them are closed."""
+    employer_routes = ("plan_employeur", "periode_professionnalisation", "pro_a", "periode_reconversion", "cpf")
+    for path, evaluation, _ in answers:
+        kept = evaluation.result("salaire_maintenu_employeur")
+        if kept.status in ("eligible", "a_verifier"):
+            open_routes = [f for f in employer_routes if evaluation.result(f).status in ("eligible", "a_verifier")]
+            assert open_routes, path
+
+
 def test_no_two_identical_plans(answers):
     for path, _, plan in answers:
         keys = [tuple((s.funder, s.amount, s.holder_share) for s in p.steps) for p in plan.plans]
