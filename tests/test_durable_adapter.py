@@ -145,7 +145,7 @@ def test_cli_without_durable_rules_says_nothing_on_stderr_and_records_the_backen
         "from fundrules import Engine\n"
         "assert Engine(backend='durable').backend == 'python'\n"
         "from fundrules_cli.app import main\n"
-        f"sys.argv = ['fundrules', 'check', {str(EXAMPLES / 'ancien-cdd-2018.yaml')!r}]\n"
+        f"sys.argv = ['fundrules', 'check', {str(EXAMPLES / 'ancien-cdd-2018.yaml')!r}, '--detail']\n"
         "main()\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=RULESETS.parent)
