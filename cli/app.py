@@ -860,7 +860,6 @@ def interview(
     from fundrules.intake.rank import funder_names
     from fundrules.intake.session import Interview, case_text, run
     from fundrules.library.names import check_target, write_file
-    from fundrules.report import render_text
 
     if case == "-":
         raise InputError("l'entrée standard porte les réponses : donnez le cas de départ dans un fichier", field="CAS")
@@ -899,7 +898,10 @@ def interview(
         _echo("\nSans date de demande, aucune évaluation n'est possible.")
     else:
         _echo("")
-        _echo(render_text(runner.evaluate(final, as_of=day), region=final.region), nl=False)  # as `check` prints
+        from fundrules.report.synthesis import render_synthesis, synthesis_of
+
+        evaluation, result, amounts = synthesis_of(runner, final, day)
+        _echo(render_synthesis(evaluation, result, amounts, region=final.region), nl=False)  # as `check` prints
     if save is not None and text is not None:
         try:
             write_file(save, text, replace=False)

@@ -52,7 +52,11 @@ def test_scripted_session(start, tmp_path):
     second = [line for line in out.splitlines() if line.startswith("2. ")]
     assert len(second) == 2 and second[0] == second[1]  # "retour" undid the skip: the same question again
     assert out.count("Laissé inconnu.") == 2 and "Retour à la question précédente." in out
-    assert "CANDIDATS" in out  # the check text follows the questions
+    # the check text of the case collected follows the questions, the same as `fundrules check` prints
+    check = run_cli("check", str(saved))
+    assert check.returncode == 0, check.stderr
+    body = "\nRégion :" + check.stdout.split("\nRégion :", 1)[1]  # the heading names the file checked
+    assert "QUI PEUT PAYER" in body and out.split("Cas écrit : ")[0].rstrip("\n").endswith(body.rstrip("\n"))
     written = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert written["beneficiaire"] == {"statut": "demandeur_emploi", "inscrit_pole_emploi": False}
     assert written["projet"]["duree_heures"] == 300 and written["date_demande"] == dt.date(2018, 3, 12)
@@ -72,7 +76,7 @@ def test_values_in_french(start):
 def test_end_of_input_ends_the_session_and_nothing_is_written_without_the_option(start, tmp_path):
     result = run_cli("interview", str(start), stdin="")
     assert result.returncode == 0, result.stderr
-    assert "(fin des réponses)" in result.stdout and "CANDIDATS" in result.stdout
+    assert "(fin des réponses)" in result.stdout and "QUI PEUT PAYER" in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["depart.yaml"]
 
 
