@@ -29,52 +29,14 @@ import fundrules  # noqa: E402
 from fundrules import Engine, load_case  # noqa: E402
 from fundrules.errors import BackendError, InputError  # noqa: E402
 
+from .http_support import Server, assert_error, example  # noqa: E402
+
 BODY = "corps de la requête"
 TOKEN = "jeton-de-test-7f3a"
 LIMIT = 1_000_000
 
 
-def example(name: str) -> dict:
-    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
-    return json.loads(json.dumps(data, default=str))
-
-
 CDD, JEUNE, CDI = example("ancien-cdd-2018"), example("jeune-mission-locale-2017"), example("salarie-cdi-2019")
-
-
-class Server:
-    """A uvicorn server in a thread, on a socket bound to a free loopback port."""
-
-    def __init__(self, app):
-        from fundrules.http.serve import listen
-
-        self.sock = listen("127.0.0.1", 0)  # declared TCP, as `fundrules serve` does (TCP_NODELAY)
-        self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.01)
-
-    def request(self, method, path, body=None, headers=None, timeout=20):
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body)
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            raw = response.read()
-            headers = {k.lower(): v for k, v in response.getheaders()}
-            data = json.loads(raw) if headers.get("content-type", "").startswith("application/json") else raw
-            return response.status, headers, data
-        finally:
-            conn.close()
-
-    def stop(self):
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +64,6 @@ def guarded(engine):
 
 def library(engine, case, as_of=None):
     return json.loads(engine.evaluate(case, as_of).model_dump_json())
-
-
-def assert_error(status, headers, data, expected_status, code):
-    assert status == expected_status, data
-    assert headers["content-type"].startswith("application/json")
-    assert set(data) == {"error"} and set(data["error"]) >= {"code", "message", "file", "line", "field"}
-    assert data["error"]["code"] == code
-    assert "Traceback" not in data["error"]["message"]
-    assert headers["fundrules-version"] == fundrules.__version__
 
 
 # --- packaging -------------------------------------------------------------------------------------
@@ -410,9 +363,13 @@ def test_token_is_required_on_v1_when_set(guarded, engine):
     assert_error(status, got, data, 401, "unauthorized")
 
 
-def test_health_and_description_stay_open_with_a_token(guarded):
-    for path in ("/healthz", "/readyz", "/openapi.json"):
+def test_probes_stay_open_and_the_description_needs_the_token(guarded):
+    for path in ("/healthz", "/readyz"):
         assert guarded.request("GET", path)[0] == 200
+    for path in ("/openapi.json", "/docs"):
+        status, headers, data = guarded.request("GET", path)
+        assert_error(status, headers, data, 401, "unauthorized")
+        assert guarded.request("GET", path, headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200
 
 
 def test_token_comes_from_the_environment(engine, monkeypatch):
