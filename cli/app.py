@@ -667,6 +667,27 @@ def serve(
     access_log: bool = typer.Option(
         False, "--access-log", help="Journaliser chaque requête (méthode, chemin, statut ; jamais le cas)."
     ),
+    allowed_host: Optional[list[str]] = typer.Option(
+        None,
+        "--allowed-host",
+        metavar="NOM",
+        help="Nom d'hôte admis dans l'en-tête Host, en plus de localhost, 127.0.0.1 et [::1] (répétable ; * : tous).",
+    ),
+    header_timeout: Optional[float] = typer.Option(
+        None, "--header-timeout", min=0.1, metavar="S", help="Délai pour recevoir les en-têtes d'une requête (10 s)."
+    ),
+    body_timeout: Optional[float] = typer.Option(
+        None, "--body-timeout", min=0.1, metavar="S", help="Délai pour recevoir le corps d'une requête (20 s)."
+    ),
+    send_timeout: Optional[float] = typer.Option(
+        None, "--send-timeout", min=0.1, metavar="S", help="Délai laissé au client pour lire la réponse (30 s)."
+    ),
+    max_connections: Optional[int] = typer.Option(
+        None, "--max-connections", min=1, metavar="N", help="Connexions ouvertes par processus (1000)."
+    ),
+    max_in_flight: Optional[int] = typer.Option(
+        None, "--max-in-flight", min=1, metavar="N", help="Requêtes en cours par processus, au-delà 503 (64)."
+    ),
 ) -> None:
     """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
     try:
@@ -679,11 +700,20 @@ def serve(
             EXIT_INPUT,
         )
     from fundrules.http.auth import TOKEN_ENV
-    from fundrules.http.serve import LOOPBACK, run
+    from fundrules.http.serve import LOOPBACK, Limits, run
 
     if host not in LOOPBACK and not os.environ.get(TOKEN_ENV):
         typer.echo(f"Attention : service ouvert sur {host} sans jeton ({TOKEN_ENV} non défini).", err=True)
-    run(host, port, workers, rulesets, engine.value, access_log)
+    given = {
+        "header_timeout": header_timeout,
+        "body_timeout": body_timeout,
+        "send_timeout": send_timeout,
+        "max_connections": max_connections,
+        "max_in_flight": max_in_flight,
+        "allowed_hosts": tuple(allowed_host or ()),
+    }
+    limits = Limits(**{name: value for name, value in given.items() if value is not None})
+    run(host, port, workers, rulesets, engine.value, access_log, limits)
 
 
 _USAGE_FR = [

@@ -18,9 +18,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import yaml
 
-from .conftest import EXAMPLES, ROOT, RULESETS
+from .conftest import ROOT, RULESETS
 
 pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
@@ -549,7 +548,7 @@ def test_fundrules_serve_with_two_workers_serves_and_logs_no_case(tmp_path):
         private = {**CDD, "projet": {**CDD["projet"], "intitule": "XYZZY-PRIVE"}}
         for body in (private, {**private, "beneficiaire": {"age": "XYZZY-AGE"}}):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("POST", "/v1/evaluate", body=json.dumps(body))
+            conn.request("POST", "/v1/evaluate", body=json.dumps(body), headers={"Content-Type": "application/json"})
             assert conn.getresponse().status in (200, 422)
             conn.close()
     finally:
