@@ -66,7 +66,7 @@ class GuardedH11Protocol(H11Protocol):
         self.header_deadline: Optional[asyncio.TimerHandle] = None
         self.send_deadline: Optional[asyncio.TimerHandle] = None
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
             transport.write(_BUSY % (len(_BUSY_BODY), _BUSY_BODY))
