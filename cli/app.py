@@ -159,12 +159,27 @@ def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
     return day
 
 
+def _parse_stdin(raw: bytes):
+    """Standard input read as JSON when it is JSON (strictly, as a .json file and the HTTP service read
+    it: one path for the same document), else as YAML."""
+    from fundrules.errors import InputError
+    from fundrules.source import parse_bytes
+
+    name = "<entrée standard>"
+    try:
+        return parse_bytes(raw, name, json_syntax=True)
+    except InputError as err:
+        if err.code != "json_syntax":
+            raise
+    return parse_bytes(raw, name)
+
+
 def _load_case(path: str):
     from fundrules.case import case_from_data
     from fundrules.source import parse_bytes, read_stream
 
     if path == "-":
-        doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
+        doc = _parse_stdin(read_stream(sys.stdin.buffer))
         return case_from_data(doc.data, doc)
     from fundrules.source import read_document
 

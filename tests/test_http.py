@@ -158,7 +158,7 @@ def test_a_refused_case_in_a_batch_names_its_index_field_and_line(server):
 def test_a_batch_case_without_a_date_names_its_index(server):
     status, headers, data = server.request("POST", "/v1/evaluate/batch", {"cases": [CDD, {"beneficiaire": {}}]})
     assert_error(status, headers, data, 422, "cannot_evaluate")
-    assert data["error"]["field"] == "cases[1]" and "date_demande" in data["error"]["message"]
+    assert data["error"]["field"] == "cases[1].date_demande" and "date_demande" in data["error"]["message"]
 
 
 def test_a_batch_must_be_an_object_with_cases(server):
@@ -197,6 +197,7 @@ def test_case_without_date_cannot_be_evaluated(server):
     status, headers, data = server.request("POST", "/v1/evaluate", {"beneficiaire": {"statut": "salarie"}})
     assert_error(status, headers, data, 422, "cannot_evaluate")
     assert "date_demande" in data["error"]["message"] and "as_of" in data["error"]["message"]
+    assert data["error"]["field"] == "date_demande"  # the engine's field, as the CLI gives it
 
 
 @pytest.mark.parametrize(
@@ -208,6 +209,9 @@ def test_case_without_date_cannot_be_evaluated(server):
         (b'{"date_demande": NaN}', None),
         (b'{"a": "\xff"}', None),
         (b"[" * 100_000, None),
+        (b'{\n "date_demande": "2018-03-12",\n "date_demande": "2019-03-12"}', 3),  # the CLI refuses it too
+        (b'{"beneficiaire": {"age": ' + b"9" * 5000 + b"}}", None),  # was a 500
+        (b'{"date_demande": "2018-03-12", "projet": {"intitule": "\\ud800"}}', None),  # no line, as the CLI
     ],
 )
 def test_broken_json_is_400(server, body, line):
