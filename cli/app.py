@@ -176,7 +176,7 @@ def _parse_stdin(raw: bytes):
 
 def _load_case(path: str):
     from fundrules.case import case_from_data
-    from fundrules.source import parse_bytes, read_stream
+    from fundrules.source import read_stream
 
     if path == "-":
         doc = _parse_stdin(read_stream(sys.stdin.buffer))
