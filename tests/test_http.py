@@ -110,7 +110,8 @@ def test_evaluate_as_of_applies_the_rules_of_that_date(server, engine):
 def test_provenance_is_returned_as_the_library_gives_it(server, engine):
     _, _, data = server.request("POST", "/v1/evaluate", CDD)
     assert data["provenance"] == json.loads(engine.provenance.model_dump_json())
-    assert set(data["provenance"]) == {"fundrules_version", "schema_version", "backend", "rulesets_digest"}
+    expected = {"fundrules_version", "schema_version", "backend", "rulesets_digest", "code_digest"}
+    assert set(data["provenance"]) == expected
 
 
 def test_explain_adds_the_trace_and_only_then(server):

@@ -6,49 +6,24 @@ event loop must keep answering meanwhile). Nothing of a request is logged or kep
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import inspect
-import json
 import logging
 import os
-from collections.abc import Iterator
 from typing import Any, Optional
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..case import CaseInput
-from ..errors import EvaluationError, FundrulesError, InputError
-from ..plan.model import Plan
-from ..results import Evaluation
-from . import body as bodies
+from ..errors import FundrulesError
+from ..provenance import code_identity
 from .auth import TOKEN_ENV, BearerAuth
-from .errors import (
-    HttpError,
-    error_response,
-    internal_error,
-    on_fundrules_error,
-    on_http_exception,
-    on_validation_error,
-)
-from .limits import (
-    BODY_TIMEOUT,
-    MAX_BATCH,
-    MAX_BODY_BYTES,
-    MAX_IN_FLIGHT,
-    BodyLimit,
-    InFlightLimit,
-    read_body,
-)
+from .errors import error_response, internal_error, on_fundrules_error, on_http_exception, on_validation_error
+from .limits import BODY_TIMEOUT, MAX_BATCH, MAX_BODY_BYTES, MAX_IN_FLIGHT, BodyLimit, InFlightLimit
+from .openapi import build_openapi
 from .origin import OriginCheck
-from .rulesets import ruleset_show, rulesets_list
+from .routes import ROUTERS
+from .service import Service
 
 log = logging.getLogger("fundrules.http")
 
@@ -57,63 +32,33 @@ ENGINE_ENV = "FUNDRULES_HTTP_ENGINE"
 BODY_TIMEOUT_ENV = "FUNDRULES_HTTP_BODY_TIMEOUT"
 MAX_IN_FLIGHT_ENV = "FUNDRULES_HTTP_MAX_IN_FLIGHT"
 VERSION_HEADER = "Fundrules-Version"
+DIGESTS_HEADER = "Fundrules-Digests"
 _UNSET: Any = object()
-STREAM_PART = 64 * 1024  # bytes of a streamed batch answer per write (a worker thread computes each)
 
 
-class ErrorDetail(BaseModel):
-    code: str = Field(
-        description="invalid_input, cannot_evaluate, backend_failure, invalid_json, "
-        "body_too_large, batch_too_large, unauthorized, not_found, "
-        "method_not_allowed, internal_error"
-    )
-    message: str = Field(description="la phrase française, avec fichier, ligne et champ")
-    file: Optional[str] = None
-    line: Optional[int] = None
-    field: Optional[str] = None
+class IdentityHeaders:
+    """ASGI middleware: every response, errors included, says which fundrules answered
+    (`Fundrules-Version`) and with which code and rules (`Fundrules-Digests: code=…, rulesets=…`), so that
+    a stored answer can be matched to both."""
 
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-class BatchResult(BaseModel):
-    evaluations: list[Evaluation] = Field(description="une évaluation par cas, dans l'ordre des cas")
-
-
-def _errors(*statuses: int) -> dict:
-    said = {
-        400: "JSON illisible",
-        401: "jeton manquant ou invalide",
-        404: "introuvable",
-        413: "corps trop gros (ou lot trop grand)",
-        422: "cas ou paramètre invalide",
-        500: "erreur interne",
-    }
-    return {s: {"model": ErrorBody, "description": said[s]} for s in statuses}
-
-
-def _case_body(ref: str) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}}}
-
-
-class VersionHeader:
-    """ASGI middleware: every response, errors included, says which fundrules answered."""
-
-    def __init__(self, app):
+    def __init__(self, app, engine):
         self.app = app
-        self.header = (VERSION_HEADER.lower().encode(), __version__.encode())
+        rules = getattr(getattr(engine, "provenance", None), "rulesets_digest", "")
+        self.headers = [
+            (VERSION_HEADER.lower().encode(), __version__.encode()),
+            (DIGESTS_HEADER.lower().encode(), f"code={code_identity()}, rulesets={rules}".encode()),
+        ]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
-        async def send_versioned(message):
+        async def send_identified(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", ()), self.header]}
+                message = {**message, "headers": [*message.get("headers", ()), *self.headers]}
             await send(message)
 
-        await self.app(scope, receive, send_versioned)
+        await self.app(scope, receive, send_identified)
 
 
 class CatchAll:
@@ -148,103 +93,6 @@ class CatchAll:
             await response(scope, receive, send)
 
 
-def _day(text: Optional[str], field: str = "as_of") -> Optional[dt.date]:
-    """A query date, AAAA-MM-JJ only (Python would also take 20180312), refused like the CLI's --as-of."""
-    if text is None or text == "":
-        return None
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text[:40]} »", field=field) from None
-
-
-def _json(data: Any) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False, default=_plain), media_type="application/json")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-class _Service:
-    """The work of each route, run in a worker thread: parse, validate, evaluate, serialise."""
-
-    def __init__(self, engine, max_batch: int):
-        self.engine, self.max_batch = engine, max_batch
-        try:
-            self.explains = "explain" in inspect.signature(engine.evaluate).parameters
-        except (TypeError, ValueError):
-            self.explains = False
-
-    @staticmethod
-    def _case(raw: bytes):
-        """The one case of a request body: strict JSON, validated, a refusal located by its line."""
-        data, text = bodies.parse_json(raw)
-        return bodies.case_from_body(data, text)
-
-    @staticmethod
-    def _engine_call(call, field: Optional[str] = None):
-        """The engine's answer; its refusal (no date to evaluate at) located in the body."""
-        try:
-            return call()
-        except EvaluationError as err:
-            raise bodies.cannot_evaluate(err, field) from None
-
-    def _evaluate(self, case, day, explain: bool, field: Optional[str] = None):
-        if explain:
-            return self._engine_call(lambda: self.engine.evaluate(case, day, explain=True), field)
-        return self._engine_call(lambda: self.engine.evaluate(case, day), field)
-
-    def check_explain(self, explain: bool) -> None:
-        if explain and not self.explains:
-            raise InputError(
-                "l'explication détaillée n'est pas disponible dans cette version de fundrules", field="explain"
-            )
-
-    def evaluate(self, raw: bytes, day, explain: bool) -> bytes:
-        return self._evaluate(self._case(raw), day, explain).model_dump_json()
-
-    def plan(self, raw: bytes, day) -> bytes:
-        case = self._case(raw)
-        return self._engine_call(lambda: self.engine.plan(case, as_of=day)).model_dump_json()
-
-    def batch(self, raw: bytes, day, explain: bool) -> Iterator[bytes]:
-        """The batch's cases validated, each checked to have a date, before anything is answered; then
-        the answer streamed in parts of about STREAM_PART bytes, evaluated as the client reads them: a
-        batch of 1,000 cases with `explain` is 130 MB of JSON, never held whole."""
-        data, text = bodies.parse_json(raw)
-        cases = bodies.cases_from_batch(data, text, self.max_batch)
-        if day is None:
-            for index, case in enumerate(cases):
-                if case.date_demande is None:  # the engine's one refusal, said before the answer starts
-                    self._engine_call(lambda c=case: self.engine.evaluate(c, None), f"cases[{index}]")
-        return self._batch_parts(cases, day, explain)
-
-    def _batch_parts(self, cases, day, explain: bool) -> Iterator[bytes]:
-        part = bytearray(b'{"evaluations":[')
-        for index, case in enumerate(cases):
-            if index:
-                part += b","
-            part += self._evaluate(case, day, explain, f"cases[{index}]").model_dump_json().encode()
-            if len(part) >= STREAM_PART:
-                yield bytes(part)
-                part.clear()
-        part += b"]}"
-        yield bytes(part)
-
-
-@functools.cache
-def _schema(kind: str) -> dict:
-    """The same schemas as `fundrules schema --output` (one definition, in the library)."""
-    from ..schemas import json_schema
-
-    return json_schema(kind)
-
-
 def create_app(
     engine=None,
     *,
@@ -268,7 +116,6 @@ def create_app(
         engine = Engine(rulesets, backend=backend)
     if token is _UNSET:
         token = os.environ.get(TOKEN_ENV) or None
-    service = _Service(engine, max_batch)
     app = FastAPI(
         title="fundrules",
         version=__version__,
@@ -276,6 +123,7 @@ def create_app(
         "autres : évaluation, plans de financement et règles, en JSON.",
     )
     app.state.engine = engine
+    app.state.service = Service(engine, max_batch)
 
     app.add_exception_handler(FundrulesError, on_fundrules_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http_exception)  # type: ignore[arg-type]
@@ -285,130 +133,14 @@ def create_app(
     app.add_middleware(BearerAuth, token=token)
     app.add_middleware(OriginCheck, allowed_hosts=allowed_hosts)
     app.add_middleware(CatchAll)
-    app.add_middleware(VersionHeader)  # added last: outermost, so every answer carries it
-
-    as_of_query = Query(
-        None, description="évaluer avec les règles de cette date (AAAA-MM-JJ) ; par défaut la date_demande du cas"
-    )
-    explain_query = Query(False, description="joindre l'explication détaillée (si la version la fournit)")
-
-    async def answer(request: Request, as_of: Optional[str], work, explain: Optional[bool] = None) -> Response:
-        """What the evaluate, batch and plan routes share: the date checked, then `explain`, then the body read
-        (bounded), the work done in a worker thread, its JSON returned."""
-        day = _day(as_of)
-        options: tuple = ()
-        if explain is not None:
-            service.check_explain(explain)
-            options = (explain,)
-        raw = await read_body(request)
-        return Response(await run_in_threadpool(work, raw, day, *options), media_type="application/json")
-
-    @app.post(
-        "/v1/evaluate",
-        tags=["évaluation"],
-        summary="Évaluer un cas",
-        responses={200: {"model": Evaluation}, **_errors(400, 401, 413, 422, 500)},
-        openapi_extra=_case_body("#/components/schemas/CaseInput"),
-    )
-    async def evaluate(request: Request, as_of: Optional[str] = as_of_query, explain: bool = explain_query):
-        return await answer(request, as_of, service.evaluate, explain)
-
-    @app.post(
-        "/v1/evaluate/batch",
-        tags=["évaluation"],
-        summary=f"Évaluer jusqu'à {max_batch} cas, dans l'ordre",
-        responses={200: {"model": BatchResult}, **_errors(400, 401, 413, 422, 500)},
-        openapi_extra=_case_body("#/components/schemas/BatchRequest"),
-    )
-    async def evaluate_batch(request: Request, as_of: Optional[str] = as_of_query, explain: bool = explain_query):
-        day = _day(as_of)
-        service.check_explain(explain)
-        raw = await read_body(request)
-        parts = await run_in_threadpool(service.batch, raw, day, explain)
-        return StreamingResponse(parts, media_type="application/json")
-
-    @app.post(
-        "/v1/plan",
-        tags=["évaluation"],
-        summary="Plans de financement d'un cas",
-        responses={200: {"model": Plan}, **_errors(400, 401, 413, 422, 500)},
-        openapi_extra=_case_body("#/components/schemas/CaseInput"),
-    )
-    async def plan(request: Request, as_of: Optional[str] = as_of_query):
-        return await answer(request, as_of, service.plan)
-
-    @app.get(
-        "/v1/rulesets",
-        tags=["règles"],
-        summary="Financeurs et versions (en vigueur à une date)",
-        responses=_errors(401, 422),
-    )
-    async def list_funders(
-        as_of: Optional[str] = Query(None, description="seulement les versions en vigueur à cette date"),
-    ):
-        return _json(rulesets_list(engine.catalog, _day(as_of)))
-
-    @app.get(
-        "/v1/rulesets/{funder}",
-        tags=["règles"],
-        summary="Les critères d'un financeur à une date",
-        responses=_errors(401, 404, 422),
-    )
-    async def show_funder(
-        funder: str, as_of: Optional[str] = Query(None, description="date (par défaut : aujourd'hui)")
-    ):
-        return _json(ruleset_show(engine.catalog, funder, _day(as_of) or dt.date.today()))
-
-    @app.get(
-        "/v1/schema/{kind}",
-        tags=["schémas"],
-        summary="Schéma JSON : case, evaluation ou plan",
-        responses=_errors(401, 404),
-    )
-    async def schema(kind: str):
-        if kind not in ("case", "evaluation", "plan"):
-            raise HttpError(
-                404, "not_found", f"schéma inconnu « {kind[:40]} » ; possibles : case, evaluation, plan", field="kind"
-            )
-        return _json(_schema(kind))
-
-    @app.get("/healthz", tags=["exploitation"], summary="Le service répond")
-    async def healthz():
-        return _json({"status": "ok"})
-
-    @app.get("/readyz", tags=["exploitation"], summary="Règles chargées, moteur nommé")
-    async def readyz():
-        catalog = getattr(engine, "catalog", None)
-        if catalog is None or not catalog.funders:
-            raise HttpError(503, "not_ready", "règles non chargées")
-        return _json(
-            {
-                "status": "ready",
-                "backend": engine.backend,
-                "funders": sorted(catalog.funders),
-                "fundrules_version": __version__,
-            }
-        )
+    app.add_middleware(IdentityHeaders, engine=engine)  # added last: outermost, so every answer carries them
+    for router in ROUTERS:
+        app.include_router(router)
 
     def openapi() -> dict:
-        if app.openapi_schema:
-            return app.openapi_schema
-        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        case = CaseInput.model_json_schema(ref_template="#/components/schemas/{model}")
-        components = spec.setdefault("components", {}).setdefault("schemas", {})
-        for name, definition in case.pop("$defs", {}).items():
-            components.setdefault(name, definition)
-        components["CaseInput"] = case
-        components["BatchRequest"] = {
-            "type": "object",
-            "required": ["cases"],
-            "additionalProperties": False,
-            "properties": {
-                "cases": {"type": "array", "maxItems": max_batch, "items": {"$ref": "#/components/schemas/CaseInput"}}
-            },
-        }
-        app.openapi_schema = spec
-        return spec
+        if not app.openapi_schema:
+            app.openapi_schema = build_openapi(app, max_batch=max_batch, token=bool(token))
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
     return app

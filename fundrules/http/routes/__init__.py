@@ -1,0 +1,10 @@
+"""The service's routes, one router per group; `create_app` includes ROUTERS in this order."""
+
+from .evaluation import router as evaluation
+from .operations import router as operations
+from .rules import router as rules
+from .schemas import router as schemas
+
+ROUTERS = (evaluation, rules, schemas, operations)
+
+__all__ = ["ROUTERS"]
