@@ -140,7 +140,8 @@ _RUNNER = CliRunner()
 def cli(raw: bytes):
     from fundrules_cli.app import app
 
-    result = _RUNNER.invoke(app, ["check", "-", "--format", "json", "--engine", "python"], input=raw)
+    arguments = ["check", "-", "--format", "json", "--engine", "python", "--rulesets", str(RULESETS)]
+    result = _RUNNER.invoke(app, arguments, input=raw)
     assert result.exit_code in (0, 2), (result.exit_code, result.output)  # never 70 (internal error)
     data = json.loads(result.stdout)
     if result.exit_code == 0:
@@ -152,8 +153,28 @@ def cli(raw: bytes):
 @given(raw=DOCUMENTS)
 def test_cli_library_and_http_agree_on_any_document(engine, server, raw):
     expected = library(engine, raw)
-    assert http(server, raw) == expected
-    assert cli(raw) == expected
+    assert_same(http(server, raw), expected)
+    assert_same(cli(raw), expected)
+
+
+def assert_same(got, expected):
+    """Equal, or a failure that names the paths that differ (an evaluation is long)."""
+    if got == expected:
+        return
+    differences: list[str] = []
+
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b)):
+                walk(a.get(key), b.get(key), f"{path}.{key}")
+        elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b):
+            for index, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{path}[{index}]")
+        elif a != b:
+            differences.append(f"{path}: {a!r} != {b!r}")
+
+    walk(got, expected, "")
+    raise AssertionError("\n".join(differences[:20]))
 
 
 @pytest.mark.parametrize(
