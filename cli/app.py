@@ -159,12 +159,27 @@ def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
     return day
 
 
+def _parse_stdin(raw: bytes):
+    """Standard input read as JSON when it is JSON (strictly, as a .json file and the HTTP service read
+    it: one path for the same document), else as YAML."""
+    from fundrules.errors import InputError
+    from fundrules.source import parse_bytes
+
+    name = "<entrée standard>"
+    try:
+        return parse_bytes(raw, name, json_syntax=True)
+    except InputError as err:
+        if err.code != "json_syntax":
+            raise
+    return parse_bytes(raw, name)
+
+
 def _load_case(path: str):
     from fundrules.case import case_from_data
-    from fundrules.source import parse_bytes, read_stream
+    from fundrules.source import read_stream
 
     if path == "-":
-        doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
+        doc = _parse_stdin(read_stream(sys.stdin.buffer))
         return case_from_data(doc.data, doc)
     from fundrules.source import read_document
 
@@ -807,6 +822,27 @@ def serve(
     access_log: bool = typer.Option(
         False, "--access-log", help="Journaliser chaque requête (méthode, chemin, statut ; jamais le cas)."
     ),
+    allowed_host: Optional[list[str]] = typer.Option(
+        None,
+        "--allowed-host",
+        metavar="NOM",
+        help="Nom d'hôte admis dans l'en-tête Host, en plus de localhost, 127.0.0.1 et [::1] (répétable ; * : tous).",
+    ),
+    header_timeout: Optional[float] = typer.Option(
+        None, "--header-timeout", min=0.1, metavar="S", help="Délai pour recevoir les en-têtes d'une requête (10 s)."
+    ),
+    body_timeout: Optional[float] = typer.Option(
+        None, "--body-timeout", min=0.1, metavar="S", help="Délai pour recevoir le corps d'une requête (20 s)."
+    ),
+    send_timeout: Optional[float] = typer.Option(
+        None, "--send-timeout", min=0.1, metavar="S", help="Délai laissé au client pour lire la réponse (30 s)."
+    ),
+    max_connections: Optional[int] = typer.Option(
+        None, "--max-connections", min=1, metavar="N", help="Connexions ouvertes par processus (1000)."
+    ),
+    max_in_flight: Optional[int] = typer.Option(
+        None, "--max-in-flight", min=1, metavar="N", help="Requêtes en cours par processus, au-delà 503 (64)."
+    ),
 ) -> None:
     """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
     try:
@@ -819,11 +855,20 @@ def serve(
             EXIT_INPUT,
         )
     from fundrules.http.auth import TOKEN_ENV
-    from fundrules.http.serve import LOOPBACK, run
+    from fundrules.http.serve import LOOPBACK, Limits, run
 
     if host not in LOOPBACK and not os.environ.get(TOKEN_ENV):
         typer.echo(f"Attention : service ouvert sur {host} sans jeton ({TOKEN_ENV} non défini).", err=True)
-    run(host, port, workers, rulesets, engine.value, access_log)
+    given = {
+        "header_timeout": header_timeout,
+        "body_timeout": body_timeout,
+        "send_timeout": send_timeout,
+        "max_connections": max_connections,
+        "max_in_flight": max_in_flight,
+        "allowed_hosts": tuple(allowed_host or ()),
+    }
+    limits = Limits(**{name: value for name, value in given.items() if value is not None})
+    run(host, port, workers, rulesets, engine.value, access_log, limits)
 
 
 @handles_errors

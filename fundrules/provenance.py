@@ -8,6 +8,7 @@ installed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterator
@@ -104,3 +105,13 @@ def provenance_fr(provenance: Provenance) -> str:
         f"Calculé par fundrules {provenance.fundrules_version} (contrat JSON version "
         f"{provenance.schema_version}), moteur {provenance.backend}, règles {provenance.rulesets_digest}."
     )
+
+
+@functools.cache
+def code_identity() -> str:
+    """`sha256:` and the digest of fundrules' own Python sources: the digest the catalogue cache keys
+    its entries with (one definition, in rulesets/cache.py). Between two releases the version does not
+    change but answers can; this names the code that produced them, checkout or installed wheel alike."""
+    from .rulesets.cache import _code_digest
+
+    return "sha256:" + _code_digest().hex()

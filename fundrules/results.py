@@ -11,6 +11,8 @@ from typing import Any, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .provenance import code_identity
+
 # Version of the JSON contract (Evaluation, Plan, errors). Bumped when a field is removed, renamed
 # or changes meaning or type; adding a field or an optional, off-by-default part keeps it.
 SCHEMA_VERSION = 1
@@ -195,6 +197,11 @@ class Provenance(_Out):
     rulesets_digest: str = Field(
         description="« sha256: » suivi de l'empreinte des fichiers de règles utilisés (chemins relatifs "
         "et contenus, dans l'ordre des chemins)"
+    )
+    code_digest: str = Field(
+        default_factory=code_identity,
+        description="« sha256: » suivi de l'empreinte du code Python de fundrules qui a calculé la réponse "
+        "(deux copies de la même version peuvent répondre différemment)",
     )
 
 

@@ -433,17 +433,19 @@ def read_document(path: str | Path) -> Located:
     return parse_bytes(read_bounded(path), str(path), json_syntax=path.suffix.lower() == ".json")
 
 
-def parse_bytes(raw: bytes, name: str, json_syntax: bool = False) -> Located:
-    """Parse bytes already read (bounded) from a file or a stream; JSON when `json_syntax`."""
+def parse_bytes(raw: bytes, name: str, json_syntax: bool = False, lines: bool = True) -> Located:
+    """Parse bytes already read (bounded) from a file or a stream; JSON when `json_syntax`. With
+    `lines=False` (JSON only) the line map, a second reading of the text, is left out unless the
+    parser refuses a string (the HTTP service works the lines out only for a case it refuses)."""
     text = decode_text(raw, name)
     if json_syntax:
-        return _parse_json(text, name)
+        return _parse_json(text, name, lines)
     if not text.strip():
         raise InputError("le fichier est vide", file=name)
     return parse_text(text, name)
 
 
-def _parse_json(text: str, name: str) -> Located:
+def _parse_json(text: str, name: str, lines_wanted: bool = True) -> Located:
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_int=_json_int, object_pairs_hook=_json_object)
     except json.JSONDecodeError as err:
@@ -458,10 +460,20 @@ def _parse_json(text: str, name: str) -> Located:
     except RecursionError:
         raise InputError("JSON trop imbriqué", file=name) from None
     except _DuplicateKey:
-        parse_text(text, name)  # YAML reads JSON too, and names both lines of the duplicate
+        try:
+            parse_text(text, name)  # YAML reads JSON too, and names both lines of the duplicate
+        except InputError as err:
+            if err.code != "yaml_syntax":  # JSON that YAML cannot read (an escaped surrogate pair)
+                raise
         raise InputError("une clé est donnée deux fois dans un même bloc", file=name) from None
     except InputError as err:
         raise InputError(err.reason, file=name) from None
+    if not lines_wanted:
+        try:
+            _check_strings(data, {})
+            return Located(data=data, file=name)
+        except InputError:
+            pass  # refused: read the lines below, to say where
     try:
         lines = parse_text(text, name, check_strings=False).lines
     except InputError:

@@ -18,9 +18,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import yaml
 
-from .conftest import EXAMPLES, ROOT, RULESETS
+from .conftest import ROOT, RULESETS
 
 pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
@@ -29,52 +28,14 @@ import fundrules  # noqa: E402
 from fundrules import Engine, load_case  # noqa: E402
 from fundrules.errors import BackendError, InputError  # noqa: E402
 
+from .http_support import Server, assert_error, example  # noqa: E402
+
 BODY = "corps de la requête"
 TOKEN = "jeton-de-test-7f3a"
 LIMIT = 1_000_000
 
 
-def example(name: str) -> dict:
-    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
-    return json.loads(json.dumps(data, default=str))
-
-
 CDD, JEUNE, CDI = example("ancien-cdd-2018"), example("jeune-mission-locale-2017"), example("salarie-cdi-2019")
-
-
-class Server:
-    """A uvicorn server in a thread, on a socket bound to a free loopback port."""
-
-    def __init__(self, app):
-        from fundrules.http.serve import listen
-
-        self.sock = listen("127.0.0.1", 0)  # declared TCP, as `fundrules serve` does (TCP_NODELAY)
-        self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.01)
-
-    def request(self, method, path, body=None, headers=None, timeout=20):
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body)
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            raw = response.read()
-            headers = {k.lower(): v for k, v in response.getheaders()}
-            data = json.loads(raw) if headers.get("content-type", "").startswith("application/json") else raw
-            return response.status, headers, data
-        finally:
-            conn.close()
-
-    def stop(self):
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +63,6 @@ def guarded(engine):
 
 def library(engine, case, as_of=None):
     return json.loads(engine.evaluate(case, as_of).model_dump_json())
-
-
-def assert_error(status, headers, data, expected_status, code):
-    assert status == expected_status, data
-    assert headers["content-type"].startswith("application/json")
-    assert set(data) == {"error"} and set(data["error"]) >= {"code", "message", "file", "line", "field"}
-    assert data["error"]["code"] == code
-    assert "Traceback" not in data["error"]["message"]
-    assert headers["fundrules-version"] == fundrules.__version__
 
 
 # --- packaging -------------------------------------------------------------------------------------
@@ -158,7 +110,8 @@ def test_evaluate_as_of_applies_the_rules_of_that_date(server, engine):
 def test_provenance_is_returned_as_the_library_gives_it(server, engine):
     _, _, data = server.request("POST", "/v1/evaluate", CDD)
     assert data["provenance"] == json.loads(engine.provenance.model_dump_json())
-    assert set(data["provenance"]) == {"fundrules_version", "schema_version", "backend", "rulesets_digest"}
+    expected = {"fundrules_version", "schema_version", "backend", "rulesets_digest", "code_digest"}
+    assert set(data["provenance"]) == expected
 
 
 def test_explain_adds_the_trace_and_only_then(server):
@@ -206,7 +159,7 @@ def test_a_refused_case_in_a_batch_names_its_index_field_and_line(server):
 def test_a_batch_case_without_a_date_names_its_index(server):
     status, headers, data = server.request("POST", "/v1/evaluate/batch", {"cases": [CDD, {"beneficiaire": {}}]})
     assert_error(status, headers, data, 422, "cannot_evaluate")
-    assert data["error"]["field"] == "cases[1]" and "date_demande" in data["error"]["message"]
+    assert data["error"]["field"] == "cases[1].date_demande" and "date_demande" in data["error"]["message"]
 
 
 def test_a_batch_must_be_an_object_with_cases(server):
@@ -245,6 +198,7 @@ def test_case_without_date_cannot_be_evaluated(server):
     status, headers, data = server.request("POST", "/v1/evaluate", {"beneficiaire": {"statut": "salarie"}})
     assert_error(status, headers, data, 422, "cannot_evaluate")
     assert "date_demande" in data["error"]["message"] and "as_of" in data["error"]["message"]
+    assert data["error"]["field"] == "date_demande"  # the engine's field, as the CLI gives it
 
 
 @pytest.mark.parametrize(
@@ -256,6 +210,9 @@ def test_case_without_date_cannot_be_evaluated(server):
         (b'{"date_demande": NaN}', None),
         (b'{"a": "\xff"}', None),
         (b"[" * 100_000, None),
+        (b'{\n "date_demande": "2018-03-12",\n "date_demande": "2019-03-12"}', 3),  # the CLI refuses it too
+        (b'{"beneficiaire": {"age": ' + b"9" * 5000 + b"}}", None),  # was a 500
+        (b'{"date_demande": "2018-03-12", "projet": {"intitule": "\\ud800"}}', None),  # no line, as the CLI
     ],
 )
 def test_broken_json_is_400(server, body, line):
@@ -410,9 +367,13 @@ def test_token_is_required_on_v1_when_set(guarded, engine):
     assert_error(status, got, data, 401, "unauthorized")
 
 
-def test_health_and_description_stay_open_with_a_token(guarded):
-    for path in ("/healthz", "/readyz", "/openapi.json"):
+def test_probes_stay_open_and_the_description_needs_the_token(guarded):
+    for path in ("/healthz", "/readyz"):
         assert guarded.request("GET", path)[0] == 200
+    for path in ("/openapi.json", "/docs"):
+        status, headers, data = guarded.request("GET", path)
+        assert_error(status, headers, data, 401, "unauthorized")
+        assert guarded.request("GET", path, headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200
 
 
 def test_token_comes_from_the_environment(engine, monkeypatch):
@@ -592,7 +553,7 @@ def test_fundrules_serve_with_two_workers_serves_and_logs_no_case(tmp_path):
         private = {**CDD, "projet": {**CDD["projet"], "intitule": "XYZZY-PRIVE"}}
         for body in (private, {**private, "beneficiaire": {"age": "XYZZY-AGE"}}):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("POST", "/v1/evaluate", body=json.dumps(body))
+            conn.request("POST", "/v1/evaluate", body=json.dumps(body), headers={"Content-Type": "application/json"})
             assert conn.getresponse().status in (200, 422)
             conn.close()
     finally:

@@ -1,6 +1,11 @@
-"""Optional bearer token: when set (FUNDRULES_API_TOKEN), every /v1 request must carry it.
+"""Optional bearer token: when set (FUNDRULES_API_TOKEN), every request needs it except the probes.
 
-Health checks and the API description stay open so that an orchestrator can probe the service.
+Deny by default: the check runs on the route path (the path the router matches, the root path
+removed: `uvicorn --root-path /api`, or the application mounted in another), and only the paths of
+OPEN_PATHS, compared exactly, pass without the token. A path the router would not match (`//v1/…`,
+`/V1/…`, `/v1%2F…`) is therefore refused 401, never let through; the API description (`/openapi.json`,
+`/docs`) needs the token too, since it names what the service can do. The scheme is compared without
+regard to case (RFC 7235, section 2.1), the token in constant time.
 """
 
 from __future__ import annotations
@@ -11,32 +16,51 @@ from typing import Optional
 from .errors import HttpError, error_response
 
 TOKEN_ENV = "FUNDRULES_API_TOKEN"
-PROTECTED_PREFIX = "/v1"
+OPEN_PATHS = frozenset({"/healthz", "/readyz"})  # an orchestrator probes them without the token
+
+
+def route_path(scope) -> str:
+    """The path the router matches: `scope["path"]` without the root path (Starlette's own rule)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root) :] if path[len(root)] == "/" else path
 
 
 def _unauthorized(message: str):
     return error_response(HttpError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"}))
 
 
+def bearer_token(headers) -> Optional[bytes]:
+    """The credentials of the first `Authorization: Bearer …` header (any case of `Bearer`), else None."""
+    given = next((value for name, value in headers if name == b"authorization"), None)
+    if given is None:
+        return None
+    scheme, _, credentials = given.strip().partition(b" ")
+    if scheme.lower() != b"bearer":
+        return None
+    return credentials.strip(b" \t")
+
+
 class BearerAuth:
-    """ASGI middleware comparing `Authorization: Bearer <token>` in constant time."""
+    """ASGI middleware: without the token, only OPEN_PATHS answer."""
 
     def __init__(self, app, token: Optional[str]):
         self.app = app
-        self.expected = ("Bearer " + token).encode() if token else None
+        self.expected = token.encode("utf-8") if token else None
 
     async def __call__(self, scope, receive, send):
-        if (
-            self.expected is None
-            or scope["type"] != "http"
-            or not (scope["path"] == PROTECTED_PREFIX or scope["path"].startswith(PROTECTED_PREFIX + "/"))
-        ):
+        if self.expected is None or scope["type"] != "http" or route_path(scope) in OPEN_PATHS:
             return await self.app(scope, receive, send)
-        given = next((v for k, v in scope.get("headers", ()) if k == b"authorization"), None)
-        if given is None:
+        headers = scope.get("headers", ())
+        if not any(name == b"authorization" for name, _ in headers):
             return await _unauthorized("jeton manquant : envoyez l'en-tête « Authorization: Bearer <jeton> »")(
                 scope, receive, send
             )
-        if not hmac.compare_digest(given, self.expected):
+        given = bearer_token(headers)
+        if given is None or not hmac.compare_digest(given, self.expected):
             return await _unauthorized("jeton invalide")(scope, receive, send)
         await self.app(scope, receive, send)

@@ -1,17 +1,18 @@
-"""Reading a case (or a batch of cases) from a JSON request body, with the CLI's French errors.
+"""Reading a case (or a batch of cases) from a JSON request body: the CLI's own strict parser
+(`source.parse_bytes`, as for a `.json` case file: a key given twice, a number of more than 30 digits,
+a lone UTF-16 surrogate, `NaN` are refused) and its own validation, with its French errors.
 
 Lines are worked out only when a case is refused (the body is re-read with the YAML line mapper
-the CLI uses for JSON files), so a valid request pays for one `json.loads` and one validation.
+the CLI uses for JSON files), so a valid request pays for one strict JSON reading and one validation.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from ..case import case_from_data
 from ..errors import EvaluationError, InputError
-from ..source import Located, parse_text
+from ..source import Located, parse_bytes, parse_text
 from .errors import BODY, HttpError
 from .limits import MAX_BATCH
 
@@ -20,34 +21,16 @@ def _where(message: str, line: Optional[int]) -> str:
     return f"{BODY}{'' if line is None else f', ligne {line}'} : {message}"
 
 
-def _bad_json(message: str, line: Optional[int] = None) -> HttpError:
-    return HttpError(400, "invalid_json", _where(message, line), file=BODY, line=line)
-
-
-class _Constant(Exception):
-    pass
-
-
-def _refuse_constant(token: str):
-    raise _Constant(token)
-
-
 def parse_json(body: bytes) -> tuple[Any, str]:
-    """(data, text) of a JSON body; anything that is not strict JSON is a 400 `invalid_json`."""
+    """(data, text) of a JSON body, read by the CLI's parser; what it refuses (the CLI says
+    `json_syntax` or `invalid_input`, with the same message) is a 400 `invalid_json` here."""
     if not body.strip():
-        raise _bad_json("corps vide : un document JSON était attendu")
+        raise HttpError(400, "invalid_json", _where("corps vide : un document JSON était attendu", None), file=BODY)
     try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise _bad_json(f"le corps n'est pas en UTF-8 (octet {err.start})") from None
-    try:
-        return json.loads(text, parse_constant=_refuse_constant), text
-    except json.JSONDecodeError as err:
-        raise _bad_json(f"JSON invalide ({err.msg}, colonne {err.colno})", err.lineno) from None
-    except RecursionError:
-        raise _bad_json("JSON trop imbriqué") from None
-    except _Constant as err:
-        raise _bad_json(f"valeur {err} refusée (nombre attendu)") from None
+        located = parse_bytes(body, BODY, json_syntax=True, lines=False)
+    except InputError as err:
+        raise HttpError(400, "invalid_json", str(err), file=BODY, line=err.line, field=err.field) from None
+    return located.data, body.decode("utf-8-sig")
 
 
 def _lines(text: str) -> dict:
@@ -98,10 +81,10 @@ def cases_from_batch(data: Any, text: str, limit: int = MAX_BATCH) -> list:
     return cases
 
 
-def cannot_evaluate(err: EvaluationError, field: Optional[str] = None) -> EvaluationError:
-    """The engine's refusal (no date to evaluate at), located in the body like the CLI locates it in a file."""
-    where = f"{BODY}{f' : {field}' if field else ''}"
+def cannot_evaluate(err: EvaluationError, prefix: Optional[str] = None) -> EvaluationError:
+    """The engine's refusal (no date to evaluate at), located in the body like the CLI locates it in a
+    file: its field kept (`date_demande`), after the case's place in a batch (`cases[1].date_demande`)."""
+    field = ".".join(part for part in (prefix, err.field) if part) or None
+    where = f"{BODY}{f' : {prefix}' if prefix else ''}"
     said = str(err).replace("avec --as-of", "avec le paramètre as_of")  # the CLI's option, the service's query
-    located = EvaluationError(f"{where} : {said}")
-    located.file, located.field = BODY, field
-    return located
+    return EvaluationError(f"{where} : {said}", field=field, file=BODY)

@@ -1,4 +1,6 @@
-"""What `fundrules rulesets list` and `rulesets show` say, as JSON (with their French text)."""
+"""What `fundrules rulesets list` and `rulesets show` say, as JSON (with their French text), each
+version with its file and that file's digest: the digests an evaluation's results carry
+(`ruleset_file`, `ruleset_digest`), so that a stored answer can be linked to the rules shown."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import difflib
 from typing import Any, Optional
 
 from ..french import fill, value_fr
+from ..provenance import relative_file
 from ..rulesets.catalog import Catalog, Criterion, Funder, Source, Variant, Version
 from ..rulesets.describe import list_rulesets, show_ruleset
 from .errors import HttpError
@@ -39,23 +42,34 @@ def _track(variant: Optional[Variant]) -> dict:
     return {"variant": variant.id, "variant_name": variant.name, "illustrative": variant.illustrative}
 
 
-def _version_head(version: Version) -> dict:
+def _file(catalog: Catalog, version: Version, digests: dict[str, str]) -> dict:
+    file = relative_file(catalog.directory, version.file)
+    return {"file": file, "digest": digests.get(file)}
+
+
+def _version_head(catalog: Catalog, version: Version, digests: dict[str, str]) -> dict:
     return {
         "label": version.label,
         "valid_from": version.valid_from,
         "valid_to": version.valid_to,
         "criteria": len(version.criteria),
         "sources": len(version.sources),
+        **_file(catalog, version, digests),
     }
 
 
-def rulesets_list(catalog: Catalog, as_of: Optional[dt.date]) -> dict:
+def rulesets_list(catalog: Catalog, as_of: Optional[dt.date], digests: dict[str, str]) -> dict:
+    """`digests`: {file relative to the rulesets directory: digest}, the Engine's `ruleset_files`."""
     funders = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
         tracks = [
             {
                 **_track(variant),
-                "versions": [_version_head(v) for v in funder.versions_of(variant) if as_of is None or v.covers(as_of)],
+                "versions": [
+                    _version_head(catalog, v, digests)
+                    for v in funder.versions_of(variant)
+                    if as_of is None or v.covers(as_of)
+                ],
             }
             for variant in _tracks(funder)
         ]
@@ -94,7 +108,7 @@ def unknown_funder(catalog: Catalog, funder_id: str) -> HttpError:
     )
 
 
-def ruleset_show(catalog: Catalog, funder_id: str, day: dt.date) -> dict:
+def ruleset_show(catalog: Catalog, funder_id: str, day: dt.date, digests: dict[str, str]) -> dict:
     funder = catalog.funders.get(funder_id)
     if funder is None:
         raise unknown_funder(catalog, funder_id)
@@ -126,6 +140,7 @@ def ruleset_show(catalog: Catalog, funder_id: str, day: dt.date) -> dict:
                     ],
                     "routes": [{"id": r.id, "label": r.label} for r in v.routes],
                     "criteria": [_criterion(c, params) for c in active.criteria],
+                    **_file(catalog, v, digests),
                 },
             }
         )

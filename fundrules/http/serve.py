@@ -11,15 +11,41 @@ import inspect
 import os
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import uvicorn
 
 from ..errors import InputError
-from .app import ENGINE_ENV, RULESETS_ENV
+from .app import BODY_TIMEOUT_ENV, ENGINE_ENV, MAX_IN_FLIGHT_ENV, RULESETS_ENV
+from .connections import (
+    HEADER_TIMEOUT,
+    HEADER_TIMEOUT_ENV,
+    MAX_CONNECTIONS,
+    MAX_CONNECTIONS_ENV,
+    MAX_HEADER_BYTES,
+    SEND_TIMEOUT,
+    SEND_TIMEOUT_ENV,
+)
+from .limits import BODY_TIMEOUT, MAX_IN_FLIGHT
+from .origin import ALLOWED_HOSTS_ENV
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+KEEP_ALIVE_TIMEOUT = 5  # seconds an idle kept-alive connection stays open (uvicorn's own default)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What `fundrules serve` bounds (README, "Service HTTP"): see connections.py, limits.py, origin.py."""
+
+    header_timeout: float = HEADER_TIMEOUT
+    body_timeout: float = BODY_TIMEOUT
+    send_timeout: float = SEND_TIMEOUT
+    keep_alive_timeout: float = KEEP_ALIVE_TIMEOUT
+    max_connections: int = MAX_CONNECTIONS
+    max_in_flight: int = MAX_IN_FLIGHT
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -48,14 +74,23 @@ def run(
     rulesets: Optional[Path] = None,
     backend: str = "durable",
     access_log: bool = False,
+    limits: Optional[Limits] = None,
 ) -> None:
     """Serve until interrupted; each worker (the process itself when `workers` is 1) loads its own Engine
-    through `create_app_from_env`."""
+    through `create_app_from_env`, and reads its bounds from the environment set here."""
     from ..rulesets import load_catalog
 
+    limits = limits or Limits()
     load_catalog(rulesets)  # a bad ruleset stops here with its French message, not in a worker
     os.environ[RULESETS_ENV] = str(Path(rulesets).resolve()) if rulesets else ""
     os.environ[ENGINE_ENV] = backend
+    os.environ[HEADER_TIMEOUT_ENV] = str(limits.header_timeout)
+    os.environ[BODY_TIMEOUT_ENV] = str(limits.body_timeout)
+    os.environ[SEND_TIMEOUT_ENV] = str(limits.send_timeout)
+    os.environ[MAX_CONNECTIONS_ENV] = str(limits.max_connections)
+    os.environ[MAX_IN_FLIGHT_ENV] = str(limits.max_in_flight)
+    if limits.allowed_hosts:
+        os.environ[ALLOWED_HOSTS_ENV] = ",".join(limits.allowed_hosts)
     config = uvicorn.Config(
         "fundrules.http.app:create_app_from_env",
         factory=True,
@@ -63,6 +98,9 @@ def run(
         access_log=access_log,
         server_header=False,
         log_level="info",
+        http="fundrules.http.connections:GuardedH11Protocol",
+        timeout_keep_alive=int(limits.keep_alive_timeout),
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     sock = listen(host, port)
     shown = f"[{host}]" if ":" in host else host

@@ -1,0 +1,337 @@
+"""A service that cannot be starved (issue 20, item 3), tried against `fundrules serve` on a loopback port.
+
+Each attack is bounded in sockets and in time and stops by itself; while it runs, a `/healthz` probe
+must answer in under a second, and once the bound of the attack has passed, the service must have
+let go of every attacking connection and answer an ordinary request. Only 127.0.0.1 is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+from .http_support import Served, example, request  # noqa: E402
+
+HEADER_TIMEOUT, BODY_TIMEOUT, SEND_TIMEOUT = 2.0, 2.0, 2.0
+MAX_IN_FLIGHT, MAX_CONNECTIONS = 16, 400
+SOCKETS = 150
+CASE = example("ancien-cdd-2018")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    running = Served(
+        "--engine",
+        "python",
+        "--header-timeout",
+        str(HEADER_TIMEOUT),
+        "--body-timeout",
+        str(BODY_TIMEOUT),
+        "--send-timeout",
+        str(SEND_TIMEOUT),
+        "--max-in-flight",
+        str(MAX_IN_FLIGHT),
+        "--max-connections",
+        str(MAX_CONNECTIONS),
+        log=tmp_path_factory.mktemp("serve") / "server.log",
+    )
+    yield running
+    running.stop()
+
+
+class Probe:
+    """GET /healthz every 100 ms in a thread; `worst` is the longest answer time seen, in seconds."""
+
+    def __init__(self, port: int):
+        self.port, self.times, self.failures = port, [], []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done.is_set():
+            started = time.monotonic()
+            try:
+                status = request(self.port, "GET", "/healthz", timeout=5)[0]
+                if status != 200:
+                    self.failures.append(status)
+            except OSError as err:
+                self.failures.append(repr(err))
+            self.times.append(time.monotonic() - started)
+            self.done.wait(0.1)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join(10)
+        return max(self.times)
+
+
+def connect(port: int, count: int) -> list[socket.socket]:
+    socks = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.setblocking(False)
+        socks.append(sock)
+    return socks
+
+
+def trickle(socks, head: bytes, seconds: float, every: float = 0.3) -> dict[socket.socket, bytes]:
+    """Send `head`, then one more byte (a space of a header value) every `every` seconds for `seconds`
+    at most, to every socket; return what each received (b"" and closed when the server hung up)."""
+    received = {s: b"" for s in socks}
+    closed: set = set()
+    for sock in socks:
+        sock.sendall(head)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and len(closed) < len(socks):
+        readable, _, _ = select.select([s for s in socks if s not in closed], [], [], every)
+        for sock in readable:
+            try:
+                data = sock.recv(65536)
+            except (ConnectionResetError, BlockingIOError):
+                data = b""
+            received[sock] += data
+            if not data:
+                closed.add(sock)
+        for sock in socks:
+            if sock not in closed:
+                try:
+                    sock.send(b"x")
+                except (BrokenPipeError, ConnectionResetError, BlockingIOError):
+                    closed.add(sock)
+    for sock in socks:
+        if sock not in closed:
+            received.pop(sock)  # still open: absent from the answer
+    return received
+
+
+def close_all(socks):
+    for sock in socks:
+        sock.close()
+
+
+def test_slow_headers_do_not_starve_the_service(served):
+    """150 connections each sending a header byte every 0.3 s: all are closed after the header
+    deadline (2 s here), the probe answers in under a second throughout."""
+    probe = Probe(served.port)
+    socks = connect(served.port, SOCKETS)
+    try:
+        head = b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+        started = time.monotonic()
+        closed = trickle(socks, head, seconds=HEADER_TIMEOUT + 6)
+        elapsed = time.monotonic() - started
+    finally:
+        close_all(socks)
+        worst = probe.stop()
+    print(f"slow headers: {len(closed)}/{SOCKETS} closed in {elapsed:.1f} s; probe worst {worst * 1000:.0f} ms")
+    assert len(closed) == SOCKETS  # every one, within the deadline and a margin
+    assert not probe.failures and worst < 1.0
+    assert request(served.port, "POST", "/v1/evaluate", CASE)[0] == 200
+
+
+def test_a_connection_that_sends_nothing_is_closed(served):
+    socks = connect(served.port, 20)
+    try:
+        closed = trickle(socks, b"", seconds=HEADER_TIMEOUT + 6, every=10)  # never a byte
+    finally:
+        close_all(socks)
+    assert len(closed) == 20
+
+
+def test_a_kept_alive_connection_trickling_its_next_request_is_closed(served):
+    """uvicorn's keep-alive timer stops at the first byte: the header deadline is armed again after each answer."""
+    sock = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+    try:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+        sock.setblocking(False)
+        closed = trickle([sock], b"GET /healthz HTTP/1.1\r\nX-Slow: ", seconds=HEADER_TIMEOUT + 6)
+    finally:
+        sock.close()
+    assert len(closed) == 1
+
+
+def test_slow_bodies_are_refused_and_let_go(served):
+    """150 requests whose bodies trickle: at most MAX_IN_FLIGHT are taken (the others get 503 busy at
+    once), each of those gets 408 after the body deadline; the probe answers throughout."""
+    probe = Probe(served.port)
+    socks = connect(served.port, SOCKETS)
+    try:
+        head = (
+            b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000\r\n\r\n{"
+        )
+        started = time.monotonic()
+        answers = trickle(socks, head, seconds=BODY_TIMEOUT + 8)
+        elapsed = time.monotonic() - started
+    finally:
+        close_all(socks)
+        worst = probe.stop()
+    statuses = sorted(int(a.split(b" ", 2)[1]) for a in answers.values() if a)
+    print(
+        f"slow bodies: {len(answers)}/{SOCKETS} answered and closed in {elapsed:.1f} s "
+        f"({statuses.count(408)} × 408, {statuses.count(503)} × 503); probe worst {worst * 1000:.0f} ms"
+    )
+    assert len(answers) == SOCKETS and set(statuses) <= {408, 503}
+    assert 1 <= statuses.count(408) <= MAX_IN_FLIGHT
+    timed_out = next(a for a in answers.values() if a.startswith(b"HTTP/1.1 408"))
+    assert b'"body_timeout"' in timed_out
+    busy = next(a for a in answers.values() if a.startswith(b"HTTP/1.1 503"))
+    assert b'"busy"' in busy and b"retry-after: 1" in busy.lower()
+    assert not probe.failures and worst < 1.0
+    assert request(served.port, "POST", "/v1/evaluate", CASE)[0] == 200
+
+
+def test_connections_beyond_the_cap_are_refused_at_once(served):
+    socks = connect(served.port, MAX_CONNECTIONS + 30)
+    try:
+        time.sleep(0.5)
+        refused = 0
+        for sock in socks:
+            try:
+                if sock.recv(65536).startswith(b"HTTP/1.1 503 "):
+                    refused += 1
+            except BlockingIOError:
+                pass
+    finally:
+        close_all(socks)
+    assert 30 <= refused <= 40  # the probe thread of no other test runs here; a few may still be closing
+    deadline = time.monotonic() + 10
+    while request(served.port, "GET", "/healthz")[0] != 200:
+        assert time.monotonic() < deadline
+
+
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
+def test_a_batch_answer_nobody_reads_is_neither_held_nor_kept(served):
+    """A batch of 1,000 cases answers about 50 MB of JSON; 6 clients that never read it: the answer is
+    streamed with back-pressure, so the server holds a few parts per client, and drops each connection
+    once a part stays unread SEND_TIMEOUT seconds."""
+    minimal = {"date_demande": "2018-03-12", "beneficiaire": {"statut": "salarie"}}
+    body = json.dumps({"cases": [minimal] * 1000}).encode()
+    head = (
+        b"POST /v1/evaluate/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    before = _rss_kb(served.process.pid)
+    socks = []
+    try:
+        for _ in range(6):
+            sock = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+            sock.sendall(head + body)
+            socks.append(sock)
+        time.sleep(SEND_TIMEOUT + 3)
+        peak = _rss_kb(served.process.pid)
+        probe_status = request(served.port, "GET", "/healthz", timeout=1)[0]
+        received = []
+        for sock in socks:  # now read: the answer stops short (connection dropped), never 50 MB
+            total = 0
+            try:
+                while chunk := sock.recv(1 << 20):
+                    total += len(chunk)
+            except ConnectionResetError:  # aborted: what the kernel had buffered, then the reset
+                pass
+            received.append(total)
+    finally:
+        close_all(socks)
+    grown = (peak - before) / 1024
+    print(f"6 unread batch answers: server RSS +{grown:.0f} MB; bytes each client got {received}")
+    assert probe_status == 200
+    assert grown < 60  # 6 × 50 MB if the answers were built whole
+    assert all(0 < got < 20_000_000 for got in received)
+
+
+# --- what a web page could make a local service do --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local():
+    from fundrules import Engine
+    from fundrules.http import create_app
+
+    from .conftest import RULESETS
+    from .http_support import Server
+
+    running = Server(create_app(Engine(RULESETS, backend="python"), token=None, allowed_hosts=[]))
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"],
+)
+def test_a_post_that_is_not_declared_json_is_refused_415(local, content_type):
+    from .http_support import assert_error
+
+    body = json.dumps(CASE)
+    if content_type is None:  # a page's fetch() of a Blob without type sends none
+        status, got, data = _post_without_content_type(local.port, body)
+    else:
+        status, got, data = local.request("POST", "/v1/evaluate", body, {"Content-Type": content_type})
+    assert_error(status, got, data, 415, "unsupported_media_type")
+
+
+def _post_without_content_type(port, body: str):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        conn.putrequest("POST", "/v1/evaluate")
+        conn.putheader("Content-Length", str(len(body.encode())))
+        conn.endheaders(body.encode())
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"])
+def test_json_in_any_spelling_is_accepted(local, content_type):
+    assert local.request("POST", "/v1/evaluate", CASE, {"Content-Type": content_type})[0] == 200
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:8000", "[::1]:8000", "LOCALHOST."])
+def test_loopback_hosts_are_admitted_on_a_loopback_address(local, host):
+    assert local.request("GET", "/v1/rulesets", headers={"Host": host})[0] == 200
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8000", "127.0.0.1.nip.io", "localhost.evil"])
+def test_other_hosts_are_refused_on_a_loopback_address(local, host):
+    """A page of attacker.example whose name now resolves to 127.0.0.1 (DNS rebinding) reads nothing."""
+    from .http_support import assert_error
+
+    status, headers, data = local.request("POST", "/v1/evaluate", CASE, {"Host": host})
+    assert_error(status, headers, data, 400, "host_not_allowed")
+    assert data["error"]["field"] == "Host"
+
+
+def test_allowed_hosts_come_from_the_option_and_the_environment(monkeypatch):
+    from fundrules import Engine
+    from fundrules.http import create_app
+
+    from .conftest import RULESETS
+    from .http_support import Server
+
+    monkeypatch.setenv("FUNDRULES_ALLOWED_HOSTS", "fundrules.intranet, autre.intranet")
+    running = Server(create_app(Engine(RULESETS, backend="python"), token=None))
+    try:
+        assert running.request("GET", "/healthz", headers={"Host": "fundrules.intranet:8000"})[0] == 200
+        assert running.request("GET", "/healthz", headers={"Host": "autre.intranet"})[0] == 200
+        assert running.request("GET", "/healthz", headers={"Host": "localhost"})[0] == 200
+        assert running.request("GET", "/healthz", headers={"Host": "attacker.example"})[0] == 400
+    finally:
+        running.stop()
