@@ -26,7 +26,10 @@ MAX_LIMIT = 200
     summary="Les questions qui décident, la plus décisive d'abord",
     description="Pour un cas partiel : les faits à demander ensuite, chacun avec sa question en français, "
     "son type, ses valeurs possibles et les financeurs dont il peut changer la réponse.",
-    responses={200: {"model": Questions, "description": "les questions"}, **errors(400, 401, 408, 413, 415, 422, 500, 503)},
+    responses={
+        200: {"model": Questions, "description": "les questions"},
+        **errors(400, 401, 408, 413, 415, 422, 500, 503),
+    },
     openapi_extra=case_body("#/components/schemas/CaseInput"),
 )
 async def questions(
