@@ -533,7 +533,7 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     key = None
     if folder is not None:
         key = catalog_cache.entry_key(str(directory), files)
-        found = catalog_cache.read(folder, key, str(directory))
+        found = catalog_cache.read(folder, key, str(directory)) if key is not None else None
         if found is not None:
             return found
     snapshot = _Snapshot(directory, files)
