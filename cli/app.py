@@ -166,14 +166,9 @@ def _load_case(path: str):
     if path == "-":
         doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
         return case_from_data(doc.data, doc)
-    from fundrules.source import read_document
+    from fundrules.case import load_case
 
-    doc = read_document(path)
-    if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
-        from fundrules.library import load_library_case
-
-        return load_library_case(path).case  # a library case: evaluate its facts
-    return case_from_data(doc.data, doc)
+    return load_case(path)  # a case file, or a library case: its facts
 
 
 AS_OF = typer.Option(
