@@ -166,8 +166,13 @@ def _load_case(path: str):
     if path == "-":
         doc = parse_bytes(read_stream(sys.stdin.buffer), "<entrée standard>")
         return case_from_data(doc.data, doc)
+    from fundrules.bundled import bundled_case
     from fundrules.case import load_case
 
+    if not os.path.lexists(path) and (bundled := bundled_case(path)) is not None:
+        # cases/examples/… as the README names it, from an installed package outside a checkout
+        _echo(f"Cas livré avec fundrules : {bundled}", err=True)
+        path = str(bundled)
     return load_case(path)  # a case file, or a library case: its facts
 
 
