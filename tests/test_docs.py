@@ -48,7 +48,8 @@ def test_the_guide_is_in_french_and_warns_that_outputs_may_differ():
     "command",
     ["fundrules check cases/examples/ancien-cdd-2018.yaml", "fundrules plan cases/examples/ancien-cdd-2018.yaml"],
 )
-def test_the_outputs_in_the_guide_are_those_of_the_commands(command):
+def test_the_outputs_in_the_guide_are_those_of_the_commands(verb):
+    command = f"fundrules {verb} cases/examples/ancien-cdd-2018.yaml"
     done = run_cli(*shlex.split(command)[1:], "--engine", "python")
     assert done.returncode == 0, done.stderr
     shown = shown_after(command)
