@@ -11,6 +11,7 @@ import pytest
 from fundrules import InputError
 from fundrules.case import case_from_data
 from fundrules.facts import FACTS, INT, NUMBER
+from fundrules.french import number_fr
 from fundrules.months import add_months, months_end
 from fundrules.plan.income import course_end
 
@@ -112,7 +113,7 @@ def test_every_number_fact_has_a_maximum_in_the_fact_table_the_schema_and_the_do
         assert _maximum(prop) == fact.maximum, fact.path
         assert (
             f"| `{fact.path}` | {fact.kind} |" in facts_md
-            and f"à {fact.maximum:g}" in facts_md.split(f"| `{fact.path}` |")[1].split("\n")[0]
+            and f"à {number_fr(fact.maximum)}" in facts_md.split(f"| `{fact.path}` |")[1].split("\n")[0]
         )
 
 

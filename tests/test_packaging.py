@@ -144,5 +144,12 @@ def test_wheel_in_a_fresh_virtualenv_runs_the_readme_and_the_sdist_is_complete(t
     with tarfile.open(sdist) as archive:
         archive.extractall(unpacked, filter="data")
     (root,) = unpacked.iterdir()
-    docs_tests = ["tests/test_self_contained.py", "tests/test_months_and_bounds.py", "tests/test_api_reference.py"]
+    docs_tests = [  # the tests that read the documentation and the files around the code
+        "tests/test_self_contained.py",
+        "tests/test_readme.py",
+        "tests/test_format_doc.py",
+        "tests/test_docs.py",
+        "tests/test_api_reference.py",
+        "tests/test_months_and_bounds.py",
+    ]
     _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *docs_tests], cwd=root, env=env)
