@@ -79,41 +79,44 @@ def check_bounds(spec: BaseModel, doc: Located) -> None:
     engine can compute with, and any number beyond ±2**53 or not finite, wherever it sits (periods,
     reviews, parameter schedules and values, ranks): a value the engine would overflow on later
     (a review date plus its period, the day after a period's end) is refused at load."""
-    pending: list[tuple[tuple, Any]] = [((), spec.model_dump())]
+    pending: list[tuple[tuple, Any]] = [((), spec)]
     while pending:
         path, value = pending.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
+        if isinstance(value, BaseModel):  # its fields are the file's keys (the file models have no aliases)
+            items: Any = value.__dict__.items()
+        elif isinstance(value, dict):
+            items = value.items()
+            for key in value:
                 if isinstance(key, dt.date):
                     _check_value(key, path + (key,), doc)
-                pending.append((path + (key,), item))
         elif isinstance(value, (list, tuple)):
-            pending.extend((path + (index,), item) for index, item in enumerate(value))
+            items = enumerate(value)
         else:
             _check_value(value, path, doc)
+            continue
+        for key, item in items:
+            if item is not None and type(item) is not str and type(item) is not bool:  # most values: nothing to check
+                pending.append((path + (key,), item))
 
 
 def _check_value(value: Any, path: tuple, doc: Located) -> None:
+    if isinstance(value, str) or value is None or isinstance(value, (bool, dt.datetime)):
+        return  # a datetime is refused by the loader's own checks ("date sans heure attendue")
+    if isinstance(value, dt.date):
+        if not EARLIEST_RULE_DATE <= value <= LATEST_RULE_DATE:
+            raise _bounds_error(f"date {value.isoformat()} hors des bornes admises ({_date_bounds_fr()})", path, doc)
+    elif isinstance(value, (int, float)) and not abs(value) <= MAX_NUMBER:
+        raise _bounds_error(
+            f"nombre hors des bornes admises (fini, au plus {MAX_NUMBER} en valeur absolue, soit 2**53)", path, doc
+        )
+
+
+def _bounds_error(reason: str, path: tuple, doc: Located) -> InputError:
     if path[:1] == ("parameters",):  # named as the loader's other checks of a parameter name it
         field: str | None = ".".join(str(part) for part in path[:2])
     else:
         field = ".".join(str(part) for part in path if not isinstance(part, (int, dt.date))) or None
-    if isinstance(value, dt.datetime):
-        return  # refused by the loader's own checks ("date sans heure attendue")
-    if isinstance(value, dt.date) and not EARLIEST_RULE_DATE <= value <= LATEST_RULE_DATE:
-        raise InputError(
-            f"date {value.isoformat()} hors des bornes admises ({_date_bounds_fr()})",
-            file=doc.file,
-            line=doc.line_of(path),
-            field=field,
-        )
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
-        raise InputError(
-            f"nombre hors des bornes admises (fini, au plus {MAX_NUMBER} en valeur absolue, soit 2**53)",
-            file=doc.file,
-            line=doc.line_of(path),
-            field=field,
-        )
+    return InputError(reason, file=doc.file, line=doc.line_of(path), field=field)
 
 
 def criteria_count(spec: VersionFile) -> int:
