@@ -1,6 +1,6 @@
 """Issue 20, item 6: a ruleset value the engine would overflow on later is refused at load, with its
 file and line (exit 2), and a ruleset beyond the documented size bounds is refused before its
-criteria are built (rulesets/README.md, "Bornes")."""
+criteria are built (rulesets/README.md, "Bounds")."""
 
 from __future__ import annotations
 

@@ -37,10 +37,10 @@ SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
 MAX_NUMBER = 2**53  # every number in a ruleset: beyond, an integer has no exact double
 # Every date of a ruleset (periods, reviews, parameter schedules, date values, date literals in
 # conditions) lies within the dates a case may give (fundrules/case.py): the engine adds days and
-# months to them, and 9999-12-31 + 1 day cannot be computed (rulesets/README.md, "Bornes").
+# months to them, and 9999-12-31 + 1 day cannot be computed (rulesets/README.md, "Bounds").
 EARLIEST_RULE_DATE = EARLIEST_DATE
 LATEST_RULE_DATE = LATEST_DATE
-# Bounds on a ruleset's size (rulesets/README.md, "Bornes"): about ten times the largest bundled
+# Bounds on a ruleset's size (rulesets/README.md, "Bounds"): about ten times the largest bundled
 # funder (48 criteria over its versions) and the bundled total (440). Every criterion active on a
 # day is compiled by the durable backend: 3 funders of 10,000 criteria took 15 s and 1.65 GB.
 MAX_CRITERIA_PER_FUNDER = 500  # over all its versions and variants
