@@ -1,6 +1,6 @@
 """Where the example cases and the case library shipped with fundrules are.
 
-A wheel carries them as package data (`fundrules.bundled_cases`, the checkout's `cases/` folder), so
+A wheel carries them as package data (the checkout's `cases/` folder installed as `fundrules/bundled_cases/`), so
 that the README's first command and `meeting prepare` work from an installed package, outside a
 checkout; in a checkout they are the `cases/` folder itself. `python -m fundrules.bundled` prints the
 folder (nothing is fetched: everything is in the package).
@@ -19,14 +19,9 @@ def cases_dir() -> Path:
     """The bundled case library: `examples/` and one folder per region and quarter.
 
     The installed package data when fundrules is installed from a wheel, else the checkout's `cases/`."""
-    try:
-        from importlib.resources import files
-
-        installed = Path(str(files("fundrules.bundled_cases")))
-        if installed.is_dir():
-            return installed
-    except (ModuleNotFoundError, TypeError):  # a checkout without the package installed
-        pass
+    installed = Path(__file__).resolve().parent / "bundled_cases"  # a data folder, not a module to import:
+    if installed.is_dir():  # the checkout's `cases/` has no __init__.py (it would shadow bench/cases.py)
+        return installed
     return Path(__file__).resolve().parents[1] / CASES_PREFIX
 
 

@@ -1,2 +1,0 @@
-"""Bundled case library: example cases and anonymised meeting cases (installed as fundrules.bundled_cases;
-fundrules/bundled.py finds it)."""
