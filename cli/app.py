@@ -181,14 +181,14 @@ def _load_case(path: str):
     if path == "-":
         doc = _parse_stdin(read_stream(sys.stdin.buffer))
         return case_from_data(doc.data, doc)
-    from fundrules.source import read_document
+    from fundrules.bundled import bundled_case
+    from fundrules.case import load_case
 
-    doc = read_document(path)
-    if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
-        from fundrules.library import load_library_case
-
-        return load_library_case(path).case  # a library case: evaluate its facts
-    return case_from_data(doc.data, doc)
+    if not os.path.lexists(path) and (bundled := bundled_case(path)) is not None:
+        # cases/examples/… as the README names it, from an installed package outside a checkout
+        _echo(f"Cas livré avec fundrules : {bundled}", err=True)
+        path = str(bundled)
+    return load_case(path)  # a case file, or a library case: its facts
 
 
 AS_OF = typer.Option(

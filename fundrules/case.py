@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from .errors import InputError
 from .facts import BOOL, DATE, FACTS, INT, NUMBER, SECTIONS, STRING, Fact, facts_in
+from .json_bounds import standard_bounds
 from .source import Located, read_document
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -134,7 +135,7 @@ def _field(fact: Fact) -> Any:
     return (_annotation(fact), Field(**kwargs))
 
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds)  # fundrules/json_bounds.py
 
 
 def _section_model(name: str, section: str) -> type[BaseModel]:
@@ -331,6 +332,11 @@ def check_dates(case: CaseInput) -> None:
 
 
 def load_case(path: str | Path) -> CaseInput:
-    """Load a case from a YAML or JSON file; raises InputError with file, line and field."""
+    """Load a case from a YAML or JSON file, or the case of a library file (`meeting`, `case`, …: its
+    facts, checked as `fundrules check` checks them); raises InputError with file, line and field."""
     doc = read_document(path)
+    if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
+        from .library import load_library_case
+
+        return load_library_case(path).case  # the whole file is checked: anonymity, dates, expectations
     return case_from_data(doc.data, doc)

@@ -27,6 +27,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from .case import DateFact, NumberFact, RegionFact, TextFact, _nfc
+from .json_bounds import standard_bounds
 '''
 
 
@@ -52,7 +53,7 @@ def _number(value: float) -> str:
 
 
 def _field(fact: Fact) -> str:
-    args = ["None", f"description={fact.label!r}"]
+    args = ["default=None", f"description={fact.label!r}"]  # `default=`: read by type checkers without a plugin
     if fact.minimum is not None:
         args.append(f"ge={_number(fact.minimum)}")
     if fact.maximum is not None:
@@ -63,7 +64,7 @@ def _field(fact: Fact) -> str:
 
 
 def _model(name: str, doc: str, facts: dict[str, Fact], extra: tuple[str, ...] = ()) -> list[str]:
-    config = '    model_config = ConfigDict(extra="forbid", frozen=True)'
+    config = '    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds)'
     lines = ["", "", f"class {name}(BaseModel):", f'    """{doc}"""', "", config, ""]
     lines += extra
     lines += [_field(fact) for fact in facts.values()]

@@ -38,6 +38,21 @@ class Fact:
         return self.kind
 
 
+# Every number fact has a maximum (in docs/facts.md and the JSON Schema; a case beyond it is refused
+# with the field's path, exit 2 or HTTP 422). These are bounds of input, not thresholds of law: far
+# beyond any real value (a working life, the hours a period holds, ten years of training), they
+# keep every computation the engine makes with a fact inside what a date or a float can hold
+# (`projet.date_debut` + `projet.duree_mois` months stays before 2111).
+MONTHS_OF_A_LIFE = 1_200  # 100 years, in months
+MAX_COURSE_MONTHS = 120  # ten years of training
+MAX_EUROS = 10_000_000  # any amount, salary or cost in euros
+
+
+def hours_in_months(months: int) -> int:
+    """Hours that `months` months can hold at most (31 days of 24 hours each)."""
+    return months * 31 * 24
+
+
 def _enum(path: str, label: str, *choices: str) -> Fact:
     return Fact(path, "enum", label, choices=choices)
 
@@ -68,6 +83,7 @@ FACTS: dict[str, Fact] = {
             INT,
             "mois d'inscription comme demandeur d'emploi (Pôle emploi, France Travail depuis 2024)",
             minimum=0,
+            maximum=MONTHS_OF_A_LIFE,
         ),
         _enum(
             "beneficiaire.contrat",
@@ -81,13 +97,37 @@ FACTS: dict[str, Fact] = {
             "aucun",
         ),
         Fact("beneficiaire.date_fin_contrat", DATE, "date de fin du dernier contrat"),
-        Fact("beneficiaire.anciennete_salariee_mois", INT, "ancienneté salariée (mois, tous employeurs)", minimum=0),
-        Fact("beneficiaire.anciennete_entreprise_mois", INT, "ancienneté dans l'entreprise (mois)", minimum=0),
+        Fact(
+            "beneficiaire.anciennete_salariee_mois",
+            INT,
+            "ancienneté salariée (mois, tous employeurs)",
+            minimum=0,
+            maximum=MONTHS_OF_A_LIFE,
+        ),
+        Fact(
+            "beneficiaire.anciennete_entreprise_mois",
+            INT,
+            "ancienneté dans l'entreprise (mois)",
+            minimum=0,
+            maximum=MONTHS_OF_A_LIFE,
+        ),
         Fact("beneficiaire.mois_salarie_5_ans", INT, "mois salariés sur les 5 dernières années", minimum=0, maximum=60),
         Fact("beneficiaire.mois_cdd_12_mois", INT, "mois en CDD sur les 12 derniers mois", minimum=0, maximum=12),
-        Fact("beneficiaire.heures_interim_18_mois", INT, "heures d'intérim sur les 18 derniers mois", minimum=0),
-        Fact("beneficiaire.heures_interim_agence", INT, "heures dans l'agence d'intérim actuelle", minimum=0),
-        Fact("beneficiaire.effectif_entreprise", INT, "effectif de l'employeur", minimum=0),
+        Fact(
+            "beneficiaire.heures_interim_18_mois",
+            INT,
+            "heures d'intérim sur les 18 derniers mois",
+            minimum=0,
+            maximum=hours_in_months(18),
+        ),
+        Fact(
+            "beneficiaire.heures_interim_agence",
+            INT,
+            "heures dans l'agence d'intérim actuelle",
+            minimum=0,
+            maximum=hours_in_months(MONTHS_OF_A_LIFE),
+        ),
+        Fact("beneficiaire.effectif_entreprise", INT, "effectif de l'employeur", minimum=0, maximum=10_000_000),
         Fact("beneficiaire.entreprise_artisanale", BOOL, "employeur relevant de l'artisanat"),
         Fact(
             "beneficiaire.niveau_qualification",
@@ -97,9 +137,9 @@ FACTS: dict[str, Fact] = {
             maximum=8,
         ),
         Fact("beneficiaire.boeth", BOOL, "bénéficiaire de l'obligation d'emploi (BOETH)"),
-        Fact("beneficiaire.solde_cpf_heures", NUMBER, "solde CPF en heures", minimum=0),
-        Fact("beneficiaire.solde_cpf_euros", NUMBER, "solde CPF en euros", minimum=0),
-        Fact("beneficiaire.heures_dif", NUMBER, "heures de DIF inscrites", minimum=0),
+        Fact("beneficiaire.solde_cpf_heures", NUMBER, "solde CPF en heures", minimum=0, maximum=10_000),
+        Fact("beneficiaire.solde_cpf_euros", NUMBER, "solde CPF en euros", minimum=0, maximum=MAX_EUROS),
+        Fact("beneficiaire.heures_dif", NUMBER, "heures de DIF inscrites", minimum=0, maximum=10_000),
         Fact("beneficiaire.licenciement_economique", BOOL, "licencié pour motif économique"),
         Fact("beneficiaire.licenciement_inaptitude", BOOL, "licencié pour inaptitude"),
         Fact("beneficiaire.secteur_public", BOOL, "employeur public"),
@@ -138,6 +178,7 @@ FACTS: dict[str, Fact] = {
             INT,
             "mois d'activité en rapport direct avec la certification visée (VAE)",
             minimum=0,
+            maximum=MONTHS_OF_A_LIFE,
         ),
         # projet
         Fact("projet.intitule", STRING, "intitulé de la formation"),
@@ -162,11 +203,17 @@ FACTS: dict[str, Fact] = {
             BOOL,
             "cofinancement de la formation par un tiers (employeur, OPCO, État, Région, France Travail…)",
         ),
-        Fact("projet.duree_heures", NUMBER, "durée de la formation (heures)", minimum=0),
-        Fact("projet.duree_mois", NUMBER, "durée de la formation (mois)", minimum=0),
+        Fact(
+            "projet.duree_heures",
+            NUMBER,
+            "durée de la formation (heures)",
+            minimum=0,
+            maximum=hours_in_months(MAX_COURSE_MONTHS),
+        ),
+        Fact("projet.duree_mois", NUMBER, "durée de la formation (mois)", minimum=0, maximum=MAX_COURSE_MONTHS),
         Fact("projet.temps_plein", BOOL, "formation à temps plein"),
         Fact("projet.date_debut", DATE, "date de début prévue"),
-        Fact("projet.cout_pedagogique", NUMBER, "coût pédagogique (euros)", minimum=0),
+        Fact("projet.cout_pedagogique", NUMBER, "coût pédagogique (euros)", minimum=0, maximum=MAX_EUROS),
         Fact("projet.hors_temps_travail", BOOL, "entièrement hors temps de travail"),
         Fact("projet.metier_en_tension", BOOL, "métier en tension dans la région"),
         Fact("projet.session_achetee_region", BOOL, "session achetée par la Région"),
@@ -197,7 +244,13 @@ FACTS: dict[str, Fact] = {
             "saisonnier",
             "interim",
         ),
-        Fact("projet.duree_contrat_vise_mois", NUMBER, "durée du contrat promis (mois)", minimum=0),
+        Fact(
+            "projet.duree_contrat_vise_mois",
+            NUMBER,
+            "durée du contrat promis (mois)",
+            minimum=0,
+            maximum=MONTHS_OF_A_LIFE,
+        ),
         Fact("projet.action_poec", BOOL, "session de POEC lancée par un OPCA / OPCO"),
         Fact("projet.recevabilite_vae", BOOL, "demande de VAE déclarée recevable"),
         # income during training (issue 14): pay during the course, démission-reconversion, CSP,
@@ -259,9 +312,27 @@ FACTS: dict[str, Fact] = {
             "aucune",
         ),
         Fact("beneficiaire.date_fin_droits_are", DATE, "date de fin des droits ARE / ASP"),
-        Fact("beneficiaire.are_journaliere", NUMBER, "montant journalier brut de l'ARE (euros)", minimum=0),
-        Fact("beneficiaire.heures_salariees_12_mois", INT, "heures salariées sur les 12 derniers mois", minimum=0),
-        Fact("beneficiaire.heures_salariees_24_mois", INT, "heures salariées sur les 24 derniers mois", minimum=0),
+        Fact(
+            "beneficiaire.are_journaliere",
+            NUMBER,
+            "montant journalier brut de l'ARE (euros)",
+            minimum=0,
+            maximum=10_000,
+        ),
+        Fact(
+            "beneficiaire.heures_salariees_12_mois",
+            INT,
+            "heures salariées sur les 12 derniers mois",
+            minimum=0,
+            maximum=hours_in_months(12),
+        ),
+        Fact(
+            "beneficiaire.heures_salariees_24_mois",
+            INT,
+            "heures salariées sur les 24 derniers mois",
+            minimum=0,
+            maximum=hours_in_months(24),
+        ),
         _enum(
             "beneficiaire.situation_familiale",
             "situation familiale (barème des stagiaires)",
@@ -271,9 +342,19 @@ FACTS: dict[str, Fact] = {
             "autre",
         ),
         Fact(
-            "beneficiaire.salaire_moyen_reference", NUMBER, "salaire moyen de référence mensuel brut (euros)", minimum=0
+            "beneficiaire.salaire_moyen_reference",
+            NUMBER,
+            "salaire moyen de référence mensuel brut (euros)",
+            minimum=0,
+            maximum=MAX_EUROS,
         ),
-        Fact("beneficiaire.salaire_journalier_reference", NUMBER, "salaire journalier de référence (euros)", minimum=0),
+        Fact(
+            "beneficiaire.salaire_journalier_reference",
+            NUMBER,
+            "salaire journalier de référence (euros)",
+            minimum=0,
+            maximum=MAX_EUROS,
+        ),
         Fact("beneficiaire.adhesion_csp", BOOL, "a adhéré au contrat de sécurisation professionnelle"),
         Fact("beneficiaire.redressement_liquidation", BOOL, "employeur en redressement ou liquidation judiciaire"),
         _enum(
@@ -292,7 +373,13 @@ FACTS: dict[str, Fact] = {
             "tranche_1",
             "imposable_au_dela",
         ),
-        Fact("beneficiaire.ressources_mensuelles", NUMBER, "ressources mensuelles propres (euros)", minimum=0),
+        Fact(
+            "beneficiaire.ressources_mensuelles",
+            NUMBER,
+            "ressources mensuelles propres (euros)",
+            minimum=0,
+            maximum=MAX_EUROS,
+        ),
         Fact("beneficiaire.soutien_financier_parents", BOOL, "soutenu financièrement par ses parents"),
         Fact("projet.date_fin", DATE, "date de fin prévue de la formation"),
         Fact("projet.formation_qualifiante", BOOL, "formation qualifiante (article L6314-1)"),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from .facts import FACTS, Fact
+from .french import number_fr
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "facts.md"
 COMMAND = "python -m fundrules.facts_doc"
@@ -22,10 +23,10 @@ SECTIONS = (("", "Demande"), ("beneficiaire", "Bénéficiaire"), ("projet", "Pro
 
 
 def _values(fact: Fact) -> str:
-    """Choices of an enum, or the bounds of a number ("0 à 130", "0 à …")."""
+    """Choices of an enum, or the bounds of a number ("0 à 130", "0 à 10 000 000")."""
     if fact.minimum is not None or fact.maximum is not None:
-        low = "" if fact.minimum is None else f"{fact.minimum:g}"
-        high = "…" if fact.maximum is None else f"{fact.maximum:g}"
+        low = "" if fact.minimum is None else number_fr(fact.minimum)
+        high = "…" if fact.maximum is None else number_fr(fact.maximum)  # 10 000 000, not 1e+07
         return f"{low} à {high}"
     return ", ".join(f"`{choice}`" for choice in fact.choices)
 
@@ -38,6 +39,9 @@ def render() -> str:
         f"Généré depuis `fundrules/facts.py` par `{COMMAND}` (un test vérifie que ce fichier le suit).",
         "Tout fait est facultatif : un fait absent est inconnu, jamais faux. "
         "`fundrules schema` donne le même vocabulaire en JSON Schema.",
+        "Chaque nombre a un maximum : une borne de saisie, bien au-delà de toute valeur réelle (une vie",
+        "de travail, les heures que contient une période, dix ans de formation), pas un seuil du droit ;",
+        "au-delà, le cas est refusé avec le nom du fait.",
         "",
     ]
     for section, title in SECTIONS:

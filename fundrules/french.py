@@ -14,12 +14,19 @@ THIN_SPACE = "\u202f"  # narrow no-break space: the French thousands separator
 
 
 def number_fr(value: float | int, decimals: int = 2) -> str:
-    """10.001 → "10", 39.999 → "40", 7200 → "7 200", 1.5 → "1,5" (rounded to `decimals`)."""
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0  # no "-0"
-    whole, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
-    fraction = fraction.rstrip("0")
+    """10.001 → "10", 39.999 → "40", 7200 → "7 200", 1.5 → "1,5" (rounded to `decimals`).
+
+    An integer is written with all its digits: through a float, 9007199254740993 would read
+    9 007 199 254 740 992."""
+    if isinstance(value, int):  # bool included: the int it is
+        rounded: float | int = int(value)
+        whole, fraction = str(abs(rounded)), ""
+    else:
+        rounded = round(float(value), decimals)
+        if rounded == 0:
+            rounded = 0.0  # no "-0"
+        whole, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
+        fraction = fraction.rstrip("0")
     groups: list[str] = []
     while len(whole) > 3:
         whole, groups = whole[:-3], [whole[-3:]] + groups

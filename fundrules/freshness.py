@@ -7,22 +7,15 @@ chaque fois revérifier").
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
 from .french import date_fr
+from .months import add_months
 from .results import FunderResult
 from .rulesets.catalog import Catalog, Funder, Variant
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day `months` later (the last day of the month when it does not exist)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def review_due(reviewed_on: Optional[dt.date], every_months: Optional[int]) -> Optional[dt.date]:

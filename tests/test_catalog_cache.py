@@ -131,9 +131,9 @@ def test_a_ruleset_edited_after_caching_is_read_again(cache_dir, ruleset_dir):
 
 
 def test_a_file_added_or_renamed_is_a_new_entry(cache_dir, ruleset_dir):
-    load_catalog(ruleset_dir.root)
-    drafts = ruleset_dir.root / ".drafts"  # a hidden folder: neither read nor part of the key
+    drafts = ruleset_dir.root / ".drafts"  # a hidden folder: listed in the key, its content never read
     drafts.mkdir()
+    load_catalog(ruleset_dir.root)
     (drafts / "cpf.yaml").write_text("x: 1\n", encoding="utf-8")
     load_catalog(ruleset_dir.root)
     assert len(entries(cache_dir)) == 1
@@ -141,6 +141,46 @@ def test_a_file_added_or_renamed_is_a_new_entry(cache_dir, ruleset_dir):
     plan.rename(plan.with_name("9999-" + plan.name))  # the plan rules are part of the key too
     load_catalog(ruleset_dir.root)
     assert len(entries(cache_dir)) == 2
+
+
+def _empty_funder_folder(root: Path) -> str:
+    (root / "nouveau_financeur").mkdir()
+    return "funder.yaml manquant"
+
+
+def _broken_symlink(root: Path) -> str:
+    (root / "cpf" / "2030-01-01.yaml").symlink_to(root / "cpf" / "absent.yaml")
+    return "introuvable"
+
+
+def _fifo(root: Path) -> str:
+    os.mkfifo(root / "cpf" / "2030-01-01.yaml")
+    return "pas un fichier ordinaire"
+
+
+@pytest.mark.parametrize("plant", [_empty_funder_folder, _broken_symlink, _fifo])
+def test_an_entry_that_is_not_a_ruleset_file_is_refused_with_the_cache_warm(cache_dir, ruleset_dir, plant):
+    """Issue 20, item 4: the loader refuses these entries; a warm cache must not answer in its place
+    (their content is not in the files read for the key: the listing of the folder is)."""
+    load_catalog(ruleset_dir.root)  # warm
+    assert getattr(load_catalog(ruleset_dir.root), "_cache_entry", None) is not None
+    reason = plant(ruleset_dir.root)
+    with pytest.raises(InputError, match=reason):
+        load_catalog(ruleset_dir.root, cache=False)
+    with pytest.raises(InputError, match=reason):
+        load_catalog(ruleset_dir.root)
+    assert len(entries(cache_dir)) == 1  # and nothing cached for the broken folder
+
+
+def test_rulesets_lint_with_a_warm_cache_reports_an_empty_funder_folder(tmp_path, ruleset_dir):
+    """The command the issue ran: exit 2 with and without the cache."""
+    env = {**os.environ, "FUNDRULES_NO_CACHE": "0", "FUNDRULES_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "fundrules", "rulesets", "lint", "--rulesets", str(ruleset_dir.root)]
+    assert subprocess.run(command, env=env, capture_output=True, cwd=ROOT).returncode == 0
+    (ruleset_dir.root / "nouveau_financeur").mkdir()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "nouveau_financeur" in done.stderr + done.stdout
 
 
 def test_other_code_or_another_folder_is_another_entry(cache_dir, monkeypatch, ruleset_dir):
@@ -236,6 +276,33 @@ def test_an_entry_others_could_write_is_not_used(cache_dir):
         cache_dir.chmod(0o700)
 
 
+def test_a_cache_folder_that_is_a_symbolic_link_is_refused(cache_dir, tmp_path):
+    """Issue 20, item 4: a link planted in place of the cache folder is not followed (nothing written
+    into its target, nothing read from it)."""
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o700)
+    cache_dir.symlink_to(target)
+    assert len(load_catalog(RULESETS).funders) == 31
+    assert getattr(load_catalog(RULESETS), "_cache_entry", None) is None
+    assert list(target.iterdir()) == []
+
+
+def test_a_cache_folder_in_a_parent_others_can_write_is_refused(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # any user could rename the cache folder and put theirs in its place
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "0")
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(shared / "sub" / "cache"))
+    try:
+        assert len(load_catalog(RULESETS).funders) == 31
+        assert not (shared / "sub").exists()  # nothing made there
+        shared.chmod(0o1777)  # sticky, as /tmp: others cannot rename or remove what is ours
+        load_catalog(RULESETS)
+        assert getattr(load_catalog(RULESETS), "_cache_entry", None) is not None
+    finally:
+        shared.chmod(0o700)
+
+
 def test_a_cache_folder_that_cannot_be_written_is_no_cache(cache_dir):
     cache_dir.parent.joinpath("cache").write_text("a file, not a folder", encoding="utf-8")
     assert len(load_catalog(RULESETS).funders) == 31
@@ -302,6 +369,21 @@ def test_a_cached_ruleset_durable_cannot_run_is_still_refused(cache_dir, ruleset
         with pytest.raises(InputError, match="2\\*\\*53"):
             Engine(ruleset_dir.root, backend="durable")
     assert not list(cache_dir.glob("*.durable"))
+
+
+@pytest.mark.skipif(not durable_backend.available(), reason="durable-rules is not importable here")
+def test_the_durable_marker_holds_only_for_the_durable_rules_release_that_passed(cache_dir, monkeypatch, ruleset_dir):
+    """Issue 20, item 4: checks that passed under one durable-rules release prove nothing for another."""
+    Engine(ruleset_dir.root, backend="durable")  # checked and marked
+    assert cache.durable_checked(load_catalog(ruleset_dir.root))
+    monkeypatch.setattr(cache, "durable_rules_version", lambda: "2.0.29")
+    assert not cache.durable_checked(load_catalog(ruleset_dir.root))
+    calls: list[Any] = []
+    real = durable_check.check_condition
+    monkeypatch.setattr(durable_check, "check_condition", lambda node, params: calls.append(node) or real(node, params))
+    Engine(ruleset_dir.root, backend="durable")
+    assert len(calls) > 150  # checked again under the other release
+    assert cache.durable_checked(load_catalog(ruleset_dir.root))  # and marked for it
 
 
 # -- the command line ------------------------------------------------------------------------------

@@ -419,6 +419,8 @@ def test_template_names_every_fact_in_french_and_loads_once_filled(tmp_path):
             return f"{indent}{name}: {min(int(fact.minimum or 0) + 2, int(fact.maximum or 99))}"
         if path == "region":
             return f"{indent}{name}: Centre-Val de Loire"
+        if fact.kind == NUMBER and fact.maximum is not None and fact.maximum < float(SAMPLE[NUMBER]):
+            return f"{indent}{name}: {fact.maximum - 0.5}"  # a decimal within the fact's maximum
         return f"{indent}{name}: {SAMPLE.get(fact.kind, 'texte libre')}"
 
     filled = re.sub(r"^( *)(\w+): ~$", value, text, flags=re.M)

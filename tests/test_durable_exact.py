@@ -73,7 +73,7 @@ def test_integers_beyond_two_to_the_53_have_no_key():
 
 
 @needs_durable
-@pytest.mark.parametrize("cost", [1e-05, 5e-324, 2.5e-07, 999999999999.99, 0.1])
+@pytest.mark.parametrize("cost", [1e-05, 5e-324, 2.5e-07, 9999999.99, 0.1])  # 10**7: the cost's maximum
 def test_exponent_form_and_subnormal_facts_answer_like_python(python_engine, durable_engine, cost):
     # before: durable-rules could not parse 1e-05 (error 204), the CLI exited 3 "Could not retract fact"
     case = {
@@ -126,10 +126,12 @@ def test_exotic_numbers_compare_like_python(op, literal, values, fact_to_fact):
 def test_product_that_can_exceed_two_to_the_53_is_refused_with_file_and_line(ruleset_dir):
     # before: 10**12 * 10**12 went to durable-rules as an overflowing integer: "blocked" where
     # python said "eligible"
+    # (cout_pedagogique is at most 10**7 since every number fact has a maximum: a cube can exceed 2**53)
     path = ruleset_dir.edit(
         CIF,
         "condition: not beneficiaire.secteur_public",
-        "condition: not beneficiaire.secteur_public and projet.cout_pedagogique * projet.cout_pedagogique >= 0",
+        "condition: not beneficiaire.secteur_public and "
+        "projet.cout_pedagogique * projet.cout_pedagogique * projet.cout_pedagogique >= 0",
     )
     err = refused_for_durable(ruleset_dir)
     assert "2**53" in err.reason and "projet.cout_pedagogique * projet.cout_pedagogique" in err.reason
@@ -138,15 +140,15 @@ def test_product_that_can_exceed_two_to_the_53_is_refused_with_file_and_line(rul
 
 @needs_durable
 def test_term_within_the_bound_agrees_at_its_extremes(ruleset_dir):
-    # duree_heures <= 10**12, so duree_heures * 1000 stays below 2**53: accepted and exact
+    # duree_heures <= 89,280 (its maximum), so duree_heures * 10**11 stays below 2**53: accepted and exact
     ruleset_dir.edit(
         CIF,
         "condition: not beneficiaire.secteur_public",
-        "condition: not beneficiaire.secteur_public and projet.duree_heures * 1000 >= 999999999999000",
+        "condition: not beneficiaire.secteur_public and projet.duree_heures * 100000000000 >= 8927900000000000",
     )
     catalog = load_catalog(ruleset_dir.root)
     python, durable = Engine(catalog, backend="python"), Engine(catalog, backend="durable")
-    for hours in (10**12, 999999999999, 999999999999.5, 1e-05):
+    for hours in (89280, 89279, 89278.5, 1e-05):
         case = {
             "date_demande": "2016-06-01",
             "beneficiaire": {"secteur_public": False},
@@ -531,10 +533,11 @@ def test_a_session_left_with_its_lease_held_is_never_answered_from(monkeypatch):
 
 
 def test_rulesets_lint_refuses_what_durable_cannot_run_with_exit_2_file_and_line(ruleset_dir):
-    path = ruleset_dir.edit(
+    path = ruleset_dir.edit(  # a cube of costs (at most 10**7 each) can exceed 2**53
         CIF,
         "condition: not beneficiaire.secteur_public",
-        "condition: not beneficiaire.secteur_public and projet.cout_pedagogique * projet.cout_pedagogique >= 0",
+        "condition: not beneficiaire.secteur_public and "
+        "projet.cout_pedagogique * projet.cout_pedagogique * projet.cout_pedagogique >= 0",
     )
     result = subprocess.run(
         [sys.executable, "-m", "fundrules_cli.app", "rulesets", "lint", "--rulesets", str(ruleset_dir.root)],

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from ..months import months_end
 from ..results import Evaluation, FunderResult
 from .model import IncomeEntry
 
@@ -27,17 +28,15 @@ DAYS_PER_MONTH = 30  # ARE is paid per day; a month of ARE-based income is shown
 
 
 def course_end(facts: dict[str, Any]) -> Optional[dt.date]:
-    """`projet.date_fin`, else start + `duree_mois` whole months (day before the same day)."""
+    """`projet.date_fin`, else start + `duree_mois` whole months (the day before the same day;
+    fundrules/months.py)."""
     end = facts.get("projet.date_fin")
     if end is not None:
         return end
     start, months = facts.get("projet.date_debut"), facts.get("projet.duree_mois")
     if start is None or months is None:
         return None
-    total = start.month - 1 + int(months)
-    year, month = start.year + total // 12, total % 12 + 1
-    day = min(start.day, 28)
-    return dt.date(year, month, day) - dt.timedelta(days=1)
+    return months_end(start, int(months))
 
 
 def _route(result: FunderResult) -> Optional[str]:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..results import Provenance
+
+# The closed sets of values of a plan, as Literal types: JSON Schema `enum`, and type checkers
+# (mypy, pyright) see the only values a client has to handle. Plain strings in JSON, so the
+# contract's answers are unchanged.
+StepStatus = Literal["eligible", "a_verifier"]  # a funder that is blocked or not in force is no step
+IncomeStatus = Literal["eligible", "a_verifier", "aucune"]  # aucune: nothing applies (with why)
 
 
 class _Out(BaseModel):
@@ -18,7 +24,7 @@ class PlanStep(_Out):
     order: int = Field(description="rang du financeur dans le plan (1 : à solliciter en premier)")
     funder: str = Field(description="identifiant du financeur")
     funder_name: str = Field(description="nom du financeur, en français")
-    status: str = Field(description="eligible, or a_verifier when facts are still to collect")
+    status: StepStatus = Field(description="eligible, ou a_verifier quand des faits restent à recueillir")
     amount: Optional[float] = Field(description="euros covered; null when the funder decides the amount")
     amount_hours: Optional[float] = Field(None, description="heures couvertes ; null si inconnu")
     holder_share: Optional[float] = Field(None, description="euros left to the account holder (CPF flat participation)")
@@ -36,7 +42,7 @@ class IncomeEntry(_Out):
 
     id: str = Field(description="identifiant du dispositif de rémunération (aref, cff, rff, rfpe…) ou aucune")
     name: str = Field(description="nom du dispositif, en français")
-    status: str = Field(description="eligible, a_verifier ou aucune")
+    status: IncomeStatus = Field(description="eligible, a_verifier ou aucune")
     payer: Optional[str] = Field(None, description="qui paie la personne")
     decided_by: Optional[str] = Field(None, description="à qui le demander")
     start: Optional[dt.date] = Field(

@@ -18,7 +18,7 @@ from ..conditions.typecheck import check
 from ..errors import InputError
 from ..facts import BOOL
 from ..rulesets.catalog import ActiveRules, Catalog, Source, plain_criterion, pseudo_funder_rules
-from ..rulesets.loader import number_problem
+from ..rulesets.loader import check_bounds, number_problem
 from ..rulesets.schema import PlanVersionFile
 from ..source import read_document
 
@@ -56,6 +56,7 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
             spec = PlanVersionFile.model_validate(doc.data if isinstance(doc.data, dict) else {})
         except ValidationError as err:
             raise validation_to_input_error(err, doc) from None
+        check_bounds(spec, doc)
         for funder_id in spec.order + spec.complements:
             if funder_id not in catalog.funders:
                 raise InputError(

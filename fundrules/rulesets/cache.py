@@ -8,16 +8,23 @@ off; README, "Ruleset cache").
 
 An entry is used only when everything below holds; otherwise it is ignored (and rewritten), never
 an error and never a stale answer:
-- its key matches: digest of every ruleset file and of its path, the directory as given, the
-  fundrules version and the digest of its Python sources, the Python, pydantic and PyYAML versions;
+- its key matches: digest of every ruleset file and of its path, the name and type of every entry
+  of the directory (an empty funder folder, a broken symbolic link or a FIFO named `*.yaml` changes
+  the key, so the loader runs and refuses them as it does without the cache; the content of hidden
+  folders, never read, is not listed), the directory as given, the fundrules version and the digest
+  of its Python sources, the Python, pydantic and PyYAML versions;
 - the digest of its payload matches (a truncated or corrupted file is a miss);
 - the directory and the file belong to the user and nobody else can write them: unpickling a
-  file someone else could write would run their code. Where that cannot be checked (no
-  `os.getuid`, no `dir_fd`: Windows), there is no cache;
+  file someone else could write would run their code. The cache folder itself may not be a
+  symbolic link (one planted there by another user would send the entries elsewhere), and none of
+  its parents may be writable by another user, unless it has the sticky bit (as /tmp: others
+  cannot rename or remove what is ours there). Where that cannot be checked (no `os.getuid`, no
+  `dir_fd`: Windows), there is no cache;
 - the unpickler only builds the catalog's own classes and dates (anything else is refused).
 
-The durable backend's load-time checks are a function of the same files and code: once they pass,
-a marker next to the entry says so, and later processes skip them.
+The durable backend's load-time checks are a function of the same files and code and of the
+durable-rules release: once they pass, a marker next to the entry says so (naming that release),
+and later processes with the same release skip them.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ NO_CACHE_ENV = "FUNDRULES_NO_CACHE"
 CACHE_DIR_ENV = "FUNDRULES_CACHE_DIR"
 MAGIC = b"fundrules-catalog 1\n"
 MAX_ENTRY_BYTES = 50_000_000
+MAX_LISTED = 20_000  # entries of a rulesets directory listed for the key; beyond, there is no cache
 MAX_ENTRIES = 8  # catalogs kept (one per ruleset directory and version of the files); older ones are removed
 _ENTRY = "catalog-{key}.pickle"
 _DURABLE = "catalog-{key}.durable"
@@ -94,8 +102,63 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def entry_key(directory: str, files: dict[str, bytes]) -> str:
-    """The key of the catalog read from `files` (relative path -> bytes) of `directory`."""
+def _entry_type(mode: int) -> str:
+    for name, test in (
+        ("dir", stat.S_ISDIR),
+        ("file", stat.S_ISREG),
+        ("symlink", stat.S_ISLNK),
+        ("fifo", stat.S_ISFIFO),
+        ("socket", stat.S_ISSOCK),
+        ("char", stat.S_ISCHR),
+        ("block", stat.S_ISBLK),
+    ):
+        if test(mode):
+            return name
+    return "other"
+
+
+def directory_listing(directory: str) -> Optional[list[str]]:
+    """One line per entry of `directory`, whatever its type (relative path, type, and a symbolic
+    link's target), in path order; None beyond MAX_LISTED entries or when it cannot be listed.
+
+    The loader refuses entries that are not ruleset files (an empty funder folder, a broken link, a
+    FIFO named `*.yaml`); their contents are not in the files read, so only this listing makes the
+    key change when one appears and the loader run again. Hidden folders are listed (the loader
+    could try to read one named `*.yaml`) but not descended into: the loader never reads inside them.
+    Symbolic links are not followed (their target is part of the line)."""
+    lines: list[str] = []
+    pending = [""]
+    try:
+        while pending:
+            relative = pending.pop()
+            with os.scandir(os.path.join(directory, relative) if relative else directory) as found:
+                for entry in found:
+                    path = f"{relative}/{entry.name}" if relative else entry.name
+                    kind = _entry_type(entry.stat(follow_symlinks=False).st_mode)
+                    target = os.readlink(entry.path) if kind == "symlink" else ""
+                    lines.append(f"{path}\0{kind}\0{target}")
+                    if kind == "dir" and not entry.name.startswith("."):
+                        pending.append(path)
+                    if len(lines) > MAX_LISTED:
+                        return None
+    except OSError:
+        return None
+    return sorted(lines)
+
+
+def durable_rules_version() -> str:
+    """The installed durable-rules release (its checks of a catalog hold for this release only)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("durable-rules")
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def entry_key(directory: str, files: dict[str, bytes]) -> Optional[str]:
+    """The key of the catalog read from `files` (relative path -> bytes) of `directory`, or None when
+    the directory cannot be listed within the bounds (then there is no cache)."""
     import pydantic.version
     import yaml
 
@@ -111,6 +174,12 @@ def entry_key(directory: str, files: dict[str, bytes]) -> str:
     ):
         digest.update(line.encode("utf-8", "surrogateescape") + b"\n")
     digest.update(_code_digest())
+    listing = directory_listing(directory)
+    if listing is None:
+        return None
+    for line in listing:
+        digest.update(line.encode("utf-8", "surrogateescape") + b"\n")
+    digest.update(b"files\n")
     for relative in sorted(files):
         digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha256(files[relative]).digest())
@@ -128,11 +197,36 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} refusé dans le cache")
 
 
+def _parents_safe(folder: Path) -> bool:
+    """True when no parent of `folder` (as given and once resolved) can be written by another user,
+    save a sticky folder such as /tmp, where others cannot rename or remove what is ours."""
+    parents = set(Path(os.path.abspath(folder)).parents) | set(Path(os.path.realpath(folder.parent)).parents)
+    parents.add(Path(os.path.realpath(folder.parent)))
+    for parent in parents:
+        try:
+            info = os.stat(parent)
+        except FileNotFoundError:  # not made yet: checked again once it is
+            continue
+        if info.st_uid not in (0, os.getuid()) or info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            log.info("cache des règles ignoré : %s peut être modifié par d'autres utilisateurs", parent)
+            return False
+    return True
+
+
 def _private_folder(folder: Path, create: bool) -> Optional[int]:
-    """A descriptor on `folder` if it belongs to the user and only they can write it, else None."""
+    """A descriptor on `folder` if it is a real folder (not a symbolic link) of the user that only they
+    can write, in parents only they (or the system) can write, else None."""
     if create:
+        if not _parents_safe(folder):  # nothing made under a folder others could write
+            return None
         os.makedirs(folder, mode=0o700, exist_ok=True)
-    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    if not _parents_safe(folder):
+        return None
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:  # ELOOP: a symbolic link where the folder should be
+        log.info("cache des règles ignoré : %s n'est pas un dossier ordinaire (%s)", folder, error)
+        return None
     info = os.fstat(descriptor)
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
         os.close(descriptor)
@@ -243,6 +337,11 @@ def _prune(folder_fd: int) -> None:
                 pass
 
 
+def _durable_marker(key: str) -> bytes:
+    """What the marker of passed durable checks holds: the entry and the durable-rules release."""
+    return f"{key}\ndurable-rules {durable_rules_version()}\n".encode()
+
+
 def durable_checked(catalog: Catalog) -> bool:
     """True when the durable backend's load-time checks already passed on this cached catalog."""
     entry = getattr(catalog, _ENTRY_ATTR, None)
@@ -254,7 +353,7 @@ def durable_checked(catalog: Catalog) -> bool:
         if folder_fd is None:
             return False
         try:
-            return _read_private(folder_fd, _DURABLE.format(key=key)) == key.encode()
+            return _read_private(folder_fd, _DURABLE.format(key=key)) == _durable_marker(key)
         finally:
             os.close(folder_fd)
     except OSError:
@@ -272,7 +371,7 @@ def mark_durable_checked(catalog: Catalog) -> None:
         if folder_fd is None:
             return
         try:
-            _write_private(folder_fd, _DURABLE.format(key=key), key.encode())
+            _write_private(folder_fd, _DURABLE.format(key=key), _durable_marker(key))
         finally:
             os.close(folder_fd)
     except OSError as error:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..case import validation_to_input_error
+from ..case import EARLIEST_DATE, LATEST_DATE, validation_to_input_error
 from ..conditions.kleene import facts_of, params_of
 from ..conditions.parser import parse
 from ..conditions.typecheck import check, check_number, literal_type
@@ -35,11 +35,27 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ONE_DAY = dt.timedelta(days=1)
 SHORT_FACT_NAMES = {f.name for f in FACTS.values()}
 MAX_NUMBER = 2**53  # every number in a ruleset: beyond, an integer has no exact double
+# Every date of a ruleset (periods, reviews, parameter schedules, date values, date literals in
+# conditions) lies within the dates a case may give (fundrules/case.py): the engine adds days and
+# months to them, and 9999-12-31 + 1 day cannot be computed (rulesets/README.md, "Bounds").
+EARLIEST_RULE_DATE = EARLIEST_DATE
+LATEST_RULE_DATE = LATEST_DATE
+# Bounds on a ruleset's size (rulesets/README.md, "Bounds"): about ten times the largest bundled
+# funder (48 criteria over its versions) and the bundled total (440). Every criterion active on a
+# day is compiled by the durable backend: 3 funders of 10,000 criteria took 15 s and 1.65 GB.
+MAX_CRITERIA_PER_FUNDER = 500  # over all its versions and variants
+MAX_CRITERIA_TOTAL = 5_000  # over the whole catalog
 Reader = Callable[[Path], Located]  # reads one ruleset file (from disk, or from the files read for the cache)
 
 
+def _date_bounds_fr() -> str:
+    return f"du {_fmt(EARLIEST_RULE_DATE)} au {_fmt(LATEST_RULE_DATE)}"
+
+
 def number_problem(node) -> str | None:
-    """Why a number literal of `node` is refused (not finite, or beyond ±2**53), else None."""
+    """Why a literal of `node` is refused, else None: a number not finite or beyond ±2**53, or a date
+    outside EARLIEST_RULE_DATE..LATEST_RULE_DATE (the engine computes the days around each date of a
+    condition: 9999-12-31 has no next day)."""
     from ..conditions.ast import Literal
     from ..conditions.typecheck import walk
 
@@ -48,12 +64,64 @@ def number_problem(node) -> str | None:
     def visit(item) -> None:
         value = getattr(item, "value", None) if isinstance(item, Literal) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
-            found.append(item.text())
+            found.append(
+                f"nombre {item.text()} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
+            )
+        elif isinstance(value, dt.date) and not EARLIEST_RULE_DATE <= value <= LATEST_RULE_DATE:
+            found.append(f"date {item.text()} hors des bornes admises ({_date_bounds_fr()})")
 
     walk(node, visit)
-    if found:
-        return f"nombre {found[0]} hors des bornes admises (au plus {MAX_NUMBER} en valeur absolue, soit 2**53)"
-    return None
+    return found[0] if found else None
+
+
+def check_bounds(spec: BaseModel, doc: Located) -> None:
+    """Refuse, with its file and line, any date of a validated ruleset file outside the dates the
+    engine can compute with, and any number beyond ±2**53 or not finite, wherever it sits (periods,
+    reviews, parameter schedules and values, ranks): a value the engine would overflow on later
+    (a review date plus its period, the day after a period's end) is refused at load."""
+    pending: list[tuple[tuple, Any]] = [((), spec)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, BaseModel):  # its fields are the file's keys (the file models have no aliases)
+            items: Any = value.__dict__.items()
+        elif isinstance(value, dict):
+            items = value.items()
+            for key in value:
+                if isinstance(key, dt.date):
+                    _check_value(key, path + (key,), doc)
+        elif isinstance(value, (list, tuple)):
+            items = enumerate(value)
+        else:
+            _check_value(value, path, doc)
+            continue
+        for key, item in items:
+            if item is not None and type(item) is not str and type(item) is not bool:  # most values: nothing to check
+                pending.append((path + (key,), item))
+
+
+def _check_value(value: Any, path: tuple, doc: Located) -> None:
+    if isinstance(value, str) or value is None or isinstance(value, (bool, dt.datetime)):
+        return  # a datetime is refused by the loader's own checks ("date sans heure attendue")
+    if isinstance(value, dt.date):
+        if not EARLIEST_RULE_DATE <= value <= LATEST_RULE_DATE:
+            raise _bounds_error(f"date {value.isoformat()} hors des bornes admises ({_date_bounds_fr()})", path, doc)
+    elif isinstance(value, (int, float)) and not abs(value) <= MAX_NUMBER:
+        raise _bounds_error(
+            f"nombre hors des bornes admises (fini, au plus {MAX_NUMBER} en valeur absolue, soit 2**53)", path, doc
+        )
+
+
+def _bounds_error(reason: str, path: tuple, doc: Located) -> InputError:
+    if path[:1] == ("parameters",):  # named as the loader's other checks of a parameter name it
+        field: str | None = ".".join(str(part) for part in path[:2])
+    else:
+        field = ".".join(str(part) for part in path if not isinstance(part, (int, dt.date))) or None
+    return InputError(reason, file=doc.file, line=doc.line_of(path), field=field)
+
+
+def criteria_count(spec: VersionFile) -> int:
+    """Criteria of a version file, common and in its routes."""
+    return len(spec.criteria) + sum(len(route.criteria) for route in spec.routes)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -87,9 +155,11 @@ def _validate(model: type[BaseModel], doc: Located) -> Any:
     if not isinstance(doc.data, dict):
         raise InputError("un bloc de champs (clé: valeur) était attendu", file=doc.file, line=1)
     try:
-        return model.model_validate(doc.data)
+        spec = model.model_validate(doc.data)
     except ValidationError as err:
         raise validation_to_input_error(err, doc) from None
+    check_bounds(spec, doc)
+    return spec
 
 
 def _fmt(day: dt.date | None) -> str:
@@ -374,14 +444,21 @@ def _read_named(path: Path, model: type[BaseModel], folder: Path, read: Reader) 
 
 
 def _load_versions(
-    funder_id: str, folder: Path, illustrative: bool = False, read: Reader = read_document
+    funder_id: str,
+    folder: Path,
+    illustrative: bool = False,
+    read: Reader = read_document,
+    budget: _CriteriaBudget | None = None,
 ) -> list[Version]:
     versions = []
+    budget = budget or _CriteriaBudget()
     for path in sorted(folder.iterdir()):
         if path.name in (FUNDER_FILE, VARIANT_FILE) or path.suffix not in (".yaml", ".yml"):
             continue
         vdoc = read(path)
-        versions.append(_VersionBuilder(funder_id, vdoc, _validate(VersionFile, vdoc), illustrative).build())
+        vspec = _validate(VersionFile, vdoc)
+        budget.spend(funder_id, criteria_count(vspec), vdoc)
+        versions.append(_VersionBuilder(funder_id, vdoc, vspec, illustrative).build())
     if not versions:
         raise InputError("aucune version (fichier AAAA-MM-JJ.yaml) dans ce dossier", file=str(folder))
     versions.sort(key=lambda v: v.valid_from)
@@ -389,7 +466,33 @@ def _load_versions(
     return versions
 
 
-def _load_variants(spec: FunderFile, folder: Path, doc: Located, read: Reader) -> dict[str, Variant]:
+class _CriteriaBudget:
+    """Criteria counted file by file as a catalog loads, so that a ruleset beyond its bounds is refused
+    before its criteria are built (MAX_CRITERIA_PER_FUNDER, MAX_CRITERIA_TOTAL)."""
+
+    def __init__(self) -> None:
+        self.per_funder: dict[str, int] = {}
+        self.total = 0
+
+    def spend(self, funder_id: str, count: int, doc: Located) -> None:
+        spent = self.per_funder[funder_id] = self.per_funder.get(funder_id, 0) + count
+        self.total += count
+        for used, bound, whose in (
+            (spent, MAX_CRITERIA_PER_FUNDER, f"le financeur {funder_id} (versions et variantes comprises)"),
+            (self.total, MAX_CRITERIA_TOTAL, "l'ensemble des financeurs"),
+        ):
+            if used > bound:
+                raise InputError(
+                    f"trop de critères pour {whose} : {used} au moins, au plus {bound}",
+                    file=doc.file,
+                    line=doc.line_of(("criteria",)),
+                    field="criteria",
+                )
+
+
+def _load_variants(
+    spec: FunderFile, folder: Path, doc: Located, read: Reader, budget: _CriteriaBudget | None = None
+) -> dict[str, Variant]:
     if spec.variant_by not in FACTS:
         raise InputError(
             f"variant_by : fait inconnu « {spec.variant_by} »",
@@ -411,7 +514,7 @@ def _load_variants(spec: FunderFile, folder: Path, doc: Located, read: Reader) -
         if not vpath.is_file():
             raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
         vspec: VariantFile = _read_named(vpath, VariantFile, sub, read)[1]
-        versions = _load_versions(spec.id, sub, vspec.illustrative, read)
+        versions = _load_versions(spec.id, sub, vspec.illustrative, read, budget)
         if vspec.scope is not None:
             _check_scope(vspec.scope, versions, str(vpath))
         variants[vspec.id] = Variant(
@@ -445,13 +548,14 @@ def _check_scope(scope: list[str], versions, file: str) -> None:
                 )
 
 
-def load_funder(folder: Path, read: Reader = read_document) -> Funder:
+def load_funder(folder: Path, read: Reader = read_document, budget: _CriteriaBudget | None = None) -> Funder:
     funder_path = folder / FUNDER_FILE
     if not funder_path.is_file():
         raise InputError(f"{FUNDER_FILE} manquant dans le dossier du financeur", file=str(folder))
     doc, spec = _read_named(funder_path, FunderFile, folder, read)
-    variants = _load_variants(spec, folder, doc, read) if spec.variant_by else {}
-    versions = [] if spec.variant_by else _load_versions(spec.id, folder, read=read)
+    budget = budget or _CriteriaBudget()
+    variants = _load_variants(spec, folder, doc, read, budget) if spec.variant_by else {}
+    versions = [] if spec.variant_by else _load_versions(spec.id, folder, read=read, budget=budget)
     firsts = [v.versions[0].valid_from for v in variants.values()] + ([versions[0].valid_from] if versions else [])
     if spec.in_force_from and spec.in_force_from > min(firsts):
         raise InputError(
@@ -533,7 +637,7 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     key = None
     if folder is not None:
         key = catalog_cache.entry_key(str(directory), files)
-        found = catalog_cache.read(folder, key, str(directory))
+        found = catalog_cache.read(folder, key, str(directory)) if key is not None else None
         if found is not None:
             return found
     snapshot = _Snapshot(directory, files)
@@ -547,8 +651,9 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
 
 def _load_catalog(directory: Path, read: Reader) -> Catalog:
     catalog = Catalog(directory=str(directory))
+    budget = _CriteriaBudget()
     for folder in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        funder = load_funder(folder, read)
+        funder = load_funder(folder, read, budget)
         catalog.funders[funder.id] = funder
     if not catalog.funders:
         raise InputError("aucun financeur (sous-dossier avec funder.yaml) dans ce dossier", file=str(directory))
