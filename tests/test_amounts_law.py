@@ -264,8 +264,8 @@ def test_revaluation_days():
 
 def test_lint_lists_only_the_revaluations_no_source_gives():
     """Every indexed amount has its schedule; on 2026-12-05 the only overdue revaluations are those no
-    source read gives: the 2026-04-01 scales (trainee pay, RFF cap, CEJ), the ARE-F floor of 2026-07-01,
-    and the CEJ minors' and first-bracket amounts of 2023-04-01."""
+    source read gives: the 2026-04-01 scales (trainee pay, RFF cap, CEJ, PACEA cap), the ARE-F floor of
+    2026-07-01, and the CEJ minors' and first-bracket amounts of 2023-04-01."""
     lines = overdue_revaluations(load_catalog(RULESETS), D(2026, 12, 5))
     found = {(line.split(" : ", 1)[1].split(" (")[0], line.rsplit("— ", 1)[1].split(" :")[0]) for line in lines}
     trainee_params = {
@@ -288,6 +288,7 @@ def test_lint_lists_only_the_revaluations_no_source_gives():
     expected |= {
         ("rff version 2024, plafond_mensuel", "01/04/2026"),
         ("aref version 2024, plancher_journalier", "01/07/2026"),
+        ("allocation_pacea version 2017, montant_mensuel_max", "01/04/2026"),
     }
     expected |= {
         (f"allocation_cej version 2024, {name}", "01/04/2026")

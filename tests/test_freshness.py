@@ -77,7 +77,12 @@ def test_an_overdue_review_is_one_line_naming_the_funders(today_is):
     today_is(dt.date(2027, 5, 28))
     warnings = evaluate(dt.date(2027, 5, 28)).warnings
     overdue = [w for w in warnings if "Revue des règles échue" in w]
-    assert len(warnings) == 1 and len(overdue) == 1  # one line, not one per funder
+    assert len(overdue) == 1  # one line, not one per funder
+    # the CPF participation of 2027-01-01 is not encoded: the eligible CPF says so, in its own line
+    assert (
+        "Montant de Compte personnel de formation (CPF) à confirmer : revalorisation du 01/01/2027 non encodée."
+        in warnings
+    )
     assert "au 28/05/2027" in overdue[0] and "Compte personnel de formation" in overdue[0]
     assert "CPF de transition" not in overdue[0]  # every 12 months: due on 2027-11-27
     # the review is overdue at today's date, whatever the date asked: an old date warns too
