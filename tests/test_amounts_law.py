@@ -332,3 +332,19 @@ def test_revaluation_rule_is_checked_at_load(ruleset_dir):
     with pytest.raises(InputError) as err:
         load_catalog(ruleset_dir.root)
     assert "revalued" in str(err.value)
+
+
+def test_rulesets_show_marks_unverified_dates_and_unencoded_revaluations():
+    from fundrules.rulesets.describe import list_rulesets, show_ruleset
+
+    catalog = load_catalog(RULESETS)
+    reconversion = show_ruleset(catalog, "periode_reconversion", D(2026, 3, 2))
+    assert "Version 2026 depuis le 01/01/2026 (début le 01/01/2026 à confirmer)" in reconversion
+    assert "(début le 01/01/2026 à confirmer)" in list_rulesets(catalog)
+    rff_2025 = show_ruleset(catalog, "rff", D(2025, 6, 2))
+    assert "  plafond_mensuel : 769,49 EUR/mois (à confirmer) — revalorisé chaque année le 01/04" in rff_2025
+    rff_2026 = show_ruleset(catalog, "rff", D(2026, 6, 2))
+    assert (
+        "  plafond_mensuel : à confirmer : revalorisation du 01/04/2026 non encodée (dernier montant 769,49 EUR/mois "
+        "au 01/04/2025)"
+    ) in rff_2026
