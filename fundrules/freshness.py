@@ -132,13 +132,16 @@ _CATALOG_OF: dict[int, tuple[weakref.ref, weakref.ref, bool]] = {}  # id(funder)
 
 def register(catalog: Catalog) -> None:
     """Lets the engine's per-funder hook (`review_warning`) find the funder's catalog: the warnings of
-    an evaluation are carried by one funder, the first by id, whose hook every evaluation calls."""
-    if len(_CATALOG_OF) > 10_000:
-        _CATALOG_OF.clear()
+    an evaluation are carried by one funder, the first by id, whose hook every evaluation calls. An entry
+    lives as long as its funder (removed when the funder is freed, before its id can be reused)."""
     first = min(catalog.funders) if catalog.funders else None
     ref = weakref.ref(catalog)
     for funder in catalog.funders.values():
-        _CATALOG_OF[id(funder)] = (weakref.ref(funder), ref, funder.id == first)
+        key = id(funder)
+        known = _CATALOG_OF.get(key)
+        if known is None or known[0]() is not funder:
+            weakref.finalize(funder, _CATALOG_OF.pop, key, None)
+        _CATALOG_OF[key] = (weakref.ref(funder), ref, funder.id == first)
 
 
 Review = tuple[Optional[dt.date], Optional[int], Optional[dt.date], Optional[str]]
