@@ -1,20 +1,22 @@
-"""How fresh the rules are: the day each funder's rules were last checked, and when to check again.
+"""How fresh the rules are: the day each funder's rules were last checked, when to check them again,
+and the indexed amounts whose revaluation is not encoded.
 
-Law changes all the time; an answer for a date after the last review, or past the review
-period, must say so in French and name whom to ask (the counsellors of the study: "il faut à
-chaque fois revérifier").
+Law changes all the time (the counsellors of the study: "il faut à chaque fois revérifier"); but a date
+after the review day is the normal case, not a warning (issue 22). An answer warns, in one line of each
+kind, when a review is overdue today, when the date asked lies beyond today, and when an amount the law
+revalues on a schedule has passed a revaluation day with no value encoded (issue 21).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-import functools
+import weakref
 from collections.abc import Mapping
 from typing import Any, Optional
 
 from .french import date_fr
 from .months import add_months
-from .results import FunderResult
 from .rulesets.catalog import Catalog, Funder, Variant
 
 
@@ -32,64 +34,108 @@ def variant_of(funder: Funder, facts: Mapping[str, Any]) -> Optional[Variant]:
     return funder.variants.get(value) if value is not None else None
 
 
-def _aupres_de(who: str) -> str:
-    """« auprès de … » with the French contraction (de + le = du, de + les = des)."""
-    if who.startswith("le "):
-        return "auprès du " + who[3:]
-    if who.startswith("les "):
-        return "auprès des " + who[4:]
-    return "auprès de " + who
+def today() -> dt.date:
+    """Today's date (a function, so that tests can set it)."""
+    return dt.date.today()
 
 
-def warning_for(
-    result: FunderResult,
-    reviewed_on: Optional[dt.date],
-    every_months: Optional[int],
-    day: dt.date,
-    review_with: Optional[str] = None,
-) -> Optional[str]:
-    """The French warning for one funder's answer on `day`, or None when the review covers it."""
-    if result.status == "not_in_force":
-        return None  # a scheme not yet or no longer in force has no rules to re-check on that date
-    due = review_due(reviewed_on, every_months)
-    state = _state(reviewed_on, due, day)
-    if state is None:
-        return None
-    return _warning_text(state, result.funder_name, review_with or result.decided_by, reviewed_on, every_months, due)
+def _names(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " et " + items[-1] if len(items) > 1 else items[0]
 
 
-def _state(reviewed_on: Optional[dt.date], due: Optional[dt.date], day: dt.date) -> Optional[str]:
-    """Which warning `day` calls for: none recorded, review overdue, day after the review, or None."""
-    if reviewed_on is None:
-        return "unreviewed"
-    if due is not None and day > due:
-        return "overdue"
-    if day > reviewed_on:
-        return "later"
-    return None
+def _track_name(funder: Funder, variant: Optional[Variant]) -> str:
+    return f"{funder.name} ({variant.name})" if variant is not None else funder.name
 
 
-@functools.lru_cache(maxsize=1024)
-def _warning_text(
-    state: str,
-    funder_name: str,
-    who: str,
-    reviewed_on: Optional[dt.date],
-    every_months: Optional[int],
-    due: Optional[dt.date],
-) -> str:
-    if state == "unreviewed":
-        return f"Règles de {funder_name} : aucune date de revue enregistrée ; à revérifier {_aupres_de(who)}."
-    if state == "overdue":
-        return (
-            f"Règles revues le {date_fr(reviewed_on)} pour {funder_name}, à revoir tous les "
-            f"{every_months} mois (échéance du {date_fr(due)} dépassée à la date évaluée) : "
-            f"à revérifier {_aupres_de(who)}."
+def _in_force(funder: Funder, variant: Optional[Variant], day: dt.date) -> bool:
+    return funder.version_at(day, variant) is not None and (funder.in_force_from is None or funder.in_force_from <= day)
+
+
+def _tracks(funder: Funder) -> list[Optional[Variant]]:
+    return list(funder.variants.values()) if funder.variant_by else [None]
+
+
+def overdue_on(catalog: Catalog, day: dt.date, on: dt.date) -> list[str]:
+    """Names of the funders (or regional tracks) in force on `day` whose review is overdue on `on`."""
+    names = []
+    for funder in (catalog.funders[k] for k in sorted(catalog.funders)):
+        for variant in _tracks(funder):
+            if not _in_force(funder, variant, day):
+                continue
+            reviewed_on, every = funder.review_of(variant)
+            due = review_due(reviewed_on, every)
+            if reviewed_on is None or (due is not None and on > due):
+                names.append(_track_name(funder, variant))
+    return names
+
+
+def missing_revaluations(catalog: Catalog, day: dt.date) -> list[tuple[str, str, str, dt.date]]:
+    """(funder id, funder name, parameter, revaluation day) for every indexed amount of the rules in force
+    on `day` whose last revaluation on or before `day` has no value encoded."""
+    found = []
+    for funder in (catalog.funders[k] for k in sorted(catalog.funders)):
+        for variant in _tracks(funder):
+            version = funder.version_at(day, variant)
+            if version is None:
+                continue
+            for name in sorted(version.parameters):
+                missing = version.parameters[name].missing_revaluation(day)
+                if missing is not None:
+                    found.append((funder.id, _track_name(funder, variant), name, missing))
+    return found
+
+
+_MEMO = "_freshness_warnings"  # attribute of the catalog: its warnings per (day, today), bounded
+
+
+def _evaluation_warnings(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[str, ...]:
+    memo = catalog.__dict__.setdefault(_MEMO, {})
+    found = memo.get((day, on))
+    if found is None:
+        if len(memo) >= 4096:
+            memo.clear()
+        found = memo[(day, on)] = _compute_warnings(catalog, day, on)
+    return found
+
+
+def _compute_warnings(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[str, ...]:
+    lines: list[str] = []
+    overdue = overdue_on(catalog, day, on)
+    if overdue:
+        lines.append(
+            f"Revue des règles échue au {date_fr(on)} pour {_names(overdue)} : "
+            "à revérifier auprès de qui décide avant de conclure."
         )
-    return (
-        f"Règles revues le {date_fr(reviewed_on)} pour {funder_name} : à revérifier "
-        f"{_aupres_de(who)} pour une date postérieure."
-    )
+    if day > on:
+        lines.append(
+            f"Date évaluée ({date_fr(day)}) postérieure à aujourd'hui ({date_fr(on)}) : les règles sont celles "
+            "connues aujourd'hui, elles peuvent changer d'ici là."
+        )
+    return tuple(lines)
+
+
+def evaluation_warnings(catalog: Catalog, day: dt.date, on: Optional[dt.date] = None) -> list[str]:
+    """The warnings of an evaluation on `day` made `on` (default today), at most one line of each kind:
+    reviews overdue today (naming the funders in force on `day`), a date beyond today. A date after the
+    review day is the normal case: no warning. Amounts are per funder: `amount_warning`."""
+    return list(_evaluation_warnings(catalog, day, on or today()))
+
+
+_CATALOG_OF: dict[int, tuple[weakref.ref, weakref.ref, bool]] = {}  # id(funder) -> (funder, catalog, carrier)
+
+
+def register(catalog: Catalog) -> None:
+    """Lets the engine's per-funder hook (`review_warning`) find the funder's catalog: the warnings of
+    an evaluation are carried by one funder, the first by id, whose hook every evaluation calls. An entry
+    lives as long as its funder (removed when the funder is freed, before its id can be reused)."""
+    first = min(catalog.funders) if catalog.funders else None
+    ref = weakref.ref(catalog)
+    for funder in catalog.funders.values():
+        key = id(funder)
+        known = _CATALOG_OF.get(key)
+        if known is None or known[0]() is not funder:
+            weakref.finalize(funder, _CATALOG_OF.pop, key, None)
+        _CATALOG_OF[key] = (weakref.ref(funder), ref, funder.id == first)
 
 
 Review = tuple[Optional[dt.date], Optional[int], Optional[dt.date], Optional[str]]
@@ -111,41 +157,106 @@ def review(funder: Funder, variant: Optional[Variant]) -> Review:
     return result
 
 
+AMOUNT_STATUSES = ("eligible",)  # an amount is shown only for these; "à vérifier" shows none
+
+
+def amount_warning(funder: Funder, variant: Optional[Variant], status: str, day: dt.date) -> Optional[str]:
+    """« Montant de … à confirmer » when an eligible funder has an indexed amount
+    past a revaluation day with no value encoded (the amount itself is then not shown)."""
+    if status not in AMOUNT_STATUSES:
+        return None
+    version = funder.version_at(day, variant)
+    if version is None:
+        return None
+    days = sorted({d for p in version.parameters.values() if (d := p.missing_revaluation(day)) is not None})
+    if not days:
+        return None
+    when = ", ".join(date_fr(d) for d in days)
+    return f"Montant de {_track_name(funder, variant)} à confirmer : revalorisation du {when} non encodée."
+
+
 def review_warning(
     funder: Funder, variant: Optional[Variant], status: str, funder_name: str, decided_by: str, day: dt.date
 ) -> Optional[str]:
-    """`warning_for` of one answer from its parts, without building the answer first."""
-    if status == "not_in_force":
-        return None
-    reviewed_on, every, due, review_with = review(funder, variant)
-    state = _state(reviewed_on, due, day)
-    if state is None:
-        return None
-    return _warning_text(state, funder_name, review_with or decided_by, reviewed_on, every, due)
+    """The engine's hook, called once per funder of an evaluation: the funder's own `amount_warning`, and,
+    for the first funder of the catalog only, the evaluation's warnings (`evaluation_warnings`) — so that
+    an overdue review is one line naming the funders, not one line per funder. An engine that can call
+    `evaluation_warnings` once after its loop should, and keep this hook for `amount_warning` only."""
+    lines: list[str] = []
+    found = _CATALOG_OF.get(id(funder))
+    if found is not None and found[0]() is funder and found[2]:
+        catalog = found[1]()
+        if catalog is not None:
+            lines.extend(_evaluation_warnings(catalog, day, today()))
+    amount = amount_warning(funder, variant, status, day)
+    if amount:
+        lines.append(amount)
+    return " ".join(lines) if lines else None
 
 
-def stamp(
-    catalog: Catalog, results: list[FunderResult], facts: Mapping[str, Any], day: dt.date
-) -> tuple[list[FunderResult], list[str]]:
-    """Each result with its `reviewed_on`, and the evaluation's warnings in result order."""
-    stamped, warnings = [], []
-    for result in results:
-        funder = catalog.funders.get(result.funder)
-        if funder is None:
-            stamped.append(result)
-            continue
-        reviewed_on, every = funder.review_of(variant_of(funder, facts))
-        stamped.append(result.model_copy(update={"reviewed_on": reviewed_on}) if reviewed_on else result)
-        variant = variant_of(funder, facts)
-        review_with = (variant.review_with if variant and variant.review_with else None) or funder.review_with
-        warning = warning_for(result, reviewed_on, every, day, review_with)
-        if warning:
-            warnings.append(warning)
-    return stamped, warnings
+def revaluation_days(parameter: Any, version: Any, until: dt.date) -> list[dt.date]:
+    """The revaluation days of `parameter` within `version`, up to `until`, that have no value encoded."""
+    schedule = parameter.revalued
+    if schedule is None:
+        return []
+    end = min(d for d in (until, version.valid_to, schedule.until) if d is not None)
+    days: list[dt.date] = []
+    year = schedule.since.year
+    while True:
+        day = dt.date(year, schedule.month, min(schedule.day, calendar.monthrange(year, schedule.month)[1]))
+        if day > end:
+            return days
+        if day >= max(schedule.since, version.valid_from) and parameter.missing_revaluation(day) == day:
+            days.append(day)
+        year += 1
+
+
+def overdue_revaluations(catalog: Catalog, on: dt.date) -> list[str]:
+    """One French line per indexed amount of a version whose revaluations up to `on` are not all encoded."""
+    lines = []
+    for funder in (catalog.funders[k] for k in sorted(catalog.funders)):
+        for variant in _tracks(funder):
+            for version in funder.versions_of(variant):
+                for name in sorted(version.parameters):
+                    parameter = version.parameters[name]
+                    days = revaluation_days(parameter, version, on)
+                    if days and parameter.revalued is not None:
+                        label = f"{funder.id}/{variant.id}" if variant else funder.id
+                        lines.append(
+                            f"Revalorisation non encodée : {label} version {version.label}, {name} "
+                            f"({parameter.revalued.rule_fr}, source {parameter.revalued.source.id}) — "
+                            + ", ".join(date_fr(d) for d in days)
+                            + " : montant affiché « à confirmer »."
+                        )
+    return lines
+
+
+def unverified_dates(catalog: Catalog) -> list[str]:
+    """One French line per version whose first or last day no source confirms."""
+    lines = []
+    for funder in (catalog.funders[k] for k in sorted(catalog.funders)):
+        for variant in _tracks(funder):
+            for version in funder.versions_of(variant):
+                label = f"{funder.id}/{variant.id}" if variant else funder.id
+                doubtful = []
+                if not version.valid_from_verified:
+                    doubtful.append(f"début le {date_fr(version.valid_from)}")
+                if not version.valid_to_verified and version.valid_to:
+                    doubtful.append(f"fin le {date_fr(version.valid_to)}")
+                if doubtful:
+                    note = f" ({version.dates_note})" if version.dates_note else ""
+                    lines.append(f"Date à confirmer : {label} version {version.label}, {' et '.join(doubtful)}{note}.")
+    return lines
 
 
 def overdue_reviews(catalog: Catalog, today: dt.date) -> list[str]:
-    """One French line per funder or variant whose review is overdue (or never recorded) on `today`."""
+    """What `rulesets lint` reports without failing: each funder or variant whose review is overdue (or
+    never recorded) on `today`, each indexed amount whose revaluation is not encoded, each unverified
+    version date."""
+    return _overdue_review_lines(catalog, today) + overdue_revaluations(catalog, today) + unverified_dates(catalog)
+
+
+def _overdue_review_lines(catalog: Catalog, today: dt.date) -> list[str]:
     lines = []
     for funder in (catalog.funders[k] for k in sorted(catalog.funders)):
         tracks = [(v.id, v) for v in funder.variants.values()] if funder.variant_by else [(None, None)]

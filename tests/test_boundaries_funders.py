@@ -79,12 +79,12 @@ BOUNDARIES = [
         "2019-plan-de-developpement",
     ),
     (
-        dt.date(2026, 10, 1),
+        dt.date(2025, 10, 26),  # loi 2025-989 art. 3 (C2RP): entretien de parcours professionnel from 2025-10-26
         EMPLOYEE,
         "plan_employeur",
         "ruleset_version",
         "2024-plan-de-developpement",
-        "2026-10-entretien-de-parcours",
+        "2025-10-entretien-de-parcours",
     ),
     # 100 staff: below 300 (OPCA, 2015-2018), not below 50 (from 2019)
     (dt.date(2019, 1, 1), EMPLOYEE, "opco_pme", "status", "eligible", "blocked"),
@@ -101,9 +101,9 @@ BOUNDARIES = [
     # the branch list is required from the day after the ordonnance of 21 August 2019 (day unverified)
     (dt.date(2019, 8, 23), EMPLOYEE, "pro_a", "status", "eligible", "blocked"),
     (dt.date(2026, 1, 1), EMPLOYEE, "periode_reconversion", "status", "not_in_force", "eligible"),
-    # a CDD of 8 months: AFPR before the décret of 18 June 2024, POEI after (in force 2024-06-20, unverified)
-    (dt.date(2024, 6, 20), JOB_SEEKER, "poei", "status", "blocked", "eligible"),
-    (dt.date(2024, 6, 20), JOB_SEEKER, "afpr", "status", "eligible", "not_in_force"),
+    # a CDD of 8 months: AFPR before the décret n° 2024-561 (JORF of 2024-06-20, in force the next day), POEI after
+    (dt.date(2024, 6, 21), JOB_SEEKER, "poei", "status", "blocked", "eligible"),
+    (dt.date(2024, 6, 21), JOB_SEEKER, "afpr", "status", "eligible", "not_in_force"),
     (
         dt.date(2024, 1, 1),
         JOB_SEEKER,
@@ -157,10 +157,11 @@ def test_pro_a_avenants_signed_before_2026_run_on(python_engine):
     assert "avenant_avant_2026" in on.unverified_criteria
 
 
-def test_afpr_end_day_and_poei_widening_are_marked_unverified(python_engine):
-    poei = result(python_engine, JOB_SEEKER, dt.date(2024, 6, 20), "poei")
-    assert poei.status == "eligible" and "demandeur_inscrit" in poei.unverified_criteria
-    assert "à confirmer" in python_engine.catalog.funders["afpr"].replaced_by
+def test_afpr_end_day_and_poei_widening_follow_the_jorf(python_engine):
+    # décret 2024-561, JORF n° 0144 of 2024-06-20, in force the next day (Légifrance)
+    poei = result(python_engine, JOB_SEEKER, dt.date(2024, 6, 21), "poei")
+    assert poei.status == "eligible" and "demandeur_inscrit" in poei.unverified_criteria  # EA workers: doubtful
+    assert "depuis le 21/06/2024" in python_engine.catalog.funders["afpr"].replaced_by
 
 
 VAE = with_(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from fundrules import Engine
+from fundrules import Engine, freshness
 from fundrules.errors import InputError
 from fundrules.freshness import add_months, review_due
 from fundrules.report.text import render_text
@@ -44,58 +44,86 @@ def test_every_bundled_funder_and_variant_records_its_review():
     assert catalog.funders["prf"].variants["24"].reviewed_on == TODAY_REVIEW
 
 
-def test_every_result_carries_reviewed_on_and_no_warning_on_the_review_day():
+@pytest.fixture
+def today_is(monkeypatch):
+    """Sets the day the answer is made (freshness.today)."""
+
+    def set_today(day):
+        monkeypatch.setattr(freshness, "today", lambda: day)
+
+    return set_today
+
+
+def test_every_result_carries_reviewed_on_and_no_warning_on_the_review_day(today_is):
+    today_is(TODAY_REVIEW)
     evaluation = evaluate(TODAY_REVIEW)
     assert all(r.reviewed_on is not None for r in evaluation.results)
     assert evaluation.result("cpf_transition").reviewed_on == TODAY_REVIEW
     assert evaluation.warnings == []
 
 
-def test_a_later_date_warns_for_each_funder_in_force_but_not_for_abolished_schemes():
-    evaluation = evaluate(TODAY_REVIEW + dt.timedelta(days=1))
-    text = "\n".join(evaluation.warnings)
+def test_a_date_after_the_review_day_is_the_normal_case_not_a_warning(today_is):
+    """Issue 22: 25 lines "Règles revues le … pour une date postérieure", one per funder, were the first
+    screen of every case dated today; a date after the review day, before the review is due, is normal."""
+    today_is(dt.date(2027, 1, 4))
+    evaluation = evaluate(dt.date(2027, 1, 4))
+    assert not any("revu" in w.lower() for w in evaluation.warnings)
+
+
+def test_an_overdue_review_is_one_line_naming_the_funders(today_is):
+    # CPF: reviewed 2026-11-27, every 6 months -> holds until 2027-05-27 included (at today's date).
+    today_is(dt.date(2027, 5, 27))
+    assert not any("Revue des règles échue" in w for w in evaluate(dt.date(2027, 5, 27)).warnings)
+    today_is(dt.date(2027, 5, 28))
+    warnings = evaluate(dt.date(2027, 5, 28)).warnings
+    overdue = [w for w in warnings if "Revue des règles échue" in w]
+    assert len(overdue) == 1  # one line, not one per funder
+    # the CPF participation of 2027-01-01 is not encoded: the eligible CPF says so, in its own line
     assert (
-        "Règles revues le 27/11/2026 pour CPF de transition professionnelle (projet de transition "
-        "professionnelle) : à revérifier auprès de Transitions Pro de la région pour une date postérieure."
-    ) in evaluation.warnings
-    assert "France Travail" in text
-    # CIF and congé de bilan ended on 2018-12-31: no rules to re-check on that date.
-    assert "Congé individuel de formation" not in text and "bilan de compétences" not in text
-    in_force = [r for r in evaluation.results if r.status != "not_in_force"]
-    assert len(evaluation.warnings) == len(in_force)
+        "Montant de Compte personnel de formation (CPF) à confirmer : revalorisation du 01/01/2027 non encodée."
+        in warnings
+    )
+    assert "au 28/05/2027" in overdue[0] and "Compte personnel de formation" in overdue[0]
+    assert "CPF de transition" not in overdue[0]  # every 12 months: due on 2027-11-27
+    # the review is overdue at today's date, whatever the date asked: an old date warns too
+    old = evaluate(dt.date(2026, 1, 5)).warnings
+    assert any("Revue des règles échue" in w and "Compte personnel de formation" in w for w in old)
+    # funders not in force on the date asked (the CIF ended in 2018) are not named
+    today_is(dt.date(2030, 1, 1))
+    line = next(w for w in evaluate(dt.date(2026, 1, 5)).warnings if "Revue des règles échue" in w)
+    assert "Congé individuel de formation" not in line and "CPF de transition" in line
 
 
-def test_past_the_review_period_the_warning_says_the_review_is_overdue():
-    # CPF: reviewed 2026-11-27, every 6 months -> holds until 2027-05-27 included.
-    on_due = evaluate(dt.date(2027, 5, 27))
-    after_due = evaluate(dt.date(2027, 5, 28))
-    cpf = "Compte personnel de formation"
-    assert not any("échéance" in w for w in on_due.warnings if cpf in w)
-    overdue = [w for w in after_due.warnings if cpf in w]
-    assert len(overdue) == 1 and "à revoir tous les 6 mois" in overdue[0] and "27/05/2027" in overdue[0]
-    # Transition: every 12 months -> 2027-11-27 is still covered, 2027-11-28 is not.
-    assert not any("échéance" in w for w in evaluate(dt.date(2027, 11, 27)).warnings if "transition" in w)
-    assert any("échéance du 27/11/2027" in w for w in evaluate(dt.date(2027, 11, 28)).warnings if "transition" in w)
+def test_a_date_beyond_today_warns_once(today_is):
+    today_is(dt.date(2026, 12, 5))
+    assert evaluate(dt.date(2026, 12, 5)).warnings == []
+    warnings = evaluate(dt.date(2026, 12, 6)).warnings
+    assert warnings == [
+        "Date évaluée (06/12/2026) postérieure à aujourd'hui (05/12/2026) : les règles sont celles connues "
+        "aujourd'hui, elles peuvent changer d'ici là."
+    ]
 
 
-def test_both_backends_give_the_same_warnings(durable_engine, python_engine):
+def test_both_backends_give_the_same_warnings(durable_engine, python_engine, today_is):
+    today_is(dt.date(2027, 6, 1))
     day = dt.date(2027, 6, 1)
     assert evaluate(day, durable_engine).warnings == evaluate(day, python_engine).warnings
 
 
-def test_text_output_shows_the_warnings_first():
+def test_text_output_shows_the_warnings_first(today_is):
+    today_is(dt.date(2026, 12, 5))
     text = render_text(evaluate(dt.date(2027, 1, 4)))
     lines = text.splitlines()
-    assert lines[1].startswith("Attention : Règles revues le ")
+    assert lines[1].startswith("Attention : Date évaluée (04/01/2027) postérieure")
     first_result = next(i for i, line in enumerate(lines) if line.startswith("["))
     assert max(i for i, line in enumerate(lines) if line.startswith("Attention :")) < first_result
 
 
 def test_json_carries_reviewed_on_and_warnings():
-    result = run("check", "-", "--format", "json", stdin=json.dumps({**CDI, "date_demande": "2027-01-04"}))
+    result = run("check", "-", "--format", "json", stdin=json.dumps({**CDI, "date_demande": "2099-01-04"}))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["warnings"] and all("à revérifier" in w for w in data["warnings"])
+    assert any("postérieure à aujourd'hui" in w for w in data["warnings"])
     assert {r["funder"]: r["reviewed_on"] for r in data["results"]}["cpf_transition"] == "2026-11-27"
 
 
@@ -126,15 +154,17 @@ def test_review_period_must_be_a_whole_number_of_months(ruleset_dir):
     assert "review_every_months" in str(err.value) and "funder.yaml" in str(err.value)
 
 
-def test_a_variant_review_overrides_the_funder_one(ruleset_dir):
+def test_a_variant_review_overrides_the_funder_one(ruleset_dir, today_is):
     ruleset_dir.edit("prf/24/variant.yaml", "reviewed_on: 2026-11-27", "reviewed_on: 2025-03-01")
     catalog = load_catalog(ruleset_dir.root)
+    today_is(dt.date(2026, 12, 5))
     evaluation = Engine(catalog, backend="python").evaluate({**CDI, "date_demande": "2025-06-02"})
     assert evaluation.result("prf").reviewed_on == dt.date(2025, 3, 1)
-    assert any("Programme régional" in w and "01/03/2025" in w for w in evaluation.warnings)
+    assert any("Revue des règles échue" in w and "Programme régional" in w for w in evaluation.warnings)
 
 
-def test_whom_to_ask_reads_as_french():
-    warnings = evaluate(dt.date(2027, 1, 4)).warnings
-    prf = next(w for w in warnings if "Programme régional" in w)
-    assert "auprès du Conseil régional Centre-Val de Loire" in prf and "auprès de le" not in " ".join(warnings)
+def test_lint_lists_overdue_revaluations_and_unverified_version_dates():
+    result = run("rulesets", "lint", "--rulesets", str(RULESETS))
+    assert result.returncode == 0, result.stderr
+    assert "Revalorisation non encodée : rfpe version 2024, montant_plus_26" in result.stdout
+    assert "Date à confirmer : periode_reconversion version" in result.stdout

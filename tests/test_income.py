@@ -130,10 +130,14 @@ def test_indemnified_job_seeker_gets_no_trainee_pay_but_aref(python_engine):
     data["projet"].update(date_debut="2024-03-01", date_fin="2024-10-31")
     got = income(python_engine, data, D(2024, 1, 10))
     assert "rfpe" not in got
-    # ARE-Formation floor 22.61 EUR/day since 2023-07-01 (20.67 before)
+    # ARE-Formation floor 22.61 EUR/day from 2023-07-01 (Unédic communiqué), 22.19 from 2023-04-01 (décret 2023-228)
     assert got["aref"].daily == 22.61 and got["aref"].end == D(2024, 10, 31)
-    assert got["aref"].verified is False  # the floor comes from a secondary page: amount à confirmer
-    assert income(python_engine, data, D(2023, 6, 30))["aref"].daily == 20.67
+    assert got["aref"].verified is True
+    before = income(python_engine, data, D(2023, 6, 30))["aref"]
+    assert before.daily == 22.19 and before.verified is False  # read in the specialised press: à confirmer
+    # 20.81 from 2018-07-01 (service-public.fr A12777), 20.67 the day before (EFL, 2017-07-01)
+    assert income(python_engine, data, D(2018, 6, 30))["aref"].daily == 20.67
+    assert income(python_engine, data, D(2018, 7, 1))["aref"].daily == 20.81
 
 
 def test_chain_aref_then_cff_when_rights_end_during_a_qualifying_course(python_engine):
@@ -282,10 +286,6 @@ def test_young_people_schemes_hand_over_on_2022_03_01(python_engine):
         == "not_in_force"
     )
     assert income(python_engine, cej, D(2022, 3, 1))["allocation_cej"].monthly == 500
-    # revalued on 2024-04-01 (552.29 EUR, secondary source: à confirmer)
-    assert income(python_engine, cej, D(2024, 3, 31))["allocation_cej"].monthly == 500
-    entry = income(python_engine, cej, D(2024, 4, 1))["allocation_cej"]
-    assert entry.monthly == 552.29 and entry.verified is False
 
 
 def resigning(day="2021-03-10", operateur="apec", **b):

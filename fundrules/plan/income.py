@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from ..french import date_fr, value_fr
 from ..months import months_end
 from ..results import Evaluation, FunderResult
 from .model import IncomeEntry
@@ -78,6 +79,29 @@ def _amounts(params: dict[str, Any], route: Optional[str], facts: dict[str, Any]
     return (None if monthly is None else round(monthly, 2)), (None if daily is None else round(daily, 2)), used
 
 
+def missing_revaluations(parameters: dict[str, Any], used: Iterable[str], day: dt.date) -> dict[str, dt.date]:
+    """Parameters used for an amount whose last revaluation (on or before `day`) is not encoded."""
+    found = {}
+    for name in used:
+        missing = parameters[name].missing_revaluation(day)
+        if missing is not None:
+            found[name] = missing
+    return found
+
+
+def stale_text(stale: dict[str, dt.date], parameters: dict[str, Any]) -> str:
+    """« à confirmer : revalorisation du JJ/MM/AAAA non encodée » and the last value encoded."""
+    days = sorted(set(stale.values()))
+    parts = []
+    for name in stale:
+        parameter = parameters[name]
+        start = parameter.start_at(days[-1])
+        unit = f" {parameter.unit}" if parameter.unit else ""
+        parts.append(f"{parameter.description} : {value_fr(parameter.value_at(days[-1]))}{unit} au {date_fr(start)}")
+    when = ", ".join(date_fr(d) for d in days)
+    return f"à confirmer : revalorisation du {when} non encodée (dernier montant encodé : {' ; '.join(parts)})"
+
+
 def _entry(
     engine, result: FunderResult, facts: dict[str, Any], day: dt.date, start: Optional[dt.date], end: Optional[dt.date]
 ) -> IncomeEntry:
@@ -90,6 +114,12 @@ def _entry(
     info = funder.income or {}
     monthly, daily, used = _amounts(params, route, facts, bool(info.get("are_based")))
     amount_verified = all(parameters[name].verified_at(day) for name in used)
+    rule = active.version.summary if active else None
+    stale = missing_revaluations(parameters, used, day)
+    if stale:  # the law revalued an amount used here and the new value is not encoded: no figure
+        monthly = daily = None
+        amount_verified = False
+        rule = stale_text(stale, parameters) + (f" — {rule}" if rule else "")
     return IncomeEntry(
         id=result.funder,
         name=result.funder_name,
@@ -100,7 +130,7 @@ def _entry(
         end=end,
         monthly=monthly,
         daily=daily,
-        rule=active.version.summary if active else None,
+        rule=rule,
         route=route,
         verified=not result.unverified_criteria and amount_verified,
         next_step=result.next_steps[0] if result.next_steps else None,

@@ -67,7 +67,7 @@ _ALLOWED_CLASSES = {
     ("builtins", "set"),
     *(
         ("fundrules.rulesets.catalog", name)
-        for name in ("Funder", "Variant", "Version", "Criterion", "Route", "Parameter", "Source")
+        for name in ("Funder", "Variant", "Version", "Criterion", "Route", "Parameter", "Revaluation", "Source")
     ),
 }
 _ALLOWED_MODULES = {"fundrules.conditions.ast"}  # the condition trees' node classes (dataclasses)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -21,6 +22,32 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Revaluation:
+    """The law's schedule for an indexed amount: revalued every year on `month`-`day` from `since`."""
+
+    month: int
+    day: int
+    since: dt.date
+    until: Optional[dt.date]
+    source: Source
+    note: Optional[str] = None
+
+    @property
+    def rule_fr(self) -> str:
+        return f"revalorisé chaque année le {self.day:02d}/{self.month:02d}"
+
+    def last_day(self, day: dt.date) -> Optional[dt.date]:
+        """The latest revaluation day on or before `day` under this schedule (None before `since`)."""
+        end = min(day, self.until) if self.until else day
+        for year in (end.year, end.year - 1):
+            last = calendar.monthrange(year, self.month)[1]
+            candidate = dt.date(year, self.month, min(self.day, last))
+            if candidate <= end:
+                return candidate if candidate >= self.since else None
+        return None
+
+
+@dataclass(frozen=True)
 class Parameter:
     name: str
     description: str
@@ -36,6 +63,26 @@ class Parameter:
         return current
 
     unverified: frozenset = frozenset()  # start dates of values no source confirms
+    revalued: Optional[Revaluation] = None  # the law revalues it on a schedule
+
+    def start_at(self, day: dt.date) -> Optional[dt.date]:
+        """First day of the value in force on `day`."""
+        current = None
+        for start, _value, _source in self.values:
+            if start <= day:
+                current = start
+        return current
+
+    def missing_revaluation(self, day: dt.date) -> Optional[dt.date]:
+        """The revaluation day (on or before `day`) whose value is not encoded, or None: the value in
+        force on `day` started before the last day the law revalued it."""
+        if self.revalued is None:
+            return None
+        last = self.revalued.last_day(day)
+        start = self.start_at(day)
+        if last is None or start is None or start >= last:
+            return None
+        return last
 
     def verified_at(self, day: dt.date) -> bool:
         """False when the value in force on `day` is marked `verified: false`."""
@@ -104,6 +151,9 @@ class Version:
     routes: tuple[Route, ...]
     file: str
     orientation_step: Optional[str] = None  # overrides the funder's during this version (dated wording)
+    valid_from_verified: bool = True  # false: no source confirms the first day
+    valid_to_verified: bool = True  # false: no source confirms the last day
+    dates_note: Optional[str] = None
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

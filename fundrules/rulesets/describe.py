@@ -21,6 +21,39 @@ def _review_fr(reviewed_on: Optional[dt.date], every_months: Optional[int]) -> s
     return f" ; revu le {date_fr(reviewed_on)}" + (f" (à revoir tous les {every_months} mois)" if every_months else "")
 
 
+def _dates_fr(version) -> str:
+    """The version's period, each date no source confirms marked « à confirmer »."""
+    doubtful = []
+    if not version.valid_from_verified:
+        doubtful.append(f"début le {date_fr(version.valid_from)}")
+    if not version.valid_to_verified and version.valid_to:
+        doubtful.append(f"fin le {date_fr(version.valid_to)}")
+    flag = f" ({' et '.join(doubtful)} à confirmer)" if doubtful else ""
+    return period_fr(version.valid_from, version.valid_to) + flag
+
+
+def _amount_lines(version, day: dt.date, shown: set[str]) -> list[str]:
+    """Indexed amounts of the version (`revalued:`): value on `day`, schedule, and « à confirmer » when the
+    last revaluation is not encoded."""
+    lines = []
+    for name in sorted(version.parameters):
+        p = version.parameters[name]
+        if p.revalued is None:
+            continue
+        missing = p.missing_revaluation(day)
+        value = (
+            f"à confirmer : revalorisation du {date_fr(missing)} non encodée (dernier montant "
+            f"{value_fr(p.value_at(day))}{' ' + p.unit if p.unit else ''} au {date_fr(p.start_at(day))})"
+            if missing
+            else f"{value_fr(p.value_at(day))}{' ' + p.unit if p.unit else ''}"
+            + ("" if p.verified_at(day) else " (à confirmer)")
+        )
+        if name in shown and not missing:
+            value = "voir ci-dessus"
+        lines.append(f"  {name} : {value} — {p.revalued.rule_fr} ({p.description} ; règle : {p.revalued.source.title})")
+    return lines
+
+
 def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
     lines = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
@@ -42,7 +75,7 @@ def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
             for v in shown:
                 sources = len(v.sources)
                 lines.append(
-                    f"{prefix} version {v.label} {period_fr(v.valid_from, v.valid_to)}"
+                    f"{prefix} version {v.label} {_dates_fr(v)}"
                     f" — {len(v.criteria)} critères, {sources} source{'s' if sources > 1 else ''}"
                 )
     return "\n".join(lines) + "\n"
@@ -93,7 +126,7 @@ def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
             continue
         v = active.version
         lines.append(
-            f"Version {v.label} {period_fr(v.valid_from, v.valid_to)} ; décide : "
+            f"Version {v.label} {_dates_fr(v)} ; décide : "
             f"{v.decided_by or (variant.decided_by if variant else None) or funder.decided_by}"
             + _review_fr(*funder.review_of(variant))
         )
@@ -105,6 +138,10 @@ def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
             for name, value in params.items():
                 p = v.parameters[name]
                 lines.append(f"  {name} = {value_fr(value)}{' ' + p.unit if p.unit else ''} ({p.description})")
+        amounts = _amount_lines(v, as_of, set(params))
+        if amounts:
+            lines.append("Montants revalorisés :")
+            lines += amounts
         common = [c for c in active.criteria if c.route is None]
         if common:
             lines.append("Critères communs :")

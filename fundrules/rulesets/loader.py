@@ -7,6 +7,7 @@ duplicate criterion ids, empty routes, and versions of one funder that overlap o
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import os
@@ -26,8 +27,8 @@ from ..facts import FACTS
 from ..provenance import file_digest, read_ruleset_files
 from ..source import Located, parse_bytes, read_document
 from . import cache as catalog_cache
-from .catalog import Catalog, Criterion, Funder, Parameter, Route, Source, Variant, Version
-from .schema import CriterionFile, FunderFile, VariantFile, VersionFile
+from .catalog import Catalog, Criterion, Funder, Parameter, Revaluation, Route, Source, Variant, Version
+from .schema import CriterionFile, FunderFile, ParameterFile, VariantFile, VersionFile
 
 FUNDER_FILE = "funder.yaml"
 VARIANT_FILE = "variant.yaml"
@@ -224,8 +225,26 @@ class _VersionBuilder:
                 types.pop(),
                 tuple((d, v.value, v.source) for d, v in values),
                 frozenset(d for d, v in values if not v.verified),
+                self.revaluation(name, spec, path),
             )
         return result
+
+    def revaluation(self, name: str, spec: ParameterFile, path: tuple) -> Revaluation | None:
+        """The schedule of an indexed amount (`revalued:`), its rule's source checked."""
+        found = spec.revalued
+        if found is None:
+            return None
+        rpath = path + ("revalued",)
+        if found.source not in self.sources:
+            raise self.error(
+                f"source inconnue « {found.source} » (déclarez-la dans sources)", rpath, f"parameters.{name}.revalued"
+            )
+        if found.until is not None and found.until < found.since:
+            raise self.error("until est avant since", rpath, f"parameters.{name}.revalued")
+        month, day = (int(part) for part in found.rule.rsplit(" ", 1)[1].split("-"))
+        if day > calendar.monthrange(2024, month)[1]:
+            raise self.error(f"jour {day:02d}/{month:02d} inexistant", rpath, f"parameters.{name}.revalued.rule")
+        return Revaluation(month, day, found.since, found.until, self.sources[found.source], found.note)
 
     def criterion(self, spec: CriterionFile, path: tuple, route: str | None, params: dict[str, Parameter]) -> Criterion:
         key = f"{route}.{spec.id}" if route else spec.id
@@ -391,6 +410,9 @@ class _VersionBuilder:
             routes=tuple(routes),
             file=self.doc.file,
             orientation_step=spec.orientation_step,
+            valid_from_verified=spec.valid_from_verified,
+            valid_to_verified=spec.valid_to_verified,
+            dates_note=spec.dates_note,
         )
 
     def _check_duplicates(self, criteria: list[Criterion]) -> None:
@@ -633,19 +655,27 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     folder = catalog_cache.cache_dir() if cache else None
     files = read_ruleset_files(directory)  # read once: parsed, and digested for provenance (no second read)
     if files is None:
-        return _load_catalog(directory, read_document)
+        return _registered(_load_catalog(directory, read_document))
     key = None
     if folder is not None:
         key = catalog_cache.entry_key(str(directory), files)
         found = catalog_cache.read(folder, key, str(directory)) if key is not None else None
         if found is not None:
-            return found
+            return _registered(found)
     snapshot = _Snapshot(directory, files)
     catalog = _load_catalog(directory, snapshot.read)
     if snapshot.complete:
         catalog.files = {relative: file_digest(data) for relative, data in files.items()}
         if folder is not None and key is not None:
             catalog_cache.write(folder, key, catalog)
+    return _registered(catalog)
+
+
+def _registered(catalog: Catalog) -> Catalog:
+    """The catalog, known to the freshness warnings that the engine's per-funder hook gives."""
+    from ..freshness import register
+
+    register(catalog)
     return catalog
 
 

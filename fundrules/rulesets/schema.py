@@ -33,10 +33,23 @@ class ParameterValueFile(BaseModel):
     verified: StrictBool = True  # false: only a secondary page gives this value (amount shown "à confirmer")
 
 
+class RevaluationFile(BaseModel):
+    """The law revalues this amount on a schedule: past a revaluation day with no value dated on or
+    after it, the amount is shown "à confirmer" (documented in rulesets/README.md)."""
+
+    model_config = _FORBID
+    rule: StrictStr = Field(pattern=r"^yearly on (0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")  # "yearly on MM-DD"
+    since: dt.date  # first revaluation day under this rule
+    until: Optional[dt.date] = None  # last revaluation day under it, when the rule ended
+    source: StrictStr  # id of the source that states the rule of revaluation
+    note: Optional[StrictStr] = None
+
+
 class ParameterFile(BaseModel):
     model_config = _FORBID
     description: StrictStr
     unit: Optional[StrictStr] = None
+    revalued: Optional[RevaluationFile] = None
     values: dict[dt.date, ParameterValueFile] = Field(min_length=1)
 
 
@@ -76,6 +89,9 @@ class VersionFile(BaseModel):
     version: StrictStr
     valid_from: dt.date
     valid_to: Optional[dt.date] = None
+    valid_from_verified: StrictBool = True  # false: no source confirms this first day (shown "à confirmer")
+    valid_to_verified: StrictBool = True  # false: no source confirms this last day
+    dates_note: Optional[StrictStr] = None  # why a date is unverified
     summary: Optional[StrictStr] = None
     decided_by: Optional[StrictStr] = None
     advice: Optional[StrictStr] = None

@@ -1,0 +1,350 @@
+"""Amounts that follow the law (issue 21): the twelve definite errors of the legal review of 2026-12-05,
+each tested from its source the day before / the day of where the source dates it, and staleness made
+visible (an amount the law revalues on a schedule, past a revaluation day with no value encoded, is shown
+« à confirmer » and the answer's warnings say so). Expected values are those the sources state:
+- R6341-24-8 (décret 2022-477): trainee pay revalued every 1 April from 2023; France Travail BO,
+  instruction 2024-6 (211.20 / 528 / 723.36 EUR from 2023-04-01; 220.92 / 552.29 / 756.63 from 2024-04-01);
+  RFFT page of 2025 (224.68 / 561.68 / 769.49, secondary);
+- ASP / FT BO: a disabled trainee (BOETH) without prior work gets the 26-and-over amount whatever the age;
+- France Travail's RFF page: cap 756.63 EUR a month, relays ARE-F, ASP-F or ATI-F;
+- Unédic ARE-F fiche: also a course outside the PPAE funded by the CPF;
+- France Travail's démission-reconversion page: public agents excluded, not private-law CDIs at public employers;
+- CEJ: 500 (2022-03), 528 (2023-04-01), 552.29 (2024-04-01, France Travail), 561.68 (2025-04-01);
+- décret 2025-1228: SMIC 1,823.03 EUR a month from 2026-01-01 (2 SMIC = 3,646.06);
+- décret 2024-561 (JORF of 2024-06-20, in force the next day): POEI widened and AFPR ended on 2024-06-21;
+- décret 2019-1439: from 2020 the employer pays the PTP pay in every firm;
+- loi 2025-989 art. 3: entretien de parcours professionnel from 2025-10-26;
+- Centre Inffo 13/01/2025: the GIP France VAE was not created.
+"""
+
+import datetime as dt
+
+import pytest
+
+from fundrules.case import case_from_data
+from fundrules.errors import InputError
+from fundrules.freshness import overdue_revaluations
+from fundrules.plan.income import income_chain
+from fundrules.rulesets.catalog import Revaluation, Source
+from fundrules.rulesets.loader import load_catalog
+
+from .conftest import RULESETS
+from .test_income import income, job_seeker, ptp_case, resigning
+
+D = dt.date
+TRAINEE_PAY = ("rfpe", "remuneration_stagiaire_region", "remuneration_stagiaire_etat")
+
+
+def trainee(day, funder, **beneficiaire):
+    data = job_seeker(day, **beneficiaire)
+    data["projet"]["agrement_remuneration"] = {
+        "rfpe": "france_travail",
+        "remuneration_stagiaire_region": "region",
+        "remuneration_stagiaire_etat": "etat",
+    }[funder]
+    return data
+
+
+@pytest.mark.parametrize("funder", TRAINEE_PAY)
+@pytest.mark.parametrize(
+    "day,age,expected,verified",
+    [
+        # R6341-24-8: first revaluation on 2023-04-01 (FT BO instruction 2024-6: 211.20 / 528 / 723.36)
+        (D(2023, 3, 31), 17, 208, False),  # +4 % of loi 2022-1158 from 2022-07-01 (computed: à confirmer)
+        (D(2023, 4, 1), 17, 211.20, True),
+        (D(2023, 4, 1), 22, 528, True),
+        (D(2023, 4, 1), 40, 723.36, True),
+        (D(2024, 3, 31), 40, 723.36, True),
+        # délibération 2024-36 (FT BO, May 2024 update): 220.92 / 552.29 / 756.63 from 2024-04-01
+        (D(2024, 4, 1), 17, 220.92, True),
+        (D(2024, 4, 1), 22, 552.29, True),
+        (D(2024, 4, 1), 40, 756.63, True),
+        (D(2025, 3, 31), 22, 552.29, True),
+        # 2025-04-01: 224.68 / 561.68 / 769.49 (secondary page: à confirmer)
+        (D(2025, 4, 1), 17, 224.68, False),
+        (D(2025, 4, 1), 22, 561.68, False),
+        (D(2025, 4, 1), 40, 769.49, False),
+        (D(2026, 3, 31), 40, 769.49, False),
+    ],
+)
+def test_trainee_pay_revalued_every_1_april(python_engine, funder, day, age, expected, verified):
+    if funder == "remuneration_stagiaire_etat" and age > 29:
+        age = 29  # the State programme is for 16-29 year-olds: the 26+ line at 29
+    entry = income(python_engine, trainee(str(day), funder, age=age), day)[funder]
+    assert (entry.status, entry.monthly, entry.verified) == ("eligible", expected, verified)
+
+
+@pytest.mark.parametrize("funder", TRAINEE_PAY)
+def test_trainee_pay_after_2026_04_01_is_shown_a_confirmer(python_engine, funder):
+    """No source read gives the 2026-04-01 scale: the amount is not shown, the answer says why."""
+    day = D(2026, 4, 1)
+    entry = income(python_engine, trainee(str(day), funder, age=22), day)[funder]
+    assert entry.monthly is None and entry.verified is False
+    assert entry.rule.startswith("à confirmer : revalorisation du 01/04/2026 non encodée")
+    assert "561,68" in entry.rule  # the last value encoded, with its date
+    warnings = python_engine.evaluate(case_from_data(trainee(str(day), funder, age=22))).warnings
+    name = python_engine.catalog.funders[funder].name
+    assert f"Montant de {name} à confirmer : revalorisation du 01/04/2026 non encodée." in warnings
+
+
+@pytest.mark.parametrize("funder", TRAINEE_PAY)
+def test_disabled_trainee_without_prior_work_gets_the_26_plus_amount_whatever_the_age(python_engine, funder):
+    day = D(2024, 6, 3)
+    young = income(python_engine, trainee(str(day), funder, age=21, boeth=True), day)[funder]
+    assert (young.route, young.monthly) == ("travailleur_handicape", 756.63)  # not 552.29
+    assert income(python_engine, trainee(str(day), funder, age=21), day)[funder].monthly == 552.29
+    # with 6 months of work in 12: salary-based between that floor and the ceiling, not computed here
+    worked = income(python_engine, trainee(str(day), funder, age=21, boeth=True, heures_salariees_12_mois=910), day)
+    assert (worked[funder].route, worked[funder].monthly) == ("travailleur_handicape_activite_anterieure", None)
+
+
+def rff_case(day, allocation="are"):
+    data = job_seeker(
+        day,
+        allocation_chomage=allocation,
+        are_journaliere=40,
+        date_fin_droits_are="2024-06-15",
+        date_fin_contrat="2023-01-31",
+    )
+    data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, metier_en_tension=True)
+    return data
+
+
+def test_rff_cap_is_the_26_plus_trainee_amount(python_engine):
+    # France Travail RFF page: 756.63 EUR a month (the 26+ amount of 2024-04-01); 40 EUR x 30 = 1,200 capped
+    assert income(python_engine, rff_case("2024-03-31"), D(2024, 3, 31))["rff"].monthly == 652.02
+    on = income(python_engine, rff_case("2024-04-01"), D(2024, 4, 1))["rff"]
+    assert (on.monthly, on.verified) == (756.63, True)
+    later = income(python_engine, rff_case("2025-04-01"), D(2025, 4, 1))["rff"]
+    assert (later.monthly, later.verified) == (769.49, False)
+
+
+def test_rff_relays_the_ati_too(python_engine):
+    result = python_engine.evaluate(case_from_data(rff_case("2024-04-01", allocation="ati"))).result("rff")
+    assert "indemnise" not in [b.criterion for b in result.blockers]
+    blocked = python_engine.evaluate(case_from_data(rff_case("2024-04-01", allocation="aucune"))).result("rff")
+    assert "indemnise" in [b.criterion for b in blocked.blockers]
+
+
+def test_aref_outside_the_ppae_with_the_cpf(python_engine):
+    data = job_seeker(
+        "2024-01-10",
+        allocation_chomage="are",
+        are_journaliere=30,
+        date_fin_droits_are="2024-12-31",
+        solde_cpf_euros=800,
+    )
+    data["projet"].update(date_debut="2024-03-01", date_fin="2024-10-31", valide_conseiller_pe=False, eligible_cpf=True)
+    assert python_engine.evaluate(case_from_data(data)).result("aref").status == "eligible"
+    data["projet"]["eligible_cpf"] = False
+    blocked = python_engine.evaluate(case_from_data(data)).result("aref")
+    assert [b.criterion for b in blocked.blockers] == ["formation_validee"]
+
+
+def test_resignation_from_a_private_law_cdi_at_a_public_employer(python_engine):
+    public_employer = python_engine.evaluate(case_from_data(resigning(secteur_public=True)))
+    assert "cdi" not in [b.criterion for b in public_employer.result("demission_reconversion").blockers]
+    agent = python_engine.evaluate(case_from_data(resigning(statut="agent_public", secteur_public=True)))
+    assert "cdi" in [b.criterion for b in agent.result("demission_reconversion").blockers]
+
+
+def cej_case(day, foyer="non_imposable", age=20):
+    return {
+        "date_demande": day,
+        "operateur": "mission_locale",
+        "beneficiaire": {
+            "statut": "sans_activite",
+            "age": age,
+            "soutien_financier_parents": False,
+            "ressources_mensuelles": 0,
+            "foyer_fiscal": foyer,
+            "rqth": False,
+            "accompagnement_jeune": "cej",
+        },
+        "projet": {},
+    }
+
+
+@pytest.mark.parametrize(
+    "day,expected,verified",
+    [
+        (D(2022, 6, 30), 500, True),
+        (D(2022, 7, 1), 520, False),  # +4 % (loi 2022-1158), secondary pages
+        (D(2023, 3, 31), 520, False),
+        (D(2023, 4, 1), 528, False),
+        (D(2024, 3, 31), 528, False),
+        (D(2024, 4, 1), 552.29, True),  # France Travail's ACEJ page, "montant au 1er avril 2024"
+        (D(2025, 3, 31), 552.29, True),
+        (D(2025, 4, 1), 561.68, True),  # "montant au 1er avril 2025" (France Travail agency sheet on Dora)
+        (D(2026, 3, 31), 561.68, True),
+    ],
+)
+def test_cej_allowance_by_date(python_engine, day, expected, verified):
+    entry = income(python_engine, cej_case(str(day)), day)["allocation_cej"]
+    parameter = (
+        python_engine.catalog.funders["allocation_cej"].version_at(day).parameters["montant_majeur_non_imposable"]
+    )
+    assert (entry.monthly, parameter.verified_at(day)) == (expected, verified)
+    assert entry.verified is False  # other criteria of the CEJ rest on secondary pages
+
+
+def test_cej_allowance_past_2026_04_01_and_unknown_2023_lines_are_a_confirmer(python_engine):
+    after = income(python_engine, cej_case("2026-04-01"), D(2026, 4, 1))["allocation_cej"]
+    assert after.monthly is None and "revalorisation du 01/04/2026 non encodée" in after.rule
+    # no source read gives the minors' and first-bracket amounts of 2023-04-01
+    minor = income(python_engine, cej_case("2023-04-01", age=17), D(2023, 4, 1))["allocation_cej"]
+    assert minor.monthly is None and "revalorisation du 01/04/2023 non encodée" in minor.rule
+    assert income(python_engine, cej_case("2024-04-01", age=17), D(2024, 4, 1))["allocation_cej"].monthly == 220.92
+
+
+def ptp_pay(engine, salary, day):
+    data = ptp_case(salary, str(day))
+    data["projet"].update(date_debut=str(day + dt.timedelta(days=60)), date_fin=str(day + dt.timedelta(days=300)))
+    evaluation = engine.evaluate(case_from_data(data))
+    chain = income_chain(engine, evaluation, {"beneficiaire.salaire_moyen_reference": salary}, ["cpf_transition"])
+    return {e.id: e for e in chain}["maintien_ptp"]
+
+
+@pytest.mark.parametrize(
+    "day,salary,expected",
+    [
+        # 2025: 2 SMIC = 2 x 1,801.80 = 3,603.60 (no revaluation on 2025-01-01)
+        (D(2025, 12, 31), 3620, 3603.60),  # above 2 SMIC: 90 % = 3,258, never below 2 SMIC
+        # décret 2025-1228: 1,823.03 EUR from 2026-01-01, 2 SMIC = 3,646.06
+        (D(2026, 1, 1), 3620, 3620.0),  # under 2 SMIC: 100 %
+        (D(2026, 1, 1), 3700, 3646.06),  # 90 % = 3,330: the floor of 2 SMIC
+        (D(2026, 1, 1), 5000, 4500.0),
+    ],
+)
+def test_ptp_pay_with_the_2026_smic(python_engine, day, salary, expected):
+    entry = ptp_pay(python_engine, salary, day)
+    assert entry.monthly == expected
+
+
+def test_ptp_pay_is_paid_by_the_employer_in_every_firm(python_engine):
+    entry = ptp_pay(python_engine, 3000, D(2024, 6, 3))
+    assert entry.payer.startswith("l'employeur, dans toutes les entreprises depuis le 01/01/2020")
+    assert "Transitions Pro directement" not in entry.payer
+
+
+def test_poei_widened_and_afpr_ended_on_2024_06_21():
+    catalog = load_catalog(RULESETS)
+    poei, afpr = catalog.funders["poei"], catalog.funders["afpr"]
+    assert poei.version_at(D(2024, 6, 20)).label == "2024-france-travail"
+    assert poei.version_at(D(2024, 6, 21)).label == "2024-06-poei-elargie"
+    assert afpr.version_at(D(2024, 6, 20)) is not None and afpr.version_at(D(2024, 6, 21)) is None
+
+
+def test_entretien_de_parcours_professionnel_from_2025_10_26():
+    plan = load_catalog(RULESETS).funders["plan_employeur"]
+    assert "entretien professionnel (tous les 2 ans" in plan.version_at(D(2025, 10, 25)).advice
+    assert "entretien de parcours professionnel" in plan.version_at(D(2025, 10, 26)).advice
+
+
+def test_france_vae_is_not_said_decided_by_a_gip_that_did_not_exist():
+    funder = load_catalog(RULESETS).funders["france_vae"]
+    for text in (funder.decided_by, funder.version_at(D(2024, 6, 3)).decided_by):
+        assert text.startswith("L'État (service public France VAE") and "pas créé" in text
+
+
+# --- staleness made visible ---------------------------------------------------------------------------
+
+
+def test_revaluation_days():
+    april = Revaluation(4, 1, D(2023, 4, 1), None, Source("s", "source"))
+    assert april.last_day(D(2023, 3, 31)) is None  # before the first revaluation
+    assert april.last_day(D(2023, 4, 1)) == D(2023, 4, 1)
+    assert april.last_day(D(2026, 3, 31)) == D(2025, 4, 1)
+    assert april.last_day(D(2026, 12, 5)) == D(2026, 4, 1)
+    ended = Revaluation(4, 1, D(2023, 4, 1), D(2024, 4, 1), Source("s", "source"))
+    assert ended.last_day(D(2026, 12, 5)) == D(2024, 4, 1)
+    leap = Revaluation(2, 29, D(2024, 2, 29), None, Source("s", "source"))
+    assert leap.last_day(D(2025, 3, 1)) == D(2025, 2, 28)
+
+
+def test_lint_lists_only_the_revaluations_no_source_gives():
+    """Every indexed amount has its schedule; on 2026-12-05 the only overdue revaluations are those no
+    source read gives: the 2026-04-01 scales (trainee pay, RFF cap, CEJ, PACEA cap), the ARE-F floor of
+    2026-07-01, and the CEJ minors' and first-bracket amounts of 2023-04-01."""
+    lines = overdue_revaluations(load_catalog(RULESETS), D(2026, 12, 5))
+    found = {(line.split(" : ", 1)[1].split(" (")[0], line.rsplit("— ", 1)[1].split(" :")[0]) for line in lines}
+    trainee_params = {
+        "montant_de_18_a_25",
+        "montant_jeune_ancien_salarie",
+        "montant_moins_18",
+        "montant_parent_isole_ou_mere",
+        "montant_plus_26",
+        "montant_travailleur_handicape",
+    }
+    expected = {
+        (f"{funder} version {version}, {name}", "01/04/2026")
+        for funder, version in (
+            ("rfpe", "2024"),
+            ("remuneration_stagiaire_region", "2021-06"),
+            ("remuneration_stagiaire_etat", "2021-06"),
+        )
+        for name in trainee_params
+    }
+    expected |= {
+        ("rff version 2024, plafond_mensuel", "01/04/2026"),
+        ("aref version 2024, plancher_journalier", "01/07/2026"),
+        ("allocation_pacea version 2017, montant_mensuel_max", "01/04/2026"),
+    }
+    expected |= {
+        (f"allocation_cej version 2024, {name}", "01/04/2026")
+        for name in ("montant_mineur", "montant_majeur_non_imposable", "montant_majeur_tranche_1")
+    }
+    expected |= {
+        (f"allocation_cej version 2022, {name}", "01/04/2023")
+        for name in ("montant_mineur", "montant_majeur_tranche_1")
+    }
+    assert found == expected
+
+
+def test_every_indexed_amount_declares_its_schedule():
+    catalog = load_catalog(RULESETS)
+    indexed = {
+        ("maintien_ptp", "smic_mensuel"),
+        ("maintien_cif", "smic_mensuel"),
+        ("aref", "plancher_journalier"),
+        ("rff", "plafond_mensuel"),
+        ("allocation_cej", "montant_majeur_non_imposable"),
+        ("rfpe", "montant_plus_26"),
+        ("remuneration_stagiaire_region", "montant_plus_26"),
+        ("remuneration_stagiaire_etat", "montant_moins_18"),
+    }
+    for funder_id, name in indexed:
+        latest = catalog.funders[funder_id].versions[-1]
+        assert latest.parameters[name].revalued is not None, (funder_id, name)
+
+
+def test_revaluation_rule_is_checked_at_load(ruleset_dir):
+    ruleset_dir.edit(
+        "rff/2024-01-01.yaml", "      source: r6341_24_8\n      note:", "      source: inconnue\n      note:"
+    )
+    with pytest.raises(InputError) as err:
+        load_catalog(ruleset_dir.root)
+    assert "source inconnue « inconnue »" in str(err.value) and "2024-01-01.yaml" in str(err.value)
+    ruleset_dir.edit(
+        "rff/2024-01-01.yaml", "      source: inconnue\n      note:", "      source: r6341_24_8\n      note:"
+    )
+    ruleset_dir.edit("rff/2024-01-01.yaml", "rule: yearly on 04-01", "rule: tous les ans")
+    with pytest.raises(InputError) as err:
+        load_catalog(ruleset_dir.root)
+    assert "revalued" in str(err.value)
+
+
+def test_rulesets_show_marks_unverified_dates_and_unencoded_revaluations():
+    from fundrules.rulesets.describe import list_rulesets, show_ruleset
+
+    catalog = load_catalog(RULESETS)
+    reconversion = show_ruleset(catalog, "periode_reconversion", D(2026, 3, 2))
+    assert "Version 2026 depuis le 01/01/2026 (début le 01/01/2026 à confirmer)" in reconversion
+    assert "(début le 01/01/2026 à confirmer)" in list_rulesets(catalog)
+    rff_2025 = show_ruleset(catalog, "rff", D(2025, 6, 2))
+    assert "  plafond_mensuel : 769,49 EUR/mois (à confirmer) — revalorisé chaque année le 01/04" in rff_2025
+    rff_2026 = show_ruleset(catalog, "rff", D(2026, 6, 2))
+    assert (
+        "  plafond_mensuel : à confirmer : revalorisation du 01/04/2026 non encodée (dernier montant 769,49 EUR/mois "
+        "au 01/04/2025)"
+    ) in rff_2026
