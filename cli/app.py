@@ -791,6 +791,93 @@ def serve(
     run(host, port, workers, rulesets, engine.value, access_log)
 
 
+@handles_errors
+def interview(
+    case: Optional[str] = typer.Argument(
+        None, metavar="CAS", help="Cas de départ (YAML ou JSON, ou cas de la bibliothèque) ; par défaut : vide."
+    ),
+    as_of: Optional[str] = AS_OF,
+    save: Optional[Path] = typer.Option(
+        None,
+        "--enregistrer",
+        "--save",
+        metavar="FICHIER",
+        help="Écrire le cas recueilli (faits seulement) dans ce nouveau fichier .yaml, à la fin seulement.",
+    ),
+    engine: Backend = ENGINE,
+    rulesets: Optional[Path] = RULESETS,
+) -> None:
+    """Poser une à une les questions qui décident, en français, puis afficher l'évaluation.
+
+    Réponses : oui / non, JJ/MM/AAAA, nombres (virgule décimale), numéro ou libellé d'un choix ;
+    « je ne sais pas » laisse le fait inconnu, « retour » revient sur la réponse précédente,
+    « fin » arrête, Ctrl-C abandonne sans rien écrire. Sans terminal, une réponse par ligne.
+
+    \b
+    Exemples :
+      fundrules interview
+      fundrules interroger cas.yaml --enregistrer cas-complet.yaml
+      printf 'oui\\nje ne sais pas\\nfin\\n' | fundrules interview cas.yaml
+    """
+    from fundrules import Engine
+    from fundrules.errors import InputError
+    from fundrules.intake.answers import MAX_ANSWER_LENGTH
+    from fundrules.intake.rank import funder_names
+    from fundrules.intake.session import Interview, case_text, run
+    from fundrules.library.names import check_target, write_file
+    from fundrules.report import render_text
+
+    if case == "-":
+        raise InputError("l'entrée standard porte les réponses : donnez le cas de départ dans un fichier", field="CAS")
+    if save is not None:
+        if save.suffix not in (".yaml", ".yml"):
+            raise InputError("un fichier .yaml ou .yml était attendu", file=str(save), field="--enregistrer")
+        if not save.parent.is_dir():
+            raise InputError("dossier introuvable", file=str(save.parent), field="--enregistrer")
+        check_target(save, replace=False)  # refused now rather than after the questions
+    day = parse_date(as_of, "--as-of")
+    start = _load_case(case).model_dump(mode="json", exclude_none=True) if case else {}
+    runner = Engine(rulesets, backend=engine.value)
+    session = Interview(runner, {k: v for k, v in start.items() if v != {}}, day)
+    terminal = sys.stdin.isatty()
+
+    def read() -> Optional[str]:
+        if terminal:
+            typer.echo("> ", nl=False)
+        line = sys.stdin.readline(MAX_ANSWER_LENGTH + 2)
+        if not line:
+            return None
+        if not line.endswith("\n") and len(line) > MAX_ANSWER_LENGTH:
+            while not sys.stdin.readline(4096).endswith("\n"):  # the rest of an over-long line
+                pass
+            return line[: MAX_ANSWER_LENGTH + 1]
+        return line.rstrip("\r\n")
+
+    def names(funders: list[str]) -> str:
+        return funder_names(runner, funders)
+
+    _echo("Entretien guidé : « je ne sais pas », « retour » ou « fin » à tout moment.")
+    run(session, read, _echo, echo=not terminal, names=names)
+    final = session.case
+    text = case_text(session) if save is not None else None
+    if final.date_demande is None and day is None:
+        _echo("\nSans date de demande, aucune évaluation n'est possible.")
+    else:
+        _echo("")
+        _echo(render_text(runner.evaluate(final, as_of=day), region=final.region), nl=False)  # as `check` prints
+    if save is not None and text is not None:
+        try:
+            write_file(save, text, replace=False)
+        except InputError:
+            _echo("\nCas recueilli (non écrit, à copier) :\n" + text, nl=False)
+            raise
+        _echo(f"Cas écrit : {save}")
+
+
+app.command("interview")(interview)
+app.command("interroger", help="(alias français de « interview ») " + (interview.__doc__ or ""))(interview)
+
+
 _USAGE_FR = [
     (
         r"No such option: (\S+?)(?:\s+\(Possible options: (.+)\))?(?:\s+Did you mean (\S+?)\?)?$",

@@ -327,6 +327,12 @@ class Engine:
         if next(days_left, _NO_DATE) is not _NO_DATE:
             _check_one_date_per_case(count + 1 + sum(1 for _ in days_left), count)
 
+    def next_questions(self, case: CaseLike, as_of: Optional[dt.date] = None, limit: Optional[int] = None, skip=()):
+        """The facts to ask next, the most decisive first (fundrules.intake.next_questions)."""
+        from ..intake import next_questions
+
+        return next_questions(self, case, as_of, limit, skip).questions
+
     def plan(self, case: CaseLike, as_of: Optional[dt.date] = None) -> Plan:
         """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
         from ..plan import make_plan

@@ -38,6 +38,7 @@ from .errors import (
     on_validation_error,
 )
 from .limits import MAX_BATCH, MAX_BODY_BYTES, BodyLimit, read_body
+from .questions import router as questions_router
 from .rulesets import ruleset_show, rulesets_list
 
 log = logging.getLogger("fundrules.http")
@@ -250,6 +251,7 @@ def create_app(
     app.add_middleware(CatchAll)
     app.add_middleware(VersionHeader)  # added last: outermost, so every answer carries it
 
+    app.include_router(questions_router)  # POST /v1/questions (fundrules/http/questions.py)
     as_of_query = Query(
         None, description="évaluer avec les règles de cette date (AAAA-MM-JJ) ; par défaut la date_demande du cas"
     )
