@@ -150,12 +150,12 @@ def handles_errors(command):
 def parse_date(text: Optional[str], option: str) -> Optional[dt.date]:
     if text is None:
         return None
-    from fundrules.case import iso_date
+    from fundrules.case import read_date
     from fundrules.errors import InputError
 
-    day = iso_date(text)
+    day = read_date(text)
     if day is None:
-        raise InputError(f"date attendue au format AAAA-MM-JJ, reçu « {text} »", field=option)
+        raise InputError(f"date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA, reçu « {text} »", field=option)
     return day
 
 
@@ -188,6 +188,9 @@ ENGINE = typer.Option(
 )
 
 
+DETAIL = typer.Option(
+    False, "--detail", help="Tout le détail (chaque financeur, chaque étape, chaque source) après la synthèse."
+)
 CASE_ARG = typer.Argument(
     ..., metavar="CAS", help="Fichier du cas (YAML ou JSON, ou cas de la bibliothèque), ou - pour l'entrée standard."
 )
@@ -221,12 +224,22 @@ def _run_on_case(
     runner = Engine(rulesets, backend=engine.value)
     _resume_gc(freeze=True)
     try:
+        if action == "synthesis":
+            from fundrules.report.synthesis import synthesis_of
+
+            return synthesis_of(runner, case_input, day, **options)
         return getattr(runner, action)(case_input, as_of=day, **options)
     except EvaluationError as error:
         hint = " Sur la ligne de commande : --as-of AAAA-MM-JJ." if error.field == "date_demande" else ""
         raise EvaluationError(
             f"{case} : {error}{hint}", field=error.field, file=None if case == "-" else case
         ) from None
+
+
+def _triage(case_input) -> Optional[str]:
+    from fundrules.triage import triage_line
+
+    return triage_line(case_input)
 
 
 @app.command()
@@ -238,23 +251,34 @@ def check(
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
     explain: bool = EXPLAIN,
+    detail: bool = DETAIL,
 ) -> None:
-    """Évaluer un cas : financeurs éligibles, bloqués (et pourquoi), à vérifier, pas en vigueur.
+    """Évaluer un cas : d'abord la synthèse (qui peut payer, ce qui bloque, de quoi vivre, quoi faire,
+    quoi recueillir) ; --detail pour chaque financeur, bloqué, à vérifier ou pas en vigueur.
 
     \b
     Exemples :
       fundrules check cases/examples/ancien-cdd-2018.yaml
+      fundrules check cas.yaml --detail
       fundrules check cas.yaml --as-of 2019-06-01 --format json
       fundrules check cas.yaml --explain
     """
     from fundrules.report import render_text
 
     loaded: list = []
+    if format == Format.table and not detail and not explain:
+        from fundrules.report.synthesis import render_synthesis
+
+        evaluation, result, amounts = _run_on_case(case, as_of, engine, rulesets, "synthesis", loaded)
+        region, note = getattr(loaded[0], "region", None), _triage(loaded[0])
+        _echo(render_synthesis(evaluation, result, amounts, source=case, region=region, note=note), nl=False)
+        return
     evaluation = _run_on_case(case, as_of, engine, rulesets, "evaluate", loaded, explain=explain)
     if format == Format.json:
         _echo_json(evaluation.model_dump_json(indent=2))
     else:
-        _echo(render_text(evaluation, source=case, region=getattr(loaded[0], "region", None)), nl=False)
+        region, note = getattr(loaded[0], "region", None), _triage(loaded[0])
+        _echo(render_text(evaluation, source=case, region=region, note=note), nl=False)
 
 
 @app.command()
@@ -265,16 +289,27 @@ def plan(
     format: Format = FORMAT,
     engine: Backend = ENGINE,
     rulesets: Optional[Path] = RULESETS,
+    detail: bool = DETAIL,
 ) -> None:
     """Proposer des plans de financement : financeurs dans l'ordre, montants, reste à charge, impasse.
 
     \b
     Exemples :
       fundrules plan cases/examples/salarie-cdi-2019.yaml
+      fundrules plan cas.yaml --detail
       fundrules plan cas.yaml --format json
     """
     from fundrules.report.plan import render_plan_text
 
+    if format == Format.table and not detail:
+        from fundrules.report.synthesis import render_synthesis
+
+        loaded: list = []
+        evaluation, result, amounts = _run_on_case(case, as_of, engine, rulesets, "synthesis", loaded)
+        region, note = getattr(loaded[0], "region", None), _triage(loaded[0])
+        text = render_synthesis(evaluation, result, amounts, source=case, region=region, plans_first=True, note=note)
+        _echo(text, nl=False)
+        return
     result = _run_on_case(case, as_of, engine, rulesets, "plan")
     if format == Format.json:
         _echo_json(result.model_dump_json(indent=2))

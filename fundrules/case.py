@@ -41,15 +41,32 @@ def iso_date(text: str) -> dt.date | None:
         return None
 
 
+_FRENCH_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
+def read_date(text: str) -> dt.date | None:
+    """AAAA-MM-JJ, or JJ/MM/AAAA as the tool prints dates (12/03/2018); nothing else."""
+    day = iso_date(text)
+    if day is not None:
+        return day
+    match = _FRENCH_DATE.fullmatch(text.strip(" \t"))
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
 def _parse_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("date attendue (AAAA-MM-JJ), pas une date avec heure")
     if isinstance(value, str):
-        value = iso_date(value)
+        value = read_date(value)
         if value is None:
-            raise ValueError("date attendue au format AAAA-MM-JJ")
+            raise ValueError("date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA")
     if not isinstance(value, dt.date):
-        raise ValueError("date attendue au format AAAA-MM-JJ")
+        raise ValueError("date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA")
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValueError(f"date hors de la plage admise ({EARLIEST_DATE.isoformat()} à {LATEST_DATE.isoformat()})")
     return value
@@ -188,7 +205,7 @@ def _french(error: Mapping[str, Any]) -> str:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"nombre entier attendu, reçu {error['input']!r}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"booléen attendu (true ou false), reçu {error['input']!r}"
+        return f"booléen attendu (true ou false, oui ou non), reçu {error['input']!r}"
     if kind == "literal_error":
         choices = _choices_at(loc)
         expected = ", ".join(choices) if choices else ctx.get("expected", "")
@@ -242,7 +259,7 @@ def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -
             line=doc.line_of(base) if doc else None,
         )
     try:
-        case = CaseInput.model_validate(data)
+        case = CaseInput.model_validate(french_values(data))
     except ValidationError as err:
         raise validation_to_input_error(err, doc, base=base) from None
     from .derived import check_consistency  # local: derived imports this module
@@ -254,6 +271,36 @@ def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -
         line = doc.line_of(base + tuple(err.field.split("."))) if doc and err.field else None
         raise InputError(err.reason, file=doc.file if doc else None, line=line, field=err.field) from None
     return case
+
+
+YES_NO = {"oui": True, "non": False}
+# The same body named the same way in every fact: France Travail is Pôle emploi's name since 2024.
+ALIASES = {
+    "operateur": {"france_travail": "pole_emploi"},
+    "beneficiaire.operateur_cep": {"pole_emploi": "france_travail"},
+}
+
+
+def french_values(data: dict) -> dict:
+    """The case as a counsellor may write it, read as the vocabulary's values: `oui`/`non` for a
+    yes/no fact (true/false still work), `operateur: france_travail` as `pole_emploi`. Only these
+    exact words of those facts: anything else is left for validation to refuse. Returns a copy."""
+
+    def value(path: str, raw: Any) -> Any:
+        fact = FACTS.get(path)
+        if fact is None or not isinstance(raw, str):
+            return raw
+        if fact.kind == BOOL and raw in YES_NO:
+            return YES_NO[raw]
+        return ALIASES.get(path, {}).get(raw, raw)
+
+    out: dict = {}
+    for key, raw in data.items():
+        if key in SECTIONS and isinstance(raw, dict):
+            out[key] = {k: value(f"{key}.{k}", v) for k, v in raw.items()}
+        else:
+            out[key] = value(str(key), raw)
+    return out
 
 
 MAX_AGE_YEARS = 130  # the bound of beneficiaire.age in the vocabulary

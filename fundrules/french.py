@@ -131,18 +131,36 @@ _CHOICES = {
 
 
 def choice_fr(path: str, code: str) -> str:
-    """The French label of an enum code (`sans_activite` → "sans activité"); other text unchanged."""
+    """The French label of an enum code (`sans_activite` → "sans activité", `en_cours` → "en
+    cours"): a counsellor never reads a code of the vocabulary; other text unchanged."""
     if path == "region":
         from .regions import region_label
 
         return region_label(code)
-    return _CHOICES.get(path, {}).get(code, code)
+    label = _CHOICES.get(path, {}).get(code)
+    if label is not None:
+        return label
+    fact = FACTS.get(path)
+    if fact is not None and code in fact.choices:
+        return _CODE_WORDS.get(code, code.replace("_", " "))
+    return code
+
+
+_CODE_WORDS = {"france_travail": "France Travail", "are": "ARE", "asp": "ASP (allocation du CSP)", "ati": "ATI"}
+_PAY_WORDS = ("Rémunération", "Allocation", "Salaire")
+_SMALL_WORDS = frozenset({"de", "du", "des", "d'un", "d'une", "la", "le", "les", "l'", "à", "au", "et"})
 
 
 def short_name(name: str) -> str:
     """ "Aide individuelle à la formation (AIF) de Pôle emploi" → "AIF"; "Agefiph (aides …)" → "Agefiph"."""
     acronym = re.search(r"\(([A-Z][A-Za-z.\-]{1,11})\)", name)
     if acronym:
+        words = name[: acronym.start()].split()
+        scheme = [w for w in words[2:] if w.lower() not in _SMALL_WORDS]
+        initials = "".join(w[0] for w in scheme).upper()
+        if words and words[0] in _PAY_WORDS and initials == acronym.group(1).upper():
+            # the pay of a scheme is not the scheme: "Rémunération du CIF", never "CIF" for both
+            return f"{words[0]} {words[1]} {acronym.group(1)}"
         return acronym.group(1)
     return name.split(" (", 1)[0]
 

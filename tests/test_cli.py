@@ -7,7 +7,7 @@ from .conftest import run_cli as run
 
 
 def test_check_prints_a_french_table():
-    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"))
+    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--detail")
     assert result.returncode == 0, result.stderr
     candidates, blocked = result.stdout.split("CANDIDATS", 1)[1].split("BLOQUÉS", 1)
     assert "[OK] Congé individuel de formation (CIF) : éligible" in candidates
@@ -67,8 +67,8 @@ def test_bad_ruleset_exits_2(tmp_path, ruleset_dir):
 
 
 def test_bad_date_option_exits_2():
-    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--as-of", "31/12/2018")
-    assert result.returncode == 2 and "--as-of : date attendue au format AAAA-MM-JJ" in result.stderr
+    result = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--as-of", "31-12-2018")
+    assert result.returncode == 2 and "--as-of : date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA" in result.stderr
 
 
 def test_schema_is_json_schema():

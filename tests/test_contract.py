@@ -17,6 +17,7 @@ import pytest
 
 from fundrules import SCHEMA_VERSION, Engine, __version__, load_case
 from fundrules.case import CaseInput, dynamic_case_model
+from fundrules.coherence import LINKED_COURSE
 from fundrules.engine import durable_backend
 
 from .conftest import EXAMPLES, ROOT, RULESETS
@@ -162,8 +163,10 @@ def test_trace_agrees_with_the_answer_on_every_library_case(python_engine):
             assert result.trace is not None
             fails = {e.criterion for e in result.trace if e.outcome == "fails"}
             unknown = {e.criterion for e in result.trace if e.outcome == "unknown"}
-            assert {b.criterion for b in result.blockers} <= fails, path
-            assert {p.criterion for p in result.pending} <= unknown, path
+            # but the blocker of a pay whose course is blocked, which no criterion of the pay says
+            assert {b.criterion for b in result.blockers} - {LINKED_COURSE} <= fails, path
+            # or that fails only while its answer is awaited ("en cours"): a fact to collect (coherence.py)
+            assert {p.criterion for p in result.pending} <= unknown | fails, path
             if result.status == "eligible":
                 assert not any(e.blocking and e.route is None and e.outcome != "holds" for e in result.trace)
             if result.ruleset_version is None:
@@ -309,7 +312,7 @@ def test_version_and_python_dash_m():
         f"fundrules {__version__} (contrat JSON version {SCHEMA_VERSION})"
     )
     check = run("check", str(EXAMPLES / "ancien-cdd-2018.yaml"), "--engine", "python")
-    assert check.returncode == 0 and "[OK] Congé individuel de formation (CIF) : éligible" in check.stdout
+    assert check.returncode == 0 and "[OK] CIF : éligible" in check.stdout  # the synthesis, first
 
 
 def test_the_version_has_one_source():

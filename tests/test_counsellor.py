@@ -92,7 +92,7 @@ def test_check_wraps_to_the_columns_variable():
 
 
 def test_check_puts_the_decision_first_and_says_no_code():
-    text = run("check", "cases/examples/ancien-cdd-2018.yaml").stdout
+    text = run("check", "cases/examples/ancien-cdd-2018.yaml", "--detail").stdout
     order = [text.index(title) for title in ("CANDIDATS", "BLOQUÉS", "À RECUEILLIR", "PROCHAINES ÉTAPES")]
     assert order == sorted(order)
     flat = re.sub(r"\n +", " ", text)
@@ -105,7 +105,7 @@ def test_check_puts_the_decision_first_and_says_no_code():
 
 
 def test_hors_public_is_one_line_and_routes_not_for_the_person_too():
-    text = run("check", "cases/etude-territorialisee/2018-T2/cdi-avant-reforme.yaml").stdout
+    text = run("check", "cases/etude-territorialisee/2018-T2/cdi-avant-reforme.yaml", "--detail").stdout
     # new funders for job seekers (POEI, AFPR, POEC, the VAE aid) are out of scope for an employee too
     assert (
         "Hors public : AFPR (demandeurs d'emploi inscrits, sur une offre d'emploi déposée), Agefiph (BOETH du "

@@ -110,9 +110,9 @@ def test_markdown_and_html_say_the_same_per_case(pack_2018):
         "Ressources pendant la formation",
     ):
         assert f"**{title} :**" in markdown and f"<dt>{title}</dt>" in page
-    # seven cases in 2018-T2: the five of the study's meeting, the promise of hiring (issue 15) and
-    # one income case (issue 14)
-    assert markdown.count("_Hors public : ") == page.count("Hors public : ") == 7
+    # nine cases in 2018-T2: the five of the study's meeting, the promise of hiring (issue 15), one
+    # income case (issue 14) and two situations of issue 22
+    assert markdown.count("_Hors public : ") == page.count("Hors public : ") == 9
     assert "Hors public : AFPR (demandeurs d'emploi inscrits, sur une offre d'emploi déposée), Agefiph" in markdown
     # every case heading of the Markdown is an article of the page
     assert markdown.split("## Fiches", 1)[1].count("\n### ") == page.count("<article ") == len(pack_2018.agenda)

@@ -179,7 +179,7 @@ def test_plan_cli_json_and_library_case_files():
     data = json.loads(result.stdout)
     assert data["impasse"] is True and data["unlock"][1]["funder"] == "cpf"
     text = subprocess.run(
-        [sys.executable, "-m", "fundrules_cli.app", "plan", str(EXAMPLES / "salarie-cdi-2019.yaml")],
+        [sys.executable, "-m", "fundrules_cli.app", "plan", str(EXAMPLES / "salarie-cdi-2019.yaml"), "--detail"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from pydantic import BaseModel
 
 from ..case import CaseInput, case_facts, case_from_data
+from ..coherence import cohere, cohere_outcomes
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
 from ..freshness import review, review_warning, variant_of
@@ -162,6 +163,7 @@ class Engine:
             for place, active in zip(places, actives, strict=True):
                 answers[place] = decide(active, facts, outcomes[active.funder.id])
         funders: tuple[FunderOutcome, ...] = tuple(answers)  # type: ignore[arg-type]
+        funders = cohere_outcomes(funders, self.catalog, facts)  # parts of one answer agree (coherence.py)
         return CaseOutcome(self, day, case.date_demande, funders, facts, derived, case.operateur)
 
     def _selection(
@@ -259,6 +261,7 @@ class Engine:
             warning = review_warning(funder, variant, result.status, result.funder_name, result.decided_by, day)
             if warning:
                 warnings.append(warning)
+        results = cohere(results, self.catalog, facts, day)  # parts of one answer agree (fundrules/coherence.py)
         return construct(
             Evaluation,
             as_of=day,

@@ -175,6 +175,19 @@ def _ordered(ids: set[str], rules: Optional[PlanVersion]) -> list[str]:
     return [f for f in order if f in ids] + sorted(ids - set(order))
 
 
+def _distinct(plans: list[FundingPlan]) -> list[FundingPlan]:
+    """Each plan once: two sets of funders can end in the same steps (the cost covered before the
+    funders that differ), and the same plan twice reads as two options where there is one."""
+    seen: set[tuple] = set()
+    out = []
+    for p in plans:
+        key = tuple((s.funder, s.amount, s.holder_share) for s in p.steps)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
 def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optional[Evaluation] = None) -> Plan:
     """Plans for `case`; pass the case's `evaluation` at `as_of` when it is already known."""
     if evaluation is None:
@@ -212,7 +225,7 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
             alternative -= set(_exclusions(engine, rules, alternative, facts).values())
             if alternative and alternative not in sets:
                 sets.append(alternative)
-    plans = [_build(engine, evaluation, _ordered(s, rules), rules, amounts, cost) for s in sets[:MAX_PLANS]]
+    plans = _distinct([_build(engine, evaluation, _ordered(s, rules), rules, amounts, cost) for s in sets])[:MAX_PLANS]
     impasse = not plans or all(p.covers_cost is False for p in plans)
 
     unlock = _offered_unlocks(evaluation, rules, facts)
@@ -243,3 +256,16 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
         provenance=evaluation.provenance,
         income=income_chain(engine, evaluation, facts, candidates),
     )
+
+
+def funder_amounts(engine, case, evaluation: Evaluation) -> dict[str, Optional[float]]:
+    """What each course funder still in the running could cover alone (its rules' `amount`: the CPF
+    balance…), None when the funder decides: shown beside its status, before any plan is chosen."""
+    facts = case_facts(case)
+    add_derived(facts, evaluation.as_of)
+    amounts = _Amounts(engine, facts, evaluation.as_of)
+    return {
+        r.funder: amounts.of(r)[0]
+        for r in evaluation.results
+        if r.kind == "course" and r.status in CANDIDATE_STATUSES and r.in_scope is not False
+    }

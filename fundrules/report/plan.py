@@ -18,6 +18,11 @@ def _step_name(step: PlanStep) -> str:
 
 def plan_summary(plan: FundingPlan) -> str:
     """One line: the funders in order and what remains."""
+    return f"{plan_steps(plan)} ; {plan_remaining(plan)}"
+
+
+def plan_steps(plan: FundingPlan) -> str:
+    """The funders in order, with their amounts: "CPF 2 250 EUR → PRF [à vérifier]"."""
     parts = []
     for step in plan.steps:
         label = _step_name(step) + (" (complément)" if step.complement else "")
@@ -26,15 +31,32 @@ def plan_summary(plan: FundingPlan) -> str:
         if step.status == "a_verifier":
             label += " [à vérifier]"
         parts.append(label)
+    return " → ".join(parts) or "aucun financeur"
+
+
+def plan_remaining(plan: FundingPlan) -> str:
+    """What remains to pay, and on what condition: "reste à financer : 0 EUR si PRF accepte"."""
     if plan.remaining is None:
         tail = "reste à financer : inconnu (coût non renseigné)"
     else:
         tail = f"reste à financer : {number_fr(max(plan.remaining, 0))} EUR"
         if plan.covers_cost is None and plan.remaining > 0:
             tail += " si les montants à déterminer ne le couvrent pas"
+        tail += conditional(plan)
     if plan.holder_pays:
         tail += f", à la charge de la personne : {number_fr(plan.holder_pays)} EUR"
-    return (" → ".join(parts) or "aucun financeur") + f" ; {tail}"
+    return tail
+
+
+def conditional(plan: FundingPlan) -> str:
+    """ " si PRF accepte": what remains holds only if the funders still to check say yes (a remaining
+    cost of 0 EUR on a funder "à vérifier" is a hope, not a plan)."""
+    pending = [_step_name(s) for s in plan.steps if s.status != "eligible" and s.amount]
+    if not pending:
+        return ""
+    if len(pending) == 1:
+        return f" si {pending[0]} accepte"
+    return f" si {', '.join(pending[:-1])} et {pending[-1]} acceptent"
 
 
 def _period(entry) -> str:
@@ -66,26 +88,27 @@ def income_lines(entries, indent: str = "  ") -> list[str]:
             if e.daily is not None
             else (e.rule or "montant à déterminer")
         )
-        lines.append(f"{indent}- {e.name} [{e.id}] {_period(e)} : {amount}" + ("" if e.verified else " (à confirmer)"))
+        lines.append(f"{indent}- {e.name} {_period(e)} : {amount}" + ("" if e.verified else " (à confirmer)"))
         lines.append(f"{indent}  payé par : {e.payer or e.decided_by} ; à demander à : {e.decided_by}")
         if e.monthly is not None and e.rule:
             lines.append(f"{indent}  règle : {e.rule}")
         if e.next_step:
             lines.append(f"{indent}  -> {e.next_step}")
     for e in checking:
-        lines.append(f"{indent}- à vérifier : {e.name} [{e.id}]" + (f" — {e.next_step}" if e.next_step else ""))
+        lines.append(f"{indent}- à vérifier : {e.name}" + (f" — {e.next_step}" if e.next_step else ""))
     return lines
 
 
 def income_summary(plan: Plan) -> str:
     """The person's income over the course in one line, or the income dead end said plainly."""
     parts = []
+    names = {e.id: short_name(e.name) for e in plan.income}
     for entry in plan.income:
         if entry.status == "eligible":
-            parts.append(f"{entry.id} ({entry.payer or entry.decided_by})")
+            parts.append(f"{short_name(entry.name)} ({entry.payer or entry.decided_by})")
         elif entry.status == "aucune":
             opens = f" ; ce qui ouvrirait une ressource : {'; '.join(entry.would_open)}" if entry.would_open else ""
-            checks = f" (à vérifier : {', '.join(entry.to_check)})" if entry.to_check else ""
+            checks = f" (à vérifier : {', '.join(names.get(i, i) for i in entry.to_check)})" if entry.to_check else ""
             parts.append(f"aucune ressource {'confirmée' if entry.to_check else 'identifiée'}{checks}{opens}")
     return " → ".join(parts) or "à vérifier"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 from urllib.parse import urlsplit
 
-from ..french import date_fr, fact_label, fact_value_fr, humanize, period_fr, short_name, value_fr
+from ..french import date_fr, fact_label, fact_value_fr, period_fr, short_name, value_fr
 from ..results import STATUS_FR, Evaluation, FunderResult
 from .layout import fit, terminal_width, wrap
 
@@ -74,8 +74,13 @@ def _candidate(result: FunderResult, width: int) -> list[str]:
         lines += wrap("décide : " + result.decided_by, width, INDENT)
     for notice in result.notices:
         lines += wrap("note : " + notice, width, INDENT)
-    if result.unverified_criteria:
-        lines += wrap("à confirmer : " + ", ".join(humanize(c) for c in result.unverified_criteria), width, INDENT)
+    if result.unverified_criteria:  # their names are in the JSON and --explain; here, how many
+        count = len(result.unverified_criteria)
+        lines += wrap(
+            f"à confirmer : {count} critère(s) de cette réponse sans source qui le confirme (--explain)",
+            width,
+            INDENT,
+        )
     return lines
 
 
@@ -157,9 +162,14 @@ def _rules_line(results: list[FunderResult]) -> str:
 
 
 def render_text(
-    evaluation: Evaluation, source: str | None = None, width: int | None = None, region: str | None = None
+    evaluation: Evaluation,
+    source: str | None = None,
+    width: int | None = None,
+    region: str | None = None,
+    note: str | None = None,
 ) -> str:
-    """`region`: the case's region code, said with its name ("Centre-Val de Loire (code 24)")."""
+    """`region`: the case's region code, said with its name ("Centre-Val de Loire (code 24)");
+    `note`: a line said first (the case lacks the triage facts)."""
     width = width or terminal_width()
     results = evaluation.results
     head = f"Évaluation au {date_fr(evaluation.as_of)}"
@@ -170,6 +180,8 @@ def render_text(
     lines = wrap(head, width)
     if region:
         lines += wrap(f"Région : {value_fr(region, 'region')}", width, "", "  ")  # escaped, on one line
+    if note:
+        lines += wrap(note, width, "", "  ")
     for warning in evaluation.warnings:
         lines += wrap(f"Attention : {warning}", width, "", "  ")
     for derived in evaluation.derived_facts:
@@ -201,7 +213,9 @@ def render_text(
     not_in_force = [r for r in results if r.status == "not_in_force"]
     if not_in_force:
         others.append(
-            "Pas en vigueur : " + " ; ".join(_name(r) + (f" — {r.message}" if r.message else "") for r in not_in_force)
+            "Pas en vigueur : "
+            + " ; ".join(_name(r) + (f" — {r.message.rstrip('.')}" if r.message else "") for r in not_in_force)
+            + "."
         )
     if others:
         lines.append("")
@@ -217,7 +231,8 @@ def render_text(
             lines += wrap(
                 "Bloqués : "
                 + " ; ".join(
-                    _name(r) + (f" — {r.scoped_blockers()[0].message}" if r.scoped_blockers() else "") for r in blocked
+                    _name(r) + (f" — {r.scoped_blockers()[0].message.rstrip('.')}" if r.scoped_blockers() else "")
+                    for r in blocked
                 ),
                 width,
                 "",

@@ -23,6 +23,7 @@ from ..conditions.ast import Literal
 from ..conditions.typecheck import walk
 from ..facts import BOOL, DATE, FACTS, NUMBER
 from .catalog import Catalog, Criterion, Version
+from .text_lint import lint_texts
 
 BASE_DAY = dt.date(2018, 6, 1)
 DAY_OFFSETS = (-400, -200, -30, -1, 0, 1, 14, 15, 16, 59, 60, 61, 119, 120, 121, 180, 200, 370, 400)
@@ -137,4 +138,4 @@ def lint_catalog(catalog: Catalog) -> list[LintProblem]:
                                 f"{never} (aucun exemple trouvé) : critère inutile ou erroné",
                             )
                         )
-    return problems
+    return problems + lint_texts(catalog.directory)  # texts a counsellor reads (text_lint.py)
