@@ -252,6 +252,9 @@ def create_app(
     app.add_middleware(VersionHeader)  # added last: outermost, so every answer carries it
 
     app.include_router(questions_router)  # POST /v1/questions (fundrules/http/questions.py)
+    from ..web import web_router  # the counsellors' page at / (fundrules/web/), same token rule
+
+    app.include_router(web_router(token))
     as_of_query = Query(
         None, description="évaluer avec les règles de cette date (AAAA-MM-JJ) ; par défaut la date_demande du cas"
     )

@@ -1,0 +1,12 @@
+// fundrules — progressive enhancement only: the page works the same without this script.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  // the print button of the detail view (hidden without JavaScript: the browser's own print works too)
+  document.querySelectorAll("button.print").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+  // after a refused answer, the field takes the focus with its text selected, ready to be corrected
+  var invalid = document.querySelector('input[aria-invalid="true"]');
+  if (invalid) { invalid.focus(); invalid.select(); }
+});
