@@ -28,7 +28,7 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no address sent elsewhere; our own forms keep a real Origin
     "Cache-Control": "no-store",  # the pages hold the person's facts: never kept by a cache
     "Cross-Origin-Opener-Policy": "same-origin",
 }
@@ -46,9 +46,9 @@ def csrf_valid(cookie: Optional[str], given: Optional[str]) -> bool:
 
 
 def same_origin(origin: Optional[str], host: Optional[str], scheme: str) -> bool:
-    """A browser's Origin header names this very site (absent: an old browser or a script, left to
-    the token check)."""
-    if origin is None:
+    """A browser's Origin header names this very site. Absent or "null" (an old browser, a script,
+    a privacy setting): left to the CSRF token, which is the check that counts."""
+    if origin is None or origin == "null":
         return True
     return host is not None and origin in (f"{scheme}://{host}", f"http://{host}", f"https://{host}")
 

@@ -35,13 +35,13 @@ def _set(data: dict, path: str, value: Any) -> dict:
     if "." in path:
         section, name = path.split(".", 1)
         inner = copy.setdefault(section, {})
-        if value is _ABSENT:
+        if value == _ABSENT:
             inner.pop(name, None)
         else:
             inner[name] = value
         if not inner:
             copy.pop(section)
-    elif value is _ABSENT:
+    elif value == _ABSENT:
         copy.pop(path, None)
     else:
         copy[path] = value
