@@ -37,6 +37,10 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 _templates.filters["upper_first"] = lambda text: text[:1].upper() + text[1:]
+# French typography: no line starts with "?", ":" or ";" (a non-breaking space before them)
+_templates.filters["nbsp"] = lambda text: (
+    text.replace(" ?", "\u00a0?").replace(" :", "\u00a0:").replace(" ;", "\u00a0;")
+)
 
 
 class PageError(Exception):

@@ -6,6 +6,10 @@ document.addEventListener("DOMContentLoaded", function () {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // printing: the answers given are part of the page handed over, even when their list is folded
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
   // after a refused answer, the field takes the focus with its text selected, ready to be corrected
   var invalid = document.querySelector('input[aria-invalid="true"]');
   if (invalid) { invalid.focus(); invalid.select(); }
