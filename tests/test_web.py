@@ -20,7 +20,7 @@ from .conftest import ROOT
 
 pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
-pytest.importorskip("multipart", reason="python-multipart (extra http) est nécessaire aux envois de fichier")
+pytest.importorskip("python_multipart", reason="python-multipart (extra http) est nécessaire aux envois de fichier")
 
 from fundrules.case import case_facts, case_from_data, load_case  # noqa: E402
 from fundrules.library import load_library_case  # noqa: E402

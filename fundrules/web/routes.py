@@ -248,7 +248,8 @@ def uploaded_state(raw: bytes, name: str) -> State:
     if findings:
         first = findings[0]
         raise InputError(f"{first.kind} : les cas ne gardent aucune donnée personnelle", file=name, line=first.line)
-    data, base = doc.data, ()
+    data = doc.data
+    base: tuple[str, ...] = ()
     if isinstance(data, dict) and "meeting" in data and "case" in data:  # a case of the library: its facts
         data, base = data["case"], ("case",)
     return State(plain_data(case_from_data(data, doc, base=base)))

@@ -125,7 +125,7 @@ def decode(text: Optional[str]) -> State:
     for step in steps:
         if not (
             isinstance(step, list)
-            and len(step) == {SKIPPED: 2, ANSWERED: 3}.get(step[0] if step else None, 0)
+            and len(step) == {SKIPPED: 2, ANSWERED: 3}.get(str(step[0]) if step else "", 0)
             and isinstance(step[1], str)
             and step[1] in FACTS
         ):

@@ -10,6 +10,15 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
+  // nothing is kept on the server: starting again loses the answers not downloaded
+  document.querySelectorAll("a.new-case").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var answered = document.querySelectorAll(".given li").length > 0;
+      if (answered && !window.confirm("Recommencer ? Les réponses non téléchargées seront perdues.")) {
+        event.preventDefault();
+      }
+    });
+  });
   // after a refused answer, the field takes the focus with its text selected, ready to be corrected
   var invalid = document.querySelector('input[aria-invalid="true"]');
   if (invalid) { invalid.focus(); invalid.select(); }
