@@ -129,20 +129,34 @@ def _typed(value) -> str:
 
 def _click(driver, button) -> None:
     """Press a button and wait for the next page (every answer is one submitted form)."""
-    from selenium.webdriver.support.expected_conditions import staleness_of
+    _mark_page(driver)
+    button.click()
+    _wait_for_next_page(driver)
+
+
+def _mark_page(driver) -> None:
+    driver.execute_script("window.fundrulesOldPage = true;")
+
+
+def _wait_for_next_page(driver) -> None:
+    """Until a new document (without the mark the old one carried) is fully loaded."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(driver, 60).until(staleness_of(old))
-    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    script = "return window.fundrulesOldPage === undefined && document.readyState === 'complete';"
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(script))
 
 
 def _type(driver, text: str) -> None:
+    """Type the answer and press Enter, keyboard only: the form's first button, "Valider", sends it."""
+    from selenium.webdriver.common.keys import Keys
+
     field = driver.find_element(By.ID, "reponse")
+    assert driver.switch_to.active_element == field  # the field has the focus on arrival
     field.clear()
     field.send_keys(text)
-    _click(driver, driver.find_element(By.CSS_SELECTOR, "button[value=repondre]"))
+    _mark_page(driver)
+    field.send_keys(Keys.ENTER)
+    _wait_for_next_page(driver)
 
 
 def _answer(driver, path: str, value) -> None:

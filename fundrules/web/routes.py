@@ -197,7 +197,6 @@ def interview_step(engine, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
     try:
         value = parse_answer(question, said)
         interview = Interview(engine, state.data)
-        interview.skipped = list(state.skipped)
         lines = interview.answer(question.fact, value)
     except (AnswerError, InputError) as error:
         reason = error.reason if isinstance(error, InputError) else str(error)
@@ -243,7 +242,7 @@ def uploaded_state(raw: bytes, name: str) -> State:
     from ..library.privacy import lint_text
     from ..source import decode_text, parse_bytes
 
-    doc = parse_bytes(raw, name)
+    doc = parse_bytes(raw, name, json_syntax=name.lower().endswith(".json"))  # as read_document does
     findings = lint_text(decode_text(raw, name), name, doc)
     if findings:
         first = findings[0]
