@@ -373,3 +373,91 @@ def test_with_a_token_a_form_without_it_is_refused(guarded):
     assert status == 401 and "Connexion" in page
     assert client.post("/cas.yaml", {"csrf": client.csrf, "etat": ""})[0] == 401
     assert client.upload("cas.yaml", CDD.read_bytes())[0] == 401
+
+
+def test_logout_forgets_the_session(guarded):
+    client = Browser(guarded)
+    client.get("/connexion")
+    client.post("/connexion", {"csrf": client.csrf, "jeton": TOKEN})
+    assert client.get("/")[0] == 200
+    status, headers, _page = client.post("/deconnexion", {"csrf": client.csrf})
+    assert status == 303 and headers["location"] == "/connexion"
+    assert client.get("/")[0] == 303
+
+
+def test_without_a_token_the_login_page_says_the_service_is_open(server):
+    status, _h, page = Browser(server).get("/connexion")
+    assert status == 200 and "n'a pas de jeton" in page and 'type="password"' not in page
+
+
+# --- the detail view and the synthesis: the library's own texts ---------------------------------------
+
+
+def test_the_detail_view_is_the_full_answer_and_the_plans(browser, python_engine):
+    import html
+
+    from fundrules.report import render_text
+    from fundrules.report.plan import render_plan_text
+
+    case = load_case(CDD)
+    _s, _h, page = browser.upload(CDD.name, CDD.read_bytes())
+    status, headers, detail = browser.post("/detail", {"csrf": browser.csrf, "etat": hidden(page, "etat")})
+    assert status == 200 and headers["content-security-policy"]
+    shown = [html.unescape(text) for text in re.findall(r'<pre class="report">(.*?)</pre>', detail, re.S)]
+    evaluation = python_engine.evaluate(case)
+    plan = python_engine.plan(case)
+    assert shown[0] == render_text(evaluation, width=100, region=case.region)
+    assert shown[1] == render_plan_text(plan, width=100)
+
+
+def test_a_detail_without_a_date_is_refused_in_french(browser):
+    status, _h, page = browser.post("/detail", {"csrf": browser.csrf, "etat": ""})
+    assert status == 422 and "sans date de demande" in page.lower()
+
+
+def _cli_entries(text: str) -> list[str]:
+    entries: list[str] = []
+    for line in text.rstrip("\n").split("\n"):
+        if not line.strip() or line.startswith("Tout le détail"):
+            continue
+        if line.startswith(("  - ", "  -> ")) or not line.startswith(" ") or not entries:
+            entries.append(line.strip())
+        else:
+            entries[-1] += " " + line.strip()
+    marks = ("[OK] ", "[X] ", "[?] ", "[--] ", "- ", "-> ")
+    return [" ".join(next((e[len(m) :] for m in marks if e.startswith(m)), e).split()) for e in entries]
+
+
+def _section_entries(sections) -> list[str]:
+    entries: list[str] = []
+    for section in sections:
+        lines = list(section.lines)
+        if section.title and section.text:
+            entries.append(f"{section.title} : {section.text}")
+        elif section.title:
+            entries.append(section.title)
+        entries += lines
+        entries += [" ".join([item.text, *item.notes]) for item in section.items]
+    return [" ".join(e.split()) for e in entries]
+
+
+def test_the_page_synthesis_reads_as_check_prints_it_for_every_library_case(python_engine):
+    """The page splits the synthesis text `check` prints; over the whole library, every entry the
+    terminal shows (at 100 columns) is on the page, in the same order, whole where the terminal cut it."""
+    from fundrules.library import CaseFiles
+    from fundrules.report.synthesis import render_synthesis, synthesis_of
+    from fundrules.triage import triage_line
+    from fundrules.web.synthesis_html import synthesis_sections
+
+    count = 0
+    for library_case in CaseFiles([ROOT / "cases"]):
+        case = library_case.case
+        evaluation, plan, amounts = synthesis_of(python_engine, case)
+        note = triage_line(case)
+        printed = _cli_entries(render_synthesis(evaluation, plan, amounts, width=100, region=case.region, note=note))
+        shown = _section_entries(synthesis_sections(evaluation, plan, amounts, case.region, note))
+        assert len(shown) == len(printed), library_case.path
+        for page, cli in zip(shown, printed, strict=True):
+            assert page.startswith(cli[:-1].rstrip()) if cli.endswith("…") else page == cli, (library_case.path, cli)
+        count += 1
+    assert count >= 60
