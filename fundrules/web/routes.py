@@ -18,8 +18,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from ..case import case_facts, case_from_data
 from ..errors import FundrulesError, InputError
 from ..french import date_fr, fact_label, fact_value_fr
+from ..intake import next_questions
+from ..intake.answers import AnswerError, allowed, parse_answer
+from ..intake.rank import funder_names
+from ..intake.session import Interview, case_text
+from ..library.privacy import lint_text
+from ..report import render_text
+from ..report.plan import render_plan_text
+from ..report.synthesis import synthesis_of
+from ..source import decode_text, parse_bytes
+from ..triage import triage_line
 from . import security
 from .state import State, decode, plain_data
 from .synthesis_html import synthesis_sections
@@ -121,17 +132,11 @@ def _csrf_of(request: Request) -> str:
 
 
 def _names(engine, funders: list[str]) -> str:
-    from ..intake.rank import funder_names
-
     return funder_names(engine, funders)
 
 
 def page_context(engine, state: State, **extra: Any) -> dict[str, Any]:
     """Everything the page shows for one state: the next question, the answers given, the synthesis."""
-    from ..intake import next_questions
-    from ..intake.answers import allowed
-    from ..report.synthesis import synthesis_of
-    from ..triage import triage_line
 
     case = state.case
     found = next_questions(engine, case, None, limit=1, skip=state.skipped).questions
@@ -140,7 +145,6 @@ def page_context(engine, state: State, **extra: Any) -> dict[str, Any]:
     if case.date_demande is not None:
         evaluation, plan, amounts = synthesis_of(engine, case)
         sections = synthesis_sections(evaluation, plan, amounts, case.region, triage_line(case))
-    from ..case import case_facts
 
     answers = [(path, fact_label(path), fact_value_fr(path, value)) for path, value in case_facts(case).items()]
     prefill = ""
@@ -169,9 +173,6 @@ def page_context(engine, state: State, **extra: Any) -> dict[str, Any]:
 
 def interview_step(engine, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
     """One step of the interview from a submitted form: (HTTP status, page context)."""
-    from ..intake import next_questions
-    from ..intake.answers import AnswerError, allowed, parse_answer
-    from ..intake.session import Interview
 
     try:
         state = decode(form.get("etat"))
@@ -210,10 +211,6 @@ def interview_step(engine, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
 
 def detail_context(engine, state: State) -> dict[str, Any]:
     """The full answer and the plans, as `check --detail` and `plan --detail` print them."""
-    from ..report import render_text
-    from ..report.plan import render_plan_text
-    from ..report.synthesis import synthesis_of
-    from ..triage import triage_line
 
     case = state.case
     if case.date_demande is None:
@@ -229,7 +226,6 @@ def detail_context(engine, state: State) -> dict[str, Any]:
 
 def case_file(engine, state: State) -> str:
     """The case as the YAML file the CLI reads: facts only, checked for personal data and read back."""
-    from ..intake.session import Interview, case_text
 
     text = case_text(Interview(engine, state.data))
     body = text.split("\n", 1)[1] if text.startswith("#") else text
@@ -238,9 +234,6 @@ def case_file(engine, state: State) -> str:
 
 def uploaded_state(raw: bytes, name: str) -> State:
     """A case file sent by the counsellor: the same strict parser as the CLI, the privacy checks."""
-    from ..case import case_from_data
-    from ..library.privacy import lint_text
-    from ..source import decode_text, parse_bytes
 
     doc = parse_bytes(raw, name, json_syntax=name.lower().endswith(".json"))  # as read_document does
     findings = lint_text(decode_text(raw, name), name, doc)
