@@ -277,6 +277,20 @@ def test_a_tampered_state_is_refused_in_french(browser):
         assert hidden(page, "etat") == '{"data":{},"skipped":[],"steps":[]}'  # a fresh interview
 
 
+def test_personal_data_put_in_the_state_is_refused_and_never_downloaded(browser):
+    state = json.dumps(
+        {
+            "data": {"date_demande": "2018-03-12", "projet": {"intitule": "appeler le 06 12 34 56 78"}},
+            "skipped": [],
+            "steps": [],
+        }
+    )
+    for path in ("/entretien", "/cas.yaml"):
+        status, headers, page = browser.post(path, {"csrf": browser.csrf, "etat": state, "action": "reprendre"})
+        assert status == 422 and "numéro de téléphone" in page and "06 12 34 56 78" not in page
+        assert headers["content-type"].startswith("text/html")
+
+
 def test_a_form_over_the_bound_is_refused_before_it_is_read(browser):
     status, _h, page = browser.post("/entretien", {"csrf": browser.csrf, "etat": "x" * 300_000})
     assert status == 413 and "trop gros" in page

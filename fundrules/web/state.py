@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..case import CaseInput, case_from_data
+from ..case import CaseInput, case_facts, case_from_data
 from ..errors import InputError
 from ..facts import FACTS
+from ..library.privacy import find_in_text
 
 MAX_STATE_CHARS = 100_000  # a whole case with every fact and its history is far below
 MAX_STEPS = 400  # more answers than the vocabulary has facts, with room for corrections
@@ -133,4 +134,8 @@ def decode(text: Optional[str]) -> State:
         if step[0] == ANSWERED and step[2] != _ABSENT:
             case_from_data(_set({}, step[1], step[2]))  # a previous value is a valid value of its fact
     case = case_from_data(data)  # the same checks (and French messages) as a case file
+    for path, value in case_facts(case).items():  # and the same refusal of personal data
+        if isinstance(value, str):
+            for kind, _excerpt in find_in_text(value):
+                raise InputError(f"{kind} : les cas ne gardent aucune donnée personnelle", field=path)
     return State(plain_data(case), list(skipped), [list(s) for s in steps])
