@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, RULESETS
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium n'est pas installé (extra test)")
 pytest.importorskip("fastapi")
@@ -51,6 +51,7 @@ SITUATIONS = [
     "cases/etude-territorialisee/2017-T1/jeune-metier-en-tension.yaml",
 ]
 MAX_QUESTIONS = 80
+RULES = str(RULESETS)  # this tree's rulesets, for the service and the CLI alike
 MARKS = ("[OK] ", "[X] ", "[?] ", "[--] ", "- ", "-> ")
 
 
@@ -64,7 +65,7 @@ def _free_port() -> int:
 def base_url():
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "fundrules", "serve", "--port", str(port), "--engine", "python"],
+        [sys.executable, "-m", "fundrules", "serve", "--port", str(port), "--engine", "python", "--rulesets", RULES],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -93,8 +94,7 @@ def base_url():
     assert "POST" not in said and "etat" not in said and "date_demande" not in said, said
 
 
-@pytest.fixture(scope="module")
-def browser():
+def _chromium(javascript: bool = True):
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
@@ -102,11 +102,26 @@ def browser():
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900", "--lang=fr"):
         options.add_argument(argument)
+    if not javascript:  # the page's own script blocked, as on a workstation that forbids it
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     try:
         driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     except WebDriverException as error:
         pytest.skip(f"Chromium ne démarre pas sous chromedriver : {error.msg}")
     driver.implicitly_wait(0)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = _chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser_without_javascript():
+    driver = _chromium(javascript=False)
     yield driver
     driver.quit()
 
@@ -233,6 +248,22 @@ def _assert_same_synthesis(page: list[str], cli: list[str]) -> None:
 
 @pytest.mark.parametrize("situation", SITUATIONS)
 def test_a_library_situation_walked_in_the_browser_ends_as_check_says(browser, base_url, situation, tmp_path):
+    _walk(browser, base_url, situation, tmp_path)
+    _click(browser, browser.find_element(By.XPATH, "//button[contains(., 'Détail et plans')]"))
+    assert "Plans de financement" in browser.find_element(By.TAG_NAME, "main").text
+    assert browser.find_element(By.CSS_SELECTOR, "button.print").is_displayed()  # added by our script
+
+
+def test_the_page_works_without_javascript(browser_without_javascript, base_url, tmp_path):
+    driver = browser_without_javascript
+    _walk(driver, base_url, SITUATIONS[0], tmp_path, screenshots=False)
+    _click(driver, driver.find_element(By.XPATH, "//button[contains(., 'Détail et plans')]"))
+    assert "Plans de financement" in driver.find_element(By.TAG_NAME, "main").text
+    # the print button is shown by our script only: still hidden, so the script did not run
+    assert not driver.find_element(By.CSS_SELECTOR, "button.print").is_displayed()
+
+
+def _walk(browser, base_url: str, situation: str, tmp_path: Path, screenshots: bool = True) -> None:
     library_case = load_library_case(ROOT / situation)
     known = {}
     from fundrules.case import case_facts
@@ -291,7 +322,7 @@ def test_a_library_situation_walked_in_the_browser_ends_as_check_says(browser, b
     case_file = tmp_path / "cas.yaml"
     case_file.write_text(yaml.safe_dump(json.loads(json.dumps(given, default=str)), allow_unicode=True))
     printed = subprocess.run(
-        [sys.executable, "-m", "fundrules", "check", str(case_file), "--engine", "python"],
+        [sys.executable, "-m", "fundrules", "check", str(case_file), "--engine", "python", "--rulesets", RULES],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -301,7 +332,7 @@ def test_a_library_situation_walked_in_the_browser_ends_as_check_says(browser, b
     _assert_same_synthesis(_page_entries(browser), _cli_entries(printed.stdout, str(case_file)))
 
     folder = os.environ.get("FUNDRULES_WEB_SCREENSHOTS")
-    if folder:
+    if folder and screenshots:
         _screenshots(browser, Path(folder), Path(situation).stem)
 
 
