@@ -103,7 +103,6 @@ def test_mounted_in_another_app_the_token_is_required(mounted):
         "/x/../v1/evaluate",
         "/v1/evaluate/",
         "/v1",
-        "/",
         "/openapi.json",
         "/docs",
         "/redoc",
@@ -120,6 +119,17 @@ def test_no_spelling_of_a_path_passes_without_the_token(under_root_path, mounted
     status, body = raw(running.port, "POST", prefix + target, body=CASE)
     assert status == 401, body
     assert json.loads(body)["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("prefix", ["", "/api"])
+def test_the_page_checks_the_token_itself(under_root_path, mounted, prefix):
+    """The counsellors' page (fundrules/web/) passes the bearer middleware and applies the same token
+    itself: without it, its address sends to the login form and a form post is refused."""
+    running = mounted if prefix else under_root_path
+    status, _ = raw(running.port, "POST", prefix + "/", body=CASE)
+    assert status == 405  # no route answers a POST there: nothing evaluated
+    status, _ = raw(running.port, "GET", prefix + "/")
+    assert status == 303  # to /connexion
 
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])

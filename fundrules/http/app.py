@@ -130,12 +130,15 @@ def create_app(
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_middleware(BodyLimit, limit=max_body, body_timeout=body_timeout)
     app.add_middleware(InFlightLimit, limit=max_in_flight)
-    app.add_middleware(BearerAuth, token=token)
-    app.add_middleware(OriginCheck, allowed_hosts=allowed_hosts)
+    from ..web import FORM_PATHS, PAGE_PATHS, web_router  # the counsellors' page at / (fundrules/web/)
+
+    app.add_middleware(BearerAuth, token=token, self_guarded=PAGE_PATHS)
+    app.add_middleware(OriginCheck, allowed_hosts=allowed_hosts, form_paths=FORM_PATHS)
     app.add_middleware(CatchAll)
     app.add_middleware(IdentityHeaders, engine=engine)  # added last: outermost, so every answer carries them
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(web_router(token))  # same token rule, checked by the page itself
 
     def openapi() -> dict:
         if not app.openapi_schema:

@@ -48,12 +48,15 @@ def bearer_token(headers) -> Optional[bytes]:
 class BearerAuth:
     """ASGI middleware: without the token, only OPEN_PATHS answer."""
 
-    def __init__(self, app, token: Optional[str]):
+    def __init__(self, app, token: Optional[str], self_guarded: frozenset[str] = frozenset()):
+        """`self_guarded`: exact paths whose routes check the same token themselves (the counsellors'
+        page, which also takes it from its login cookie)."""
         self.app = app
         self.expected = token.encode("utf-8") if token else None
+        self.passing = OPEN_PATHS | self_guarded
 
     async def __call__(self, scope, receive, send):
-        if self.expected is None or scope["type"] != "http" or route_path(scope) in OPEN_PATHS:
+        if self.expected is None or scope["type"] != "http" or route_path(scope) in self.passing:
             return await self.app(scope, receive, send)
         headers = scope.get("headers", ())
         if not any(name == b"authorization" for name, _ in headers):

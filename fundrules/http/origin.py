@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable
 from typing import Optional
 
+from .auth import route_path as _route_path
 from .errors import HttpError, error_response
 
 ALLOWED_HOSTS_ENV = "FUNDRULES_ALLOWED_HOSTS"
@@ -50,8 +51,11 @@ class OriginCheck:
     """ASGI middleware: 400 for a Host outside the allow-list (see the module), 415 for a POST body
     that is not declared JSON."""
 
-    def __init__(self, app, allowed_hosts: Optional[Iterable[str]] = None):
+    def __init__(self, app, allowed_hosts: Optional[Iterable[str]] = None, form_paths: frozenset[str] = frozenset()):
+        """`form_paths`: exact paths of HTML forms (the counsellors' page), which may post a form or a
+        file: each carries a CSRF token checked against its cookie and the same-origin rule."""
         self.app = app
+        self.form_paths = form_paths
         extra = {host_name(h) for h in (allowed_hosts if allowed_hosts is not None else hosts_from_env())}
         self.any_host = "*" in extra
         self.everywhere = bool(extra)  # hosts named by the operator apply to every address
@@ -73,7 +77,7 @@ class OriginCheck:
                     field="Host",
                 )
                 return await error_response(refused)(scope, receive, send)
-        if scope.get("method") in BODY_METHODS:
+        if scope.get("method") in BODY_METHODS and _route_path(scope) not in self.form_paths:
             declared = next((v for k, v in headers if k == b"content-type"), None)
             if declared is None or not is_json(declared):
                 said = declared.decode("latin-1")[:60] if declared is not None else "aucun"
