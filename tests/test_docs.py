@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from .conftest import FUNDRULES, ROOT, run_cli
 
 GUIDE = ROOT / "docs" / "conseillers.md"
 
@@ -27,6 +29,34 @@ def shown_after(command: str) -> str:
     raise AssertionError(f"{command!r} is not in the guide")
 
 
+def shown_all_after(command: str) -> list[str]:
+    """Every output block (text, markdown) between the ```sh block that runs `command` and the next one."""
+    found = blocks(GUIDE.read_text(encoding="utf-8"))
+    for index, (kind, body) in enumerate(found):
+        if kind == "sh" and body.strip() == command:
+            shown = []
+            for k, b in found[index + 1 :]:
+                if k == "sh":
+                    break
+                if k in ("text", "markdown"):
+                    shown.append(b)
+            assert shown, f"no output shown after {command!r}"
+            return shown
+    raise AssertionError(f"{command!r} is not in the guide")
+
+
+def commands(prefix: str) -> list[str]:
+    found = blocks(GUIDE.read_text(encoding="utf-8"))
+    return [b.strip() for k, b in found if k == "sh" and b.strip().startswith(prefix)]
+
+
+def all_shown_in(command: str, output: str) -> None:
+    for shown in shown_all_after(command):
+        for part in shown.split("[…]"):
+            if part.strip():
+                mostly_in(part, output)
+
+
 def mostly_in(shown: str, output: str) -> None:
     """Every line shown is in the output, but for a few (texts evolve; the guide says so)."""
     lines = [line for line in shown.splitlines() if line.strip() and line.strip() != "[…]"]
@@ -42,6 +72,23 @@ def test_the_guide_is_in_french_and_warns_that_outputs_may_differ():
     for section in ("Décrire la personne", "Lire la réponse", "bloqué", "vu", "requis", "à vérifier", "hors public"):
         assert section in text, section
     assert "réunion trimestrielle" in text and "fundrules meeting prepare" in text
+    for told in (
+        "fundrules interview",
+        "fundrules interroger",
+        "--enregistrer",
+        "fundrules serve",
+        "http://127.0.0.1:8000/",
+        "](page-conseiller.png)",
+        "fundrules meeting record",
+        "fundrules replay",
+        "--detail",
+        "0 EUR si PRF accepte",
+        "non encodée",
+        "JJ/MM/AAAA",
+        "virgule",
+    ):
+        assert told in text, told
+    assert (ROOT / "docs" / "page-conseiller.png").is_file()
 
 
 @pytest.mark.parametrize("verb", ["check", "plan"])
@@ -53,6 +100,70 @@ def test_the_outputs_in_the_guide_are_those_of_the_commands(verb):
     for part in shown.split("[…]"):
         if part.strip():
             mostly_in(part, done.stdout)
+
+
+@pytest.mark.parametrize("command", commands("fundrules check ") + commands("fundrules plan "))
+def test_every_check_and_plan_shown_is_what_the_command_prints(command):
+    """Every output block after a check or plan command of the guide (synthesis, --detail, other cases)."""
+    done = run_cli(*shlex.split(command)[1:], "--engine", "python")
+    assert done.returncode == 0, done.stderr
+    all_shown_in(command, done.stdout)
+    # the lines the guide explains word by word never drift
+    explained = ("requis :", "vu :", " accepte", "non encodée", "couvre ", "QUI PEUT PAYER", "PLANS DE FINANCEMENT")
+    for shown in shown_all_after(command):
+        for line in shown.splitlines():
+            if any(word in line for word in explained):
+                assert line in done.stdout, line
+
+
+def test_the_interview_shown_is_the_interview():
+    (command,) = [c for c in commands("printf ") if "| fundrules interview" in c]
+    answers, _, verb = command.partition(" | ")
+    stdin = shlex.split(answers)[1].replace("\\n", "\n")
+    assert stdin.count("\n") == 7 and stdin.endswith("fin\n")
+    done = run_cli(*shlex.split(verb)[1:], "--engine", "python", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    all_shown_in(command, done.stdout)
+    assert "> 12/03/2018" in done.stdout and "Évaluation au 12/03/2018" in done.stdout
+
+
+def test_the_meeting_pack_shown_is_the_pack(tmp_path):
+    (command,) = commands("fundrules meeting prepare ")
+    args = shlex.split(command)[1:]
+    args[args.index("--out") + 1] = str(tmp_path / "reunion")
+    done = run_cli(*args, "--engine", "python")
+    assert done.returncode == 0, done.stderr
+    (pack,) = (tmp_path / "reunion").glob("*.md")
+    text = pack.read_text(encoding="utf-8")
+    all_shown_in(command, text)
+    assert text.index("## Ordre du jour") < text.index("## Fiches") < text.index("Décision de la réunion")
+
+
+def test_the_decision_recorded_and_replayed_as_shown(tmp_path):
+    """On a copy of the quarter: the record command writes the decision, replay then counts it."""
+    (record,) = commands("fundrules meeting record ")
+    (replay,) = commands("fundrules replay ")
+    quarter = tmp_path / "cases" / "24" / "2019-T2"
+    shutil.copytree(ROOT / "cases" / "24" / "2019-T2", quarter)
+
+    def run(command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            FUNDRULES + shlex.split(command)[1:] + (["--engine", "python"] if "replay" in command else []),
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
+    done = run(record)
+    assert done.returncode == 0, done.stderr
+    all_shown_in(record, done.stdout)
+    written = (quarter / "cdd-transition-delai.yaml").read_text(encoding="utf-8")
+    # the meeting of that case file is on 2019-06-20: the decision takes its date
+    assert "decision:\n  date: 2019-06-20\n  decided: Demander l'abondement du CPF\n  by: Pôle emploi\n" in written
+    done = run(replay)
+    assert done.returncode == 0, done.stderr
+    all_shown_in(replay, done.stdout)
+    assert "2019-T2 : 1 issue(s) décidée(s)" in done.stdout
 
 
 def test_the_template_shown_is_the_template():
