@@ -48,7 +48,7 @@ def test_every_result_carries_reviewed_on_and_no_warning_on_the_review_day():
     evaluation = evaluate(TODAY_REVIEW)
     assert all(r.reviewed_on is not None for r in evaluation.results)
     assert evaluation.result("cpf_transition").reviewed_on == TODAY_REVIEW
-    assert evaluation.warnings == []
+    assert evaluation.warnings == ()
 
 
 def test_a_later_date_warns_for_each_funder_in_force_but_not_for_abolished_schemes():

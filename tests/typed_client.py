@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from fundrules import CaseInput, Engine, Evaluation, FunderResult, Plan, Provenance, TraceEntry, load_case
@@ -23,7 +24,7 @@ def main() -> None:
     provenance: Provenance = evaluation.provenance
     plan: Plan = engine.plan(case)
     for result in eligible(evaluation):
-        trace: list[TraceEntry] = result.trace or []
+        trace: Sequence[TraceEntry] = result.trace or ()
         print(result.funder, result.status, len(trace), age, start)
     print(provenance.backend, len(plan.plans))
 

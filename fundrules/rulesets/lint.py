@@ -112,8 +112,8 @@ def lint_catalog(catalog: Catalog) -> list[LintProblem]:
     """Problems found; raises InputError (file, line) for what durable-rules could not run."""
     from pathlib import Path
 
+    from ..engine.durable_check import check_catalog
     from ..plan.rules import load_plan_rules
-    from .durable_check import check_catalog
 
     check_catalog(catalog, load_plan_rules(Path(catalog.directory), catalog))
     problems = []
