@@ -36,35 +36,40 @@ def graph(root: Path = ROOT) -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {name: set() for name in known}
     for name, path in known.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-
-        class Imports(ast.NodeVisitor):
-            def visit_If(self, node: ast.If) -> None:
-                if "TYPE_CHECKING" not in ast.unparse(node.test):
-                    self.generic_visit(node)
-                else:
-                    for other in node.orelse:
-                        self.visit(other)
-
-            def visit_Import(self, node: ast.Import) -> None:
-                for alias in node.names:
-                    if alias.name in known:
-                        edges[name].add(alias.name)
-
-            def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-                if node.level:
-                    parts = package.split(".")
-                    base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
-                else:
-                    base = node.module or ""
-                for alias in node.names:
-                    if f"{base}.{alias.name}" in known:
-                        edges[name].add(f"{base}.{alias.name}")
-                    elif base in known:
-                        edges[name].add(base)
-
-        Imports().visit(ast.parse(path.read_text(encoding="utf-8")))
+        edges[name] = _imports(ast.parse(path.read_text(encoding="utf-8")), package, known)
         edges[name].discard(name)
     return edges
+
+
+def _imports(tree: ast.AST, package: str, known: dict[str, Path]) -> set[str]:
+    """The package's modules a module imports (`package`: the package its relative imports start from)."""
+    found: set[str] = set()
+
+    class Imports(ast.NodeVisitor):
+        def visit_If(self, node: ast.If) -> None:
+            if "TYPE_CHECKING" not in ast.unparse(node.test):
+                self.generic_visit(node)
+            else:
+                for other in node.orelse:
+                    self.visit(other)
+
+        def visit_Import(self, node: ast.Import) -> None:
+            found.update(alias.name for alias in node.names if alias.name in known)
+
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            for alias in node.names:
+                if f"{base}.{alias.name}" in known:
+                    found.add(f"{base}.{alias.name}")
+                elif base in known:
+                    found.add(base)
+
+    Imports().visit(tree)
+    return found
 
 
 def circles(edges: dict[str, set[str]]) -> list[list[str]]:
