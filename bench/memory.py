@@ -3,7 +3,8 @@
 FUNDRULES_TREE=/other/checkout it measures that tree's fundrules (a before/after on one machine).
 
 Prints RSS (MB) before and after: (1) `Engine().outcome()` on random days 2014–2027 × the
-bundled regions; (2) many Engines created, evaluating once each and dropped. Each part runs in its
+bundled regions; (2) many Engines created, evaluating once each and dropped; (3) `evaluate()` and
+its JSON for generated cases on random days and regions (a replay). Each part runs in its
 own process so that one does not inherit the other's memory.
 """
 
@@ -77,18 +78,46 @@ def engines(backend: str, count: int, seed: int = 1) -> None:
     print(f"engines {backend}: {count} Engines, one outcome() each: RSS {before:.1f} → {rss_mb():.1f} MB {checkpoints}")
 
 
+def replay(backend: str, count: int, seed: int = 1) -> None:
+    """Explained answers (what `replay` and the service build) for generated cases each on a random
+    day and region: the cache fills to its bound, then stays there."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cases import generated_cases
+    from fundrules import Engine
+
+    rng = random.Random(seed)
+    engine = Engine(backend=backend)
+    cases = generated_cases(count, seed=seed)
+    engine.evaluate(cases[0]).model_dump_json()
+    gc.collect()
+    before = rss_mb()
+    checkpoints = []
+    for i, case in enumerate(cases):
+        case = {**case, "region": rng.choice(REGIONS)}
+        day = dt.date(2014, 1, 1) + dt.timedelta(days=rng.randrange(14 * 365))
+        engine.evaluate(case, day).model_dump_json()
+        if (i + 1) % max(1, count // 4) == 0:
+            checkpoints.append(round(rss_mb(), 1))
+    gc.collect()
+    print(
+        f"replay {backend}: {count} evaluate()+JSON, days×regions: RSS {before:.1f} → {rss_mb():.1f} MB {checkpoints}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["durable", "python", "both"], default="both")
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--engines", type=int, default=200)
-    parser.add_argument("--part", choices=["days", "engines"])
+    parser.add_argument("--replay", type=int, default=1500)
+    parser.add_argument("--part", choices=["days", "engines", "replay"])
     args = parser.parse_args()
     if args.part:
-        (days if args.part == "days" else engines)(args.backend, args.calls if args.part == "days" else args.engines)
+        size = {"days": args.calls, "engines": args.engines, "replay": args.replay}[args.part]
+        {"days": days, "engines": engines, "replay": replay}[args.part](args.backend, size)
         return
     for backend in ("durable", "python") if args.backend == "both" else (args.backend,):
-        for part in ("days", "engines"):
+        for part in ("days", "engines", "replay"):
             subprocess.run(
                 [
                     sys.executable,

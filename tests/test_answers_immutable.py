@@ -120,4 +120,5 @@ def test_an_answer_reads_back_from_its_json_equal_to_itself(python_engine, expla
                 dates_seen += sum(isinstance(r.value, dt.date) for r in entry.reads)
         with pytest.raises(TypeError):  # read back, the mappings are read-only too
             next(b for r in again.results for b in r.blockers).observed["x"] = 1
-    assert dates_seen > 0  # date facts came back as dates, not as their text
+    if explain:  # the trace reads date facts: they came back as dates, not as their text
+        assert dates_seen > 0

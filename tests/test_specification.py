@@ -11,6 +11,7 @@ the two ways to remember must agree. This replaced a 77 MB golden master of reco
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,11 +65,11 @@ def _durable_available() -> bool:
     return durable_backend.available()
 
 
-def _answers(engine: Engine, inputs, explain_every: int = 4) -> list[str]:
-    """Each case's JSON (every `explain_every`-th one with its trace), provenance's backend masked."""
+def _answers(engine: Engine, inputs) -> list[str]:
+    """Each case's JSON (one case in four, chosen by its key, with its trace), provenance's backend masked."""
     texts = []
-    for i, (_key, case, as_of) in enumerate(inputs):
-        text = engine.evaluate(case, as_of, explain=i % explain_every == 0).model_dump_json()
+    for key, case, as_of in inputs:
+        text = engine.evaluate(case, as_of, explain=zlib.crc32(key.encode()) % 4 == 0).model_dump_json()
         texts.append(text.replace('"backend":"durable"', '"backend":"python"', 1))
     return texts
 
