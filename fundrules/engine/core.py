@@ -127,11 +127,10 @@ class Engine:
         return found
 
     def close(self) -> None:
-        """Release what the backend holds for this Engine. Neither backend holds anything today:
-        durable rules are shared by all Engines in a bounded cache (durable_backend)."""
-        close = getattr(self._backend, "close", None)
-        if close is not None:
-            close()
+        """Release what this Engine holds (its cache, the backend's per-Engine state); durable rules
+        stay compiled for the process (durable_backend). Dropping the Engine does the same."""
+        self.cache.clear()
+        self._backend.close()
 
     def __enter__(self) -> Engine:
         return self

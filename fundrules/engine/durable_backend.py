@@ -245,7 +245,10 @@ class DurableBackend(Outcomes):
         self._by_rules: dict[ActiveRules, _Compiled] = {}
 
     def close(self) -> None:
-        """Nothing to free per Engine: compiled rules are shared by the process, one per content."""
+        """Forget this Engine's references to compiled rules: they stay compiled for the process,
+        one per content, shared by every Engine (found again by content if used again)."""
+        with self._lock:
+            self._by_rules.clear()
 
     def _forget(self, compiled: _Compiled) -> None:
         """Drop a compiled entry and free its durable rulesets."""

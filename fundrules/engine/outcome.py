@@ -1,11 +1,14 @@
-"""From criterion outcomes to a funder's answer: status, blockers, facts to collect, next steps.
+"""From criterion outcomes to a funder's answer: decide, then explain, in that one direction.
 
-Outcomes come from a backend as {criterion key: False | None}; a criterion not listed held.
-Common criteria must all hold; when a version has routes, at least one route must hold whole.
+A backend gives the outcomes as one number per funder's rules (engine/backend.py; read as
+{criterion key: False | None}, a criterion not listed held). Common criteria must all hold; when a
+version has routes, at least one route must hold whole.
 
-`decide` gives what batch callers read (status, failing and unknown criteria, facts to collect,
-in scope), fast; `build_result` turns a decision into the French FunderResult, only when asked.
-Results are built with `model_construct` from values the rulesets' validation already checked: the
+*Decide* (`decide`, pure, no text): status, failing and unknown criteria, facts to collect, scope —
+what batch callers read. *Explain* (`build_result`, pure): a decision and the case's values → the
+French FunderResult, only when asked. Both take the Engine's cache (engine/cache.py) for what cases
+repeat; nothing here keeps state of its own besides the sources of each criterion (held weakly).
+Results are built with `construct` from values the rulesets' validation already checked: the
 pydantic validation of the output models stays at the API boundary, not on every answer.
 """
 
