@@ -12,6 +12,7 @@ different machines can be compared: divide a time by the calibration time.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import multiprocessing
 import os
 import statistics
@@ -23,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+# The fundrules measured: this tree's, or another checkout's given by PYTHONPATH (a before/after run).
+if not os.environ.get("PYTHONPATH"):
+    sys.path.insert(0, str(ROOT))
 
 from cases import generated_cases  # noqa: E402
 from fundrules import Engine  # noqa: E402
@@ -268,8 +272,8 @@ def durable_memory(engines: int, years: int) -> list[tuple[str, str]]:
     held = len(engine._backend._compiled)
     rows.append(
         (
-            f"durable, {len(regions)} regions x {years} years: compiled rulesets held (cache "
-            f"{durable_backend.COMPILED_CACHE_SIZE}), resident memory (MB)",
+            f"durable, {len(regions)} regions x {years} years: compiled rulesets held (bound "
+            f"{_cache_size()}), resident memory (MB)",
             f"{held}, {before:.1f} / {after:.1f} (+{after - before:.1f})",
         )
     )
@@ -461,9 +465,26 @@ def main() -> None:
 
 
 def _cache_size() -> int:
+    """The most compiled durable entries held: the LRU's size before issue 20, then one entry per
+    distinct content of a funder's rules in force (the bundled rules over every date and region)."""
     from fundrules.engine import durable_backend
 
-    return durable_backend.COMPILED_CACHE_SIZE
+    size = getattr(durable_backend, "COMPILED_CACHE_SIZE", None)
+    if size is not None:
+        return int(size)
+    from fundrules.rulesets.catalog import catalog_change_days
+    from fundrules.rulesets.loader import load_catalog
+
+    catalog = load_catalog()
+    funders = list(catalog.funders.values())
+    keys = set()
+    for day in [dt.date(1900, 1, 1), *catalog_change_days(catalog, funders)]:
+        for funder in funders:
+            for variant in list(funder.variants.values()) or [None]:
+                active = catalog.active(funder, day, variant)
+                if active is not None:
+                    keys.add(active.key)
+    return len(keys)
 
 
 if __name__ == "__main__":

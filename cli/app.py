@@ -182,7 +182,7 @@ def _load_case(path: str):
         doc = _parse_stdin(read_stream(sys.stdin.buffer))
         return case_from_data(doc.data, doc)
     from fundrules.bundled import bundled_case
-    from fundrules.case import load_case
+    from fundrules.case_file import load_case
 
     if not os.path.lexists(path) and (bundled := bundled_case(path)) is not None:
         # cases/examples/… as the README names it, from an installed package outside a checkout

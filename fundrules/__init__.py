@@ -18,7 +18,7 @@ __version__ = "0.2.0.dev0"  # the one source of the version: pyproject.toml and 
 _EXPORTS = {  # public name -> module that defines it
     "Engine": ".engine",
     "evaluate": ".engine.core",
-    "load_case": ".case",
+    "load_case": ".case_file",
     "load_catalog": ".rulesets",
     "CaseInput": ".case",
     "Beneficiaire": ".case",
@@ -33,6 +33,7 @@ _EXPORTS = {  # public name -> module that defines it
     "Provenance": ".results",
     "TraceEntry": ".results",
     "TraceRead": ".results",
+    "FrozenDict": ".results",
     "Plan": ".plan.model",
     "FundingPlan": ".plan.model",
     "PlanStep": ".plan.model",
@@ -63,6 +64,7 @@ __all__ = [
     "Provenance",
     "TraceEntry",
     "TraceRead",
+    "FrozenDict",
     "Plan",
     "FundingPlan",
     "PlanStep",
@@ -77,7 +79,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .case import Beneficiaire, CaseInput, Projet, load_case
+    from .case import Beneficiaire, CaseInput, Projet
+    from .case_file import load_case
     from .engine import Engine
     from .engine.core import evaluate
     from .errors import BackendError, EvaluationError, FundrulesError, InputError
@@ -87,6 +90,7 @@ if TYPE_CHECKING:
         Blocker,
         DerivedValue,
         Evaluation,
+        FrozenDict,
         FunderResult,
         PendingCheck,
         Provenance,

@@ -7,100 +7,28 @@ refused with the closest known name.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import math
-import re
-import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError, create_model
 
+# the field types, in their own module (the generated model reads them too); re-exported from here
+from .case_types import (  # noqa: F401
+    EARLIEST_DATE,
+    LATEST_DATE,
+    DateFact,
+    NumberFact,
+    RegionFact,
+    TextFact,
+    _nfc,
+    iso_date,
+    read_date,
+)
 from .errors import InputError
 from .facts import BOOL, DATE, FACTS, INT, NUMBER, SECTIONS, STRING, Fact, facts_in
 from .json_bounds import standard_bounds
-from .source import Located, read_document
-
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def iso_date(text: str) -> dt.date | None:
-    """AAAA-MM-JJ and nothing else: no week date (2018-W11-1), no 20180312, no non-breaking space
-    (Python 3.11's date.fromisoformat accepts the first two, str.strip removes the last)."""
-    candidate = text.strip(" \t")
-    if not _ISO_DATE.fullmatch(candidate):
-        return None
-    try:
-        return dt.date.fromisoformat(candidate)
-    except ValueError:
-        return None
-
-
-_FRENCH_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
-
-
-def read_date(text: str) -> dt.date | None:
-    """AAAA-MM-JJ, or JJ/MM/AAAA as the tool prints dates (12/03/2018); nothing else."""
-    day = iso_date(text)
-    if day is not None:
-        return day
-    match = _FRENCH_DATE.fullmatch(text.strip(" \t"))
-    if match is None:
-        return None
-    try:
-        return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        return None
-
-
-def _parse_date(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        raise ValueError("date attendue (AAAA-MM-JJ), pas une date avec heure")
-    if isinstance(value, str):
-        value = read_date(value)
-        if value is None:
-            raise ValueError("date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA")
-    if not isinstance(value, dt.date):
-        raise ValueError("date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA")
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"date hors de la plage admise ({EARLIEST_DATE.isoformat()} à {LATEST_DATE.isoformat()})")
-    return value
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("nombre attendu")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("nombre fini attendu")
-    if abs(value) > 1e12:
-        raise ValueError("nombre trop grand")
-    return value
-
-
-def _nfc(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise ValueError("texte attendu")
-    return unicodedata.normalize("NFC", value)
-
-
-DateFact = Annotated[dt.date, BeforeValidator(_parse_date)]
-NumberFact = Annotated[float | int, BeforeValidator(_number)]
-TextFact = Annotated[str, BeforeValidator(_nfc)]
-
-
-def _region(value: Any) -> Any:
-    from .regions import region_code
-
-    return _nfc(region_code(value))
-
-
-RegionFact = Annotated[str, BeforeValidator(_region)]
+from .source import Located
 
 
 def _annotation(fact: Fact) -> Any:
@@ -159,7 +87,7 @@ def dynamic_case_model() -> type[BaseModel]:
     )
 
 
-from .case_model import Beneficiaire as Beneficiaire  # noqa: E402, I001 - generated; reads the types above
+from .case_model import Beneficiaire as Beneficiaire  # noqa: E402, I001 - generated from the fact table
 from .case_model import CaseInput as CaseInput  # noqa: E402
 from .case_model import Projet as Projet  # noqa: E402
 
@@ -263,10 +191,10 @@ def case_from_data(data: Any, doc: Located | None = None, *, base: tuple = ()) -
         case = CaseInput.model_validate(french_values(data))
     except ValidationError as err:
         raise validation_to_input_error(err, doc, base=base) from None
-    from .derived import check_consistency  # local: derived imports this module
+    from .derived import check_consistency  # local: most callers never need it at import
 
     try:
-        check_consistency(case)
+        check_consistency(case_facts(case))
         check_dates(case)
     except InputError as err:
         line = doc.line_of(base + tuple(err.field.split("."))) if doc and err.field else None
@@ -329,14 +257,3 @@ def check_dates(case: CaseInput) -> None:
         raise InputError(
             f"âge de plus de {MAX_AGE_YEARS} ans à la date de la demande", field="beneficiaire.date_naissance"
         )
-
-
-def load_case(path: str | Path) -> CaseInput:
-    """Load a case from a YAML or JSON file, or the case of a library file (`meeting`, `case`, …: its
-    facts, checked as `fundrules check` checks them); raises InputError with file, line and field."""
-    doc = read_document(path)
-    if isinstance(doc.data, dict) and "meeting" in doc.data and "case" in doc.data:
-        from .library import load_library_case
-
-        return load_library_case(path).case  # the whole file is checked: anonymity, dates, expectations
-    return case_from_data(doc.data, doc)

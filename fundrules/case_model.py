@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from .case import DateFact, NumberFact, RegionFact, TextFact, _nfc
+from .case_types import DateFact, NumberFact, RegionFact, TextFact, _nfc
 from .json_bounds import standard_bounds
 
 

@@ -47,13 +47,12 @@ def cohere(
 
 def cohere_outcomes(funders: tuple, catalog: Any, facts: Mapping[str, Any]) -> tuple:
     """The same rules on the compact answers (`Engine.outcome`), so that `CaseOutcome` says what the
-    explained Evaluation says. A changed answer is a copy with its own explanation stores (never the
-    shared decision's, which answers other cases) and its own key in the store of answers."""
+    explained Evaluation says. A changed answer is a new immutable copy (never the shared decision,
+    which answers other cases); the Engine's cache keys its explanation by that copy."""
     from dataclasses import replace
 
     def changed(f: Any, **update: Any) -> Any:
-        key = ("coherence", f.pattern, update.get("status", f.status), update.get("blockers", f.blockers))
-        return replace(f, frames={}, narrowed={}, pattern=key, **update)
+        return replace(f, **update)
 
     out = []
     for f in funders:
@@ -110,11 +109,11 @@ def _pay_follows_course(results: list[FunderResult], catalog: Any) -> list[Funde
                 verified=True,
                 unlock=None,
             )
-            r = r.model_copy(update={"status": "blocked", "blockers": [blocker, *r.blockers]})
+            r = r.model_copy(update={"status": "blocked", "blockers": (blocker, *r.blockers)})
         elif best == "a_verifier" and r.status in ("eligible", "a_verifier"):
             notice = f"Seulement si le {course} est accordé : il est encore à vérifier."
             if notice not in r.notices:
-                r = r.model_copy(update={"status": "a_verifier", "notices": [notice, *r.notices]})
+                r = r.model_copy(update={"status": "a_verifier", "notices": (notice, *r.notices)})
         out.append(r)
     return out
 
@@ -146,10 +145,10 @@ def _pending_is_not_blocking(r: FunderResult) -> FunderResult:
     return r.model_copy(
         update={
             "status": status,
-            "blockers": blockers,
-            "pending": [*r.pending, *pending],
-            "missing_facts": missing,
-            "notices": [*r.notices, *notices],
+            "blockers": tuple(blockers),
+            "pending": (*r.pending, *pending),
+            "missing_facts": tuple(missing),
+            "notices": (*r.notices, *notices),
         }
     )
 
@@ -195,7 +194,7 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
         gaps.append(f"{where}{blocker.message.rstrip('.')} ; reste possible seulement si : {unless} = oui.")
     if not gaps:
         return r
-    return r.model_copy(update={"notices": [*r.notices, *gaps]})
+    return r.model_copy(update={"notices": (*r.notices, *gaps)})
 
 
 def _is_yes_no(path: str) -> bool:

@@ -6,7 +6,7 @@ Both rule backends see the same derived values, and explanations show them as de
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,11 +81,9 @@ def add_derived(facts: dict[str, Any], as_of: dt.date | None = None) -> list[dic
     return provenance
 
 
-def check_consistency(case: Any) -> None:
-    """Refuse a case that gives a derived fact and its inputs with different values."""
-    from .case import case_facts
-
-    facts = case_facts(case)
+def check_consistency(facts: Mapping[str, Any]) -> None:
+    """Refuse a case (its facts, `case.case_facts`) that gives a derived fact and its inputs with
+    different values."""
     for d in DERIVED:
         if d.check_consistency and d.path in facts and all(i in facts for i in d.inputs):
             computed = d.compute(*(facts[i] for i in d.inputs))
@@ -105,7 +103,7 @@ _RUPTURE_FLAGS = {
 }
 
 
-def _check_income_facts(facts: dict[str, Any]) -> None:
+def _check_income_facts(facts: Mapping[str, Any]) -> None:
     """A course ending before it starts, or a contract end that contradicts the dismissal flags."""
     start, end = facts.get("projet.date_debut"), facts.get("projet.date_fin")
     if start is not None and end is not None and end < start:

@@ -139,21 +139,22 @@ def register(catalog: Catalog) -> None:
 
 
 Review = tuple[Optional[dt.date], Optional[int], Optional[dt.date], Optional[str]]
-_REVIEWS: dict[tuple[int, Optional[str]], tuple[Funder, Review]] = {}  # by id(funder): Funder is unhashable
+# by id(funder) (Funder is unhashable), holding it weakly: a dropped Engine's rules are not kept alive
+_REVIEWS: dict[tuple[int, Optional[str]], tuple[weakref.ref, Review]] = {}
 
 
 def review(funder: Funder, variant: Optional[Variant]) -> Review:
     """(reviewed_on, review_every_months, due, review_with) of a funder's track, computed once."""
     key = (id(funder), variant.id if variant else None)
     found = _REVIEWS.get(key)
-    if found is not None and found[0] is funder:  # the same object, not another one at a reused id
+    if found is not None and found[0]() is funder:  # the same object, not another one at a reused id
         return found[1]
     reviewed_on, every = funder.review_of(variant)
     review_with = (variant.review_with if variant and variant.review_with else None) or funder.review_with
     result = (reviewed_on, every, review_due(reviewed_on, every), review_with)
     if len(_REVIEWS) > 10_000:
         _REVIEWS.clear()
-    _REVIEWS[key] = (funder, result)
+    _REVIEWS[key] = (weakref.ref(funder), result)
     return result
 
 

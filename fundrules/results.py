@@ -7,10 +7,12 @@ change to them follows the versioning policy of `SCHEMA_VERSION` (README, "Versi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Optional, TypeVar
+import re
+from typing import Annotated, Any, Literal, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from .facts import DATE, FACTS
 from .provenance import code_identity
 
 # Version of the JSON contract (Evaluation, Plan, errors). Bumped when a field is removed, renamed
@@ -29,6 +31,63 @@ STATUS_FR = {
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A dict that cannot be changed: what an answer's mappings are (same JSON, same schema as a dict).
+
+    Answers share parts with each other and with the Engine's cache: a mapping taken from one of them
+    and changed in place would change the others. Every mutating method raises TypeError (a copy,
+    `dict(mapping)`, is the caller's to change)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("les réponses de fundrules ne se modifient pas : faites-en une copie (dict(...))")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))  # pickled (forked workers) without calling __setitem__
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+
+def _fact_values(value: Any) -> Any:
+    """{fact path: value} as read back from JSON: a date fact's value is a date again, not its text."""
+    return FrozenDict({path: fact_value(path, item) for path, item in value.items()})
+
+
+def fact_value(path: str, value: Any) -> Any:
+    """A fact's value as read back from JSON: `AAAA-MM-JJ` is a date when the fact is a date."""
+    if isinstance(value, str):
+        fact = FACTS.get(path)
+        if fact is not None and fact.kind == DATE:
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+    return value
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_or_text(value: str) -> Any:
+    """A parameter's value read back from JSON: parameters hold numbers, booleans, dates and texts,
+    and only a date is written `AAAA-MM-JJ` by the rulesets (a text parameter of that shape would
+    read back as a date)."""
+    if _ISO_DAY.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+FactValues = Annotated[dict[str, Any], AfterValidator(_fact_values)]
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -58,9 +117,9 @@ class Blocker(_Out):
     criterion: str = Field(description="identifiant du critère (voie.critère dans une voie)")
     route: Optional[str] = Field(None, description="voie du critère ; null pour un critère commun")
     message: str = Field(description="pourquoi ce critère bloque, en français")
-    observed: dict[str, Any] = Field(description="valeurs vues des faits lus par le critère (null : inconnu)")
+    observed: FactValues = Field(description="valeurs vues des faits lus par le critère (null : inconnu)")
     required: str = Field(description="ce que le critère exige, en français")
-    sources: list[SourceRef] = Field(description="textes qui fondent le critère")
+    sources: tuple[SourceRef, ...] = Field(description="textes qui fondent le critère")
     verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
     unlock: Optional[str] = Field(None, description="l'accord ou le fait qui lèverait ce bloquant")
 
@@ -68,7 +127,7 @@ class Blocker(_Out):
 class PendingCheck(_Out):
     criterion: str = Field(description="identifiant du critère inconnu faute de faits")
     route: Optional[str] = Field(None, description="voie du critère ; null pour un critère commun")
-    missing_facts: list[str] = Field(description="faits à recueillir pour trancher ce critère")
+    missing_facts: tuple[str, ...] = Field(description="faits à recueillir pour trancher ce critère")
     verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
 
 
@@ -97,6 +156,16 @@ class TraceRead(_Out):
         "null si inconnu ; paramètre : titre de la source de sa valeur à cette date"
     )
 
+    @model_validator(mode="after")
+    def _dates_read_back(self) -> TraceRead:
+        """Read from JSON, a date value is a date again (a date fact; a parameter whose text is a date)."""
+        value = self.value
+        if isinstance(value, str):
+            value = fact_value(self.name, value) if self.kind == "fact" else _date_or_text(value)
+            if value is not self.value:
+                object.__setattr__(self, "value", value)
+        return self
+
 
 class TraceEntry(_Out):
     """One criterion or route gate as evaluated: the evidence behind its outcome."""
@@ -107,8 +176,8 @@ class TraceEntry(_Out):
     blocking: bool = Field(description="false : simple note, le statut n'en dépend pas")
     outcome: Outcome = Field(description="holds (rempli), fails (non rempli) ou unknown (faits manquants)")
     condition: str = Field(description="la condition telle qu'écrite dans le fichier de règles")
-    reads: list[TraceRead] = Field(description="faits puis paramètres lus par la condition, avec leurs valeurs")
-    sources: list[SourceRef] = Field(description="textes qui fondent le critère")
+    reads: tuple[TraceRead, ...] = Field(description="faits puis paramètres lus par la condition, avec leurs valeurs")
+    sources: tuple[SourceRef, ...] = Field(description="textes qui fondent le critère")
     verified: bool = Field(description="false : aucune source ne confirme ce critère (« à confirmer »)")
 
 
@@ -134,18 +203,18 @@ class FunderResult(_Out):
     valid_from: Optional[dt.date] = Field(None, description="début de validité de la version appliquée")
     valid_to: Optional[dt.date] = Field(None, description="fin de validité de la version appliquée (null : en cours)")
     message: Optional[str] = Field(None, description="explication générale, en français")
-    blockers: list[Blocker] = Field([], description="critères non remplis qui bloquent ce financeur")
-    missing_facts: list[str] = Field([], description="faits à recueillir pour trancher (chemins de faits)")
-    pending: list[PendingCheck] = Field([], description="critères inconnus et les faits qui manquent à chacun")
-    routes: list[RouteResult] = Field([], description="voies d'accès du financeur et le statut de chacune")
-    unverified_criteria: list[str] = Field(
-        [],
+    blockers: tuple[Blocker, ...] = Field((), description="critères non remplis qui bloquent ce financeur")
+    missing_facts: tuple[str, ...] = Field((), description="faits à recueillir pour trancher (chemins de faits)")
+    pending: tuple[PendingCheck, ...] = Field((), description="critères inconnus et les faits qui manquent à chacun")
+    routes: tuple[RouteResult, ...] = Field((), description="voies d'accès du financeur et le statut de chacune")
+    unverified_criteria: tuple[str, ...] = Field(
+        (),
         description="critères non confirmés par une source sur lesquels repose la réponse ; pour un "
         "financeur éligible, seulement ceux de la décision (critères communs et une voie remplie)",
     )
-    notices: list[str] = Field([], description="notes qui ne changent pas le statut (reste à charge…)")
+    notices: tuple[str, ...] = Field((), description="notes qui ne changent pas le statut (reste à charge…)")
     illustrative: bool = Field(False, description="true : règles illustratives, qu'aucune source publique ne confirme")
-    next_steps: list[str] = Field([], description="démarches suivantes, en français, dans l'ordre")
+    next_steps: tuple[str, ...] = Field((), description="démarches suivantes, en français, dans l'ordre")
     decided_by: str = Field(description="qui décide du financement")
     operator_can_mobilise: Optional[bool] = Field(
         None, description="l'opérateur CEP du cas peut-il mobiliser ce financeur (null : opérateur inconnu)"
@@ -154,7 +223,7 @@ class FunderResult(_Out):
         None, description="fichier de la version appliquée, relatif au dossier des règles (cpf/2019-11-21.yaml)"
     )
     ruleset_digest: Optional[str] = Field(None, description="« sha256: » suivi de l'empreinte de ce fichier")
-    trace: Optional[list[TraceEntry]] = Field(
+    trace: Optional[tuple[TraceEntry, ...]] = Field(
         None,
         exclude_if=lambda value: value is None,  # without explain, the JSON is what it was before traces
         description="avec explain seulement : chaque critère et porte de voie évalué, son résultat et ce "
@@ -182,8 +251,15 @@ class FunderResult(_Out):
 class DerivedValue(_Out):
     fact: str = Field(description="chemin du fait calculé")
     value: Any = Field(description="valeur calculée")
-    derived_from: list[str] = Field(description="faits du cas dont elle est calculée")
+    derived_from: tuple[str, ...] = Field(description="faits du cas dont elle est calculée")
     explanation: str = Field(description="le calcul, en français")
+
+    @model_validator(mode="after")
+    def _dates_read_back(self) -> DerivedValue:
+        value = fact_value(self.fact, self.value)
+        if value is not self.value:
+            object.__setattr__(self, "value", value)
+        return self
 
 
 class Provenance(_Out):
@@ -210,10 +286,12 @@ class Evaluation(_Out):
 
     as_of: dt.date = Field(description="date dont les règles ont été appliquées")
     date_demande: Optional[dt.date] = Field(description="date de la demande donnée par le cas")
-    derived_facts: list[DerivedValue] = Field([], description="faits calculés à partir du cas")
-    results: list[FunderResult] = Field(description="un résultat par financeur, dans l'ordre des identifiants")
+    derived_facts: tuple[DerivedValue, ...] = Field((), description="faits calculés à partir du cas")
+    results: tuple[FunderResult, ...] = Field(description="un résultat par financeur, dans l'ordre des identifiants")
     provenance: Provenance = Field(description="ce qui a produit cette réponse")
-    warnings: list[str] = Field([], description="règles revues avant la date évaluée ou revue échue : à revérifier")
+    warnings: tuple[str, ...] = Field(
+        (), description="règles revues avant la date évaluée ou revue échue : à revérifier"
+    )
 
     def result(self, funder: str) -> FunderResult:
         """The result of one funder; KeyError when the catalog has no such funder."""

@@ -152,7 +152,7 @@ def test_flat_participation_from_2024_05_02_and_its_indexation(python_engine):
         "beneficiaire": {**CDI["beneficiaire"], "solde_cpf_euros": 3000},
         "projet": {**CDI["projet"], "cout_pedagogique": 2000},
     }
-    assert evaluate(python_engine, covered, dt.date(2024, 5, 1)).result("cpf").notices == []
+    assert evaluate(python_engine, covered, dt.date(2024, 5, 1)).result("cpf").notices == ()
     notice = evaluate(python_engine, covered, dt.date(2024, 5, 2)).result("cpf").notices
     assert len(notice) == 1 and "100 EUR" in notice[0]
     # décret 2024-394: 100 EUR; arrêté of 2024-12-26: 102.23 EUR; arrêté of 2025-12-30: 103.20 EUR
@@ -164,8 +164,8 @@ def test_flat_participation_from_2024_05_02_and_its_indexation(python_engine):
     ]:
         assert amount in participation_notices(evaluate(python_engine, covered, day).result("cpf"))[0], day
     registered = {**covered, "beneficiaire": {**covered["beneficiaire"], "inscrit_pole_emploi": True}}
-    assert evaluate(python_engine, registered, dt.date(2024, 5, 2)).result("cpf").notices == []
-    assert evaluate(python_engine, registered, dt.date(2026, 1, 1)).result("cpf").notices == []
+    assert evaluate(python_engine, registered, dt.date(2024, 5, 2)).result("cpf").notices == ()
+    assert evaluate(python_engine, registered, dt.date(2026, 1, 1)).result("cpf").notices == ()
 
 
 def test_regional_plan_refocus_on_shortage_occupations_in_2017(python_engine):

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from fundrules import Engine, load_case
-from fundrules.engine import durable_backend
+from fundrules.engine import durable_backend, durable_check
 from fundrules.errors import InputError
 from fundrules.library import find_case_files, load_library_case
 from fundrules.provenance import ruleset_files
-from fundrules.rulesets import cache, durable_check
+from fundrules.rulesets import cache
 from fundrules.rulesets import loader as loader_module
 from fundrules.rulesets.loader import load_catalog
 

@@ -11,14 +11,13 @@ import pytest
 from fundrules import Engine
 from fundrules.engine.compact import CaseOutcome
 from fundrules.errors import EvaluationError, InputError
-from tests.conftest import ROOT, RULESETS
-from tests.snapshot_inputs import extract_inputs, snapshot_inputs
+from tests.conftest import RULESETS
+from tests.spec_inputs import generated, spec_inputs
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory):
-    root = extract_inputs(tmp_path_factory.mktemp("compact"))
-    return list(snapshot_inputs(root))
+def inputs():
+    return spec_inputs(300)
 
 
 def _agree(outcome: CaseOutcome, explained) -> None:
@@ -26,7 +25,7 @@ def _agree(outcome: CaseOutcome, explained) -> None:
     for compact, result in zip(outcome.funders, explained.results, strict=True):
         assert compact.status == result.status, result.funder
         assert list(compact.blockers) == [b.criterion for b in result.blockers], result.funder
-        assert list(compact.missing_facts) == result.missing_facts, result.funder
+        assert compact.missing_facts == result.missing_facts, result.funder
         assert compact.in_scope == result.in_scope, result.funder
         assert compact.rules_apply == (result.ruleset_version is not None), result.funder
 
@@ -91,23 +90,31 @@ def test_outcome_raises_what_evaluate_raises():
         engine.outcome(42)  # type: ignore[arg-type]
 
 
-def test_texts_and_answers_kept_per_values_read_stay_within_their_bound(monkeypatch):
-    # Kept per rules they grew with every period met (RSS +92 MB over 5,000 streamed cases): one
-    # bounded store for all rules keeps a long replay or service flat; answers do not change.
-    import sys
+def test_the_cache_stays_within_its_bound_and_changes_no_answer():
+    # Kept per rules in module globals, the stores grew with the periods and regions a long replay
+    # met, and outlived the Engine. One store per Engine, bounded in entries for all kinds together,
+    # emptied whole when full: the answers are those of an Engine that keeps nothing.
+    cases = generated(150, seed=5)
+    expected = [Engine(RULESETS, backend="python", cache=False).evaluate(c).model_dump_json() for c in cases]
+    engine = Engine(RULESETS, backend="python", cache=200)
+    seen = []
+    for case in cases:
+        seen.append(engine.evaluate(case).model_dump_json())
+        assert engine.cache.stats()["entries"] <= 200
+    assert seen == expected
+    stats = engine.cache.stats()
+    assert stats["clears"] > 0 and stats["kinds"]["decision"]["hits"] + stats["kinds"]["early"]["hits"] > 0
 
-    from fundrules.engine import outcome
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from cases import generated_cases
-
-    monkeypatch.setattr(outcome, "BY_VALUES_SIZE", 50)
-    monkeypatch.setattr(outcome, "_BY_VALUES", {})
-    engine = Engine(RULESETS, backend="python")
-    cases = generated_cases(120, seed=3)
-    first = [engine.evaluate(c).model_dump_json() for c in cases]
-    assert 0 < len(outcome._BY_VALUES) <= 50
-    assert [Engine(RULESETS, backend="python").evaluate(c).model_dump_json() for c in cases] == first
+def test_the_cache_can_be_turned_off_and_keeps_nothing():
+    engine = Engine(RULESETS, backend="python", cache=False)
+    for case in generated(20, seed=7):
+        engine.outcome(case).explained()
+    stats = engine.cache.stats()
+    assert stats["enabled"] is False and stats["entries"] == 0
+    assert stats["kinds"]["decision"]["misses"] > 0 and stats["kinds"]["decision"]["hits"] == 0
+    with pytest.raises(InputError):
+        Engine(RULESETS, backend="python", cache=0)
 
 
 def test_rules_chosen_once_per_stretch_of_days_are_those_the_day_itself_gets(python_engine):
@@ -131,71 +138,3 @@ def test_rules_chosen_once_per_stretch_of_days_are_those_the_day_itself_gets(pyt
                 assert engine._selection(day, facts) == engine._select(day, facts), (day, region)
                 checked += 1
     assert checked > 100
-
-
-def kept_with_decisions(filled) -> int:
-    """Decisions, their narrowed forms (fewer facts to collect) and the frames of their answers."""
-
-    def count(decision) -> int:
-        return 1 + len(decision.frames) + sum(count(narrowed) for narrowed in decision.narrowed.values())
-
-    return sum(count(decision) for decisions in filled for decision in decisions.values())
-
-
-def test_decisions_kept_for_all_rules_stay_within_their_bound(monkeypatch):
-    # Kept per rules without a common bound they grew with the periods and regions a long replay
-    # meets; past the bound every rules' decisions are dropped at once, and answers do not change.
-    import sys
-
-    from fundrules.engine import outcome
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    from cases import generated_cases
-
-    cases = generated_cases(150, seed=5)
-    expected = [Engine(RULESETS, backend="python").outcome(c).statuses() for c in cases]
-    monkeypatch.setattr(outcome, "DECISIONS_SIZE", 30)
-    monkeypatch.setattr(outcome, "_FILLED", [])
-    monkeypatch.setattr(outcome, "_kept", [0])
-    engine = Engine(RULESETS, backend="python")
-    seen = []
-    for case in cases:
-        answer = engine.outcome(case)
-        seen.append(answer.statuses())
-        assert kept_with_decisions(outcome._FILLED) <= 30
-        assert answer.explained() == engine.evaluate(case)
-    assert seen == expected
-    assert outcome._kept[0] > 0
-
-
-def test_an_answer_is_kept_from_the_second_time_its_values_are_met(monkeypatch):
-    # Keeping the answer of every case met once made the cyclic GC traverse them all for hits that
-    # never come in a long replay of distinct cases: the first time only the key is remembered.
-    import sys
-
-    from fundrules.engine import outcome
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    from cases import generated_cases
-
-    monkeypatch.setattr(outcome, "_BY_VALUES", {})
-    monkeypatch.setattr(outcome, "_SEEN", {})
-    engine = Engine(RULESETS, backend="python")
-    case = generated_cases(1, seed=11)[0]
-    first = engine.evaluate(case)
-    assert outcome._BY_VALUES == {} and outcome._SEEN
-    second = engine.evaluate(case)
-    assert outcome._BY_VALUES
-    third = engine.evaluate(case)
-    with_rules = [i for i, f in enumerate(engine.outcome(case).funders) if f.rules_apply]
-    # answers made consistent with another funder's (fundrules/coherence.py) are copies, equal
-    from fundrules.coherence import LINKED_COURSE, is_coherence_notice
-
-    untouched = [
-        i
-        for i in with_rules
-        if not any(is_coherence_notice(n) for n in third.results[i].notices)
-        and not any(b.criterion == LINKED_COURSE for b in third.results[i].blockers)
-    ]
-    assert untouched and all(third.results[i] is second.results[i] for i in untouched)
-    assert first.model_dump_json() == second.model_dump_json() == third.model_dump_json()

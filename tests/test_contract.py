@@ -170,7 +170,7 @@ def test_trace_agrees_with_the_answer_on_every_library_case(python_engine):
             if result.status == "eligible":
                 assert not any(e.blocking and e.route is None and e.outcome != "holds" for e in result.trace)
             if result.ruleset_version is None:
-                assert result.trace == []
+                assert result.trace == ()
 
 
 def test_trace_of_a_derived_fact_says_it_was_computed(tmp_path):
@@ -222,10 +222,10 @@ def test_unverified_criteria_of_a_route_that_did_not_decide_are_left_out(tmp_pat
     }
     result = engine.evaluate(both).result("demo")
     assert [r.status for r in result.routes] == ["eligible", "eligible"]
-    assert (result.status, result.unverified_criteria) == ("eligible", [])
+    assert (result.status, result.unverified_criteria) == ("eligible", ())
     only_unverified = {**both, "beneficiaire": {**both["beneficiaire"], "inscrit_pole_emploi": False}}
     result = engine.evaluate(only_unverified).result("demo")
-    assert (result.status, result.unverified_criteria) == ("eligible", ["salarie.contrat_aide"])
+    assert (result.status, result.unverified_criteria) == ("eligible", ("salarie.contrat_aide",))
 
 
 # -- schemas and errors -----------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_job_seeker_short_balance_is_a_dead_end_only_before_mon_compte_formation
     assert [b.criterion for b in before.blockers] == ["solde_ou_accord_pole_emploi"]
     assert before.blockers[0].unlock == "accord de Pôle emploi pour l'abondement du CPF"
     on = cpf(python_engine, dt.date(2019, 11, 21), SEEKER)
-    assert on.status == "eligible" and on.blockers == []
+    assert on.status == "eligible" and on.blockers == ()
     assert any("payer lui-même le reste" in n for n in on.notices)
 
 

@@ -53,12 +53,12 @@ def test_many_evaluations_leave_no_session_or_fact_behind(durable_engine):
 
 def test_every_rule_is_guarded_and_state_documents_never_match(durable_engine):
     case = load_case(EXAMPLES / "ancien-cdd-2018.yaml")
-    durable_engine.evaluate(case)
     backend = durable_engine._backend
-    # the entry this evaluation used: the most recent of the shared LRU (its first entries may come
-    # from other tests' evaluations, whose rules this case's document need not fire)
-    compiled = next(c for c in reversed(backend._compiled.values()) if c.rules)
-    chunk = compiled.chunks[0]
+    # the CPF's rules, compiled on their own: blocked for this case (its balance), so a rule fires
+    active = durable_engine.outcome(case).result("cpf").active
+    assert durable_engine.outcome(case).result("cpf").status == "blocked"
+    compiled = backend._compile(active)
+    (chunk,) = compiled.chunks
     definition = backend._host.get_ruleset(chunk.name).get_definition()
     for rule in definition.values():
         assert rule["all"][0]["m"]["$and"][0] == {"$ex": {GUARD: 1}}

@@ -260,52 +260,45 @@ def test_engines_created_and_dropped_register_nothing_more():
     catalog = load_catalog(RULESETS)
     Engine(catalog, backend="durable").evaluate(case)
     before = durable_backend.live_rulesets()
-    assert 0 < before <= durable_backend.COMPILED_CACHE_SIZE * 8
+    assert before > 0
     for _ in range(40):
         with Engine(catalog, backend="durable") as engine:
             assert same(engine.evaluate(case), Engine(catalog, backend="python").evaluate(case))
     for _ in range(40):
-        Engine(catalog, backend="durable").evaluate(case)  # dropped without close
+        Engine(RULESETS, backend="durable").evaluate(case)  # another catalog, the same rules; dropped
     gc.collect()
     assert durable_backend.live_rulesets() == before
 
 
 @needs_durable
-def test_compiled_rulesets_stay_in_a_bounded_cache(monkeypatch):
-    monkeypatch.setattr(durable_backend, "COMPILED_CACHE_SIZE", 3)
+def test_rules_are_compiled_once_per_content_and_never_rebuilt():
+    # before: rules compiled per date period and region in an LRU of 64; each eviction left
+    # durable-rules' session state behind (about 4 MB a rebuild): memory grew without bound over
+    # dates and regions. Now one compiled set per funder's rules (content), kept for the process.
     durable_backend.clear_cache()
-    engine = Engine(RULESETS, backend="durable")
-    python = Engine(RULESETS, backend="python")
+    catalog = load_catalog(RULESETS)
+    engine, python = Engine(catalog, backend="durable"), Engine(catalog, backend="python")
     case = {"beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30}, "projet": {"duree_heures": 100}}
     days = [dt.date(year, 6, 1) for year in range(2015, 2027)]
-    for day in days + days[:2]:
-        case["date_demande"] = day.isoformat()
-        assert same(engine.evaluate(case), python.evaluate(case))
-        assert len(engine._backend._compiled) <= 3
-    names = {c.name for compiled in engine._backend._compiled.values() for c in compiled.chunks}
-    assert set(engine._backend._registered) == names  # evicted ones were deleted
-    assert set(engine._backend._host._ruleset_directory) == names
-    assert durable_backend.live_rulesets() == len(names)
-
-
-@needs_durable
-def test_recent_calls_find_their_rules_without_rehashing_and_stay_bounded(monkeypatch):
-    monkeypatch.setattr(durable_backend, "RECENT_CALLS", 4)
-    monkeypatch.setattr(durable_backend, "COMPILED_CACHE_SIZE", 2)
-    durable_backend.clear_cache()
-    engine, python = Engine(RULESETS, backend="durable"), Engine(RULESETS, backend="python")
-    backend = engine._backend
-    used = []
-    fire = backend._fire
-    monkeypatch.setattr(backend, "_fire", lambda compiled, facts: used.append(compiled) or fire(compiled, facts))
-    case = {"beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30}, "projet": {"duree_heures": 100}}
-    days = [dt.date(year, 6, 1) for year in (2016, 2019, 2024)]
-    for day in days * 3:  # 3 periods, 2 kept: a recent call whose rules were evicted must rebuild them
-        case["date_demande"] = day.isoformat()
-        assert same(engine.evaluate(case), python.evaluate(case))
-        assert len(backend._recent) <= 4
-        assert used[-1].live and all(chunk.name in backend._registered for chunk in used[-1].chunks)
-    durable_backend.clear_cache()
+    contents = set()
+    for region in ("24", "etude-fusionnee"):
+        for day in days:
+            case["date_demande"], case["region"] = day.isoformat(), region
+            assert same(engine.evaluate(case), python.evaluate(case))
+            funders = sorted(catalog.funders.values(), key=lambda f: f.id)
+            for funder in funders:
+                variant = funder.variants.get(region) if funder.variant_by else None
+                active = catalog.active(funder, day, variant)
+                if active is not None:
+                    contents.add(active.key)
+    assert len(durable_backend._shared.compiled) == len(contents)
+    registered = durable_backend.live_rulesets()
+    for again in (engine, Engine(RULESETS, backend="durable")):  # again, and from another Engine
+        for region in ("24", "etude-fusionnee"):
+            for day in days:
+                case["date_demande"], case["region"] = day.isoformat(), region
+                assert same(again.evaluate(case), python.evaluate(case))
+    assert durable_backend.live_rulesets() == registered  # nothing compiled again
 
 
 # -- a fork never inherits a held lock -----------------------------------------------------------
@@ -364,7 +357,7 @@ def test_long_in_list_within_the_condition_length_loads_quickly(ruleset_dir):
     )
     start = time.perf_counter()
     catalog = load_catalog(ruleset_dir.root)
-    from fundrules.rulesets.durable_check import check_catalog
+    from fundrules.engine.durable_check import check_catalog
 
     check_catalog(catalog)
     assert time.perf_counter() - start < 3  # well under: linear in the list, once per criterion
@@ -377,14 +370,14 @@ def test_python_backend_does_not_run_the_durable_checks(monkeypatch):
         raise AssertionError("durable checks ran for the python backend")
 
     monkeypatch.setattr(durable_compile, "check_condition", refuse)
-    monkeypatch.setattr("fundrules.rulesets.durable_check.check_condition", refuse)
+    monkeypatch.setattr("fundrules.engine.durable_check.check_condition", refuse)
     Engine(load_catalog(RULESETS), backend="python").evaluate(
         {"date_demande": "2020-01-01", "beneficiaire": {"statut": "salarie"}}
     )
 
 
 def test_durable_checks_run_once_per_condition_and_parameter_values(monkeypatch):
-    from fundrules.rulesets import durable_check
+    from fundrules.engine import durable_check
 
     calls = []
     real = durable_check.check_condition
@@ -436,7 +429,7 @@ criteria:
         version.format(label="2019", start="2019-01-01", end="null", value=2**52), encoding="utf-8"
     )
     catalog = load_catalog(tmp_path)
-    from fundrules.rulesets import durable_check
+    from fundrules.engine import durable_check
 
     with pytest.raises(InputError) as err:
         durable_check.check_catalog(catalog)
@@ -511,7 +504,7 @@ def test_a_session_left_with_its_lease_held_is_never_answered_from(monkeypatch):
     expected = PythonBackend().run([active], facts)
     backend = durable_backend.DurableBackend()
     assert backend.run([active], facts) == expected
-    compiled = backend._compile([active])
+    compiled = backend._compile(active)
     (chunk,) = compiled.chunks
     engine = durable_backend._rules_c
     text = durable_backend._to_json({"sid": durable_backend.SESSION, GUARD: 1, **backend._values(compiled, facts)})
@@ -571,3 +564,14 @@ def test_rulesets_lint_refuses_what_durable_cannot_run_with_exit_2_file_and_line
 def same(first, second) -> bool:
     """Both backends' answers, the provenance aside (it names the backend that ran)."""
     return first.model_copy(update={"provenance": None}) == second.model_copy(update={"provenance": None})
+
+
+@needs_durable
+def test_an_engine_still_in_use_after_clear_cache_compiles_again():
+    engine, python = Engine(RULESETS, backend="durable"), Engine(RULESETS, backend="python")
+    case = {"date_demande": "2019-06-01", "beneficiaire": {"statut": "salarie", "anciennete_salariee_mois": 30}}
+    assert same(engine.evaluate(case), python.evaluate(case))
+    durable_backend.clear_cache()
+    assert durable_backend.live_rulesets() == 0
+    assert same(engine.evaluate(case), python.evaluate(case))
+    assert durable_backend.live_rulesets() > 0

@@ -59,8 +59,8 @@ def test_former_cdd_job_seeker_2018(python_engine):
         "aif": "a_verifier",
         "conge_bilan": "blocked",
     }
-    assert ev.result("aif").missing_facts == ["projet.valide_conseiller_pe", "projet.session_achetee_region"]
-    assert ev.result("agefiph").missing_facts == ["beneficiaire.boeth"]
+    assert ev.result("aif").missing_facts == ("projet.valide_conseiller_pe", "projet.session_achetee_region")
+    assert ev.result("agefiph").missing_facts == ("beneficiaire.boeth",)
     assert "commission" in ev.result("aif").notices[0]  # 7,200 EUR > 3,200 EUR
     cif = ev.result("cif")
     assert {r.route: r.status for r in cif.routes} == {"cdi": "blocked", "cdd": "eligible", "interim": "blocked"}
@@ -104,7 +104,7 @@ def test_after_2019_the_cif_is_replaced(python_engine):
         "aif": "a_verifier",
         "conge_bilan": "not_in_force",
     }
-    assert ev.result("cpf_transition").missing_facts == ["projet.positionnement_prealable"]
+    assert ev.result("cpf_transition").missing_facts == ("projet.positionnement_prealable",)
     assert ev.result("cpf_transition").decided_by.startswith("Fongecif agissant comme")
     assert "CPF de transition professionnelle" in ev.result("cif").message
     assert ev.result("cpf").ruleset_version == "2019-euros"
@@ -140,7 +140,7 @@ def test_unknown_fact_gives_a_verifier_with_the_fact_to_collect(python_engine):
     cif = python_engine.evaluate(data).result("cif")
     assert cif.status == "a_verifier"
     # the economic-dismissal waiver could also decide it: both facts are worth collecting
-    assert cif.missing_facts == ["beneficiaire.licenciement_economique", "beneficiaire.anciennete_entreprise_mois"]
+    assert cif.missing_facts == ("beneficiaire.licenciement_economique", "beneficiaire.anciennete_entreprise_mois")
     assert cif.pending[0].criterion == "cdi.anciennete_entreprise"
 
 

@@ -59,7 +59,7 @@ def test_every_result_carries_reviewed_on_and_no_warning_on_the_review_day(today
     evaluation = evaluate(TODAY_REVIEW)
     assert all(r.reviewed_on is not None for r in evaluation.results)
     assert evaluation.result("cpf_transition").reviewed_on == TODAY_REVIEW
-    assert evaluation.warnings == []
+    assert evaluation.warnings == ()
 
 
 def test_a_date_after_the_review_day_is_the_normal_case_not_a_warning(today_is):
@@ -96,12 +96,12 @@ def test_an_overdue_review_is_one_line_naming_the_funders(today_is):
 
 def test_a_date_beyond_today_warns_once(today_is):
     today_is(dt.date(2026, 12, 5))
-    assert evaluate(dt.date(2026, 12, 5)).warnings == []
+    assert evaluate(dt.date(2026, 12, 5)).warnings == ()
     warnings = evaluate(dt.date(2026, 12, 6)).warnings
-    assert warnings == [
+    assert warnings == (
         "Date évaluée (06/12/2026) postérieure à aujourd'hui (05/12/2026) : les règles sont celles connues "
-        "aujourd'hui, elles peuvent changer d'ici là."
-    ]
+        "aujourd'hui, elles peuvent changer d'ici là.",
+    )
 
 
 def test_both_backends_give_the_same_warnings(durable_engine, python_engine, today_is):

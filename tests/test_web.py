@@ -22,7 +22,8 @@ pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 pytest.importorskip("python_multipart", reason="python-multipart (extra http) est nécessaire aux envois de fichier")
 
-from fundrules.case import case_facts, case_from_data, load_case  # noqa: E402
+from fundrules.case import case_facts, case_from_data  # noqa: E402
+from fundrules.case_file import load_case  # noqa: E402
 from fundrules.library import load_library_case  # noqa: E402
 from fundrules.web.routes import MAX_UPLOAD_BYTES  # noqa: E402
 from fundrules.web.state import decode  # noqa: E402

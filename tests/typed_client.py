@@ -4,6 +4,7 @@ by pyright when it runs here) in tests/test_contract.py: what a case-management 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import assert_never
 
@@ -56,7 +57,7 @@ def main() -> None:
     provenance: Provenance = evaluation.provenance
     plan: Plan = engine.plan(case)
     for result in eligible(evaluation):
-        trace: list[TraceEntry] = result.trace or []
+        trace: Sequence[TraceEntry] = result.trace or ()
         print(result.funder, result.status, len(trace), age, start)
     print(provenance.backend, len(plan.plans))
     built = engine.plan(built_by_the_application())

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional, Protocol
 
 from ..results import Evaluation
 from .outcome import FunderOutcome
 
-__all__ = ["CaseOutcome", "FunderOutcome"]
+__all__ = ["CaseOutcome", "Explainer", "FunderOutcome"]
 
-if TYPE_CHECKING:
-    from .core import Engine
+
+class Explainer(Protocol):
+    """What writes an outcome's explanation (an Engine: `Engine.explain`)."""
+
+    def explain(self, outcome: CaseOutcome, explain: bool = False) -> Evaluation: ...
 
 
 class CaseOutcome:
@@ -29,7 +32,7 @@ class CaseOutcome:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Explainer,
         as_of: dt.date,
         date_demande: Optional[dt.date],
         funders: tuple[FunderOutcome, ...],
@@ -62,7 +65,7 @@ class CaseOutcome:
         kept: exactly what `Engine.evaluate(case, as_of, explain)` returns."""
         evaluation = self._explained.get(explain)
         if evaluation is None:
-            evaluation = self._explained[explain] = self._engine._explain(self, explain)
+            evaluation = self._explained[explain] = self._engine.explain(self, explain)
         return evaluation
 
     @property

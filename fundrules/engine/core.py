@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import functools
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -23,8 +24,10 @@ from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, Provenance, construct
 from ..rulesets.catalog import ActiveRules, Catalog, Funder, catalog_change_days
 from ..rulesets.loader import load_catalog
+from .backend import Backend, outcomes_of
+from .cache import AnswerCache, exact
 from .compact import CaseOutcome, FunderOutcome
-from .outcome import build_result, cached_result, decide, decide_coded, early_outcome, not_in_force, variant_missing
+from .outcome import build_result, decide, early_outcome, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
@@ -35,12 +38,15 @@ CaseLike = Union[BaseModel, dict[str, Any]]
 
 log = logging.getLogger("fundrules")
 BACKENDS = ("durable", "python")
-EARLY_CACHE_SIZE = 10_000
-SELECTION_CACHE_SIZE = 4_096  # stretches of days × selecting values (a tuple of references each)
+DEFAULT_BACKEND = "durable"  # memory bounded: each funder's rules compiled once per process (durable_backend)
 _warned = threading.Event()
 
 
-def _make_backend(name: str):
+def _make_backend(name: Union[str, Backend]) -> Backend:
+    if not isinstance(name, str):
+        if callable(getattr(name, "run_coded", None)) and getattr(name, "name", None) in BACKENDS:
+            return name  # a Backend object (tests compare the backends with a tree-walking evaluator)
+        raise InputError("moteur : un nom (durable, python) ou un objet Backend attendu", field="engine")
     if name == "python":
         return PythonBackend()
     if name == "durable":
@@ -66,9 +72,15 @@ class Engine:
     serialises its calls, the Python backend holds no mutable state.
     """
 
-    def __init__(self, rulesets: Union[str, Path, Catalog, None] = None, backend: str = "durable"):
+    def __init__(
+        self,
+        rulesets: Union[str, Path, Catalog, None] = None,
+        backend: Union[str, Backend] = DEFAULT_BACKEND,
+        cache: Union[bool, int] = True,
+    ):
         """Load `rulesets` (a directory, a loaded Catalog, or None for the bundled ones) and the
-        backend; raises InputError on a bad ruleset or an unknown backend name."""
+        backend; `cache` False keeps nothing between evaluations, a number bounds the entries kept
+        (`Engine.cache.stats()`). Raises InputError on a bad ruleset or an unknown backend name."""
         from ..plan.rules import load_plan_rules
 
         self.catalog = rulesets if isinstance(rulesets, Catalog) else load_catalog(rulesets)
@@ -78,14 +90,17 @@ class Engine:
         self._rulesets_digest = rulesets_digest(self.ruleset_files)
         self._relative: dict[str, tuple[str, Optional[str]]] = {}  # version file -> (relative path, digest)
         self._funders = [self.catalog.funders[k] for k in sorted(self.catalog.funders)]
-        self._early: dict[tuple, FunderOutcome] = {}  # answers when no rules apply, per stretch of days
+        if cache is True or cache is False:
+            self.cache = AnswerCache(enabled=cache)
+        elif isinstance(cache, int) and cache > 0:
+            self.cache = AnswerCache(max_entries=cache)
+        else:
+            raise InputError("cache : true, false ou un nombre d'entrées positif attendu", field="cache")
         # Days on which any funder's rules change, and the funders whose rules a fact selects: between
         # two change days, cases with the same selecting values get the same rules of every funder.
         self._change_days = catalog_change_days(self.catalog, self._funders)
         self._selecting = tuple(f.variant_by for f in self._funders if f.variant_by)
-        self._selections: dict[tuple, tuple[tuple, tuple[ActiveRules, ...], tuple[int, ...]]] = {}
-        if self._backend.name == "durable":  # its load-time limits, checked only when it is used
-            self._backend.check(self.catalog, self.plan_rules)
+        self._backend.check(self.catalog, self.plan_rules)  # durable-rules' limits; nothing for python
 
     @property
     def backend(self) -> str:
@@ -113,11 +128,10 @@ class Engine:
         return found
 
     def close(self) -> None:
-        """Release what the backend holds for this Engine. Neither backend holds anything today:
-        durable rules are shared by all Engines in a bounded cache (durable_backend)."""
-        close = getattr(self._backend, "close", None)
-        if close is not None:
-            close()
+        """Release what this Engine holds (its cache, the backend's per-Engine state); durable rules
+        stay compiled for the process (durable_backend). Dropping the Engine does the same."""
+        self.cache.clear()
+        self._backend.close()
 
     def __enter__(self) -> Engine:
         return self
@@ -125,14 +139,15 @@ class Engine:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def evaluate(self, case: CaseLike, as_of: Optional[dt.date] = None, explain: bool = False) -> Evaluation:
-        """Evaluate `case` (a CaseInput or a dict of facts) with the rules in force on `as_of`
-        (default: the case's date_demande). With `explain`, each result carries a `trace` of every
-        criterion evaluated; without it the answer is exactly the same as before traces existed.
-        Raises InputError on bad facts, EvaluationError when there is no date to evaluate at."""
+    def evaluate(self, case: CaseLike, as_of: Union[dt.date, str, None] = None, explain: bool = False) -> Evaluation:
+        """Evaluate `case` (a CaseInput or a dict of facts) with the rules in force on `as_of` (a date
+        or `AAAA-MM-JJ`; default: the case's date_demande). With `explain`, each result carries a
+        `trace` of every criterion evaluated; without it the answer is exactly the same as before
+        traces existed. Raises InputError on bad facts or as_of, EvaluationError when there is no
+        date to evaluate at."""
         return self.outcome(case, as_of).explained(explain)
 
-    def outcome(self, case: CaseLike, as_of: Optional[dt.date] = None) -> CaseOutcome:
+    def outcome(self, case: CaseLike, as_of: Union[dt.date, str, None] = None) -> CaseOutcome:
         """The compact answer first: per funder its status, blockers' criteria, facts to collect and
         scope, without French texts or models (several times quicker than `evaluate`); its
         `explained(explain)` builds, once, the Evaluation that `evaluate` returns. Same errors."""
@@ -140,7 +155,7 @@ class Engine:
             case = case_from_data(case)
         elif not isinstance(case, CaseInput):
             raise InputError("un CaseInput ou un dict était attendu", field="case")
-        day = as_of or case.date_demande
+        day = _as_date(as_of) or case.date_demande
         if day is None:
             raise EvaluationError(
                 "date_demande absente : impossible de savoir quelles règles appliquer "
@@ -151,20 +166,17 @@ class Engine:
         derived = add_derived(facts, day)
         slots, actives, places = self._selection(day, facts)
         answers = list(slots)  # answers without rules stay; the rules' places get their decisions
-        run_coded = getattr(self._backend, "run_coded", None)
-        if run_coded is not None:
-            for place, active, code in zip(places, actives, run_coded(actives, facts), strict=True):
-                found = active.decisions.get(code)  # decide_coded, its usual paths written out here:
-                if found is None or (found.missing_facts and not facts.keys().isdisjoint(found.missing_facts)):
-                    found = decide_coded(active, facts, code)  # kept as is when all its facts are missing
-                answers[place] = found
-        else:
-            outcomes = self._backend.run(actives, facts)
-            for place, active in zip(places, actives, strict=True):
-                answers[place] = decide(active, facts, outcomes[active.funder.id])
+        cache = self.cache
+        for place, active, code in zip(places, actives, self._backend.run_coded(actives, facts), strict=True):
+            answers[place] = decide(active, facts, code, cache)
         funders: tuple[FunderOutcome, ...] = tuple(answers)  # type: ignore[arg-type]
         funders = cohere_outcomes(funders, self.catalog, facts)  # parts of one answer agree (coherence.py)
         return CaseOutcome(self, day, case.date_demande, funders, facts, derived, case.operateur)
+
+    def criteria_outcomes(self, active: ActiveRules, facts: dict[str, Any]) -> dict[str, Optional[bool]]:
+        """{criterion key: False or None} of the criteria of `active` that do not hold on `facts`,
+        run by this Engine's backend (the planner's second stage runs its plan rules so)."""
+        return outcomes_of(active, self._backend.run_coded((active,), facts)[0])
 
     def _selection(
         self, day: dt.date, facts: dict[str, Any]
@@ -172,16 +184,10 @@ class Engine:
         """Per funder its rules in force, or its answer without rules; and the rules to run. The same
         for every case of a stretch of days between two change days with the same selecting facts
         (the region for the regional plan): chosen once per stretch, not once per funder and case."""
-        key = (bisect.bisect_right(self._change_days, day), tuple(facts.get(path) for path in self._selecting))
-        try:
-            found = self._selections.get(key)
-        except TypeError:  # a selecting value that cannot be a key: chosen every time
-            return self._select(day, facts)
+        key = (bisect.bisect_right(self._change_days, day), tuple(exact(facts.get(path)) for path in self._selecting))
+        found = self.cache.get("selection", key)
         if found is None:
-            found = self._select(day, facts)
-            if len(self._selections) >= SELECTION_CACHE_SIZE:
-                self._selections.clear()
-            self._selections[key] = found
+            found = self.cache.put("selection", key, self._select(day, facts))
         return found
 
     def _select(
@@ -195,9 +201,10 @@ class Engine:
             variant = None
             if funder.variant_by:
                 value = facts.get(funder.variant_by)
-                variant = funder.variants.get(value) if value is not None else None
+                variant = funder.variants.get(value) if isinstance(value, str) else None
                 if variant is None:
-                    slots.append(self._early_answer(("variant", funder.id, value), variant_missing, funder, value))
+                    key = ("variant", funder.id, exact(value))
+                    slots.append(self._early_answer(key, variant_missing, funder, value))
                     continue
             active = catalog.active(funder, day, variant)
             if active is None:
@@ -212,20 +219,19 @@ class Engine:
     def _early_answer(self, key: tuple, make: Any, funder: Funder, *args: Any) -> FunderOutcome:
         """The answer of a funder whose rules do not apply (the same for every case of a stretch of
         days, or for one value of the fact selecting a variant), built once with its review date."""
-        found = self._early.get(key)
+        found = self.cache.get("early", key)
         if found is None:
             result = make(funder, *args)
             variant = args[-1] if make is not_in_force else None
             reviewed_on = review(funder, variant)[0]
             if reviewed_on:
                 result = result.model_copy(update={"reviewed_on": reviewed_on})
-            if len(self._early) >= EARLY_CACHE_SIZE:
-                self._early.clear()
-            found = self._early[key] = early_outcome(result)
+            found = self.cache.put("early", key, early_outcome(result))
         return found
 
-    def _explain(self, outcome: CaseOutcome, explain: bool) -> Evaluation:
-        """The full Evaluation of a compact outcome (CaseOutcome.explained)."""
+    def explain(self, outcome: CaseOutcome, explain: bool = False) -> Evaluation:
+        """The full Evaluation of a compact outcome of this Engine, with each criterion's trace when
+        `explain` (`CaseOutcome.explained` calls it once and keeps the answer)."""
         facts, day = outcome._facts, outcome.as_of
         derived = frozenset(p["fact"] for p in outcome._derived)
         results, warnings = [], []
@@ -234,29 +240,24 @@ class Engine:
                 result = f.early
                 assert result is not None
                 if explain:
-                    result = result.model_copy(update={"trace": []})
+                    result = result.model_copy(update={"trace": ()})
                 funder = self.catalog.funders[result.funder]
                 variant = variant_of(funder, facts)
             else:
                 active, funder, variant = f.active, f.active.funder, f.active.variant
                 file, digest = self._file_of(active)
                 reviewed_on = review(funder, variant)[0]
-                if explain:
-                    result = build_result(
-                        active,
-                        facts,
-                        f.outcomes,
-                        outcome._operator,
-                        f,
-                        ruleset_file=file,
-                        ruleset_digest=digest,
-                        trace=build_trace(active, facts, f.outcomes, derived, day),
-                        reviewed_on=reviewed_on,
-                    )
-                else:
-                    result = cached_result(
-                        f, facts, outcome._operator, ruleset_file=file, ruleset_digest=digest, reviewed_on=reviewed_on
-                    )
+                trace = build_trace(active, facts, f.outcomes, derived, day) if explain else None
+                result = build_result(
+                    f,
+                    facts,
+                    outcome._operator,
+                    self.cache,
+                    ruleset_file=file,
+                    ruleset_digest=digest,
+                    trace=trace,
+                    reviewed_on=reviewed_on,
+                )
             results.append(result)
             warning = review_warning(funder, variant, result.status, result.funder_name, result.decided_by, day)
             if warning:
@@ -266,15 +267,19 @@ class Engine:
             Evaluation,
             as_of=day,
             date_demande=outcome.date_demande,
-            derived_facts=[
+            derived_facts=tuple(
                 construct(
-                    DerivedValue, fact=p["fact"], value=p["value"], derived_from=p["from"], explanation=p["explanation"]
+                    DerivedValue,
+                    fact=p["fact"],
+                    value=p["value"],
+                    derived_from=tuple(p["from"]),
+                    explanation=p["explanation"],
                 )
                 for p in outcome._derived
-            ],
-            results=results,
+            ),
+            results=tuple(results),
             provenance=self.provenance,
-            warnings=warnings,
+            warnings=tuple(warnings),
         )
 
     def evaluate_many(
@@ -330,22 +335,40 @@ class Engine:
         if next(days_left, _NO_DATE) is not _NO_DATE:
             _check_one_date_per_case(count + 1 + sum(1 for _ in days_left), count)
 
-    def next_questions(self, case: CaseLike, as_of: Optional[dt.date] = None, limit: Optional[int] = None, skip=()):
+    def next_questions(
+        self, case: CaseLike, as_of: Union[dt.date, str, None] = None, limit: Optional[int] = None, skip=()
+    ):
         """The facts to ask next, the most decisive first (fundrules.intake.next_questions)."""
         from ..intake import next_questions
 
-        return next_questions(self, case, as_of, limit, skip).questions
+        return next_questions(self, case, _as_date(as_of), limit, skip).questions
 
-    def plan(self, case: CaseLike, as_of: Optional[dt.date] = None) -> Plan:
+    def plan(self, case: CaseLike, as_of: Union[dt.date, str, None] = None) -> Plan:
         """Funding plans for the case: ordered funders, amounts, remaining cost, impasse and unlocks."""
         from ..plan import make_plan
 
         if isinstance(case, dict):
             case = case_from_data(case)
-        return make_plan(self, case, as_of)
+        return make_plan(self, case, _as_date(as_of))
 
 
 _NO_DATE = object()
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _as_date(as_of: Union[dt.date, str, None]) -> Optional[dt.date]:
+    """`as_of` as a date: a date, an ISO day `AAAA-MM-JJ`, or None; anything else is refused."""
+    if as_of is None or (isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime)):
+        return as_of
+    if isinstance(as_of, str) and _ISO_DAY.fullmatch(as_of):
+        try:
+            return dt.date.fromisoformat(as_of)
+        except ValueError:
+            pass
+    raise InputError(
+        f"as_of : date AAAA-MM-JJ attendue (une date ou son texte), reçu {type(as_of).__name__} « {str(as_of)[:40]} »",
+        field="as_of",
+    )
 
 
 def _check_one_date_per_case(dates: int, cases: int) -> None:
@@ -367,7 +390,7 @@ _default_lock = threading.Lock()
 
 
 def evaluate(
-    case: CaseLike, as_of: Optional[dt.date] = None, backend: str = "durable", explain: bool = False
+    case: CaseLike, as_of: Union[dt.date, str, None] = None, backend: str = DEFAULT_BACKEND, explain: bool = False
 ) -> Evaluation:
     """Evaluate with a shared Engine on the bundled rulesets."""
     with _default_lock:

@@ -26,9 +26,12 @@ It works around the engine's known traps:
   the rules in force on a date are split into several durable rulesets ("chunks"), each within
   those limits and with a message holding only the fields its rules read;
 - a registered ruleset lives in C memory until `delete_ruleset`, and an evaluated one keeps its
-  session state (~180 kB) even then: compiled rulesets are shared by every Engine of the process
-  in one LRU cache of COMPILED_CACHE_SIZE entries (an evicted one is deleted), so creating and
-  dropping Engines costs no durable memory and the total is bounded;
+  session state (~180 kB) even then, so deleting and rebuilding rules leaks (an LRU of compiled
+  rules per date and region grew by about 4 MB a rebuild, without bound). So rules are compiled per
+  funder and stretch of days (one `ActiveRules`), keyed by their content, once per process, shared
+  by every Engine and never evicted: the memory is bounded by the distinct rules loaded (the bundled
+  rulesets have 103 such sets over all dates and regions), whatever dates, regions and Engines are
+  asked;
 - a fork while another thread holds the durable lock would leave the child a lock nobody
   releases: `os.register_at_fork` takes the lock before a fork and releases it after, in parent
   and child.
@@ -41,7 +44,6 @@ import json
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -49,6 +51,7 @@ from typing import Any, Optional
 from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
+from .backend import Outcomes, code_of
 from .durable_compile import (
     GUARD,
     MAX_FIRED_RULES,
@@ -73,12 +76,6 @@ else:
 
 _names = itertools.count(1)
 SESSION = "fundrules"  # the one session of each compiled ruleset
-# Rulesets compiled per backend: one per (date period, region) met. 64 covers 5 regions x 12
-# years of yearly versions with room; an entry costs about 0.2-1 MB of C memory.
-COMPILED_CACHE_SIZE = 64
-# The very ActiveRules objects of recent calls (the catalog memoises them per funder and day), so
-# that a repeated call finds its compiled rules without hashing every condition text again.
-RECENT_CALLS = 1024
 
 
 def available() -> bool:
@@ -170,18 +167,17 @@ class _Key:
 
 
 class _Shared:
-    """The process's one durable-rules host, its compiled rulesets (an LRU cache) and their lock.
+    """The process's one durable-rules host, its compiled rulesets and their lock.
 
     Shared by every DurableBackend: an evaluated ruleset cannot be freed whole (its session state
-    outlives `delete_ruleset`, about 180 kB each, and `delete_state` is unsafe), so reusing the
-    rules another Engine compiled beats compiling and deleting them per Engine."""
+    outlives `delete_ruleset`, about 180 kB each, and `delete_state` is unsafe), so the rules of
+    one content are compiled once and kept: reused by every Engine, never rebuilt."""
 
     def __init__(self) -> None:
         self.host = _QuietHost()
         self.lock = threading.Lock()
-        self.compiled: OrderedDict[_Key, _Compiled] = OrderedDict()
+        self.compiled: dict[_Key, _Compiled] = {}  # per content of one funder's rules; never evicted
         self.registered: dict[str, None] = {}  # names of the durable rulesets registered
-        self.recent: dict[tuple, tuple[_Key, _Compiled]] = {}  # see RECENT_CALLS
 
 
 _shared: Optional[_Shared] = None
@@ -215,17 +211,17 @@ if hasattr(os, "register_at_fork"):
 
 def clear_cache() -> None:
     """Delete every compiled durable ruleset of the process (tests; a long-lived service that
-    reloads its rulesets may call it too)."""
+    reloads its rulesets may call it too: compiled rules are otherwise kept for the process). An
+    Engine still in use compiles again what it needs."""
     if _shared is None:
         return
     with _shared.lock:
-        for compiled in list(_shared.compiled.values()):
-            for key in [k for k, v in _shared.compiled.items() if v is compiled]:
-                del _shared.compiled[key]
+        for compiled in _shared.compiled.values():
+            compiled.live = False  # an Engine holding it (DurableBackend._by_rules) compiles again
             _delete_rulesets(_shared.host, [c.name for c in compiled.chunks])
+        _shared.compiled.clear()
         _delete_rulesets(_shared.host, list(_shared.registered))
         _shared.registered.clear()
-        _shared.recent.clear()
 
 
 def live_rulesets() -> int:
@@ -233,7 +229,7 @@ def live_rulesets() -> int:
     return len(_shared.registered) if _shared is not None else 0
 
 
-class DurableBackend:
+class DurableBackend(Outcomes):
     name = "durable"
 
     def __init__(self) -> None:
@@ -244,10 +240,15 @@ class DurableBackend:
         self._lock = shared.lock
         self._compiled = shared.compiled
         self._registered = shared.registered
-        self._recent = shared.recent
+        # The compiled rules of this Engine's ActiveRules (the catalog keeps one per funder and stretch
+        # of days): found without hashing every condition text again; dropped with the Engine.
+        self._by_rules: dict[ActiveRules, _Compiled] = {}
 
     def close(self) -> None:
-        """Nothing to free per Engine: compiled rulesets are shared and bounded (COMPILED_CACHE_SIZE)."""
+        """Forget this Engine's references to compiled rules: they stay compiled for the process,
+        one per content, shared by every Engine (found again by content if used again)."""
+        with self._lock:
+            self._by_rules.clear()
 
     def _forget(self, compiled: _Compiled) -> None:
         """Drop a compiled entry and free its durable rulesets."""
@@ -262,27 +263,23 @@ class DurableBackend:
     @staticmethod
     def check(catalog, plan_rules=()) -> None:
         """Refuse, with file and line, a ruleset durable-rules could not run (see durable_compile)."""
-        from ..rulesets.durable_check import check_catalog
+        from .durable_check import check_catalog
 
         check_catalog(catalog, plan_rules)
 
     # -- compilation -----------------------------------------------------------------------
 
-    def _compile(self, actives: Sequence[ActiveRules]) -> _Compiled:
-        same = tuple(actives)  # held by the entry, so no id is reused while it is there
-        recent = self._recent.get(same)
-        if recent is not None and recent[1].live:
-            self._compiled.move_to_end(recent[0])
-            return recent[1]
-        key = _Key(tuple(a.key for a in actives))
+    def _compile(self, active: ActiveRules) -> _Compiled:
+        """The compiled rules of one funder's rules in force: found by identity on this Engine, else
+        by content among those every Engine of the process compiled, else compiled once for good."""
+        compiled = self._by_rules.get(active)
+        if compiled is not None and compiled.live:
+            return compiled
+        key = _Key(active.key)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._build(key, actives)
-        else:
-            self._compiled.move_to_end(key)
-        if len(self._recent) >= RECENT_CALLS:
-            self._recent.clear()
-        self._recent[same] = (key, compiled)
+            compiled = self._build(key, (active,))
+        self._by_rules[active] = compiled
         return compiled
 
     def _build(self, key: _Key, actives: Sequence[ActiveRules]) -> _Compiled:
@@ -341,8 +338,6 @@ class DurableBackend:
             registered.append(_Chunk(name, tuple(sorted(fields)), self._host.get_ruleset(name)._handle))
         compiled = _Compiled(registered, names, terms, rules, {fid: tuple(keys) for fid, keys in by_truth.items()})
         self._compiled[key] = compiled
-        while len(self._compiled) > COMPILED_CACHE_SIZE:
-            self._forget(next(iter(self._compiled.values())))
         return compiled
 
     # -- evaluation ------------------------------------------------------------------------
@@ -424,34 +419,37 @@ class DurableBackend:
                     self._forget(compiled)
         return fired
 
-    def run(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> dict[str, dict[str, Optional[bool]]]:
-        results: dict[str, dict[str, Optional[bool]]] = {a.funder.id: {} for a in actives}
+    def run_coded(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> list[int]:
+        """Per rules, in order, the number naming their criteria's outcomes (see engine/backend.py)."""
         with self._lock:
-            for attempt in (1, 2):
-                compiled = self._compile(actives)
-                try:
-                    fired = self._fire(compiled, facts) if compiled.chunks else []
-                    break
-                except _ActionsCut:
-                    self._forget(compiled)  # its session may hold a lease: never reuse it
-                    if attempt == 2:
-                        raise BackendError(
-                            "durable-rules n'a lancé aucune action pour un fait reconnu (session "
-                            "bloquée par une évaluation interrompue) : évaluation refusée plutôt que fausse"
-                        ) from None
+            return [code_of(active, self._run_one(active, facts)) for active in actives]
+
+    def _run_one(self, active: ActiveRules, facts: Mapping[str, Any]) -> dict[str, Optional[bool]]:
+        for attempt in (1, 2):
+            compiled = self._compile(active)
+            try:
+                fired = self._fire(compiled, facts) if compiled.chunks else []
+                break
+            except _ActionsCut:
+                self._forget(compiled)  # its session may hold a lease: never reuse it
+                if attempt == 2:
+                    raise BackendError(
+                        "durable-rules n'a lancé aucune action pour un fait reconnu (session "
+                        "bloquée par une évaluation interrompue) : évaluation refusée plutôt que fausse"
+                    ) from None
         seen: dict[tuple[str, str], Optional[bool]] = {}
         rules = compiled.rules
         for rule in fired:
             pair, outcome = rules[rule]
             if seen.setdefault(pair, outcome) is not outcome:
                 raise BackendError(f"critère {pair[0]}/{pair[1]} : règles contradictoires (durable-rules)")
-        for funder, keys in compiled.by_truth.items():
-            failed = results[funder]
+        failed: dict[str, Optional[bool]] = {}
+        for keys in compiled.by_truth.values():
             for key in keys:
                 failed[key] = None  # unknown unless "false" or "true" fired
-        for (funder, key), outcome in seen.items():
+        for (_funder, key), outcome in seen.items():
             if outcome is True:
-                results[funder].pop(key, None)
+                failed.pop(key, None)
             else:
-                results[funder][key] = outcome
-        return results
+                failed[key] = outcome
+        return failed

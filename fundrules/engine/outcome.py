@@ -1,11 +1,14 @@
-"""From criterion outcomes to a funder's answer: status, blockers, facts to collect, next steps.
+"""From criterion outcomes to a funder's answer: decide, then explain, in that one direction.
 
-Outcomes come from a backend as {criterion key: False | None}; a criterion not listed held.
-Common criteria must all hold; when a version has routes, at least one route must hold whole.
+A backend gives the outcomes as one number per funder's rules (engine/backend.py; read as
+{criterion key: False | None}, a criterion not listed held). Common criteria must all hold; when a
+version has routes, at least one route must hold whole.
 
-`decide` gives what batch callers read (status, failing and unknown criteria, facts to collect,
-in scope), fast; `build_result` turns a decision into the French FunderResult, only when asked.
-Results are built with `model_construct` from values the rulesets' validation already checked: the
+*Decide* (`decide`, pure, no text): status, failing and unknown criteria, facts to collect, scope —
+what batch callers read. *Explain* (`build_result`, pure): a decision and the case's values → the
+French FunderResult, only when asked. Both take the Engine's cache (engine/cache.py) for what cases
+repeat; nothing here keeps state of its own besides the sources of each criterion (held weakly).
+Results are built with `construct` from values the rulesets' validation already checked: the
 pydantic validation of the output models stays at the API boundary, not on every answer.
 """
 
@@ -16,19 +19,20 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from itertools import filterfalse
+from types import MappingProxyType
 from typing import Any, Optional
 
 from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
-from ..results import Blocker, FunderResult, PendingCheck, RouteResult, SourceRef, construct
+from ..results import Blocker, FrozenDict, FunderResult, PendingCheck, RouteResult, SourceRef, construct
 from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
+from .backend import outcomes_of
+from .cache import AnswerCache
 
 Outcomes = Mapping[str, Optional[bool]]
 
 
-_PARAM_TEXTS = "param_texts"  # active.memo key: the French text of each parameter value in force
-
-
 def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]) -> dict[str, str]:
+    """The values a criterion's French texts name: its parameters, the facts it read, observed, required."""
     values = {name: params[name] for name in criterion.params + criterion.text_params}
     for path in criterion.facts:
         values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path), path)
@@ -37,62 +41,15 @@ def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mappin
     return values
 
 
-def _explained(
-    active: ActiveRules, criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]
-) -> list[Any]:
-    """[placeholder texts, Blocker or None] of a criterion for the values it reads: kept in a bounded
-    store, since cases repeat the same few values (Blocker built on first need)."""
-    read = tuple(facts.get(path) for path in criterion.facts)
-    key = (_token(active), criterion, tuple(map(type, read)), read)  # types too: 1, 1.0 and True are equal keys
-    try:
-        found = _BY_VALUES.get(key)
-    except TypeError:  # a value that cannot be a key: computed every time
-        return [_placeholders(criterion, facts, params), None]
-    if found is None:
-        found = _keep(key, [_placeholders(criterion, facts, params), None])
-    return found
-
-
-# Texts and answers per values read vary with every case: one store for all rules, bounded in entries
-# so that a long replay or service keeps flat memory (per-rules stores grew with the number of periods).
-BY_VALUES_SIZE = 8_192  # about 2 kB each: ~16 MB at most
-_BY_VALUES: dict = {}
-_TOKEN = "token"  # active.memo key: identifies the rules in _BY_VALUES keys (kept alive by them)
-
-
-def _token(active: ActiveRules) -> object:
-    token = active.memo.get(_TOKEN)
-    if token is None:
-        token = active.memo[_TOKEN] = object()
-    return token
-
-
-def _keep(key: tuple, value: Any) -> Any:
-    """Keep `value` under `key` from the second time the key is met. A case never seen again (most
-    of a long replay) leaves only its key, in a bounded set: storing every answer made the cyclic GC
-    traverse them again and again (objects kept are objects it scans), for hits that never come."""
-    if key not in _SEEN:
-        if len(_SEEN) >= SEEN_SIZE:
-            _SEEN.clear()
-        _SEEN[key] = None
-        return value
-    if len(_BY_VALUES) >= BY_VALUES_SIZE:
-        _BY_VALUES.clear()
-    _BY_VALUES[key] = value
-    return value
-
-
-SEEN_SIZE = 16_384  # keys met once (tuples of plain values: a few hundred bytes each)
-_SEEN: dict = {}
-
-
-def _sources(criterion: Criterion) -> list[SourceRef]:
+def _sources(criterion: Criterion) -> tuple[SourceRef, ...]:
+    """The criterion's sources as output models: derived from the rules alone, so built once per
+    criterion (held weakly: they go with the rules) and shared, immutable, by every answer."""
     refs = _SOURCES.get(criterion)
     if refs is None:
         refs = _SOURCES[criterion] = tuple(
             construct(SourceRef, title=s.title, url=s.url, article=s.article) for s in criterion.sources
         )
-    return list(refs)
+    return refs
 
 
 _SOURCES: weakref.WeakKeyDictionary[Criterion, tuple[SourceRef, ...]] = weakref.WeakKeyDictionary()
@@ -107,7 +64,7 @@ def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str
         criterion=criterion.key,
         route=criterion.route,
         message=message,
-        observed={path: facts.get(path) for path in criterion.facts},
+        observed=FrozenDict({path: facts.get(path) for path in criterion.facts}),
         required=values["required"],
         sources=_sources(criterion),
         verified=criterion.verified,
@@ -222,8 +179,8 @@ class FunderOutcome:
     """One funder's answer without its explanation (statuses, blockers' criteria, facts to collect,
     scope), agreeing with the FunderResult that `build_result` explains from it.
 
-    Shared and immutable: the same object answers every case of a stretch of days whose criteria
-    outcomes are the same (and, when facts are missing, that misses the same ones)."""
+    Immutable (tuples and read-only mappings), so the same object may answer every case of a
+    stretch of days whose criteria outcomes are the same (the Engine's cache shares it)."""
 
     funder: str
     status: str  # eligible, blocked, a_verifier or not_in_force, as FunderResult.status
@@ -231,16 +188,13 @@ class FunderOutcome:
     missing_facts: tuple[str, ...]  # facts to collect (FunderResult.missing_facts)
     in_scope: Optional[bool]  # FunderResult.in_scope
     active: Optional[ActiveRules] = field(default=None, repr=False)  # None: no rules apply on that date
-    outcomes: Mapping[str, Optional[bool]] = field(default_factory=dict, repr=False)
+    outcomes: Mapping[str, Optional[bool]] = field(default_factory=lambda: _EMPTY, repr=False)
     failing: tuple[Criterion, ...] = field(default=(), repr=False)  # the blockers' criteria
     unknown: tuple[Criterion, ...] = field(default=(), repr=False)  # criteria the missing facts would settle
-    route_status: Mapping[str, str] = field(default_factory=dict, repr=False)
-    route_scope: Mapping[str, Optional[bool]] = field(default_factory=dict, repr=False)
+    route_status: Mapping[str, str] = field(default_factory=lambda: _EMPTY, repr=False)
+    route_scope: Mapping[str, Optional[bool]] = field(default_factory=lambda: _EMPTY, repr=False)
     early: Optional[FunderResult] = field(default=None, repr=False)  # the whole answer when no rules apply
-    pattern: Any = field(default=None, repr=False)  # the outcome pattern this decision is kept under
-    reads: tuple[str, ...] = field(default=(), repr=False)  # facts the explanation's texts read
-    narrowed: dict = field(default_factory=dict, repr=False)  # {facts still missing: this decision with them}
-    frames: dict = field(default_factory=dict, repr=False)  # {operator: what its answer holds besides texts}
+    pattern: Any = field(default=None, repr=False)  # the outcome pattern (run_coded's number) decided
 
     @property
     def rules_apply(self) -> bool:
@@ -249,74 +203,39 @@ class FunderOutcome:
         return self.active is not None
 
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
 def early_outcome(result: FunderResult) -> FunderOutcome:
     """The compact form of an answer given without rules (not in force, variant missing)."""
     return FunderOutcome(result.funder, result.status, (), tuple(result.missing_facts), result.in_scope, early=result)
 
 
-# Decisions are kept per rules (a dict on each ActiveRules: one lookup on the hot path) and bounded
-# for all rules together: when DECISIONS_SIZE are kept (decisions, their narrowed forms and the
-# frames of their answers counted together), every rules' decisions are dropped at once.
-DECISIONS_SIZE = 8_192  # about 1-3 kB each
-_FILLED: list[dict] = []  # the decision dicts holding something
-_kept = [0]  # decisions kept in them (approximate under threads: a race only delays the clearing)
+def decide(active: ActiveRules, facts: Mapping[str, Any], code: int, cache: AnswerCache) -> FunderOutcome:
+    """Status, blockers' criteria, facts to collect and scope of one funder (no text, no model),
+    from the number in which a backend gives the criteria outcomes (`Backend.run_coded`).
 
-
-def decide(active: ActiveRules, facts: Mapping[str, Any], outcomes: Outcomes) -> FunderOutcome:
-    """Status, blockers' criteria, facts to collect and scope of one funder (no text, no model).
-
-    The decision depends on the criteria outcomes only, facts to collect aside: it is kept per
-    outcome pattern on the rules (`active.decisions`), and the facts the case lacks are then picked
-    from the facts its unknown criteria read."""
-    # Two flat tuples hash quicker than one of pairs; a backend lists the criteria in a fixed order
-    key = (tuple(outcomes), tuple(outcomes.values())) if outcomes else None
-    return _narrowed(_decision(active, key, outcomes), facts)
-
-
-def decide_coded(active: ActiveRules, facts: Mapping[str, Any], code: int) -> FunderOutcome:
-    """`decide` from the number in which PythonBackend.run_coded gives the outcomes."""
-    found = active.decisions.get(code)
+    The decision depends on that number only, facts to collect aside: it is kept per rules and
+    number, and the facts the case lacks are then picked from those its unknown criteria read."""
+    key = (active, code)
+    found = cache.get("decision", key)
     if found is None:
-        from .reference import outcomes_of
-
-        found = _decision(active, code, outcomes_of(active, code))
-    return _narrowed(found, facts)
+        found = cache.put("decision", key, _decide(active, outcomes_of(active, code), code))
+    return narrowed(found, facts, cache)
 
 
-def _decision(active: ActiveRules, key: Any, outcomes: Outcomes) -> FunderOutcome:
-    decisions = active.decisions
-    found = decisions.get(key)
-    if found is None:
-        _count_one()
-        if not decisions:
-            _FILLED.append(decisions)
-        found = decisions[key] = _decide(active, outcomes, key)
-    return found
-
-
-def _count_one() -> None:
-    """Count one more thing kept with the decisions (a decision, a narrowed one, the frame of an
-    answer); past DECISIONS_SIZE, drop every rules' decisions and what hangs on them."""
-    if _kept[0] >= DECISIONS_SIZE:
-        for kept in _FILLED:
-            kept.clear()
-        _FILLED.clear()
-        _kept[0] = 0
-    _kept[0] += 1
-
-
-def _narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
+def narrowed(found: FunderOutcome, facts: Mapping[str, Any], cache: AnswerCache) -> FunderOutcome:
     """The decision with, as facts to collect, only those this case lacks."""
     if not found.missing_facts or facts.keys().isdisjoint(found.missing_facts):
         return found
     missing = tuple(filterfalse(facts.__contains__, found.missing_facts))
     if len(missing) == len(found.missing_facts):
         return found
-    narrowed = found.narrowed.get(missing)  # the same decision, fewer facts to collect: kept on it
-    if narrowed is None:
-        _count_one()
-        narrowed = found.narrowed[missing] = replace(found, missing_facts=missing, narrowed={}, frames={})
-    return narrowed
+    key = (found, missing)  # the same decision, fewer facts to collect
+    kept = cache.get("narrowed", key)
+    if kept is None:
+        kept = cache.put("narrowed", key, replace(found, missing_facts=missing))
+    return kept
 
 
 def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> FunderOutcome:
@@ -360,10 +279,6 @@ def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> Fun
     for c in unknown:
         for path in c.facts:
             read.setdefault(path, None)
-    texts: dict[str, None] = {}
-    for c in failing + unknown + [c for c in active.criteria if not c.blocking and c.key in outcomes]:
-        for path in c.facts:
-            texts.setdefault(path, None)
     return FunderOutcome(
         funder=active.funder.id,
         status=status,
@@ -371,40 +286,21 @@ def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> Fun
         missing_facts=tuple(read),
         in_scope=in_scope,
         active=active,
-        outcomes=dict(outcomes),
+        outcomes=MappingProxyType(dict(outcomes)),
         failing=tuple(failing),
         unknown=tuple(unknown),
-        route_status=route_status,
-        route_scope=route_scope,
+        route_status=MappingProxyType(route_status),
+        route_scope=MappingProxyType(route_scope),
         pattern=pattern,
-        reads=tuple(texts),
     )
-
-
-def cached_result(
-    decision: FunderOutcome, facts: Mapping[str, Any], operator: Optional[str], **extra: Any
-) -> FunderResult:
-    """`build_result` without trace, kept in a bounded store: the answer depends only on the outcome
-    pattern, the operator, the values its texts read and the facts missing, which cases repeat."""
-    active = decision.active
-    assert active is not None
-    values = tuple(facts.get(path) for path in decision.reads)
-    key = (_token(active), decision.pattern, operator, decision.missing_facts, tuple(map(type, values)), values)
-    try:
-        found = _BY_VALUES.get(key)
-    except TypeError:  # a value that cannot be a key
-        return build_result(active, facts, decision.outcomes, operator, decision, **extra)
-    if found is None:
-        found = _keep(key, build_result(active, facts, decision.outcomes, operator, decision, **extra))
-    return found
 
 
 def _frame(
     active: ActiveRules, decision: FunderOutcome, operator: Optional[str]
-) -> tuple[dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], tuple[str, ...]]:
+) -> tuple[dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], tuple[str, ...], dict[str, str]]:
     """What a funder's answer holds that depends on its decision and the operator only, not on the
-    values its texts read: built once per decision and operator (`build_result` adds the texts).
-    (fields of FunderResult, criteria giving notices, criteria giving a next step, later steps)."""
+    values its texts read (`build_result` adds the texts): fields of FunderResult, criteria giving
+    notices, criteria giving a next step, later steps, the French text of each parameter value."""
     funder, version, variant = active.funder, active.version, active.variant
     _common, by_route = active.partition
     outcomes = decision.outcomes
@@ -419,7 +315,7 @@ def _frame(
             PendingCheck,
             criterion=c.key,
             route=c.route,
-            missing_facts=[path for path in c.facts if path in missing_set],
+            missing_facts=tuple(path for path in c.facts if path in missing_set),
             verified=c.verified,
         )
         for c in unknown
@@ -489,55 +385,38 @@ def _frame(
         scope_label=funder.scope_of(variant)[1],
     )
     step_criteria = tuple(c for c in failing + unknown if c.next_step)
-    return fields, notice_criteria, step_criteria, tuple(later)
+    params = {name: value_fr(value) for name, value in active.params}  # the parameters' French texts
+    return fields, notice_criteria, step_criteria, tuple(later), params
 
 
 def build_result(
-    active: ActiveRules,
+    decision: FunderOutcome,
     facts: Mapping[str, Any],
-    outcomes: Outcomes,
     operator: Optional[str],
-    decision: Optional[FunderOutcome] = None,
+    cache: AnswerCache,
     **extra: Any,
 ) -> FunderResult:
-    """The funder's French answer from its decision (`decide`, computed here when not given);
-    `extra` sets the fields the engine adds (ruleset_file, ruleset_digest, trace, reviewed_on)."""
-    if decision is None:
-        decision = decide(active, facts, outcomes)
-    frame = decision.frames.get(operator)
+    """The funder's French answer from its decision (`decide`); `extra` sets the fields the engine
+    adds (ruleset_file, ruleset_digest, trace, reviewed_on). What depends on the decision and the
+    operator only is kept in the cache; the texts that read the case's values are written each time."""
+    active = decision.active
+    assert active is not None  # an answer without rules is `decision.early`
+    key = (decision, operator)
+    frame = cache.get("frame", key)
     if frame is None:
-        _count_one()
-        frame = decision.frames[operator] = _frame(active, decision, operator)
-    fixed, notice_criteria, step_criteria, later_steps = frame
-    failing = decision.failing
+        frame = cache.put("frame", key, _frame(active, decision, operator))
+    fixed, notice_criteria, step_criteria, later_steps, params = frame
 
-    params = active.memo.get(_PARAM_TEXTS)
-    if params is None:
-        params = active.memo[_PARAM_TEXTS] = {name: value_fr(value) for name, value in active.params}
-    explained = {c.key: _explained(active, c, facts, params) for c in failing + decision.unknown + notice_criteria}
-    texts = {key: entry[0] for key, entry in explained.items()}
-    notices = [fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria]
-    blockers = []
-    for c in failing:
-        entry = explained[c.key]
-        if entry[1] is None:
-            entry[1] = _blocker(c, facts, entry[0])
-        blockers.append(entry[1])
+    texts = {c.key: _placeholders(c, facts, params) for c in decision.failing + decision.unknown + notice_criteria}
+    notices = tuple(fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria)
+    blockers = tuple(_blocker(c, facts, texts[c.key]) for c in decision.failing)
     steps: dict[str, None] = {}
     for c in step_criteria:
-        steps.setdefault(fill(c.next_step, texts[c.key]), None)  # type: ignore[arg-type]
+        steps.setdefault(fill(c.next_step, texts[c.key]), None)
     for step in later_steps:
         steps.setdefault(step, None)
 
     fields: dict[str, Any] = dict(fixed)
-    fields.update(
-        blockers=blockers,
-        missing_facts=list(fixed["missing_facts"]),
-        pending=list(fixed["pending"]),
-        routes=list(fixed["routes"]),
-        unverified_criteria=list(fixed["unverified_criteria"]),
-        notices=notices,
-        next_steps=list(steps),
-    )
+    fields.update(blockers=blockers, notices=notices, next_steps=tuple(steps))
     fields.update(extra)
     return construct(FunderResult, **fields)

@@ -9,7 +9,7 @@ give the same trace whenever they give the same outcomes, which the differential
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from ..results import Outcome, SourceRef, TraceEntry, TraceRead, construct
@@ -33,8 +33,8 @@ def _parameter_source(active: ActiveRules, name: str, day: Optional[dt.date]) ->
 
 def _reads(
     criterion: Criterion, active: ActiveRules, facts: Mapping[str, Any], derived: frozenset[str], day: Optional[dt.date]
-) -> list[TraceRead]:
-    reads = [
+) -> tuple[TraceRead, ...]:
+    reads = tuple(
         construct(
             TraceRead,
             name=path,
@@ -43,15 +43,14 @@ def _reads(
             source=None if path not in facts else "calculé" if path in derived else "cas",
         )
         for path in criterion.facts
-    ]
+    )
     params = active.param_values()
-    reads += [
+    return reads + tuple(
         construct(
             TraceRead, name=name, kind="parameter", value=params.get(name), source=_parameter_source(active, name, day)
         )
         for name in criterion.params
-    ]
-    return reads
+    )
 
 
 def build_trace(
@@ -60,9 +59,9 @@ def build_trace(
     outcomes: Mapping[str, Optional[bool]],
     derived: frozenset[str] = frozenset(),
     day: Optional[dt.date] = None,
-) -> list[TraceEntry]:
+) -> tuple[TraceEntry, ...]:
     """One entry per criterion in force, in file order (common criteria and route criteria)."""
-    return [
+    return tuple(
         construct(
             TraceEntry,
             criterion=c.key,
@@ -72,17 +71,17 @@ def build_trace(
             outcome=OUTCOME[outcomes.get(c.key, True)],
             condition=c.condition_text,
             reads=_reads(c, active, facts, derived, day),
-            sources=[construct(SourceRef, title=s.title, url=s.url, article=s.article) for s in c.sources],
+            sources=tuple(construct(SourceRef, title=s.title, url=s.url, article=s.article) for s in c.sources),
             verified=c.verified,
         )
         for c in active.criteria
-    ]
+    )
 
 
 MARK = {"holds": "[rempli]", "fails": "[non rempli]", "unknown": "[inconnu]"}
 
 
-def render_trace(trace: list[TraceEntry], indent: str = "     ") -> list[str]:
+def render_trace(trace: Sequence[TraceEntry], indent: str = "     ") -> list[str]:
     """The trace as a short French tree for the terminal: common criteria, then each route."""
     from ..french import value_fr
 

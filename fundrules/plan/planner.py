@@ -30,7 +30,7 @@ def _exclusions(engine, rules: PlanVersion, chosen: set[str], case_facts_: Optio
     """{rule id: funder it excludes} for the plan rules that fail on this set of funders (rules may
     also read the case's facts: the AIF is for job seekers, not in an employee's plan)."""
     facts = {**(case_facts_ or {}), **{candidate_fact(fid): fid in chosen for fid in engine.catalog.funders}}
-    outcomes = engine._backend.run([rules.active], facts)[rules.active.funder.id]
+    outcomes = engine.criteria_outcomes(rules.active, facts)
     return {
         rule: rules.excludes[rule]
         for rule, value in outcomes.items()

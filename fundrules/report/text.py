@@ -171,7 +171,7 @@ def render_text(
     """`region`: the case's region code, said with its name ("Centre-Val de Loire (code 24)");
     `note`: a line said first (the case lacks the triage facts)."""
     width = width or terminal_width()
-    results = evaluation.results
+    results = list(evaluation.results)
     head = f"Évaluation au {date_fr(evaluation.as_of)}"
     if evaluation.date_demande and evaluation.date_demande != evaluation.as_of:
         head += f" (demande du {date_fr(evaluation.date_demande)}, règles d'une autre date)"

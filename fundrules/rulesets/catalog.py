@@ -9,8 +9,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..conditions.ast import FactRef, Node, Not
-from ..conditions.kleene import compile_condition, fact_compared
+from ..conditions.ast import Node
+from ..conditions.kleene import compile_condition
 
 
 @dataclass(frozen=True)
@@ -234,11 +234,6 @@ class ActiveRules:
     criteria: tuple[Criterion, ...]
     params: tuple[tuple[str, Any], ...]
     variant: Optional[Variant] = None
-    # what the engine derives from these rules alone (decisions per outcome, French parameter texts):
-    # shared by every case of the stretch of days, dropped with the rules
-    memo: dict = field(default_factory=dict, repr=False, compare=False)
-    # the engine's decisions per pattern of criteria outcomes (bounded for all rules together)
-    decisions: dict = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def key(self) -> tuple:
@@ -259,26 +254,6 @@ class ActiveRules:
         common = [c for c in blocking if c.route is None]
         by_route = {r.id: [c for c in blocking if c.route == r.id] for r in self.version.routes}
         return common, by_route
-
-    @functools.cached_property
-    def program(self) -> tuple[tuple, tuple, tuple, tuple]:
-        """What the reference backend runs for every case of the stretch of days: per criterion the
-        bits that say "fails" and "unknown" in a number naming the outcomes of all the criteria, with
-        (1) a fact named alone, read directly; (2) `not fact`, likewise; (3) `fact <op> constant`
-        (literal or parameter), compared directly; (4) any other condition, compiled with this date's
-        parameter values fixed. The order does not change the number."""
-        params = self._param_values
-        facts, negated, compared, compiled = [], [], [], []
-        for c, (_key, *bits) in zip(self.criteria, self.bits, strict=True):
-            if isinstance(c.condition, FactRef):
-                facts.append((c.condition.path, *bits))
-            elif isinstance(c.condition, Not) and isinstance(c.condition.item, FactRef):
-                negated.append((c.condition.item.path, *bits))
-            elif (leaf := fact_compared(c.condition, params)) is not None:
-                compared.append((*leaf, *bits))
-            else:
-                compiled.append((compile_condition(c.condition, params), *bits))
-        return tuple(facts), tuple(negated), tuple(compared), tuple(compiled)
 
     @functools.cached_property
     def bits(self) -> tuple[tuple[str, int, int], ...]:

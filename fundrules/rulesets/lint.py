@@ -16,32 +16,18 @@ import itertools
 import random
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ..conditions.ast import Literal
 from ..conditions.typecheck import walk
 from ..facts import BOOL, DATE, FACTS, NUMBER
 from .catalog import Catalog, Criterion, Version
+from .problems import LintProblem
 from .text_lint import lint_texts
 
 BASE_DAY = dt.date(2018, 6, 1)
 DAY_OFFSETS = (-400, -200, -30, -1, 0, 1, 14, 15, 16, 59, 60, 61, 119, 120, 121, 180, 200, 370, 400)
 MAX_TRIES = 4000
-
-
-@dataclass
-class LintProblem:
-    funder: str
-    version: str
-    criterion: str
-    file: str
-    line: int | None
-    reason: str
-
-    def render(self) -> str:
-        where = f"{self.file}, ligne {self.line}" if self.line else self.file
-        return f"{where} : {self.funder} version {self.version}, critère {self.criterion} : {self.reason}"
 
 
 def _candidates(criterion: Criterion, params: dict[str, Any]) -> dict[str, list[Any]]:
@@ -113,8 +99,8 @@ def lint_catalog(catalog: Catalog) -> list[LintProblem]:
     """Problems found; raises InputError (file, line) for what durable-rules could not run."""
     from pathlib import Path
 
+    from ..engine.durable_check import check_catalog
     from ..plan.rules import load_plan_rules
-    from .durable_check import check_catalog
 
     check_catalog(catalog, load_plan_rules(Path(catalog.directory), catalog))
     problems = []

@@ -71,7 +71,7 @@ def lint_texts(directory: str | Path) -> list[Any]:
     name reads like its scheme's (`income.paired_with`: "Rémunération du CIF", not "CIF")."""
     from ..french import short_name
     from ..source import read_document
-    from .lint import LintProblem
+    from .problems import LintProblem
 
     root = Path(directory)
     problems: list[Any] = []

@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from ..engine.durable_compile import ConditionTooComplex, check_condition
 from ..errors import InputError
-from .catalog import Catalog, Criterion, Version
+from ..rulesets.catalog import Catalog, Criterion, Version
+from .durable_compile import ConditionTooComplex, check_condition
 
 _CHECKED = "_durable_checked"
 
@@ -68,7 +68,7 @@ def check_catalog(catalog: Catalog, plan_rules: Iterable = ()) -> None:
     """Refuse the first criterion or plan rule durable-rules could not run; once per catalog."""
     if getattr(catalog, _CHECKED, False):
         return
-    from . import cache
+    from ..rulesets import cache
 
     passed: set = set()
     if not cache.durable_checked(catalog):  # a cached catalog whose checks passed in an earlier process
