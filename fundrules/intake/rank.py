@@ -41,18 +41,11 @@ from ..errors import InputError
 from ..fact_questions import QUESTIONS
 from ..facts import BOOL, DATE, FACTS, INT, NUMBER, OPERATORS, STRING
 from ..french import short_name
+from ..triage import TRIAGE_FACTS
 from .model import Choice, Question, Questions
 
-TRIAGE = (
-    "beneficiaire.statut",
-    "beneficiaire.inscrit_pole_emploi",
-    "projet.type_action",
-    "projet.cout_pedagogique",
-    "projet.duree_heures",
-    "projet.date_debut",
-    "region",
-    "operateur",
-)
+# the triage facts a case should hold (fundrules/triage.py), then where and by whom it is followed
+TRIAGE = (*TRIAGE_FACTS, "region", "operateur")
 _ORDER = {path: index for index, path in enumerate(FACTS)}
 LARGE_NUMBER = 1_000_000  # the top probe of an unbounded number: above every threshold of the rules
 MAX_OFFSET = 1_000  # numbers read as a count of days or months only up to this size
