@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,7 +28,9 @@ from ..provenance import file_digest, read_ruleset_files
 from ..source import Located, parse_bytes, read_document
 from . import cache as catalog_cache
 from .catalog import Catalog, Criterion, Funder, Parameter, Revaluation, Route, Source, Variant, Version
-from .schema import CriterionFile, FunderFile, ParameterFile, VariantFile, VersionFile
+
+if TYPE_CHECKING:  # imported where files are validated: a catalog read from the cache never needs them
+    from .schema import CriterionFile, FunderFile, ParameterFile, VersionFile
 
 FUNDER_FILE = "funder.yaml"
 VARIANT_FILE = "variant.yaml"
@@ -141,6 +143,11 @@ def default_rulesets_dir() -> Path:
     override = os.environ.get("FUNDRULES_RULESETS")
     if override:
         return Path(override)
+    return shipped_rulesets_dir()
+
+
+def shipped_rulesets_dir() -> Path:
+    """The rulesets shipped with fundrules: installed as package data, else the checkout's."""
     try:
         from importlib.resources import files
 
@@ -478,6 +485,8 @@ def _load_versions(
         if path.name in (FUNDER_FILE, VARIANT_FILE) or path.suffix not in (".yaml", ".yml"):
             continue
         vdoc = read(path)
+        from .schema import VersionFile
+
         vspec = _validate(VersionFile, vdoc)
         budget.spend(funder_id, criteria_count(vspec), vdoc)
         versions.append(_VersionBuilder(funder_id, vdoc, vspec, illustrative).build())
@@ -535,6 +544,8 @@ def _load_variants(
         vpath = sub / VARIANT_FILE
         if not vpath.is_file():
             raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
+        from .schema import VariantFile
+
         vspec: VariantFile = _read_named(vpath, VariantFile, sub, read)[1]
         versions = _load_versions(spec.id, sub, vspec.illustrative, read, budget)
         if vspec.scope is not None:
@@ -574,6 +585,8 @@ def load_funder(folder: Path, read: Reader = read_document, budget: _CriteriaBud
     funder_path = folder / FUNDER_FILE
     if not funder_path.is_file():
         raise InputError(f"{FUNDER_FILE} manquant dans le dossier du financeur", file=str(folder))
+    from .schema import FunderFile
+
     doc, spec = _read_named(funder_path, FunderFile, folder, read)
     budget = budget or _CriteriaBudget()
     variants = _load_variants(spec, folder, doc, read, budget) if spec.variant_by else {}
@@ -652,7 +665,7 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     directory = Path(directory) if directory else default_rulesets_dir()
     if not directory.is_dir():
         raise InputError("dossier de règles introuvable", file=str(directory))
-    folder = catalog_cache.cache_dir() if cache else None
+    folder = catalog_cache.cache_dir(bundled=_is_bundled(directory)) if cache else None
     files = read_ruleset_files(directory)  # read once: parsed, and digested for provenance (no second read)
     if files is None:
         return _registered(_load_catalog(directory, read_document))
@@ -669,6 +682,14 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
         if folder is not None and key is not None:
             catalog_cache.write(folder, key, catalog)
     return _registered(catalog)
+
+
+def _is_bundled(directory: Path) -> bool:
+    """True for the rulesets shipped with fundrules (cached by default in the user's cache folder)."""
+    try:
+        return directory.resolve() == shipped_rulesets_dir().resolve()
+    except OSError:
+        return False
 
 
 def _registered(catalog: Catalog) -> Catalog:
