@@ -1,12 +1,14 @@
 """fundrules benchmark: prints a table of its figures. Not a test: run `python bench/run.py`.
 
-Options: --cases N (mix size, 2000), --memory-evals N (100,000), --replay N (10,000), --stream N
-(cases streamed through the replay for its memory, 100,000), --cold-runs N (11), --quick (small
-numbers, for a smoke run).
+Options: --cases N (mix size, 2000), --memory-evals N (100,000), --replay N (cases replayed by the
+real `fundrules replay` command with --jobs 1 and --jobs 2, each in fresh processes, 4,000),
+--parallel-rounds N (alternated rounds of those two legs, 3), --stream N (cases streamed through the
+replay for its memory, 100,000), --cold-runs N (11), --quick (small numbers, for a smoke run).
 
-After the table it prints each target of issue 13 with its figure and "met" / "not met", and a
-calibration figure (a fixed pure-Python loop timed in the same process) so that figures from
-different machines can be compared: divide a time by the calibration time.
+After the table it prints each target of issues 13 and 27 with its figure and "met" / "not met", or
+why this run gives no verdict (never an extrapolated figure), and a calibration figure (a fixed
+pure-Python loop timed in the same process) so that figures from different machines or moments can
+be compared: divide a time by the calibration time (bench/README.md, "Round 3: method").
 """
 
 from __future__ import annotations
