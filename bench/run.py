@@ -555,6 +555,11 @@ def parallel_verdict(parallel: dict[str, float], rounds: int, jobs: int = 2) -> 
         return f"cannot be shown on this machine now (pure CPU loop {parallel['ceiling']:.2f}x < {MIN_CEILING}x)"
     if parallel["speedup"] > jobs * 1.05:
         return f"noise: more than {jobs}x cannot come from {jobs} processes (load changed between the legs)"
+    if parallel["speedup"] > parallel["ceiling"] * 1.1:
+        return (
+            f"no verdict: above what the CPU loop gained ({parallel['ceiling']:.2f}x); the load changed "
+            "between the legs, or 2 processes took a larger share of a shared machine"
+        )
     if rounds < 3:
         return f"indicative only ({rounds} round; --parallel-rounds 3 or more for a verdict)"
     return parallel["speedup"] > 1
