@@ -9,7 +9,6 @@ and a Ctrl-C waits at most for them (the workers ignore it and finish; the paren
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -21,6 +20,8 @@ _INHERITED: dict[str, Any] = {}
 
 
 def can_fork() -> bool:
+    import multiprocessing  # here, not at import: a cold `fundrules check` never forks (≈ 7 ms saved)
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -44,6 +45,8 @@ def forked_slices(
     At most `2 * jobs` slices are sent ahead of the one being read: a streaming reader that is
     slower than the workers holds a few slices' results, not all of them (`Pool.imap` runs ahead).
     """
+    import multiprocessing
+
     _INHERITED["state"] = state
     try:
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # workers fork with it blocked

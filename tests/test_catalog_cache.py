@@ -311,21 +311,80 @@ def test_a_cache_folder_that_cannot_be_written_is_no_cache(cache_dir):
 # -- where, and off --------------------------------------------------------------------------------
 
 
-def test_the_cache_is_only_where_the_user_names_it(monkeypatch, tmp_path):
-    # Nothing written where the user did not ask: no default folder (XDG, home), an absolute folder only.
+def test_the_bundled_rulesets_are_cached_by_default_in_the_users_cache_folder(monkeypatch, tmp_path):
+    # Issue 27's decision: the bundled rules are cached by default where pip, mypy and ruff keep theirs
+    # ($XDG_CACHE_HOME, else ~/.cache); rulesets of the user's own only where the user names a folder.
     monkeypatch.delenv("FUNDRULES_NO_CACHE", raising=False)
     monkeypatch.delenv("FUNDRULES_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("FUNDRULES_RULESETS", raising=False)
+    monkeypatch.setattr(cache.sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache.cache_dir() is None
-    load_catalog(RULESETS)
-    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
-    monkeypatch.setenv("FUNDRULES_CACHE_DIR", "relative/folder")
-    assert cache.cache_dir() is None
-    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(tmp_path / "chosen"))
-    assert cache.cache_dir() == tmp_path / "chosen"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir(bundled=True) == tmp_path / "xdg" / "fundrules"
+    assert cache.cache_dir() is None  # not the bundled rulesets: nothing written unasked
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # the XDG rule: a relative value is ignored
+    assert cache.cache_dir(bundled=True) == tmp_path / "home" / ".cache" / "fundrules"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert cache.cache_dir(bundled=True) == tmp_path / "home" / ".cache" / "fundrules"
+    monkeypatch.setattr(cache.sys, "platform", "darwin")
+    assert cache.cache_dir(bundled=True) == tmp_path / "home" / "Library" / "Caches" / "fundrules"
+    monkeypatch.setattr(cache.sys, "platform", "linux")
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", "relative/folder")  # moved, but to no usable folder: none
+    assert cache.cache_dir(bundled=True) is None and cache.cache_dir() is None
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(tmp_path / "chosen"))  # moved: every ruleset directory
+    assert cache.cache_dir(bundled=True) == cache.cache_dir() == tmp_path / "chosen"
     monkeypatch.setenv("FUNDRULES_NO_CACHE", "1")
-    assert cache.cache_dir() is None
+    assert cache.cache_dir(bundled=True) is None and cache.cache_dir() is None
+
+
+def test_the_default_cache_holds_the_bundled_rulesets_only(monkeypatch, tmp_path, ruleset_dir):
+    monkeypatch.delenv("FUNDRULES_NO_CACHE", raising=False)
+    monkeypatch.delenv("FUNDRULES_CACHE_DIR", raising=False)
+    monkeypatch.delenv("FUNDRULES_RULESETS", raising=False)
+    monkeypatch.setattr(cache.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    folder = tmp_path / "xdg" / "fundrules"
+    load_catalog(ruleset_dir.root)  # the user's own rulesets: not cached unasked
+    assert not (tmp_path / "xdg").exists()
+    first = load_catalog()  # the shipped ones: written, then read back
+    assert len(entries(folder)) == 1
+    assert folder.stat().st_mode & 0o777 == 0o700 and entries(folder)[0].stat().st_mode & 0o777 == 0o600
+    second = load_catalog()
+    assert getattr(second, "_cache_entry", None) == (folder, entries(folder)[0].name[len("catalog-") : -len(".pickle")])
+    assert plain(second.funders) == plain(first.funders)
+    monkeypatch.setenv("FUNDRULES_RULESETS", str(ruleset_dir.root))  # the bundled ones replaced: not cached
+    load_catalog()
+    assert len(entries(folder)) == 1
+
+
+def test_check_answers_the_same_with_the_default_cache_and_without(tmp_path):
+    """The command as installed: the cache on by default (here in a temporary XDG folder) gives the
+    same answer as with FUNDRULES_NO_CACHE=1, when it writes the entry and when it reads it back; a
+    damaged entry is refused (rebuilt), never an error nor another answer."""
+    case = str(EXAMPLES / "ancien-cdd-2018.yaml")
+    xdg = tmp_path / "xdg"
+    base = {k: v for k, v in os.environ.items() if k not in ("FUNDRULES_CACHE_DIR", "FUNDRULES_RULESETS")}
+
+    def check(use_cache: bool, engine: str = "durable") -> str:
+        env = {**base, "FUNDRULES_NO_CACHE": "0" if use_cache else "1", "XDG_CACHE_HOME": str(xdg)}
+        command = [sys.executable, "-m", "fundrules", "check", case, "--engine", engine, "--format", "json"]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    if sys.platform == "darwin":
+        pytest.skip("the default folder is ~/Library/Caches there")
+    without = check(False)
+    assert not xdg.exists()
+    assert check(True) == without  # written
+    [entry] = entries(xdg / "fundrules")
+    assert check(True) == without  # read back
+    data = bytearray(entry.read_bytes())
+    data[-10] ^= 0xFF  # damaged: the checksum no longer matches
+    entry.write_bytes(bytes(data))
+    assert check(True) == without
+    assert entry.read_bytes() != bytes(data)  # refused and written again
+    assert check(True, "python") == check(False, "python")
 
 
 def test_nothing_is_written_when_the_cache_is_off(cache_dir, monkeypatch):

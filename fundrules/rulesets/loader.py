@@ -141,6 +141,11 @@ def default_rulesets_dir() -> Path:
     override = os.environ.get("FUNDRULES_RULESETS")
     if override:
         return Path(override)
+    return shipped_rulesets_dir()
+
+
+def shipped_rulesets_dir() -> Path:
+    """The rulesets shipped with fundrules: installed as package data, else the checkout's."""
     try:
         from importlib.resources import files
 
@@ -652,7 +657,7 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     directory = Path(directory) if directory else default_rulesets_dir()
     if not directory.is_dir():
         raise InputError("dossier de règles introuvable", file=str(directory))
-    folder = catalog_cache.cache_dir() if cache else None
+    folder = catalog_cache.cache_dir(bundled=_is_bundled(directory)) if cache else None
     files = read_ruleset_files(directory)  # read once: parsed, and digested for provenance (no second read)
     if files is None:
         return _registered(_load_catalog(directory, read_document))
@@ -669,6 +674,14 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
         if folder is not None and key is not None:
             catalog_cache.write(folder, key, catalog)
     return _registered(catalog)
+
+
+def _is_bundled(directory: Path) -> bool:
+    """True for the rulesets shipped with fundrules (cached by default in the user's cache folder)."""
+    try:
+        return directory.resolve() == shipped_rulesets_dir().resolve()
+    except OSError:
+        return False
 
 
 def _registered(catalog: Catalog) -> Catalog:
