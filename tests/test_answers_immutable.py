@@ -122,3 +122,30 @@ def test_an_answer_reads_back_from_its_json_equal_to_itself(python_engine, expla
             next(b for r in again.results for b in r.blockers).observed["x"] = 1
     if explain:  # the trace reads date facts: they came back as dates, not as their text
         assert dates_seen > 0
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+def test_a_plan_cannot_be_changed_in_place_and_reads_back_equal(backend):
+    from fundrules.engine import durable_backend
+    from fundrules.plan.model import Plan
+
+    if backend == "durable" and not durable_backend.available():
+        pytest.skip("durable-rules is not importable on this interpreter")
+    engine = Engine(RULESETS, backend=backend)
+    plan = engine.plan(load_case(CASE_A))
+    before = plan.model_dump_json()
+    main = plan.plans[0]
+    attempts = [
+        lambda: plan.plans.append(main),
+        lambda: main.steps.append(main.steps[0]),
+        lambda: main.income.append(main.income[0]),
+        lambda: plan.income.append(plan.income[0]),
+        lambda: plan.unlock.append(None),
+        lambda: setattr(main, "remaining", 0),
+        lambda: setattr(main.steps[0], "amount", 0),
+    ]
+    for attempt in attempts:
+        with pytest.raises((AttributeError, TypeError, ValidationError)):
+            attempt()
+    assert engine.plan(load_case(CASE_A)).model_dump_json() == before == plan.model_dump_json()
+    assert Plan.model_validate_json(before) == plan

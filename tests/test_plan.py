@@ -138,7 +138,7 @@ def test_aif_is_only_a_last_resort_when_the_regional_plan_can_pay(python_engine)
 def test_impasse_names_what_would_unlock_it(python_engine):
     case = load_library_case(ROOT / "cases/etude-territorialisee/2016-T2/cadre-cpf-sans-delegation.yaml").case
     plan = python_engine.plan(case, as_of=dt.date(2016, 6, 16))
-    assert plan.impasse and plan.plans == []
+    assert plan.impasse and plan.plans == ()
     # boeth is false and no health condition is stated: an RQTH request is no action for this person
     assert [(u.funder, u.what) for u in plan.unlock] == [
         ("aif", "validation du projet par le conseiller Pôle emploi"),

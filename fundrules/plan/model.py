@@ -58,12 +58,12 @@ class IncomeEntry(_Out):
     verified: bool = Field(True, description="false : montant ou règle qu'aucune source ne confirme (« à confirmer »)")
     next_step: Optional[str] = Field(None, description="démarche suivante, en français")
     reason: Optional[str] = Field(None, description="aucune : pourquoi rien ne s'applique")
-    would_open: list[str] = Field([], description="aucune : ce qui ouvrirait une ressource")
-    to_check: list[str] = Field([], description="aucune : dispositifs encore à vérifier (faits manquants)")
+    would_open: tuple[str, ...] = Field((), description="aucune : ce qui ouvrirait une ressource")
+    to_check: tuple[str, ...] = Field((), description="aucune : dispositifs encore à vérifier (faits manquants)")
 
 
 class FundingPlan(_Out):
-    steps: list[PlanStep] = Field(description="financeurs dans l'ordre où les solliciter")
+    steps: tuple[PlanStep, ...] = Field(description="financeurs dans l'ordre où les solliciter")
     cost: Optional[float] = Field(description="coût pédagogique du projet (euros) ; null si inconnu")
     covered: float = Field(description="somme des montants connus")
     holder_pays: float = Field(description="somme des restes à charge connus du titulaire")
@@ -71,7 +71,7 @@ class FundingPlan(_Out):
     covers_cost: Optional[bool] = Field(
         description="true when known amounts cover the cost, null when it depends on amounts decided by a funder"
     )
-    income: list[IncomeEntry] = Field([], description="the person's income over the course with this plan")
+    income: tuple[IncomeEntry, ...] = Field((), description="the person's income over the course with this plan")
 
 
 class Exclusion(_Out):
@@ -93,12 +93,12 @@ class Plan(_Out):
 
     as_of: dt.date = Field(description="date dont les règles ont été appliquées")
     ruleset_version: Optional[str] = Field(description="version des règles de plan appliquée ; null si aucune")
-    plans: list[FundingPlan] = Field(description="plans possibles, le premier étant le principal")
-    excluded: list[Exclusion] = Field([], description="financeurs écartés par une règle de plan")
+    plans: tuple[FundingPlan, ...] = Field(description="plans possibles, le premier étant le principal")
+    excluded: tuple[Exclusion, ...] = Field((), description="financeurs écartés par une règle de plan")
     impasse: bool = Field(description="true : aucun plan ne couvre le coût")
-    unlock: list[Unlock] = Field([], description="ce qui débloquerait un financeur en cas d'impasse")
+    unlock: tuple[Unlock, ...] = Field((), description="ce qui débloquerait un financeur en cas d'impasse")
     message: Optional[str] = Field(None, description="explication de l'impasse, en français")
     provenance: Provenance = Field(description="ce qui a produit cette réponse")
-    income: list[IncomeEntry] = Field(
-        [], description="ressources de la personne pendant la formation, quel que soit le plan"
+    income: tuple[IncomeEntry, ...] = Field(
+        (), description="ressources de la personne pendant la formation, quel que soit le plan"
     )

@@ -242,7 +242,7 @@ def make_plan(engine, case, as_of: Optional[dt.date] = None, evaluation: Optiona
                 "Impasse : aucun plan ne couvre le coût, et aucun accord ou fait isolé ne débloquerait un financeur."
             )
     plans = [
-        p.model_copy(update={"income": income_chain(engine, evaluation, facts, [s.funder for s in p.steps])})
+        p.model_copy(update={"income": tuple(income_chain(engine, evaluation, facts, [s.funder for s in p.steps]))})
         for p in plans
     ]
     return Plan(

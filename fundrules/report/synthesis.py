@@ -10,7 +10,7 @@ whose public excludes the person and one for rules whose review is due. Everythi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Optional
 
 from ..coherence import is_coherence_notice
@@ -139,7 +139,7 @@ def _amount(e: IncomeEntry) -> str:
     return "montant à déterminer"
 
 
-def income_sentence(entries: list[IncomeEntry]) -> str:
+def income_sentence(entries: Sequence[IncomeEntry]) -> str:
     """The person's income over the course in one sentence, by names, never by identifiers."""
     paid = [e for e in entries if e.status == "eligible"]
     checking = [e for e in entries if e.status == "a_verifier"]
@@ -275,7 +275,7 @@ def render_synthesis(
     return "\n".join(fit(lines, width)) + "\n"
 
 
-def _income(plan: Plan) -> list[IncomeEntry]:
+def _income(plan: Plan) -> Sequence[IncomeEntry]:
     """The income with the main plan when there is one (its pay follows its course), else overall."""
     return plan.plans[0].income if plan.plans and plan.plans[0].income else plan.income
 
