@@ -13,6 +13,7 @@ from fundrules.fact_questions import QUESTIONS
 from fundrules.facts import FACTS
 from fundrules.intake import TRIAGE, next_questions
 from fundrules.intake.measure import run_intake
+from fundrules.intake.rank import with_fact
 from fundrules.library import CaseFiles
 
 
@@ -137,16 +138,6 @@ def test_library_cases_reach_the_same_statuses_with_fewer_questions_than_facts(e
     assert all(r.answered_to_same <= r.facts for r in runs)
 
 
-def _with(case: dict, path: str, value) -> dict:
-    copy = {k: dict(v) if isinstance(v, dict) else v for k, v in case.items()}
-    if "." in path:
-        section, name = path.split(".", 1)
-        copy.setdefault(section, {})[name] = value
-    else:
-        copy[path] = value
-    return copy
-
-
 def _answer(result) -> tuple:
     return result.status, result.in_scope, sorted(p.criterion for p in result.pending)
 
@@ -170,7 +161,7 @@ def test_every_question_with_choices_can_change_an_answer(engine, case):
         assert set(q.moves) <= set(q.funders)
         changed, moved = set(), set()
         for choice in q.choices:
-            after = engine.evaluate(_with(case, q.fact, choice.value))
+            after = engine.evaluate(with_fact(case, q.fact, choice.value))
             changed |= {f for f in q.funders if _answer(after.result(f)) != _answer(before.result(f))}
             moved |= {f for f in q.funders if _answer(after.result(f))[:2] != _answer(before.result(f))[:2]}
         assert changed == set(q.funders), q.fact

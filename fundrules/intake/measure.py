@@ -9,11 +9,11 @@ import datetime as dt
 import statistics
 import sys
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 from ..case import CaseInput, case_facts, case_from_data
 from ..derived import add_derived
-from .rank import TRIAGE, next_questions
+from .rank import TRIAGE, next_questions, with_fact
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,6 @@ class IntakeRun:
     differences: dict[str, tuple[str, str]]  # funder -> (status reached, status of the whole case)
 
 
-def _set(data: dict, path: str, value: Any) -> None:
-    if "." in path:
-        section, name = path.split(".", 1)
-        data.setdefault(section, {})[name] = value
-    else:
-        data[path] = value
-
-
 def run_intake(engine, case: CaseInput, as_of: Optional[dt.date] = None, max_questions: int = 200) -> IntakeRun:
     full_facts = case_facts(case)
     day = as_of or case.date_demande
@@ -44,7 +36,7 @@ def run_intake(engine, case: CaseInput, as_of: Optional[dt.date] = None, max_que
     data: dict = {}
     for path in ("date_demande", *TRIAGE):
         if path in full_facts:
-            _set(data, path, full_facts[path])
+            data = with_fact(data, path, full_facts[path])
     skipped: list[str] = []
     asked, reached, answered, answered_then = 0, None, 0, 0
     while asked < max_questions:
@@ -58,7 +50,7 @@ def run_intake(engine, case: CaseInput, as_of: Optional[dt.date] = None, max_que
         asked += 1
         if path in answers:
             answered += 1
-            _set(data, path, answers[path])
+            data = with_fact(data, path, answers[path])
         else:
             skipped.append(path)
     final = engine.outcome(case_from_data(data), as_of).statuses()

@@ -67,8 +67,9 @@ def is_open(funder: FunderOutcome) -> bool:
     return funder.status == "a_verifier" and funder.in_scope is not False
 
 
-def _with(data: dict, path: str, value: Any) -> dict:
-    """A copy of the case's data with one fact set (sections copied, not shared)."""
+def with_fact(data: dict, path: str, value: Any) -> dict:
+    """A copy of the case's data with one fact set (the section set is copied; the data is never
+    changed in place, so the other sections may be shared)."""
     copy = dict(data)
     if "." in path:
         section, name = path.split(".", 1)
@@ -180,7 +181,7 @@ def _tried(
     settled: set[str] = set()
     for value in values:
         try:
-            probe = case_from_data(_with(data, path, value))
+            probe = case_from_data(with_fact(data, path, value))
             after = engine.outcome(probe, as_of)
         except InputError:  # a value the case cannot hold with its other facts (a date before birth)
             continue

@@ -14,17 +14,7 @@ from ..french import fact_value_fr, short_name
 from ..library.privacy import find_in_text
 from .answers import BACK_WORDS, END_WORDS, SKIP_WORDS, AnswerError, allowed, parse_answer, plain
 from .model import Question
-from .rank import answer_of, next_questions
-
-
-def _set(data: dict, path: str, value: Any) -> dict:
-    copy = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-    if "." in path:
-        section, name = path.split(".", 1)
-        copy.setdefault(section, {})[name] = value
-    else:
-        copy[path] = value
-    return copy
+from .rank import answer_of, next_questions, with_fact
 
 
 class Interview:
@@ -50,7 +40,7 @@ class Interview:
         if isinstance(value, str):
             for kind, _excerpt in find_in_text(value):
                 raise InputError(f"{kind} : les cas ne gardent aucune donnée personnelle", field=path)
-        data = _set(self.data, path, value)
+        data = with_fact(self.data, path, value)
         new_case = case_from_data(data)
         before = self._outcome()
         self._undo.append((self.data, list(self.skipped)))
