@@ -96,6 +96,9 @@ def test_a_case_named_as_in_the_readme_is_read_from_the_bundle_outside_a_checkou
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    # The suite's conftest puts the checkout on PYTHONPATH: pip would then find the checkout's
+    # fundrules.egg-info and skip the install ("already satisfied"), so no run here inherits it.
+    kwargs.setdefault("env", {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FUNDRULES_RULESETS")})
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800, **kwargs)
     assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done
