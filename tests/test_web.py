@@ -36,12 +36,13 @@ CDD = ROOT / "cases" / "examples" / "ancien-cdd-2018.yaml"
 class Server:
     """A uvicorn server in a thread on a free loopback port; a browser-like client with cookies."""
 
-    def __init__(self, app):
+    def __init__(self, app, root_path: str = ""):
         from fundrules.http.serve import listen
 
         self.sock = listen("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        config = uvicorn.Config(app, log_level="warning", access_log=False, root_path=root_path)
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 10
@@ -67,9 +68,6 @@ class Server:
 class Browser:
     """Keeps the cookies the page sets, sends forms as a browser does."""
 
-    def __init__(self, server: Server):
-        self.server, self.cookies = server, {}
-
     def _headers(self, extra=None):
         headers = {"Host": f"127.0.0.1:{self.server.port}"}
         if self.cookies:
@@ -81,6 +79,9 @@ class Browser:
         for value in headers.get_all("set-cookie") or []:
             name, _, rest = value.partition("=")
             self.cookies[name] = rest.split(";")[0]
+
+    def __init__(self, server: Server):
+        self.server, self.cookies = server, {}
 
     def get(self, path="/", headers=None):
         status, got, text = self.server.request("GET", path, headers=self._headers(headers))
@@ -403,6 +404,79 @@ def test_logout_forgets_the_session(guarded):
 def test_without_a_token_the_login_page_says_the_service_is_open(server):
     status, _h, page = Browser(server).get("/connexion")
     assert status == 200 and "n'a pas de jeton" in page and 'type="password"' not in page
+
+
+def test_guessing_the_token_is_stopped_after_ten_failures_even_for_the_right_token(python_engine):
+    from fundrules.http import create_app
+
+    running = Server(create_app(python_engine, token=TOKEN))
+    try:
+        client = Browser(running)
+        client.get("/connexion")
+        for _ in range(10):
+            assert client.post("/connexion", {"csrf": client.csrf, "jeton": "essai"})[0] == 401
+        status, headers, page = client.post("/connexion", {"csrf": client.csrf, "jeton": TOKEN})
+        assert status == 429 and "essais de jeton depuis cette adresse" in page
+        assert 500 < int(headers["retry-after"]) <= 600
+        assert "fundrules_session" not in client.cookies
+    finally:
+        running.stop()
+
+
+PREFIX = "/conseil"
+
+
+@pytest.fixture(scope="module")
+def prefixed(python_engine):
+    """The page behind a reverse proxy's sub-path (`uvicorn --root-path /conseil`), with a token: the
+    proxy takes `/conseil` off the path it forwards, so requests here go to `/…`, and every link the
+    browser follows must carry `/conseil` again."""
+    from fundrules.http import create_app
+
+    running = Server(create_app(python_engine, token=TOKEN), root_path=PREFIX)
+    yield running
+    running.stop()
+
+
+def _links(page: str) -> list[str]:
+    return re.findall(r'(?:href|action|src)="([^"#]+)"', page)
+
+
+def test_under_a_path_prefix_every_link_form_redirect_and_cookie_keeps_the_prefix(prefixed):
+    client = Browser(prefixed)
+    status, headers, _page = client.get("/")
+    assert status == 303 and headers["location"] == f"{PREFIX}/connexion"
+    status, headers, page = client.get("/connexion")
+    assert status == 200 and _links(page)
+    assert all(link.startswith(f"{PREFIX}/") for link in _links(page)), _links(page)
+    csrf_cookie = [c for c in headers.get_all("set-cookie") if c.startswith("fundrules_csrf=")][0]
+    assert f"Path={PREFIX}/" in csrf_cookie
+    status, headers, _page = client.post("/connexion", {"csrf": client.csrf, "jeton": TOKEN})
+    assert status == 303 and headers["location"] == f"{PREFIX}/"
+    session = [c for c in headers.get_all("set-cookie") if c.startswith("fundrules_session=")][0]
+    assert f"Path={PREFIX}/" in session
+    status, _h, page = client.get("/")
+    assert status == 200 and hidden(page, "fait") == "date_demande"
+    links = _links(page)
+    assert f"{PREFIX}/entretien" in links and f"{PREFIX}/static/web.css" in links
+    assert all(link.startswith(f"{PREFIX}/") for link in links), links
+    status, _h, css = client.get("/static/web.css")
+    assert status == 200 and "{" in css
+    status, headers, _page = client.post("/deconnexion", {"csrf": client.csrf})
+    assert status == 303 and headers["location"] == f"{PREFIX}/connexion"
+
+
+def test_a_bug_in_a_page_is_a_french_html_page_without_the_error_text(server, monkeypatch):
+    import fundrules.web.routes as routes
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret du cas 1985")
+
+    monkeypatch.setattr(routes, "page_context", broken)
+    status, headers, page = Browser(server).get("/")
+    assert status == 500 and headers["content-type"].startswith("text/html")
+    assert "rreur interne du service" in page and "secret" not in page and "RuntimeError" not in page
+    assert headers["x-content-type-options"] == "nosniff"
 
 
 # --- the detail view and the synthesis: the library's own texts ---------------------------------------

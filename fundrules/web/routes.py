@@ -9,12 +9,16 @@ thread pool, as for the API."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
+import traceback
 import urllib.parse
 from pathlib import Path
 from typing import Any, Optional
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +36,7 @@ from ..report.synthesis import synthesis_of
 from ..source import decode_text, parse_bytes
 from ..triage import triage_line
 from . import security
+from .login_throttle import LoginThrottle
 from .state import State, decode, plain_data
 from .synthesis_html import synthesis_sections
 
@@ -64,6 +69,28 @@ class PageError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+class PageRoute(APIRoute):
+    """A route of the page: a bug inside it is answered by an HTML page in French (status 500), not by
+    the API's JSON error, and logged as its type and code lines only (its message may quote the case)."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as error:  # noqa: BLE001 - the page's last line of defence
+                stack = "".join(traceback.format_tb(error.__traceback__))
+                _log.error("erreur interne (%s) sur la page %s\n%s", type(error).__name__, request.url.path, stack)
+                message = "erreur interne du service : rien n'a été enregistré ; rechargez la page ou recommencez"
+                return _html("message.html", {"message": message}, _csrf_of(request), 500, request)
+
+        return guarded
+
+
+_log = logging.getLogger("fundrules.http")
 
 
 # --- reading requests (bounded) ----------------------------------------------------------------
@@ -118,7 +145,7 @@ def _authorized(request: Request, token: Optional[str]) -> bool:
 def _html(
     template: str, context: dict[str, Any], csrf: str, status: int = 200, request: Optional[Request] = None
 ) -> HTMLResponse:
-    text = _templates.get_template(template).render(**context, csrf=csrf)
+    text = _templates.get_template(template).render(**context, csrf=csrf, base=_base(request))
     response = HTMLResponse(text, status_code=status, headers=security.HEADERS)
     _set_csrf(response, csrf, request)
     return response
@@ -126,7 +153,18 @@ def _html(
 
 def _set_csrf(response: Response, csrf: str, request: Optional[Request]) -> None:
     secure = request is not None and request.url.scheme == "https"
-    response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=secure, path="/")
+    path = _base(request) + "/" if request is not None else "/"
+    response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=secure, path=path)
+
+
+def _base(request: Optional[Request]) -> str:
+    """The prefix the page is served under (`uvicorn --root-path /conseil`, or the application
+    mounted in another): every link, form, redirect and cookie path starts with it, so that the page
+    works behind a reverse proxy's sub-path. The root path comes from the server's configuration,
+    not from the client; templates escape it like any value."""
+    if request is None:
+        return ""
+    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
 def _csrf_of(request: Request) -> str:
@@ -254,9 +292,11 @@ def uploaded_state(raw: bytes, name: str) -> State:
 # --- routes --------------------------------------------------------------------------------------
 
 
-def web_router(token: Optional[str] = None) -> APIRouter:
-    """The page's routes; `token`: the API's token (None: open), the same rule as for /v1."""
-    router = APIRouter(include_in_schema=False)
+def web_router(token: Optional[str] = None, throttle: Optional[LoginThrottle] = None) -> APIRouter:
+    """The page's routes; `token`: the API's token (None: open), the same rule as for /v1;
+    `throttle`: the count of failed logins (one per application by default)."""
+    router = APIRouter(include_in_schema=False, route_class=PageRoute)
+    logins = throttle if throttle is not None else LoginThrottle()
 
     def refused(request: Request, error: PageError) -> HTMLResponse:
         csrf = _csrf_of(request)
@@ -275,7 +315,7 @@ def web_router(token: Optional[str] = None) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     async def home(request: Request) -> Response:
         if not _authorized(request, token):
-            return RedirectResponse("/connexion", status_code=303, headers=security.HEADERS)
+            return RedirectResponse(_base(request) + "/connexion", status_code=303, headers=security.HEADERS)
         context = await run_in_threadpool(page_context, request.app.state.engine, State())
         return _html("page.html", context, _csrf_of(request), request=request)
 
@@ -354,9 +394,20 @@ def web_router(token: Optional[str] = None) -> APIRouter:
                 raise PageError(403, "formulaire expiré : rechargez la page et recommencez")
         except PageError as error:
             return refused(request, error)
+        address = request.client.host if request.client else "inconnue"
+        wait = logins.wait_seconds(address) if token else 0.0
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
+            refusal = f"trop d'essais de jeton depuis cette adresse : réessayez dans {minutes} min"
+            throttled = _html("login.html", {"error": refusal}, _csrf_of(request), 429, request)
+            throttled.headers["Retry-After"] = str(math.ceil(wait))
+            return throttled
         if token and not security.token_matches(token, form.get("jeton", "")):
+            logins.failed(address)
             return _html("login.html", {"error": "jeton invalide"}, _csrf_of(request), 401, request)
-        response = RedirectResponse("/", status_code=303, headers=security.HEADERS)
+        if token:
+            logins.succeeded(address)
+        response = RedirectResponse(_base(request) + "/", status_code=303, headers=security.HEADERS)
         if token:
             secure = request.url.scheme == "https"
             response.set_cookie(
@@ -365,15 +416,15 @@ def web_router(token: Optional[str] = None) -> APIRouter:
                 httponly=True,
                 samesite="strict",
                 secure=secure,
-                path="/",
+                path=_base(request) + "/",
             )
         return response
 
     @router.post("/deconnexion")
     async def logout(request: Request) -> Response:
         async def work(form, csrf):
-            response = RedirectResponse("/connexion", status_code=303, headers=security.HEADERS)
-            response.delete_cookie(security.SESSION_COOKIE, path="/")
+            response = RedirectResponse(_base(request) + "/connexion", status_code=303, headers=security.HEADERS)
+            response.delete_cookie(security.SESSION_COOKIE, path=_base(request) + "/")
             return response
 
         return await posted(request, work)
