@@ -134,7 +134,7 @@ def test_indemnified_job_seeker_gets_no_trainee_pay_but_aref(python_engine):
     assert got["aref"].daily == 22.61 and got["aref"].end == D(2024, 10, 31)
     assert got["aref"].verified is True
     before = income(python_engine, data, D(2023, 6, 30))["aref"]
-    assert before.daily == 22.19 and before.verified is False  # read in the specialised press: à confirmer
+    assert before.daily == 22.19 and before.verified is True  # Centre Inffo on décret 2023-228 (re-read 2026-12)
     # 20.81 from 2018-07-01 (service-public.fr A12777), 20.67 the day before (EFL, 2017-07-01)
     assert income(python_engine, data, D(2018, 6, 30))["aref"].daily == 20.67
     assert income(python_engine, data, D(2018, 7, 1))["aref"].daily == 20.81
