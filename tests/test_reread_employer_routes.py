@@ -93,11 +93,16 @@ def test_poec_rules_read_in_centre_inffo_and_cap_metiers(python_engine):
     assert blockers(result(python_engine, too_long, dt.date(2024, 1, 1), "poec")) == ["duree_maximale"]
 
 
-def test_widened_poei_duration_is_shown_unconfirmed(python_engine):
-    # 400 h holds for the POEI before the décret 2024-561; for the widened POEI no source read confirms it
-    widened = promised("cdd", 6)
-    assert "duree_maximale" not in result(python_engine, widened, dt.date(2024, 6, 20), "poei").unverified_criteria
-    assert "duree_maximale" in result(python_engine, widened, dt.date(2024, 6, 21), "poei").unverified_criteria
+def test_widened_poei_lasts_up_to_450_hours_unconfirmed(python_engine):
+    # 400 h before the renewed POEI (C2RP, Pôle emploi); 450 h in the general case from 2024-06-21 (délibération
+    # n° 2024-29 as quoted by the GIP FTLV de Bourgogne; the délibération's article itself not read: "à confirmer")
+    long = {**promised("cdd", 6), "projet": {**promised("cdd", 6)["projet"], "duree_heures": 450}}
+    before = result(python_engine, long, dt.date(2024, 6, 20), "poei")
+    assert "duree_maximale" in blockers(before) and "duree_maximale" not in before.unverified_criteria
+    on = result(python_engine, long, dt.date(2024, 6, 21), "poei")
+    assert on.status == "eligible" and "duree_maximale" in on.unverified_criteria
+    longer = {**long, "projet": {**long["projet"], "duree_heures": 451}}
+    assert "duree_maximale" in blockers(result(python_engine, longer, dt.date(2024, 6, 21), "poei"))
 
 
 def test_opca_plan_funds_below_300_staff_are_confirmed(python_engine):
