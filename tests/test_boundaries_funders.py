@@ -161,7 +161,7 @@ def test_pro_a_avenants_signed_before_2026_run_on(python_engine):
 def test_afpr_end_day_and_poei_widening_follow_the_jorf(python_engine):
     # décret 2024-561, JORF n° 0144 of 2024-06-20, in force the next day (Légifrance)
     poei = result(python_engine, JOB_SEEKER, dt.date(2024, 6, 21), "poei")
-    # EA workers: L6326-1 as amended by loi 2023-1196, in force 2024-01-01 (Légifrance), confirmed in the 2026-12 re-read
+    # EA workers: L6326-1 as amended by loi 2023-1196, in force 2024-01-01 (Légifrance), confirmed in the re-read
     assert poei.status == "eligible" and "demandeur_inscrit" not in poei.unverified_criteria
     assert "depuis le 21/06/2024" in python_engine.catalog.funders["afpr"].replaced_by
 

@@ -55,7 +55,8 @@ def result(engine, data, day, funder):
 
 
 def promised(contract, months):
-    return {**JOB_SEEKER, "projet": {**JOB_SEEKER["projet"], "contrat_vise": contract, "duree_contrat_vise_mois": months}}
+    projet = {**JOB_SEEKER["projet"], "contrat_vise": contract, "duree_contrat_vise_mois": months}
+    return {**JOB_SEEKER, "projet": projet}
 
 
 def blockers(res):
