@@ -154,13 +154,15 @@ def test_pro_a_avenants_signed_before_2026_run_on(python_engine):
     assert result(python_engine, late, dt.date(2025, 12, 31), "pro_a").status == "eligible"
     on = result(python_engine, late, dt.date(2026, 1, 1), "pro_a")
     assert on.status == "blocked" and blockers(on) == ["avenant_avant_2026"]
-    assert "avenant_avant_2026" in on.unverified_criteria
+    # loi 2025-989 art. 11 (Lexia conseil, Artemis paie): confirmed in the 2026-12 re-read
+    assert "avenant_avant_2026" not in on.unverified_criteria
 
 
 def test_afpr_end_day_and_poei_widening_follow_the_jorf(python_engine):
     # décret 2024-561, JORF n° 0144 of 2024-06-20, in force the next day (Légifrance)
     poei = result(python_engine, JOB_SEEKER, dt.date(2024, 6, 21), "poei")
-    assert poei.status == "eligible" and "demandeur_inscrit" in poei.unverified_criteria  # EA workers: doubtful
+    # EA workers: L6326-1 as amended by loi 2023-1196, in force 2024-01-01 (Légifrance), confirmed in the re-read
+    assert poei.status == "eligible" and "demandeur_inscrit" not in poei.unverified_criteria
     assert "depuis le 21/06/2024" in python_engine.catalog.funders["afpr"].replaced_by
 
 
