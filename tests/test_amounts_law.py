@@ -56,7 +56,7 @@ def trainee(day, funder, **beneficiaire):
         (D(2023, 4, 1), 40, 723.36, True),
         (D(2024, 3, 31), 40, 723.36, True),
         # délibération 2024-36 (FT BO, May 2024 update): 220.92 / 552.29 / 756.63 from 2024-04-01
-        (D(2024, 4, 1), 17, 220.92, True),
+        (D(2024, 4, 1), 17, 220.92, False),  # re-read 2026-12: computed by the coefficient, not read
         (D(2024, 4, 1), 22, 552.29, True),
         (D(2024, 4, 1), 40, 756.63, True),
         (D(2025, 3, 31), 22, 552.29, True),
