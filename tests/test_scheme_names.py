@@ -7,6 +7,7 @@ formations de Pôle emploi (RFPE) ». Expected strings are written from those na
 """
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -115,3 +116,72 @@ def test_a_payer_in_a_course_funders_version_is_refused(ruleset_dir):
     with pytest.raises(InputError) as err:
         load_catalog(ruleset_dir.root)
     assert "payer" in str(err.value) and "kind: income" in str(err.value)
+
+
+# --- the contrat d'engagement (loi 2023-1196, in force 2025-01-01) ------------------------------------------------
+
+CE_START = D(2025, 1, 1)
+_CE = re.compile(r"contrat d'engagement(?! jeune)")
+_PPAE = re.compile(r"\bPPAE\b|projet personnalisé")
+
+
+def ppae_wording_errors(catalog):
+    """Texts a counsellor reads naming the contrat d'engagement before 2025, or the PPAE alone from 2025 (the PPAE
+    runs on until the contract is signed, so from 2025 a text may name it beside the contrat d'engagement)."""
+    from .test_wording_dates import dated_texts
+
+    errors = []
+    for funder_id, funder in catalog.funders.items():
+        for variant in list(funder.variants.values()) if funder.variant_by else [None]:
+            for version in funder.versions_of(variant):
+                for what, text, _first, last in dated_texts(funder, variant, version):
+                    if last < CE_START and _CE.search(text):
+                        errors.append(("avant", funder_id, version.label, what, text))
+                    if last >= CE_START and _PPAE.search(text) and not _CE.search(text):
+                        errors.append(("après", funder_id, version.label, what, text))
+    return errors
+
+
+def test_the_ppae_becomes_the_contrat_d_engagement_in_2025():
+    assert ppae_wording_errors(load_catalog(RULESETS)) == []
+
+
+def test_the_ppae_check_can_fail(ruleset_dir):
+    ruleset_dir.edit(
+        "aif/2025-01-01.yaml", "pour validation dans le contrat d'engagement.", "pour validation dans le PPAE."
+    )
+    assert [e[:4] for e in ppae_wording_errors(load_catalog(ruleset_dir.root))] == [
+        ("après", "aif", "2025", "projet_valide.next_step")
+    ]
+
+
+@pytest.mark.parametrize(
+    "funder,key,day,said",
+    [
+        ("aif", "projet_valide", D(2024, 12, 31), "dans le PPAE"),
+        ("aif", "projet_valide", CE_START, "dans le contrat d'engagement"),
+        ("aref", "formation_validee", D(2024, 12, 31), "dans le projet personnalisé"),
+        ("aref", "formation_validee", CE_START, "dans le contrat d'engagement"),
+        ("cff", "inscrite_ppae", D(2024, 12, 31), "au projet personnalisé (PPAE)"),
+        ("cff", "inscrite_ppae", CE_START, "au contrat d'engagement"),
+    ],
+)
+def test_blocker_names_the_ppae_then_the_contrat_d_engagement(python_engine, funder, key, day, said):
+    """The same person, whose project is not validated, the day before and the day of 2025-01-01."""
+    data = job_seeker(str(day), allocation_chomage="are", are_journaliere=40, date_fin_droits_are="2025-03-31")
+    data["projet"].update(
+        date_debut="2025-01-20", date_fin="2025-10-31", duree_mois=9, valide_conseiller_pe=False, eligible_cpf=False
+    )
+    data["beneficiaire"]["date_fin_contrat"] = "2024-06-30"
+    result = python_engine.evaluate(data, as_of=day).result(funder)
+    messages = [b.message for b in result.blockers if b.criterion == key]
+    assert len(messages) == 1 and said in messages[0]
+
+
+def test_automatic_registration_lists_the_four_publics_of_l5411_1(python_engine):
+    """L5411-1 (loi 2023-1196 art. 1) from 2025-01-01: RSA applicants and their partner, young people asking a
+    Mission locale's support, people asking Cap emploi's support (and whoever asks to be registered)."""
+    data = job_seeker("2025-01-01", inscrit_pole_emploi=False, statut="sans_activite")
+    steps = " ".join(python_engine.evaluate(data).result("aif").next_steps)
+    for public in ("demande le RSA", "partenaire de Pacs", "Mission locale", "Cap emploi"):
+        assert public in steps
