@@ -76,6 +76,10 @@ QUESTIONS: Mapping[str, FactQuestion] = MappingProxyType(
         ),
         "beneficiaire.solde_cpf_heures": _q("Quel est le solde CPF de la personne, en heures ?", "heures"),
         "beneficiaire.solde_cpf_euros": _q("Quel est le solde CPF de la personne, en euros ?", "euros"),
+        "beneficiaire.bilan_competences_5_ans": _q(
+            "La personne a-t-elle eu, dans les 5 dernières années, un bilan de compétences financé par un financeur "
+            "(fonds publics ou mutualisés : CPF, OPCO, France Travail, Région…) ?"
+        ),
         "beneficiaire.heures_dif": _q("Combien d'heures de DIF la personne a-t-elle inscrites ?", "heures"),
         "beneficiaire.licenciement_economique": _q("La personne a-t-elle été licenciée pour motif économique ?"),
         "beneficiaire.licenciement_inaptitude": _q("La personne a-t-elle été licenciée pour inaptitude ?"),
@@ -178,6 +182,10 @@ QUESTIONS: Mapping[str, FactQuestion] = MappingProxyType(
         "beneficiaire.salaire_journalier_reference": _q(
             "Quel est le salaire journalier de référence de la personne ?", "euros"
         ),
+        "beneficiaire.residence_outre_mer": _q(
+            "La personne réside-t-elle outre-mer (Guadeloupe, Guyane, Martinique, La Réunion, Mayotte, "
+            "Saint-Barthélemy, Saint-Martin, Saint-Pierre-et-Miquelon) ?"
+        ),
         "beneficiaire.adhesion_csp": _q("La personne a-t-elle adhéré au contrat de sécurisation professionnelle ?"),
         "beneficiaire.redressement_liquidation": _q(
             "L'employeur est-il en redressement ou en liquidation judiciaire ?"
@@ -249,6 +257,12 @@ QUESTIONS: Mapping[str, FactQuestion] = MappingProxyType(
         "projet.duree_contrat_vise_mois": _q("Combien de mois dure le contrat promis ?", "mois"),
         "projet.action_poec": _q("La formation est-elle une session de POEC lancée par un OPCA / OPCO ?"),
         "projet.recevabilite_vae": _q("La demande de VAE a-t-elle été déclarée recevable ?"),
+        "projet.certification_sur_france_vae": _q(
+            "La certification visée par la VAE est-elle proposée sur le portail France VAE ?"
+        ),
+        "projet.inscription_france_vae": _q(
+            "La personne s'est-elle inscrite sur le portail France VAE pour cette VAE ?"
+        ),
         "projet.date_fin": _q("À quelle date la formation doit-elle se terminer ?"),
         "projet.formation_qualifiante": _q("La formation est-elle qualifiante (article L6314-1 du code du travail) ?"),
         "projet.agrement_remuneration": _q(

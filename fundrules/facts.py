@@ -139,6 +139,11 @@ FACTS: dict[str, Fact] = {
         Fact("beneficiaire.boeth", BOOL, "bénéficiaire de l'obligation d'emploi (BOETH)"),
         Fact("beneficiaire.solde_cpf_heures", NUMBER, "solde CPF en heures", minimum=0, maximum=10_000),
         Fact("beneficiaire.solde_cpf_euros", NUMBER, "solde CPF en euros", minimum=0, maximum=MAX_EUROS),
+        Fact(
+            "beneficiaire.bilan_competences_5_ans",
+            BOOL,
+            "a eu un bilan de compétences financé par un financeur (fonds publics ou mutualisés) dans les 5 ans",
+        ),
         Fact("beneficiaire.heures_dif", NUMBER, "heures de DIF inscrites", minimum=0, maximum=10_000),
         Fact("beneficiaire.licenciement_economique", BOOL, "licencié pour motif économique"),
         Fact("beneficiaire.licenciement_inaptitude", BOOL, "licencié pour inaptitude"),
@@ -253,6 +258,8 @@ FACTS: dict[str, Fact] = {
         ),
         Fact("projet.action_poec", BOOL, "session de POEC lancée par un OPCA / OPCO"),
         Fact("projet.recevabilite_vae", BOOL, "demande de VAE déclarée recevable"),
+        Fact("projet.certification_sur_france_vae", BOOL, "certification visée proposée sur le portail France VAE"),
+        Fact("projet.inscription_france_vae", BOOL, "personne inscrite sur le portail France VAE pour cette VAE"),
         # income during training (issue 14): pay during the course, démission-reconversion, CSP,
         # young people's schemes (more-funders brief, "New facts"; `projet.date_fin` added for the chains)
         Fact("beneficiaire.date_demission", DATE, "date de remise de la démission"),
@@ -312,6 +319,11 @@ FACTS: dict[str, Fact] = {
             "aucune",
         ),
         Fact("beneficiaire.date_fin_droits_are", DATE, "date de fin des droits ARE / ASP"),
+        Fact(
+            "beneficiaire.residence_outre_mer",
+            BOOL,
+            "réside dans un département, une région ou une collectivité d'outre-mer (complément de fin de formation)",
+        ),
         Fact(
             "beneficiaire.are_journaliere",
             NUMBER,

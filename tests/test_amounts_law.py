@@ -25,11 +25,12 @@ from fundrules.case import case_from_data
 from fundrules.errors import InputError
 from fundrules.freshness import overdue_revaluations
 from fundrules.plan.income import income_chain
+from fundrules.report.plan import render_plan_text
 from fundrules.rulesets.catalog import Revaluation, Source
 from fundrules.rulesets.loader import load_catalog
 
 from .conftest import RULESETS
-from .test_income import income, job_seeker, ptp_case, resigning
+from .test_income import income, indemnified_until_june_2024, job_seeker, ptp_case, resigning
 
 D = dt.date
 TRAINEE_PAY = ("rfpe", "remuneration_stagiaire_region", "remuneration_stagiaire_etat")
@@ -348,3 +349,112 @@ def test_rulesets_show_marks_unverified_dates_and_unencoded_revaluations():
         "  plafond_mensuel : à confirmer : revalorisation du 01/04/2026 non encodée (dernier montant 769,49 EUR/mois "
         "au 01/04/2025)"
     ) in rff_2026
+
+
+# --- CFF: residents of the DROM-COM (Unédic CFF fiche, review rows 19 and 29) ------------------------------------
+
+
+@pytest.mark.parametrize("outre_mer,status", [(False, "eligible"), (True, "blocked"), (None, "a_verifier")])
+def test_cff_excludes_residents_outre_mer(python_engine, outre_mer, status):
+    """« Ne sont pas concernés … les demandeurs d'emploi résidant dans les départements et régions d'outre-mer et
+    collectivités d'outre-mer » (their duration is not reduced by 25 %); unknown residence: to check."""
+    data = indemnified_until_june_2024(metier_en_tension=True)
+    if outre_mer is None:
+        del data["beneficiaire"]["residence_outre_mer"]
+    else:
+        data["beneficiaire"]["residence_outre_mer"] = outre_mer
+    result = python_engine.evaluate(case_from_data(data)).result("cff")
+    assert result.status == status
+    if status == "blocked":
+        assert [b.criterion for b in result.blockers] == ["hors_outre_mer"]
+        assert "outre-mer" in result.blockers[0].message
+    if status == "a_verifier":
+        assert result.missing_facts == ("beneficiaire.residence_outre_mer",)
+    # the income chain: CFF after the ARE-Formation only where the person lives in metropolitan France
+    chain = {e.id: e.status for e in python_engine.plan(case_from_data(data)).income}
+    assert chain.get("cff") == (None if status == "blocked" else status)
+
+
+# --- CPF 2025-2026: VAE on France VAE (décret 2025-663), bilans (décret 2026-126) --------------------------------
+
+
+def cpf_employee(type_action, **projet):
+    """A private-sector employee with 3,000 EUR of CPF rights buying an action of 1,200 EUR."""
+    return {
+        "date_demande": "2025-06-02",
+        "operateur": "apec",
+        "region": "24",
+        "beneficiaire": {
+            "statut": "salarie",
+            "contrat": "cdi",
+            "secteur_public": False,
+            "inscrit_pole_emploi": False,
+            "solde_cpf_euros": 3000,
+        },
+        "projet": {"type_action": type_action, "eligible_cpf": True, "cout_pedagogique": 1200, **projet},
+    }
+
+
+def cpf_blockers(engine, data, day):
+    result = engine.evaluate(case_from_data(data), as_of=day).result("cpf")
+    return result.status, sorted(b.criterion for b in result.blockers)
+
+
+def test_vae_needs_registration_on_france_vae_from_2025_08_01(python_engine):
+    """D6323-7 (décret 2025-663, JO of 2025-07-19, in force 2025-08-01): the holder registers on France VAE
+    first when the certification is offered there; otherwise nothing changes."""
+    unregistered = cpf_employee("vae", certification_sur_france_vae=True, inscription_france_vae=False)
+    assert cpf_blockers(python_engine, unregistered, D(2025, 7, 31)) == ("eligible", [])
+    assert cpf_blockers(python_engine, unregistered, D(2025, 8, 1)) == ("blocked", ["vae_inscription_france_vae"])
+    registered = cpf_employee("vae", certification_sur_france_vae=True, inscription_france_vae=True)
+    assert cpf_blockers(python_engine, registered, D(2025, 8, 1)) == ("eligible", [])
+    not_offered = cpf_employee("vae", certification_sur_france_vae=False)
+    assert cpf_blockers(python_engine, not_offered, D(2025, 8, 1)) == ("eligible", [])
+    unknown = python_engine.evaluate(case_from_data(cpf_employee("vae")), as_of=D(2025, 8, 1)).result("cpf")
+    assert unknown.status == "a_verifier" and "projet.certification_sur_france_vae" in unknown.missing_facts
+    blocked = python_engine.evaluate(case_from_data(unregistered), as_of=D(2025, 8, 1)).result("cpf")
+    assert blocked.blockers[0].unlock == "inscription de la personne sur le portail France VAE"
+    assert not blocked.blockers[0].verified  # presentations of the décret only: « à confirmer »
+
+
+@pytest.mark.parametrize(
+    "projet,beneficiaire,blockers",
+    [
+        ({"duree_heures": 18}, {"bilan_competences_5_ans": True}, ["bilan_carence_5_ans"]),
+        ({"duree_heures": 12}, {"bilan_competences_5_ans": False}, ["bilan_duree_minimale"]),
+        ({"duree_heures": 13}, {"bilan_competences_5_ans": False}, []),
+    ],
+)
+def test_bilan_rules_of_decree_2026_126(python_engine, projet, beneficiaire, blockers):
+    """Décret 2026-126 (JO of 2026-02-25): no CPF bilan within 5 years of a funded one, at least 13 hours of
+    effective accompaniment (R6313-4); neither applies the day before, 2026-02-25."""
+    data = cpf_employee("bilan_competences", **projet)
+    data["beneficiaire"].update(beneficiaire)
+    assert cpf_blockers(python_engine, data, D(2026, 2, 25)) == ("eligible", [])
+    assert cpf_blockers(python_engine, data, D(2026, 2, 26)) == ("blocked" if blockers else "eligible", blockers)
+
+
+# --- the CPF participation in plans past its revaluation day (décret 2024-394: revalued every 1 January) ---------
+
+
+def test_plan_cpf_participation_on_2026_12_31_and_2027_01_01(python_engine):
+    """Arrêté of 30/12/2025: 103.20 EUR for 2026; no value encoded for 2027-01-01: the plan says so instead
+    of charging 103.20 EUR again."""
+    data = cpf_employee("certification_rncp", duree_heures=70)
+    step = next(s for s in python_engine.plan(data, as_of=D(2026, 12, 31)).plans[0].steps if s.funder == "cpf")
+    assert (step.amount, step.holder_share, step.holder_share_note) == (1096.8, 103.2, None)
+
+    plan = python_engine.plan(data, as_of=D(2027, 1, 1))
+    step = next(s for s in plan.plans[0].steps if s.funder == "cpf")
+    assert step.holder_share is None and step.amount is None
+    assert step.holder_share_note.startswith("à confirmer : revalorisation du 01/01/2027 non encodée")
+    assert "103,2" in step.holder_share_note and "01/01/2026" in step.holder_share_note  # the last value encoded
+    assert plan.plans[0].holder_pays == 0 and plan.plans[0].covers_cost is None
+    text = render_plan_text(plan, width=200)
+    assert "revalorisation du 01/01/2027 non encodée" in text
+    assert "participation de la personne : 103,2 EUR" not in text
+    # a registered job seeker is exempt (decree 2024-394): nothing to confirm
+    exempt = cpf_employee("certification_rncp", duree_heures=70)
+    exempt["beneficiaire"].update(statut="demandeur_emploi", inscrit_pole_emploi=True, contrat="aucun")
+    steps = [s for p in python_engine.plan(exempt, as_of=D(2027, 1, 1)).plans for s in p.steps if s.funder == "cpf"]
+    assert steps and all((s.amount, s.holder_share, s.holder_share_note) == (1200.0, None, None) for s in steps)

@@ -54,6 +54,7 @@ def indemnified_until_june_2024(date_fin_contrat="2023-05-31", **projet):
         are_journaliere=40,
         date_fin_droits_are="2024-06-15",
         date_fin_contrat=date_fin_contrat,
+        residence_outre_mer=False,  # the CFF excludes residents of the DROM-COM (Unédic CFF fiche)
     )
     data["projet"].update(date_debut="2024-03-01", date_fin="2024-12-20", duree_mois=10, **projet)
     return data

@@ -94,13 +94,15 @@ def _names(text: str, name: str) -> bool:
 
 
 def dated_texts(funder, variant, version):
-    """(what, text, first day, last day) of every sentence a counsellor reads during this version: summary,
-    who decides, orientation step, advice, parameter descriptions, and each criterion's message, requirement,
-    next step and unlock over the criterion's own period. The funder's (or variant's) decided_by and
-    orientation_step apply when the version does not override them. Citations keep their titles."""
+    """(what, text, first day, last day) of every sentence a counsellor reads during this version: the name and
+    payer it dates, summary, who decides, orientation step, advice, parameter descriptions, and each criterion's
+    message, requirement, next step and unlock over the criterion's own period. The funder's (or variant's)
+    decided_by and orientation_step apply when the version does not override them. Citations keep their titles."""
     first, last = version.valid_from, version.valid_to or dt.date.max
     decided_by = version.decided_by or (variant.decided_by if variant and variant.decided_by else funder.decided_by)
     texts = [
+        ("name", version.name or "", first, last),  # the funder file's are checked by funder_errors below
+        ("payer", version.payer or "", first, last),
         ("summary", version.summary or "", first, last),
         ("decided_by", decided_by or "", first, last),
         ("orientation_step", version.orientation_step or funder.orientation_step or "", first, last),
@@ -178,7 +180,8 @@ def funder_errors(catalog):
     """Funder-wide texts (name, description, who pays, whom the scheme is for, who decides, orientation step)
     are read on every date of the funder: one that names a body of one period only is wrong on the other side
     of the change, so over a period spanning it they name both ("Pôle emploi (France Travail depuis le
-    01/01/2024)", "OPCA / OPCO")."""
+    01/01/2024)", "OPCA / OPCO"). A name or payer that every version dates (`name:`, `payer:` in the version
+    files) is read on no date: the funder file's is then today's, for the lists that evaluate no date."""
     errors = []
     for funder_id, funder in catalog.funders.items():
         versions = funder.versions or tuple(v for variant in funder.variants.values() for v in variant.versions)
@@ -192,7 +195,10 @@ def funder_errors(catalog):
             "decided_by": funder.decided_by,
             "orientation_step": funder.orientation_step,
         }
+        dated = {what for what in ("name", "payer") if all(getattr(v, what) is not None for v in versions)}
         for what, text in fields.items():
+            if what in dated:
+                continue
             for old, new, switch in RENAMED + (("OPCA", "OPCO", OPCO_START),):
                 said_old, said_new = _names(text or "", old), _names(text or "", new)
                 if first < switch and said_new and not said_old or last >= switch and said_old and not said_new:

@@ -111,7 +111,7 @@ def _entry(
     parameters = active.version.parameters if active else {}
     params = {name: p.value_at(day) for name, p in parameters.items()}
     route = _route(result)
-    info = funder.income or {}
+    info = (active.funder if active else funder).income or {}  # the payer as named on that day
     monthly, daily, used = _amounts(params, route, facts, bool(info.get("are_based")))
     amount_verified = all(parameters[name].verified_at(day) for name in used)
     rule = active.version.summary if active else None

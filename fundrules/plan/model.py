@@ -28,6 +28,11 @@ class PlanStep(_Out):
     amount: Optional[float] = Field(description="euros covered; null when the funder decides the amount")
     amount_hours: Optional[float] = Field(None, description="heures couvertes ; null si inconnu")
     holder_share: Optional[float] = Field(None, description="euros left to the account holder (CPF flat participation)")
+    holder_share_note: Optional[str] = Field(
+        None,
+        description="quand la part du titulaire n'est pas connue à cette date : « à confirmer : revalorisation du "
+        "JJ/MM/AAAA non encodée » et le dernier montant encodé (montant du financeur et part : null)",
+    )
     complement: bool = Field(False, description="true : financeur de complément (montant décidé par lui)")
     in_scope: Optional[bool] = Field(
         None, description="la personne est-elle du public du dispositif ; null : à vérifier"

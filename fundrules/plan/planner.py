@@ -11,7 +11,7 @@ from ..conditions.kleene import compile_condition
 from ..derived import add_derived
 from ..french import short_name
 from ..results import Evaluation, FunderResult
-from .income import income_chain
+from .income import income_chain, missing_revaluations, stale_text
 from .model import Exclusion, FundingPlan, Plan, PlanStep, Unlock
 from .rules import PlanVersion, candidate_fact
 
@@ -44,22 +44,28 @@ class _Amounts:
     def __init__(self, engine, facts: dict[str, Any], day: dt.date):
         self.engine, self.facts, self.day = engine, facts, day
 
-    def of(self, result: FunderResult) -> tuple[Optional[float], Optional[float], Optional[float]]:
+    def of(self, result: FunderResult) -> tuple[Optional[float], Optional[float], Optional[float], Optional[str]]:
+        """(amount, hours, holder's share, why the share is not known): past a revaluation day of the share
+        with no value encoded for it (the CPF participation on 2027-01-01), no figure but « à confirmer »."""
         funder = self.engine.catalog.funders[result.funder]
         variant = funder.variants.get(self.facts.get(funder.variant_by)) if funder.variant_by else None
         active = self.engine.catalog.active(funder, self.day, variant)
         if active is None:
-            return None, None, None
+            return None, None, None, None
         version, params = active.version, active.param_values()
         amount = _number(version.amount, self.facts, params)
         hours = _number(version.amount_hours, self.facts, params)
-        share = None
+        share, unknown_share = None, None
         if version.holder_share:
             parameter, exempting = version.holder_share
             criterion = next((c for c in active.criteria if c.id == exempting), None)
             if criterion is not None and criterion.evaluator(self.facts, params) is not True:
-                share = float(params.get(parameter) or version.parameters[parameter].value_at(self.day))
-        return amount, hours, share
+                stale = missing_revaluations(version.parameters, [parameter], self.day)
+                if stale:
+                    unknown_share = stale_text(stale, version.parameters)
+                else:
+                    share = float(params.get(parameter) or version.parameters[parameter].value_at(self.day))
+        return amount, hours, share, unknown_share
 
 
 def _build(
@@ -78,7 +84,9 @@ def _build(
         if cost is not None and cost - covered - holder <= 0:
             break  # the cost is covered: no funder is asked for nothing
         result = results[fid]
-        amount, hours, share = amounts.of(result) if fid not in complements else (None, None, None)
+        amount, hours, share, unknown_share = amounts.of(result) if fid not in complements else (None, None, None, None)
+        if unknown_share is not None:
+            amount = None  # the funder pays the cost less a share whose amount for this date is not encoded
         if amount is not None:
             if cost is not None:
                 amount = max(0.0, min(amount, cost - covered - holder - (share or 0.0)))
@@ -97,6 +105,7 @@ def _build(
                 amount=amount,
                 amount_hours=hours,
                 holder_share=share,
+                holder_share_note=unknown_share,
                 complement=fid in complements,
                 in_scope=result.in_scope,
                 scope_label=result.scope_label,

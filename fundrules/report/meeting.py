@@ -231,7 +231,7 @@ def _rule_changes(
             if d.decided_by:
                 lines.append(f"qui décide{track} : {d.decided_by}")
         if lines:
-            changes.append(RuleChange(short_name(catalog.funders[fid].name), list(dict.fromkeys(lines))))
+            changes.append(RuleChange(short_name(funder.name_at(after)), list(dict.fromkeys(lines))))
     return changes
 
 
@@ -313,7 +313,7 @@ def prepare_meeting(engine, cases_dir: Path, region: str, quarter: str) -> Meeti
         previous,
         changes,
         decisions,
-        {fid: short_name(f.name) for fid, f in engine.catalog.funders.items()},
+        {fid: short_name(f.name_at(date)) for fid, f in engine.catalog.funders.items()},  # named as on the day
     )
 
 

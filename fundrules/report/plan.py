@@ -45,6 +45,8 @@ def plan_remaining(plan: FundingPlan) -> str:
         tail += conditional(plan)
     if plan.holder_pays:
         tail += f", à la charge de la personne : {number_fr(plan.holder_pays)} EUR"
+    if any(s.holder_share_note for s in plan.steps):
+        tail += ", participation de la personne à confirmer"
     return tail
 
 
@@ -126,7 +128,9 @@ def render_plan_text(plan: Plan, source: str | None = None, width: int | None = 
     for n, p in enumerate(plan.plans, 1):
         lines += [""] + wrap(f"Plan {n} : {plan_summary(p)}", width, "", "  ")
         for step in p.steps:
-            amount = eur(step.amount)
+            amount = (
+                "montant à confirmer (part de la personne non connue)" if step.holder_share_note else eur(step.amount)
+            )
             if step.amount_hours is not None:
                 amount += f" ; solde de {value_fr(step.amount_hours)} h"
             status = STATUS_FR[step.status] + (" (en complément)" if step.complement else "")
@@ -135,6 +139,8 @@ def render_plan_text(plan: Plan, source: str | None = None, width: int | None = 
                 lines += wrap(f"public à vérifier : {step.scope_label}", width, "     ")
             if step.holder_share:
                 lines += wrap(f"participation de la personne : {number_fr(step.holder_share)} EUR", width, "     ")
+            if step.holder_share_note:
+                lines += wrap(f"participation de la personne : {step.holder_share_note}", width, "     ", "       ")
             lines += wrap(f"décide : {step.decided_by}", width, "     ", "       ")
             if step.next_step:
                 lines += wrap(step.next_step, width, "     -> ", "        ")

@@ -6,7 +6,7 @@ import bisect
 import calendar
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ..conditions.ast import Node
@@ -151,6 +151,8 @@ class Version:
     routes: tuple[Route, ...]
     file: str
     orientation_step: Optional[str] = None  # overrides the funder's during this version (dated wording)
+    name: Optional[str] = None  # the scheme's name during this version (Pôle emploi → France Travail)
+    payer: Optional[str] = None  # who pays the person during this version (kind: income)
     valid_from_verified: bool = True  # false: no source confirms the first day
     valid_to_verified: bool = True  # false: no source confirms the last day
     dates_note: Optional[str] = None
@@ -217,6 +219,29 @@ class Funder:
 
     def versions_of(self, variant: Optional[Variant]) -> tuple[Version, ...]:
         return variant.versions if variant else self.versions
+
+    def as_named_in(self, version: Version) -> Funder:
+        """The funder as it is called during `version`: its name and its payer as the version dates
+        them (a scheme renamed when Pôle emploi became France Travail), the funder file's otherwise.
+        Everything that shows a name from the rules in force (the engine's answers, plans) reads it
+        from here, so one answer never names a scheme by another date's name."""
+        income = self.income
+        if version.payer is not None and income is not None:
+            income = {**income, "payer": version.payer}
+        if (version.name is None or version.name == self.name) and income is self.income:
+            return self
+        return replace(self, name=version.name or self.name, income=income)
+
+    def name_at(self, day: dt.date, variant: Optional[Variant] = None) -> str:
+        """The name on `day`: the covering version's, else the nearest version's (the first before
+        it starts, the last after it ends), else the funder file's."""
+        versions = self.versions_of(variant)
+        if not versions:
+            return self.name
+        version = self.version_at(day, variant)
+        if version is None:
+            version = versions[0] if day < versions[0].valid_from else versions[-1]
+        return version.name or self.name
 
     def version_at(self, day: dt.date, variant: Optional[Variant] = None) -> Optional[Version]:
         for version in self.versions_of(variant):
@@ -314,7 +339,7 @@ class Catalog:
         criteria = tuple(c for c in version.criteria if c.in_force(day))
         used = sorted({p for c in criteria for p in c.params + c.text_params})
         params = tuple((name, version.parameters[name].value_at(day)) for name in used)
-        return ActiveRules(funder, version, criteria, params, variant)
+        return ActiveRules(funder.as_named_in(version), version, criteria, params, variant)
 
 
 def plain_criterion(

@@ -57,8 +57,9 @@ def _amount_lines(version, day: dt.date, shown: set[str]) -> list[str]:
 def list_rulesets(catalog: Catalog, as_of: Optional[dt.date] = None) -> str:
     lines = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
+        name = funder.name_at(as_of) if as_of else funder.name
         lines.append(
-            f"{funder.id} — {funder.name} ({CATEGORY_FR.get(funder.category, funder.category)}) ; "
+            f"{funder.id} — {name} ({CATEGORY_FR.get(funder.category, funder.category)}) ; "
             f"décide : {funder.decided_by}" + _review_fr(funder.reviewed_on, funder.review_every_months)
         )
         for variant in _tracks(funder):
@@ -110,7 +111,7 @@ def _criterion_lines(criterion: Criterion, params: dict) -> list[str]:
 
 def show_ruleset(catalog: Catalog, funder_id: str, as_of: dt.date) -> str:
     funder = catalog.funders[funder_id]
-    lines = [f"{funder.name} [{funder.id}] — règles en vigueur le {date_fr(as_of)}"]
+    lines = [f"{funder.name_at(as_of)} [{funder.id}] — règles en vigueur le {date_fr(as_of)}"]
     if funder.scope_label:
         lines.append(
             f"Public : {funder.scope_label} (hors public si l'un de ces critères n'est pas rempli : "

@@ -415,6 +415,8 @@ class _VersionBuilder:
             routes=tuple(routes),
             file=self.doc.file,
             orientation_step=spec.orientation_step,
+            name=spec.name,
+            payer=spec.payer,
             valid_from_verified=spec.valid_from_verified,
             valid_to_verified=spec.valid_to_verified,
             dates_note=spec.dates_note,
@@ -606,6 +608,14 @@ def load_funder(folder: Path, read: Reader = read_document, budget: _CriteriaBud
             line=doc.line_of(("income",)),
             field="income",
         )
+    if spec.kind != "income":
+        for version in [*versions, *(v for variant in variants.values() for v in variant.versions)]:
+            if version.payer is not None:
+                raise InputError(
+                    "le champ payer d'une version est réservé aux financeurs kind: income",
+                    file=version.file,
+                    field="payer",
+                )
     return Funder(
         scope=tuple(spec.scope),
         scope_label=spec.scope_label,

@@ -96,6 +96,8 @@ class VersionFile(BaseModel):
     decided_by: Optional[StrictStr] = None
     advice: Optional[StrictStr] = None
     orientation_step: Optional[StrictStr] = None  # overrides the funder's, when its wording is dated
+    name: Optional[StrictStr] = None  # the scheme's name during this version (overrides the funder's)
+    payer: Optional[StrictStr] = None  # who pays the person during this version (kind: income only)
     amount: Optional[StrictStr] = None  # euros this funder can cover, when the rules say
     amount_hours: Optional[StrictStr] = None  # hours it can cover (CPF before 2019)
     holder_share: Optional[HolderShareFile] = None
