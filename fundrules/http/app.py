@@ -1,7 +1,8 @@
 """The FastAPI application: routes over one loaded Engine, JSON in and out, the library's models.
 
 Evaluations run in worker threads (the durable backend serialises its calls behind a lock; the
-event loop must keep answering meanwhile): `app.state.workers`, at most WORKER_THREADS. Nothing of a request is logged or kept.
+event loop must keep answering meanwhile): `app.state.workers`, at most WORKER_THREADS, made on
+demand. Nothing of a request is logged or kept.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.service = Service(engine, max_batch)
-    app.state.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="fundrules-http")  # threads made on demand
+    app.state.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="fundrules-http")
 
     app.add_exception_handler(FundrulesError, on_fundrules_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http_exception)  # type: ignore[arg-type]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -75,7 +76,7 @@ class PlainRoute(APIRoute):
         self._plain = request_response(self.endpoint)
 
     async def handle(self, scope, receive, send) -> None:
-        if scope["method"] not in self.methods:
+        if scope["method"] not in (self.methods or ()):
             return await super().handle(scope, receive, send)  # FastAPI's 405, with Allow
         await self._plain(scope, receive, send)
 
