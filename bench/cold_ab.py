@@ -6,10 +6,11 @@ method of bench/README.md (round 3). Not a test.
 Each leg is `NAME=PYTHONPATH` (the checkout, preceded by a folder holding a link `fundrules_cli` to
 its `cli/`, as bench/run.py makes for this checkout; `,VAR=VALUE` after it adds an environment
 variable to that leg). For each leg: its packages compiled to bytecode in a temporary
-PYTHONPYCACHEPREFIX (as `pip install .` leaves them), its own ruleset cache folder filled by two
-warm-up runs (the default cache, as installed); then the legs run in turn, round after round, with
-the calibration loop timed (its CPU time) between rounds. Printed per leg: the medians of the wall
-time, of the child's CPU time (user + system, getrusage) and of CPU / calibration.
+PYTHONPYCACHEPREFIX (as `pip install .` leaves them), its own rulesets (FUNDRULES_RULESETS) and
+ruleset cache folder, filled by two warm-up runs (the cache as installed); then the legs run in
+turn, round after round, with the calibration loop timed (its CPU time) between rounds. Printed
+per leg: the medians of the wall time, of the child's CPU time (user + system, getrusage) and of
+CPU / calibration.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ def main() -> None:
             folders += [bytecode, cache]
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "FUNDRULES_RULESETS")}
             env.update(PYTHONPATH=path, PYTHONPYCACHEPREFIX=bytecode, FUNDRULES_CACHE_DIR=cache)
+            # the leg's own rulesets: an editable install of another checkout in the same virtualenv
+            # would otherwise give every leg that checkout's bundled rulesets (cached all the same:
+            # FUNDRULES_CACHE_DIR caches the rulesets it is given)
+            env["FUNDRULES_RULESETS"] = os.path.join(tree, "rulesets")
             env.update(dict(setting.split("=", 1) for setting in settings))
             packages = [os.path.join(tree, "fundrules"), os.path.join(tree, "cli")]
             compile_all = [sys.executable, "-m", "compileall", "-q", *packages]

@@ -1048,9 +1048,19 @@ def _resume_gc(freeze: bool = False) -> None:
 def main() -> None:
     """Run the app; usage errors (unknown option, missing argument…) are said in French, exit 2."""
     _pause_gc(sys.argv[1:])
+    commands, groups = app.registered_commands, app.registered_groups
+    if sys.argv[1:2] in (["check"], ["plan"]):
+        # typer builds every command and sub-app (their signatures, options) before running one:
+        # for these two, only the one asked for is built. Its help, options and errors are the same.
+        # Kept (issue 23 asked to drop it if the cold start were kept by other means): without it a
+        # cold check takes 3-6 % more CPU, alternated with it (bench/README.md, round 3).
+        wanted = check if sys.argv[1] == "check" else plan
+        app.registered_commands = [c for c in commands if c.callback is wanted]
+        app.registered_groups = []
     try:
         _main()
     finally:
+        app.registered_commands, app.registered_groups = commands, groups
         _resume_gc()
 
 

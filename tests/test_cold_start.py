@@ -159,31 +159,36 @@ def test_reads_are_bounded_and_complete(tmp_path):
         os.close(reader)
 
 
-def test_the_gc_paused_for_check_and_plan_runs_again_whatever_the_command_ends_with(monkeypatch, capsys):
-    """check and plan pause the cyclic GC while they load (cli/app.py, _pause_gc): a help screen, a
-    usage error or an answer, the GC runs again afterwards (the process may be a test, or a caller)."""
+def test_check_and_plan_build_only_their_own_command_and_say_the_same(monkeypatch, capsys):
     import gc
 
     import pytest
 
     from fundrules_cli import app as cli
 
+    commands, groups = list(cli.app.registered_commands), list(cli.app.registered_groups)
     case = str(EXAMPLES / "ancien-cdd-2018.yaml")
-    for args, code in (
-        (["check", "--help"], 0),
-        (["plan", "-h"], 0),
-        (["check", case, "--bogus"], 2),
-        (["check", case, "--format", "xml"], 2),
-        (["check", case, "--engine", "python"], 0),
-    ):
+
+    def run(entry, args):
         monkeypatch.setattr(sys, "argv", ["fundrules", *args])
         with pytest.raises(SystemExit) as stop:
-            cli.main()
-        gc.unfreeze()  # main() froze what a successful check loaded: meant for its own process
+            entry()
         out = capsys.readouterr()
-        assert stop.value.code == code, (args, out.err)
-        assert gc.isenabled(), args
-        assert (out.out if code == 0 else out.err).strip(), args  # a help, an answer, or a French error
+        return stop.value.code, out.out, out.err
+
+    for args in (
+        ["check", "--help"],
+        ["plan", "-h"],
+        ["check", case, "--bogus"],
+        ["check", case, "--format", "xml"],
+        ["check", case, "--engine", "python"],
+    ):
+        built_alone = run(cli.main, args)
+        gc.unfreeze()  # main() froze what a successful check loaded: meant for its own process
+        assert cli.app.registered_commands == commands and cli.app.registered_groups == groups
+        assert gc.isenabled()
+        assert built_alone == run(cli._main, args), args  # _main: every command and sub-app built
+    assert len(commands) >= 5 and len(groups) >= 3
 
 
 def test_ctrl_c_while_the_command_line_is_imported_ends_in_french_without_a_traceback():
