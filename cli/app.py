@@ -1052,6 +1052,8 @@ def main() -> None:
     if sys.argv[1:2] in (["check"], ["plan"]):
         # typer builds every command and sub-app (their signatures, options) before running one:
         # for these two, only the one asked for is built. Its help, options and errors are the same.
+        # Kept (issue 23 asked to drop it if the cold start were kept by other means): without it a
+        # cold check takes 3-6 % more CPU, alternated with it (bench/README.md, round 3).
         wanted = check if sys.argv[1] == "check" else plan
         app.registered_commands = [c for c in commands if c.callback is wanted]
         app.registered_groups = []

@@ -10,7 +10,6 @@ text after U+202E, and NUL is not allowed in HTML).
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
@@ -66,6 +65,8 @@ def escape_html(text: str) -> str:
     """Text or attribute value in an HTML page: markup characters as entities (quotes included), and
     controls, bidi overrides, line separators and lone surrogates written visibly (\\x1b, \\u202e) as
     in a terminal; an entity such as &#x202e; would still reorder what is read. Newlines are kept."""
+    import html  # with its table of entities: not for a command that prints to a terminal
+
     return html.escape(escape_terminal(str(text)), quote=True)
 
 

@@ -477,3 +477,130 @@ def test_plain_dates_survive_the_cache(cache_dir):
     load_catalog(RULESETS)
     version = load_catalog(RULESETS).funders["cpf"].versions[0]
     assert type(version.valid_from) is dt.date
+
+
+# -- the plan rules, kept next to the catalog ------------------------------------------------------
+
+
+def plans(folder: Path) -> list[Path]:
+    return sorted(folder.glob("catalog-*.plan")) if folder.is_dir() else []
+
+
+def plan_view(versions) -> list:
+    """Plan versions as plain values: what a plan is built from (the guards' compiled conditions
+    are compared by what they answer, in test_plan_rules_from_the_cache_answer_as_from_the_files)."""
+    return [
+        (
+            v.label,
+            v.valid_from,
+            v.valid_to,
+            v.order,
+            v.complements,
+            dict(v.excludes),
+            plain(v.active.version),
+            [(funder, key) for funder, key, _ in v.unlock_only_if],
+        )
+        for v in versions
+    ]
+
+
+def test_plan_rules_from_the_cache_answer_as_from_the_files(cache_dir, monkeypatch):
+    from fundrules.plan import rules as plan_rules
+
+    fresh = plan_rules.load_plan_rules(RULESETS, load_catalog(RULESETS, cache=False))
+    assert plans(cache_dir) == []  # no catalog entry, no plan entry
+    written = plan_rules.load_plan_rules(RULESETS, load_catalog(RULESETS))
+    (entry,) = plans(cache_dir)
+    assert entry.name == only_entry(cache_dir).name.replace(".pickle", ".plan")  # the catalog's key
+    assert entry.stat().st_mode & 0o077 == 0  # private, as the catalog's entry
+    writer = Engine(RULESETS, backend="python")  # the plan rules read back now; the files never read
+
+    def refuse(*args):
+        raise AssertionError("plan rules read from the files despite the cache")
+
+    monkeypatch.setattr(plan_rules, "_read_specs", refuse)
+    cached = plan_rules.load_plan_rules(RULESETS, load_catalog(RULESETS))
+    assert plan_view(cached) == plan_view(written) == plan_view(fresh)
+    assert len(fresh) == 1 and len(fresh[0].active.version.criteria) >= 5 and fresh[0].unlock_only_if
+    # the unlock guards compiled again answer as those compiled from the files
+    facts = [{}, {"beneficiaire.arret_maladie": True}, {"beneficiaire.arret_maladie": False}]
+    for (_, _, again), (_, _, first) in zip(cached[0].unlock_only_if, fresh[0].unlock_only_if, strict=True):
+        assert [again(f, {}) for f in facts] == [first(f, {}) for f in facts]
+    # and the plans of every example are the same, to the byte, as without any cache
+    reader = Engine(RULESETS, backend="python")
+    monkeypatch.undo()
+    without = Engine(load_catalog(RULESETS, cache=False), backend="python")
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        case = load_case(path)
+        expected = without.plan(case).model_dump_json()
+        assert reader.plan(case).model_dump_json() == expected == writer.plan(case).model_dump_json()
+
+
+def test_plan_files_edited_after_the_catalog_was_read_are_not_kept_under_its_key(cache_dir, ruleset_dir):
+    from fundrules.plan.rules import load_plan_rules
+
+    catalog = load_catalog(ruleset_dir.root)  # keyed on the plan file as it was
+    ruleset_dir.edit("_plan/2015-01-01.yaml", "n'intervient qu'en dernier recours", "intervient en dernier")
+    versions = load_plan_rules(ruleset_dir.root, catalog)
+    assert any("intervient en dernier" in c.message for c in versions[0].active.version.criteria)  # as read
+    assert plans(cache_dir) == []  # not the bytes of the key: nothing kept
+    load_plan_rules(ruleset_dir.root, load_catalog(ruleset_dir.root))  # a new key, for the edited file
+    assert len(plans(cache_dir)) == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,  # truncated
+        pickle.dumps("not a list of plan versions"),
+        pickle.dumps([{"label": "2015"}]),  # a spec without its fields
+    ],
+)
+def test_a_damaged_plan_entry_is_a_miss(cache_dir, payload, tmp_path):
+    from fundrules.plan.rules import load_plan_rules
+
+    expected = plan_view(load_plan_rules(RULESETS, load_catalog(RULESETS, cache=False)))
+    load_plan_rules(RULESETS, load_catalog(RULESETS))
+    (entry,) = plans(cache_dir)
+    if payload is None:
+        entry.write_bytes(entry.read_bytes()[:-50])
+    else:
+        rewrite_payload(entry, payload)
+    assert plan_view(load_plan_rules(RULESETS, load_catalog(RULESETS))) == expected
+
+
+def test_a_plan_entry_that_names_other_code_is_refused_before_it_runs(cache_dir, tmp_path):
+    from fundrules.plan.rules import load_plan_rules
+
+    sentinel = tmp_path / "sentinel"
+    sentinel.write_text("still here", encoding="utf-8")
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.remove, (str(sentinel),))
+
+    load_plan_rules(RULESETS, load_catalog(RULESETS))
+    (entry,) = plans(cache_dir)
+    rewrite_payload(entry, pickle.dumps([Exploit()]))
+    versions = load_plan_rules(RULESETS, load_catalog(RULESETS))
+    assert sentinel.exists() and len(versions) == 1
+
+
+def test_plan_entries_are_removed_with_their_catalog(cache_dir, monkeypatch):
+    from fundrules.plan.rules import load_plan_rules
+
+    for index in range(cache.MAX_ENTRIES + 2):
+        monkeypatch.setattr(cache, "_code_digest", lambda index=index: f"code {index}".encode())
+        load_plan_rules(RULESETS, load_catalog(RULESETS))
+    assert len(plans(cache_dir)) == len(entries(cache_dir)) == cache.MAX_ENTRIES
+    assert {p.stem for p in plans(cache_dir)} == {p.stem for p in entries(cache_dir)}
+
+
+def test_no_plan_entry_when_the_cache_is_off(tmp_path, monkeypatch):
+    from fundrules.plan.rules import load_plan_rules
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "1")
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(folder))
+    assert len(load_plan_rules(RULESETS, load_catalog(RULESETS))) == 1
+    assert not folder.exists()

@@ -8,6 +8,7 @@ import pytest
 
 from fundrules import InputError, load_catalog
 from fundrules.rulesets import loader
+from fundrules.rulesets.schema import VersionFile
 
 from .conftest import EXAMPLES, run_cli
 
@@ -131,7 +132,7 @@ def test_a_funder_beyond_the_bound_of_criteria_is_refused_with_its_file(ruleset_
 def test_a_catalog_beyond_the_total_bound_is_refused(ruleset_dir, monkeypatch):
     assert loader.MAX_CRITERIA_TOTAL == 5_000
     bundled = sum(
-        loader.criteria_count(loader.VersionFile.model_validate(loader.read_document(path).data))
+        loader.criteria_count(VersionFile.model_validate(loader.read_document(path).data))
         for path in ruleset_dir.root.glob("*/**/*.yaml")
         if path.name not in ("funder.yaml", "variant.yaml") and "_plan" not in path.parts
     )

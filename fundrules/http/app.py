@@ -1,13 +1,15 @@
 """The FastAPI application: routes over one loaded Engine, JSON in and out, the library's models.
 
-Evaluations run in the thread pool (the durable backend serialises its calls behind a lock; the
-event loop must keep answering meanwhile). Nothing of a request is logged or kept.
+Evaluations run in worker threads (the durable backend serialises its calls behind a lock; the
+event loop must keep answering meanwhile): `app.state.workers`, at most WORKER_THREADS, made on
+demand. Nothing of a request is logged or kept.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
 from fastapi import FastAPI
@@ -33,6 +35,7 @@ BODY_TIMEOUT_ENV = "FUNDRULES_HTTP_BODY_TIMEOUT"
 MAX_IN_FLIGHT_ENV = "FUNDRULES_HTTP_MAX_IN_FLIGHT"
 VERSION_HEADER = "Fundrules-Version"
 DIGESTS_HEADER = "Fundrules-Digests"
+WORKER_THREADS = 40  # the bound of the thread pool the routes used before (anyio's default)
 _UNSET: Any = object()
 
 
@@ -124,6 +127,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.service = Service(engine, max_batch)
+    app.state.workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="fundrules-http")
 
     app.add_exception_handler(FundrulesError, on_fundrules_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http_exception)  # type: ignore[arg-type]

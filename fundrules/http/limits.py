@@ -75,7 +75,8 @@ class BodyLimit:
             if complete:  # after the body, only the disconnection is waited for: no deadline
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
+                async with asyncio.timeout_at(deadline):  # no task per message, as wait_for made
+                    message = await receive()
             except TimeoutError:
                 raise too_slow(timeout) from None
             if message["type"] == "http.request":

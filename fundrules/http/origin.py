@@ -10,6 +10,7 @@ on every address.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ def host_name(value: str) -> str:
     return name.rstrip(".") if colon and port.isdigit() else value.rstrip(".")
 
 
+@functools.lru_cache(maxsize=64)  # the server's own addresses, a handful: parsed once each, not per request
 def _is_loopback(address: Optional[str]) -> bool:
     try:
         return address is not None and ipaddress.ip_address(address.split("%")[0]).is_loopback

@@ -17,10 +17,11 @@ from ..conditions.parser import parse
 from ..conditions.typecheck import check
 from ..errors import InputError
 from ..facts import BOOL
+from ..provenance import file_digest
+from ..rulesets import cache as plan_cache
 from ..rulesets.catalog import ActiveRules, Catalog, Source, plain_criterion, pseudo_funder_rules
 from ..rulesets.loader import check_bounds, number_problem
-from ..rulesets.schema import PlanVersionFile
-from ..source import read_document
+from ..source import parse_bytes, read_bounded
 
 PLAN_FOLDER = "_plan"
 
@@ -45,13 +46,84 @@ class PlanVersion:
 
 
 def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
+    """The plan rules of `directory/_plan`, checked against `catalog`'s funders. When the catalog
+    came from (or went to) the ruleset cache, the plan rules are kept in the same entry's companion
+    (`rulesets.cache.read_plan`): the same key, so the same files and code; read back, only the
+    conditions of the unlock guards are compiled again (closures are not kept)."""
     folder = Path(directory) / PLAN_FOLDER
     if not folder.is_dir():
         return []
+    cached = Path(directory) == Path(catalog.directory)  # the catalog's key covers these files
+    versions = _from_cache(plan_cache.read_plan(catalog)) if cached else None
+    if versions is None:
+        specs, digests = _read_specs(folder, catalog)
+        versions = [_version(spec) for spec in specs]
+        if cached and _as_keyed(digests, catalog):
+            plan_cache.write_plan(catalog, specs)
+    versions.sort(key=lambda v: v.valid_from)
+    for previous, current in zip(versions, versions[1:], strict=False):
+        if previous.valid_to is None or current.valid_from != previous.valid_to + dt.timedelta(days=1):
+            raise InputError("versions des règles de plan qui se chevauchent ou laissent un trou", file=str(folder))
+    return versions
+
+
+def _as_keyed(digests: dict[str, str], catalog: Catalog) -> bool:
+    """True when the plan files just read are those the catalog's cache key was computed from (the
+    same bytes, no file more or fewer): only then may they be kept under that key."""
+    keyed = {path: digest for path, digest in (catalog.files or {}).items() if path.startswith(PLAN_FOLDER + "/")}
+    keyed = {path: digest for path, digest in keyed.items() if path.endswith(".yaml") and path.count("/") == 1}
+    return bool(keyed) and keyed == digests
+
+
+def _from_cache(specs) -> Optional[list[PlanVersion]]:
+    """The plan versions of specs read back from the cache; None when they are not what this code
+    writes (then the files are read)."""
+    if not isinstance(specs, list):
+        return None
+    try:
+        return [_version(spec) for spec in specs]
+    except Exception:  # noqa: BLE001 - an entry of another shape is a miss, never an error
+        return None
+
+
+def _version(spec: dict) -> PlanVersion:
+    """A plan version from its spec: the rules as a pseudo-funder, the unlock guards compiled."""
+    active = pseudo_funder_rules(
+        "_plan",
+        "règles de plan",
+        spec["criteria"],
+        label=spec["label"],
+        valid_from=spec["valid_from"],
+        valid_to=spec["valid_to"],
+        sources=spec["sources"],
+        summary=spec["summary"],
+        file=spec["file"],
+        folder=spec["folder"],
+    )
+    return PlanVersion(
+        spec["label"],
+        spec["valid_from"],
+        spec["valid_to"],
+        spec["order"],
+        spec["complements"],
+        spec["excludes"],
+        active,
+        tuple((funder, key, compile_condition(node)) for funder, key, node in spec["guards"]),
+    )
+
+
+def _read_specs(folder: Path, catalog: Catalog) -> tuple[list[dict], dict[str, str]]:
+    """The plan files of `folder` read and checked: one spec per file (plain values, condition trees
+    and catalog classes: what the cache's restricted reader rebuilds), and {relative path: digest}
+    of the bytes read."""
+    from ..rulesets.schema import PlanVersionFile
+
     extra = {candidate_fact(fid): BOOL for fid in catalog.funders}
-    versions = []
+    specs, digests = [], {}
     for path in sorted(folder.glob("*.yaml")):
-        doc = read_document(path)
+        raw = read_bounded(path)
+        digests[f"{PLAN_FOLDER}/{path.name}"] = file_digest(raw)
+        doc = parse_bytes(raw, str(path))
         try:
             spec = PlanVersionFile.model_validate(doc.data if isinstance(doc.data, dict) else {})
         except ValidationError as err:
@@ -108,18 +180,6 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                 )
             )
             excludes[rule.id] = rule.effect.exclude
-        active = pseudo_funder_rules(
-            "_plan",
-            "règles de plan",
-            tuple(criteria),
-            label=spec.version,
-            valid_from=spec.valid_from,
-            valid_to=spec.valid_to,
-            sources=tuple(sources.values()),
-            summary=spec.summary,
-            file=doc.file,
-            folder=str(folder),
-        )
         guards = []
         for i, guard in enumerate(spec.unlock_only_if):
             where = ("unlock_only_if", i)
@@ -139,21 +199,21 @@ def load_plan_rules(directory: Path, catalog: Catalog) -> list[PlanVersion]:
                     line=doc.line_of(where + ("condition",)),
                     field="unlock_only_if.condition",
                 ) from None
-            guards.append((guard.funder, guard.criterion, compile_condition(node)))
-        versions.append(
-            PlanVersion(
-                spec.version,
-                spec.valid_from,
-                spec.valid_to,
-                tuple(spec.order),
-                tuple(spec.complements),
-                excludes,
-                active,
-                tuple(guards),
-            )
+            guards.append((guard.funder, guard.criterion, node))
+        specs.append(
+            {
+                "label": spec.version,
+                "valid_from": spec.valid_from,
+                "valid_to": spec.valid_to,
+                "order": tuple(spec.order),
+                "complements": tuple(spec.complements),
+                "excludes": excludes,
+                "criteria": tuple(criteria),
+                "sources": tuple(sources.values()),
+                "summary": spec.summary,
+                "file": doc.file,
+                "folder": str(folder),
+                "guards": tuple(guards),
+            }
         )
-    versions.sort(key=lambda v: v.valid_from)
-    for previous, current in zip(versions, versions[1:], strict=False):
-        if previous.valid_to is None or current.valid_from != previous.valid_to + dt.timedelta(days=1):
-            raise InputError("versions des règles de plan qui se chevauchent ou laissent un trou", file=str(folder))
-    return versions
+    return specs, digests

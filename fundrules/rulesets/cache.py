@@ -30,6 +30,10 @@ an error and never a stale answer:
 The durable backend's load-time checks are a function of the same files and code and of the
 durable-rules release: once they pass, a marker next to the entry says so (naming that release),
 and later processes with the same release skip them.
+
+The plan rules (`_plan/`, read after the catalog and checked against it) are kept next to the entry
+too (`read_plan`, `write_plan`): same key, same checks, same restricted reader. They are written
+only when the plan files read are the very bytes the key was computed from (plan/rules.py).
 """
 
 from __future__ import annotations
@@ -55,8 +59,11 @@ MAGIC = b"fundrules-catalog 1\n"
 MAX_ENTRY_BYTES = 50_000_000
 MAX_LISTED = 20_000  # entries of a rulesets directory listed for the key; beyond, there is no cache
 MAX_ENTRIES = 8  # catalogs kept (one per ruleset directory and version of the files); older ones are removed
+PLAN_MAGIC = b"fundrules-plan 1\n"
 _ENTRY = "catalog-{key}.pickle"
 _DURABLE = "catalog-{key}.durable"
+_PLAN = "catalog-{key}.plan"
+_COMPANIONS = (".durable", ".plan")  # removed with their entry
 _ENTRY_ATTR = "_cache_entry"  # (folder, key) of the entry a catalog was read from or written to
 _SAFE_FILES = (  # owner and descriptor-relative calls, without which the entries cannot be trusted
     hasattr(os, "getuid")
@@ -296,25 +303,49 @@ def _write_private(folder_fd: int, name: str, data: bytes) -> None:
         os.close(descriptor)
 
 
-def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
-    """The catalog cached under `key`, or None (absent, unsafe, corrupted, or from other code)."""
-    try:
-        folder_fd = _private_folder(folder, create=False)
-    except OSError:
-        return None
+def _read_entry(folder: Path, name: str, magic: bytes, key: str) -> Any:
+    """The value pickled in `name` under `key` (see `_write_entry`), or None (absent, unsafe, corrupted,
+    or from other code). Raises what the restricted unpickler refuses."""
+    folder_fd = _private_folder(folder, create=False)
     if folder_fd is None:
         return None
     try:
-        data = _read_private(folder_fd, _ENTRY.format(key=key))
+        data = _read_private(folder_fd, name)
         if data is None:
             return None
-        header = MAGIC + key.encode() + b"\n"
+        header = magic + key.encode() + b"\n"
         if not data.startswith(header):
             return None
         checksum, _, payload = data[len(header) :].partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return None
-        funders, files = _Unpickler(io.BytesIO(payload)).load()
+        return _Unpickler(io.BytesIO(payload)).load()
+    finally:
+        os.close(folder_fd)
+
+
+def _write_entry(folder: Path, name: str, magic: bytes, key: str, value: Any) -> bool:
+    """Pickle `value` into `name`: magic, key, checksum of the payload, payload. True once written."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    data = magic + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    folder_fd = _private_folder(folder, create=True)
+    if folder_fd is None:
+        return False
+    try:
+        _write_private(folder_fd, name, data)
+        _prune(folder_fd)
+    finally:
+        os.close(folder_fd)
+    return True
+
+
+def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
+    """The catalog cached under `key`, or None (absent, unsafe, corrupted, or from other code)."""
+    try:
+        found = _read_entry(folder, _ENTRY.format(key=key), MAGIC, key)
+        if not isinstance(found, tuple) or len(found) != 2:
+            return None
+        funders, files = found
         if not isinstance(funders, dict) or not isinstance(files, dict):
             return None
         catalog = Catalog(funders=funders, directory=directory, files=files)
@@ -323,26 +354,41 @@ def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
     except Exception as error:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss, never an error
         log.info("cache des règles ignoré (%s : %s)", type(error).__name__, error)
         return None
-    finally:
-        os.close(folder_fd)
 
 
 def write(folder: Path, key: str, catalog: Catalog) -> None:
     """Keep `catalog` under `key` (just loaded: nothing computed on it yet); failures are ignored."""
     try:
-        payload = pickle.dumps((catalog.funders, catalog.files), protocol=pickle.HIGHEST_PROTOCOL)
-        data = MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-        folder_fd = _private_folder(folder, create=True)
-        if folder_fd is None:
-            return
-        try:
-            _write_private(folder_fd, _ENTRY.format(key=key), data)
-            _prune(folder_fd)
-        finally:
-            os.close(folder_fd)
-        setattr(catalog, _ENTRY_ATTR, (folder, key))
+        if _write_entry(folder, _ENTRY.format(key=key), MAGIC, key, (catalog.funders, catalog.files)):
+            setattr(catalog, _ENTRY_ATTR, (folder, key))
     except Exception as error:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
         log.info("cache des règles non écrit (%s : %s)", type(error).__name__, error)
+
+
+def read_plan(catalog: Catalog) -> Any:
+    """The plan rules' specs kept next to the entry `catalog` was read from or written to (the same
+    key), or None: no entry, or nothing usable kept (plan/rules.py checks their shape)."""
+    entry = getattr(catalog, _ENTRY_ATTR, None)
+    if entry is None:
+        return None
+    folder, key = entry
+    try:
+        return _read_entry(folder, _PLAN.format(key=key), PLAN_MAGIC, key)
+    except Exception as error:  # noqa: BLE001 - a miss, never an error
+        log.info("cache des règles de plan ignoré (%s : %s)", type(error).__name__, error)
+        return None
+
+
+def write_plan(catalog: Catalog, specs: list) -> None:
+    """Keep the plan rules' specs next to `catalog`'s entry; nothing without one; failures are ignored."""
+    entry = getattr(catalog, _ENTRY_ATTR, None)
+    if entry is None:
+        return
+    folder, key = entry
+    try:
+        _write_entry(folder, _PLAN.format(key=key), PLAN_MAGIC, key, specs)
+    except Exception as error:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
+        log.info("cache des règles de plan non écrit (%s : %s)", type(error).__name__, error)
 
 
 def _prune(folder_fd: int) -> None:
@@ -353,7 +399,7 @@ def _prune(folder_fd: int) -> None:
             if entry.name.startswith("catalog-") and entry.name.endswith(".pickle") and entry.is_file():
                 entries.append((entry.stat().st_mtime, entry.name))
     for _mtime, name in sorted(entries, reverse=True)[MAX_ENTRIES:]:
-        for stale in (name, name.removesuffix(".pickle") + ".durable"):
+        for stale in (name, *(name.removesuffix(".pickle") + suffix for suffix in _COMPANIONS)):
             try:
                 os.unlink(stale, dir_fd=folder_fd)
             except FileNotFoundError:

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,7 +28,9 @@ from ..provenance import file_digest, read_ruleset_files
 from ..source import Located, parse_bytes, read_document
 from . import cache as catalog_cache
 from .catalog import Catalog, Criterion, Funder, Parameter, Revaluation, Route, Source, Variant, Version
-from .schema import CriterionFile, FunderFile, ParameterFile, VariantFile, VersionFile
+
+if TYPE_CHECKING:  # the file schema is imported when files are read: not for a catalog from the cache
+    from .schema import CriterionFile, FunderFile, ParameterFile, VariantFile, VersionFile
 
 FUNDER_FILE = "funder.yaml"
 VARIANT_FILE = "variant.yaml"
@@ -485,6 +487,8 @@ def _load_versions(
         if path.name in (FUNDER_FILE, VARIANT_FILE) or path.suffix not in (".yaml", ".yml"):
             continue
         vdoc = read(path)
+        from .schema import VersionFile
+
         vspec = _validate(VersionFile, vdoc)
         budget.spend(funder_id, criteria_count(vspec), vdoc)
         versions.append(_VersionBuilder(funder_id, vdoc, vspec, illustrative).build())
@@ -542,6 +546,8 @@ def _load_variants(
         vpath = sub / VARIANT_FILE
         if not vpath.is_file():
             raise InputError(f"{VARIANT_FILE} manquant dans le dossier de la variante", file=str(sub))
+        from .schema import VariantFile
+
         vspec: VariantFile = _read_named(vpath, VariantFile, sub, read)[1]
         versions = _load_versions(spec.id, sub, vspec.illustrative, read, budget)
         if vspec.scope is not None:
@@ -581,6 +587,8 @@ def load_funder(folder: Path, read: Reader = read_document, budget: _CriteriaBud
     funder_path = folder / FUNDER_FILE
     if not funder_path.is_file():
         raise InputError(f"{FUNDER_FILE} manquant dans le dossier du financeur", file=str(folder))
+    from .schema import FunderFile
+
     doc, spec = _read_named(funder_path, FunderFile, folder, read)
     budget = budget or _CriteriaBudget()
     variants = _load_variants(spec, folder, doc, read, budget) if spec.variant_by else {}
