@@ -76,16 +76,17 @@ def test_trainee_pay_revalued_every_1_april(python_engine, funder, day, age, exp
 
 
 @pytest.mark.parametrize("funder", TRAINEE_PAY)
-def test_trainee_pay_after_2026_04_01_is_shown_a_confirmer(python_engine, funder):
-    """No source read gives the 2026-04-01 scale: the amount is not shown, the answer says why."""
-    day = D(2026, 4, 1)
+def test_trainee_pay_past_an_unencoded_revaluation_is_shown_a_confirmer(python_engine, funder):
+    """Past a revaluation day with no value encoded (2027-04-01; the 2026 scale is encoded, computed, see
+    test_revaluations_2026): the amount is not shown, the answer says why."""
+    day = D(2027, 4, 1)
     entry = income(python_engine, trainee(str(day), funder, age=22), day)[funder]
     assert entry.monthly is None and entry.verified is False
-    assert entry.rule.startswith("à confirmer : revalorisation du 01/04/2026 non encodée")
-    assert "561,68" in entry.rule  # the last value encoded, with its date
+    assert entry.rule.startswith("à confirmer : revalorisation du 01/04/2027 non encodée")
+    assert "566,74" in entry.rule  # the last value encoded, with its date
     warnings = python_engine.evaluate(case_from_data(trainee(str(day), funder, age=22))).warnings
     name = python_engine.catalog.funders[funder].name
-    assert f"Montant de {name} à confirmer : revalorisation du 01/04/2026 non encodée." in warnings
+    assert f"Montant de {name} à confirmer : revalorisation du 01/04/2027 non encodée." in warnings
 
 
 @pytest.mark.parametrize("funder", TRAINEE_PAY)
@@ -189,12 +190,12 @@ def test_cej_allowance_by_date(python_engine, day, expected, verified):
     assert entry.verified is False  # other criteria of the CEJ rest on secondary pages
 
 
-def test_cej_allowance_past_2026_04_01_and_unknown_2023_lines_are_a_confirmer(python_engine):
-    after = income(python_engine, cej_case("2026-04-01"), D(2026, 4, 1))["allocation_cej"]
-    assert after.monthly is None and "revalorisation du 01/04/2026 non encodée" in after.rule
-    # no source read gives the minors' and first-bracket amounts of 2023-04-01
+def test_cej_allowance_past_an_unencoded_revaluation_is_a_confirmer(python_engine):
+    after = income(python_engine, cej_case("2027-04-01"), D(2027, 4, 1))["allocation_cej"]
+    assert after.monthly is None and "revalorisation du 01/04/2027 non encodée" in after.rule
+    # the minors' amount of 2023-04-01 is computed (200 x 1.056, no page read gives it): shown, à confirmer
     minor = income(python_engine, cej_case("2023-04-01", age=17), D(2023, 4, 1))["allocation_cej"]
-    assert minor.monthly is None and "revalorisation du 01/04/2023 non encodée" in minor.rule
+    assert (minor.monthly, minor.verified) == (211.20, False)
     assert income(python_engine, cej_case("2024-04-01", age=17), D(2024, 4, 1))["allocation_cej"].monthly == 220.92
 
 
@@ -264,42 +265,12 @@ def test_revaluation_days():
 
 
 def test_lint_lists_only_the_revaluations_no_source_gives():
-    """Every indexed amount has its schedule; on 2026-12-05 the only overdue revaluations are those no
-    source read gives: the 2026-04-01 scales (trainee pay, RFF cap, CEJ, PACEA cap), the ARE-F floor of
-    2026-07-01, and the CEJ minors' and first-bracket amounts of 2023-04-01."""
+    """Every indexed amount has its schedule; on 2026-12-05 the only overdue revaluation is the one no
+    source read gives: the ARE-F floor of 2026-07-01 (the 2026-04-01 scales and the CEJ lines of
+    2023-04-01 are encoded, computed from a coefficient: see test_revaluations_2026)."""
     lines = overdue_revaluations(load_catalog(RULESETS), D(2026, 12, 5))
     found = {(line.split(" : ", 1)[1].split(" (")[0], line.rsplit("— ", 1)[1].split(" :")[0]) for line in lines}
-    trainee_params = {
-        "montant_de_18_a_25",
-        "montant_jeune_ancien_salarie",
-        "montant_moins_18",
-        "montant_parent_isole_ou_mere",
-        "montant_plus_26",
-        "montant_travailleur_handicape",
-    }
-    expected = {
-        (f"{funder} version {version}, {name}", "01/04/2026")
-        for funder, version in (
-            ("rfpe", "2024"),
-            ("remuneration_stagiaire_region", "2021-06"),
-            ("remuneration_stagiaire_etat", "2021-06"),
-        )
-        for name in trainee_params
-    }
-    expected |= {
-        ("rff version 2024, plafond_mensuel", "01/04/2026"),
-        ("aref version 2024, plancher_journalier", "01/07/2026"),
-        ("allocation_pacea version 2017, montant_mensuel_max", "01/04/2026"),
-    }
-    expected |= {
-        (f"allocation_cej version 2024, {name}", "01/04/2026")
-        for name in ("montant_mineur", "montant_majeur_non_imposable", "montant_majeur_tranche_1")
-    }
-    expected |= {
-        (f"allocation_cej version 2022, {name}", "01/04/2023")
-        for name in ("montant_mineur", "montant_majeur_tranche_1")
-    }
-    assert found == expected
+    assert found == {("aref version 2024, plancher_journalier", "01/07/2026")}
 
 
 def test_every_indexed_amount_declares_its_schedule():
@@ -344,11 +315,11 @@ def test_rulesets_show_marks_unverified_dates_and_unencoded_revaluations():
     assert "(début le 01/01/2026 à confirmer)" in list_rulesets(catalog)
     rff_2025 = show_ruleset(catalog, "rff", D(2025, 6, 2))
     assert "  plafond_mensuel : 769,49 EUR/mois (à confirmer) — revalorisé chaque année le 01/04" in rff_2025
-    rff_2026 = show_ruleset(catalog, "rff", D(2026, 6, 2))
+    rff_2027 = show_ruleset(catalog, "rff", D(2027, 6, 2))
     assert (
-        "  plafond_mensuel : à confirmer : revalorisation du 01/04/2026 non encodée (dernier montant 769,49 EUR/mois "
-        "au 01/04/2025)"
-    ) in rff_2026
+        "  plafond_mensuel : à confirmer : revalorisation du 01/04/2027 non encodée (dernier montant 776,42 EUR/mois "
+        "au 01/04/2026)"
+    ) in rff_2027
 
 
 # --- CFF: residents of the DROM-COM (Unédic CFF fiche, review rows 19 and 29) ------------------------------------

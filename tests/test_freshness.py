@@ -166,5 +166,5 @@ def test_a_variant_review_overrides_the_funder_one(ruleset_dir, today_is):
 def test_lint_lists_overdue_revaluations_and_unverified_version_dates():
     result = run("rulesets", "lint", "--rulesets", str(RULESETS))
     assert result.returncode == 0, result.stderr
-    assert "Revalorisation non encodée : rfpe version 2024, montant_plus_26" in result.stdout
+    assert "Revalorisation non encodée : aref version 2024, plancher_journalier" in result.stdout
     assert "Date à confirmer : periode_reconversion version" in result.stdout
