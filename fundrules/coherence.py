@@ -161,7 +161,7 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
     active = _active(catalog, r.funder, facts, day)
     if active is None:
         return r
-    from .engine.outcome import _blocker, _placeholders  # the engine's own wording of a failed criterion
+    from .engine.explain import failed_blocker  # the engine's own wording of a failed criterion
 
     criteria = {c.key: c for c in active.criteria}
     params = active.param_values()
@@ -185,8 +185,7 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
         without_known = {k: v for k, v in assumed.items() if k not in known}
         if criterion.evaluator(without_known, params) is False:
             continue
-        texts = {name: value_fr(value) for name, value in active.params}
-        blocker = _blocker(criterion, facts, _placeholders(criterion, facts, texts))
+        blocker = failed_blocker(active, criterion, facts)
         if value_fr(None) in blocker.message:
             continue  # its own sentence is about the fact still unknown ("sur la liste : inconnu")
         where = f"voie {labels.get(check.route, check.route)} : " if check.route else ""

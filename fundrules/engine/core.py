@@ -27,7 +27,8 @@ from ..rulesets.loader import load_catalog
 from .backend import Backend, outcomes_of
 from .cache import AnswerCache, exact
 from .compact import CaseOutcome, FunderOutcome
-from .outcome import build_result, decide, early_outcome, not_in_force, variant_missing
+from .decide import decide, early_outcome
+from .explain import build_result, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
