@@ -85,7 +85,7 @@ def narrowed(found: FunderOutcome, facts: Mapping[str, Any], cache: AnswerCache)
     missing = tuple(filterfalse(facts.__contains__, found.missing_facts))
     if len(missing) == len(found.missing_facts):
         return found
-    key = (found, missing)  # the same decision, fewer facts to collect
+    key = (found.active, found.pattern, missing)  # the same decision (rules, pattern), fewer facts to collect
     kept = cache.get("narrowed", key)
     if kept is None:
         kept = cache.put("narrowed", key, replace(found, missing_facts=missing))
