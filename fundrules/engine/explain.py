@@ -3,10 +3,10 @@
 Why apart from the decision: the texts a counsellor reads (blockers with the value seen and the
 value required, notices, next steps, what to collect) change far more often than the rules that
 decide, and cost most of an answer; written here, from a finished decision, they can never change
-it. This is the only engine module that writes French (with fundrules/french.py); the direction is
+it. With the trace (engine/trace.py), the engine's only module that writes French; the direction is
 one way: explain reads decide, decide never reads explain.
 
-Pure: what depends on the decision and the operator only (the answer's "frame") is kept in the
+Pure: what depends on the decision only (the answer's "frame") is kept in the
 Engine's cache (engine/cache.py) under a key naming every value it is built from; the texts that
 read the case's values are written each time. Results are built with `construct` from values the
 rulesets' validation already checked: the pydantic validation of the output models stays at the API
@@ -21,20 +21,69 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
-from ..results import Blocker, FrozenDict, FunderResult, PendingCheck, RouteResult, SourceRef, construct
+from ..results import (
+    Blocker,
+    FrozenDict,
+    FunderResult,
+    PendingCheck,
+    RouteResult,
+    SourceRef,
+    construct,
+    construct_from,
+)
 from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
 from .cache import AnswerCache
 from .decide import FunderOutcome
 
 
-def _placeholders(criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]) -> dict[str, str]:
-    """The values a criterion's French texts name: its parameters, the facts it read, observed, required."""
-    values = {name: params[name] for name in criterion.params + criterion.text_params}
-    for path in criterion.facts:
-        values[path.rsplit(".", 1)[-1]] = value_fr(facts.get(path), path)
-    values["observed"] = ", ".join(fact_value_fr(path, facts.get(path)) for path in criterion.facts) or "—"
-    values["required"] = fill(criterion.required, values)
-    return values
+class _Texts:
+    """The values a criterion's French texts name — its parameters, the facts it reads (by the last
+    part of their path), `observed` and `required` —, each written when a text first reads it: most
+    answers read a few of them, and writing a value in French costs more than filling a text.
+    A name none of them gives is left as written by `fill`."""
+
+    __slots__ = ("criterion", "facts", "params", "written", "_filling_required")
+
+    def __init__(self, criterion: Criterion, facts: Mapping[str, Any], params: Mapping[str, str]) -> None:
+        self.criterion = criterion
+        self.facts = facts
+        self.params = params  # the French text of each parameter value of the rules in force
+        self.written: dict[str, str] = {}
+        self._filling_required = False
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        found = self.written.get(name)
+        if found is None:
+            found = self._write(name)
+            if found is None:
+                return default
+            self.written[name] = found
+        return found
+
+    def __getitem__(self, name: str) -> str:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def _write(self, name: str) -> Optional[str]:
+        criterion, facts = self.criterion, self.facts
+        if name == "observed":
+            return ", ".join(fact_value_fr(path, facts.get(path)) for path in criterion.facts) or "—"
+        if name == "required":
+            if self._filling_required:
+                return None  # `required` is written from the other values only
+            self._filling_required = True
+            try:
+                return fill(criterion.required, self)  # type: ignore[arg-type]
+            finally:
+                self._filling_required = False
+        for path in reversed(criterion.facts):  # the last fact of that name, as a dict would keep it
+            if path.rsplit(".", 1)[-1] == name:
+                return value_fr(facts.get(path), path)
+        if name in criterion.params or name in criterion.text_params:
+            return self.params[name]
+        return None
 
 
 def _sources(criterion: Criterion) -> tuple[SourceRef, ...]:
@@ -51,8 +100,8 @@ def _sources(criterion: Criterion) -> tuple[SourceRef, ...]:
 _SOURCES: weakref.WeakKeyDictionary[Criterion, tuple[SourceRef, ...]] = weakref.WeakKeyDictionary()
 
 
-def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: Mapping[str, str]) -> Blocker:
-    message = fill(criterion.message, values)
+def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: _Texts) -> Blocker:
+    message = fill(criterion.message, values)  # type: ignore[arg-type]
     if not criterion.verified:
         message += " (à confirmer : aucune source ne confirme ce critère)"
     return construct(
@@ -72,7 +121,7 @@ def failed_blocker(active: ActiveRules, criterion: Criterion, facts: Mapping[str
     """The blocker a failing criterion of `active` gives on `facts`, worded as in every answer
     (fundrules/coherence.py words a known gap with it)."""
     texts = {name: value_fr(value) for name, value in active.params}
-    return _blocker(criterion, facts, _placeholders(criterion, facts, texts))
+    return _blocker(criterion, facts, _Texts(criterion, facts, texts))
 
 
 def variant_missing(funder: Funder, value: Any) -> FunderResult:
@@ -138,12 +187,16 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
     return FunderResult(status="not_in_force", message=message, **common)
 
 
-def _frame(
-    active: ActiveRules, decision: FunderOutcome, operator: Optional[str]
-) -> tuple[dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], tuple[str, ...], dict[str, str]]:
-    """What a funder's answer holds that depends on its decision and the operator only, not on the
-    values its texts read (`build_result` adds the texts): fields of FunderResult, criteria giving
-    notices, criteria giving a next step, later steps, the French text of each parameter value."""
+_Frame = tuple[
+    dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], dict[Optional[bool], tuple[str, ...]], dict[str, str]
+]
+
+
+def _frame(active: ActiveRules, decision: FunderOutcome) -> _Frame:
+    """What a funder's answer holds that depends on its decision only, not on the values its texts
+    read nor on the operator (`build_result` adds them): fields of FunderResult, criteria giving
+    notices, criteria giving a next step, the later steps for each answer to "can the operator
+    mobilise this funder?" (None: no operator given), the French text of each parameter value."""
     funder, version, variant = active.funder, active.version, active.variant
     _common, by_route = active.partition
     outcomes = decision.outcomes
@@ -176,18 +229,20 @@ def _frame(
         decisive = list(failing + unknown)
     unverified = tuple(c.key for c in decisive if not c.verified)
 
-    can_mobilise = None if operator is None else operator in funder.mobilised_by
     decided_by = version.decided_by or (variant.decided_by if variant else None) or funder.decided_by
-    later: list[str] = []  # after the criteria's own next steps (duplicates are dropped then)
-    if missing:
-        later.append("Recueillir : " + ", ".join(fact_label(p) for p in missing) + ".")
     orientation_step = version.orientation_step or funder.orientation_step
-    if status != "blocked" and can_mobilise is False and orientation_step:
-        later.append(orientation_step)
-    if status != "blocked" and version.advice:
-        later.append(version.advice)
-    if status == "eligible" and can_mobilise is not False:
-        later.append(f"Constituer la demande auprès de : {decided_by}.")
+    later_by_mobilising: dict[Optional[bool], tuple[str, ...]] = {}
+    for can_mobilise in (None, True, False):
+        later: list[str] = []  # after the criteria's own next steps (duplicates are dropped then)
+        if missing:
+            later.append("Recueillir : " + ", ".join(fact_label(p) for p in missing) + ".")
+        if status != "blocked" and can_mobilise is False and orientation_step:
+            later.append(orientation_step)
+        if status != "blocked" and version.advice:
+            later.append(version.advice)
+        if status == "eligible" and can_mobilise is not False:
+            later.append(f"Constituer la demande auprès de : {decided_by}.")
+        later_by_mobilising[can_mobilise] = tuple(later)
     label = f"{variant.id}/{version.label}" if variant else version.label
     message = None
     if variant and variant.illustrative:
@@ -219,7 +274,7 @@ def _frame(
         illustrative=bool(variant and variant.illustrative),
         next_steps=None,
         decided_by=decided_by,
-        operator_can_mobilise=can_mobilise,
+        operator_can_mobilise=None,
         ruleset_file=None,
         ruleset_digest=None,
         trace=None,
@@ -229,7 +284,18 @@ def _frame(
     )
     step_criteria = tuple(c for c in failing + unknown if c.next_step)
     params = {name: value_fr(value) for name, value in active.params}  # the parameters' French texts
-    return fields, notice_criteria, step_criteria, tuple(later), params
+    return fields, notice_criteria, step_criteria, later_by_mobilising, params
+
+
+def frame_key(decision: FunderOutcome) -> tuple:
+    """Every value `_frame` reads, by value: the rules (one ActiveRules object: the same object is
+    the same rules), the outcome pattern, and the fields the coherence pass and `narrowed` may change
+    on a copy that the frame reads (status, facts to collect; not blockers, which it does not read).
+    Every other field of a decision is a function of the rules and the pattern (`decide._decide`),
+    so two decisions with this key give the same frame: a copy made for one case (coherence.py)
+    finds the frame of an earlier case. Not the decision object itself: its copies are new objects,
+    which would each fill an entry never read again and empty the cache early."""
+    return (decision.active, decision.pattern, decision.status, decision.missing_facts)
 
 
 def build_result(
@@ -240,26 +306,31 @@ def build_result(
     **extra: Any,
 ) -> FunderResult:
     """The funder's French answer from its decision (`decide`); `extra` sets the fields the engine
-    adds (ruleset_file, ruleset_digest, trace, reviewed_on). What depends on the decision and the
-    operator only is kept in the cache; the texts that read the case's values are written each time."""
+    adds (ruleset_file, ruleset_digest, trace, reviewed_on). What depends on the decision only is
+    kept in the cache (`frame_key`); the operator's part and the texts that read the case's values
+    are written each time, each text only when the answer shows it."""
     active = decision.active
     assert active is not None  # an answer without rules is `decision.early`
-    key = (decision, operator)
+    key = frame_key(decision)
     frame = cache.get("frame", key)
     if frame is None:
-        frame = cache.put("frame", key, _frame(active, decision, operator))
-    fixed, notice_criteria, step_criteria, later_steps, params = frame
+        frame = cache.put("frame", key, _frame(active, decision))
+    fixed, notice_criteria, step_criteria, later_by_mobilising, params = frame
+    can_mobilise = None if operator is None else operator in active.funder.mobilised_by
 
-    texts = {c.key: _placeholders(c, facts, params) for c in decision.failing + decision.unknown + notice_criteria}
-    notices = tuple(fill(c.message, texts[c.key]) + ("" if c.verified else " (à confirmer)") for c in notice_criteria)
+    texts = {c.key: _Texts(c, facts, params) for c in decision.failing}
+    notices = tuple(
+        fill(c.message, _Texts(c, facts, params)) + ("" if c.verified else " (à confirmer)")  # type: ignore[arg-type]
+        for c in notice_criteria
+    )
     blockers = tuple(_blocker(c, facts, texts[c.key]) for c in decision.failing)
     steps: dict[str, None] = {}
     for c in step_criteria:
-        steps.setdefault(fill(c.next_step, texts[c.key]), None)
-    for step in later_steps:
+        steps.setdefault(fill(c.next_step, texts.get(c.key) or _Texts(c, facts, params)), None)  # type: ignore[arg-type]
+    for step in later_by_mobilising[can_mobilise]:
         steps.setdefault(step, None)
 
     fields: dict[str, Any] = dict(fixed)
-    fields.update(blockers=blockers, notices=notices, next_steps=tuple(steps))
+    fields.update(blockers=blockers, notices=notices, next_steps=tuple(steps), operator_can_mobilise=can_mobilise)
     fields.update(extra)
-    return construct(FunderResult, **fields)
+    return construct_from(FunderResult, fields)  # `fields` is this answer's own new dict
