@@ -791,7 +791,7 @@ def rulesets_lint(rulesets: Optional[Path] = RULESETS) -> None:
       fundrules rulesets lint --rulesets mes-regles/
     """
     from fundrules.freshness import overdue_reviews
-    from fundrules.rulesets.lint import lint_catalog
+    from fundrules.lint import lint_catalog
 
     catalog = _catalog(rulesets)
     problems = lint_catalog(catalog)

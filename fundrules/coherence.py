@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from .facts import BOOL, FACTS
 from .french import fact_label, short_name, value_fr
 from .results import Blocker, FunderResult, PendingCheck
 
@@ -34,39 +35,62 @@ def cohere(
     catalog: Any = None,
     facts: Optional[Mapping[str, Any]] = None,
     day: Optional[dt.date] = None,
+    paired: Optional[Mapping[str, list[str]]] = None,
 ) -> list[FunderResult]:
     """The results made consistent with each other (same order; unchanged results are the same
-    objects). Idempotent: results already made consistent come back equal."""
-    results = [_pending_is_not_blocking(r) for r in results]
+    objects). Idempotent: results already made consistent come back equal. With `facts` (those the
+    results were computed from), a case none of whose values waits for an answer is not searched
+    for blockers waiting; `paired` is `paired_map(catalog)` when the caller keeps it."""
+    if facts is None or _some_value_waits(facts):
+        results = [_pending_is_not_blocking(r) for r in results]
     if catalog is not None and facts is not None and day is not None:
         results = [_known_gaps(r, catalog, facts, day) for r in results]
     if catalog is not None:
-        results = _pay_follows_course(results, catalog)
+        results = _pay_follows_course(results, catalog, paired_map(catalog) if paired is None else paired)
     return results
 
 
-def cohere_outcomes(funders: tuple, catalog: Any, facts: Mapping[str, Any]) -> tuple:
+def paired_map(catalog: Any) -> dict[str, list[str]]:
+    """{income scheme: the courses it pays during} for the schemes of `catalog` tied to a course."""
+    return {fid: courses for fid in catalog.funders if (courses := paired_courses(catalog, fid))}
+
+
+def _some_value_waits(facts: Mapping[str, Any]) -> bool:
+    """A fact of the case says "asked for, not answered yet": only then can a blocker be waiting."""
+    return any(type(v) is str and v in PENDING_VALUES for v in facts.values())
+
+
+def cohere_outcomes(
+    funders: tuple, catalog: Any, facts: Mapping[str, Any], paired: Optional[Mapping[str, list[str]]] = None
+) -> tuple:
     """The same rules on the compact answers (`Engine.outcome`), so that `CaseOutcome` says what the
     explained Evaluation says. A changed answer is a new immutable copy (never the shared decision,
-    which answers other cases); the Engine's cache keys its explanation by that copy."""
+    which answers other cases); the explanation of a copy is cached by its values (explain.frame_key)."""
     from dataclasses import replace
 
     def changed(f: Any, **update: Any) -> Any:
         return replace(f, **update)
 
-    out = []
-    for f in funders:
-        waiting = [c for c in f.failing if _waits(tuple(facts.get(p) for p in c.facts))]
-        if waiting:
-            keys = {c.key for c in waiting}
-            blockers = tuple(k for k in f.blockers if k not in keys)
-            missing = tuple(dict.fromkeys([*f.missing_facts, *(p for c in waiting for p in c.facts)]))
-            status = "a_verifier" if f.status == "blocked" and not blockers else f.status
-            f = changed(f, status=status, blockers=blockers, missing_facts=missing)
-        out.append(f)
+    if _some_value_waits(facts):
+        out = []
+        for f in funders:
+            waiting = [c for c in f.failing if _waits(tuple(facts.get(p) for p in c.facts))]
+            if waiting:
+                keys = {c.key for c in waiting}
+                blockers = tuple(k for k in f.blockers if k not in keys)
+                missing = tuple(dict.fromkeys([*f.missing_facts, *(p for c in waiting for p in c.facts)]))
+                status = "a_verifier" if f.status == "blocked" and not blockers else f.status
+                f = changed(f, status=status, blockers=blockers, missing_facts=missing)
+            out.append(f)
+    else:
+        out = list(funders)
+    if paired is None:
+        paired = paired_map(catalog)
     by_id = {f.funder: f for f in out}
     for i, f in enumerate(out):
-        best = _best_course(f.funder, f.status, by_id, catalog)
+        if f.funder not in paired:
+            continue
+        best = _best_course(f.funder, f.status, by_id, paired)
         if best is None:
             continue
         if best == "blocked" and (f.status != "blocked" or LINKED_COURSE not in f.blockers):
@@ -83,21 +107,26 @@ def paired_courses(catalog: Any, funder: str) -> list[str]:
     return list(info.get("paired_with") or [])
 
 
-def _best_course(funder: str, status: str, by_id: Mapping[str, Any], catalog: Any) -> Optional[str]:
+def _best_course(funder: str, status: str, by_id: Mapping[str, Any], paired: Mapping[str, list[str]]) -> Optional[str]:
     """The most favourable status of the courses this pay is tied to (in force), None if none."""
     if status not in RANK:
         return None
-    courses = [by_id[c].status for c in paired_courses(catalog, funder) if c in by_id]
+    courses = [by_id[c].status for c in paired.get(funder, ()) if c in by_id]
     courses = [c for c in courses if c in RANK]
     return max(courses, key=RANK.__getitem__) if courses else None
 
 
-def _pay_follows_course(results: list[FunderResult], catalog: Any) -> list[FunderResult]:
+def _pay_follows_course(
+    results: list[FunderResult], catalog: Any, paired: Mapping[str, list[str]]
+) -> list[FunderResult]:
     by_id = {r.funder: r for r in results}
     out = []
     for r in results:
-        best = _best_course(r.funder, r.status, by_id, catalog)
-        course = short_name(by_id[paired_courses(catalog, r.funder)[0]].funder_name) if best else ""
+        if r.funder not in paired:
+            out.append(r)
+            continue
+        best = _best_course(r.funder, r.status, by_id, paired)
+        course = short_name(by_id[paired[r.funder][0]].funder_name) if best else ""
         if best == "blocked" and not any(b.criterion == LINKED_COURSE for b in r.blockers):
             blocker = Blocker(
                 criterion=LINKED_COURSE,
@@ -158,10 +187,12 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
     turns out "oui" (an exception), said as the gap with the value seen and the value required."""
     if r.status != "a_verifier" or not r.pending:
         return r
+    if not any(check.missing_facts and all(map(_is_yes_no, check.missing_facts)) for check in r.pending):
+        return r  # no check waits only for yes/no facts: no gap to say (the loop below would skip all)
     active = _active(catalog, r.funder, facts, day)
     if active is None:
         return r
-    from .engine.outcome import _blocker, _placeholders  # the engine's own wording of a failed criterion
+    from .engine.explain import failed_blocker  # the engine's own wording of a failed criterion
 
     criteria = {c.key: c for c in active.criteria}
     params = active.param_values()
@@ -185,8 +216,7 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
         without_known = {k: v for k, v in assumed.items() if k not in known}
         if criterion.evaluator(without_known, params) is False:
             continue
-        texts = {name: value_fr(value) for name, value in active.params}
-        blocker = _blocker(criterion, facts, _placeholders(criterion, facts, texts))
+        blocker = failed_blocker(active, criterion, facts)
         if value_fr(None) in blocker.message:
             continue  # its own sentence is about the fact still unknown ("sur la liste : inconnu")
         where = f"voie {labels.get(check.route, check.route)} : " if check.route else ""
@@ -198,8 +228,6 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
 
 
 def _is_yes_no(path: str) -> bool:
-    from .facts import BOOL, FACTS
-
     fact = FACTS.get(path)
     return fact is not None and fact.kind == BOOL
 

@@ -99,6 +99,12 @@ def construct(cls: type[M], **values: Any) -> M:
     input), without validation: what `model_construct` does, minus its per-field bookkeeping that
     cost more than validation itself. `values` names every field, in the order they are declared
     (the JSON follows the declaration order whatever the order given; the tests compare it)."""
+    return construct_from(cls, values)
+
+
+def construct_from(cls: type[M], values: dict[str, Any]) -> M:
+    """`construct` from a dict the caller built for this model alone (it becomes the model's own:
+    never change it afterwards), without copying it once more through keyword arguments."""
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
     _set(model, "__pydantic_fields_set__", set(values))

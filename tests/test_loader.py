@@ -15,7 +15,7 @@ def refused_for_durable(writer):
     """Loads for the python backend; refused by `rulesets lint` and by a durable Engine."""
     from fundrules import Engine
     from fundrules.engine import durable_backend
-    from fundrules.rulesets.lint import lint_catalog
+    from fundrules.lint import lint_catalog
 
     catalog = load_catalog(writer.root)
     with pytest.raises(InputError) as info:

@@ -171,3 +171,32 @@ def test_evaluate_accepts_an_iso_date_for_as_of(python_engine):
     by_text = python_engine.evaluate(case, as_of="2019-06-01")
     assert by_text.as_of == dt.date(2019, 6, 1)
     assert by_text == python_engine.evaluate(case, as_of=dt.date(2019, 6, 1))
+
+
+# -- the explanation's cache key names every value the cached part is built from ---------------------
+
+
+def test_the_frame_key_names_everything_the_frame_reads(inputs):
+    """`explain.frame_key` keeps the part of an answer that does not read the case's values by the
+    rules, the outcome pattern, the status and the facts to collect (not by the decision object: the
+    coherence pass and `narrowed` make copies). For every funder of every case, the part built from
+    the decision the Engine used equals the part built from a fresh decision of the same rules and
+    pattern with only the key's status and facts to collect: nothing else of the decision counts."""
+    from dataclasses import replace
+
+    from fundrules.engine.backend import outcomes_of
+    from fundrules.engine.decide import _decide
+    from fundrules.engine.explain import _frame
+
+    engine = Engine(RULESETS, backend="python", cache=False)
+    copies = 0
+    for _key, case, as_of in inputs[:600]:
+        outcome = engine.outcome(case, as_of)
+        for f in outcome.funders:
+            if f.active is None:
+                continue
+            fresh = _decide(f.active, outcomes_of(f.active, f.pattern), f.pattern)
+            copies += (fresh.status, fresh.blockers, fresh.missing_facts) != (f.status, f.blockers, f.missing_facts)
+            keyed = replace(fresh, status=f.status, missing_facts=f.missing_facts)
+            assert _frame(f.active, f) == _frame(f.active, keyed), (f.funder, _key)
+    assert copies > 100, copies  # the copies (coherence, narrowed facts to collect) are among them

@@ -21,7 +21,7 @@ import datetime as dt
 from typing import Any, Optional
 
 DEFAULT_ENTRIES = 10_000  # decisions, their frames, selections, fixed answers: ~2.5 kB each, ~25 MB at most
-KINDS = ("selection", "early", "decision", "narrowed", "frame")
+KINDS = ("selection", "early", "decision", "frame")
 
 
 def exact(value: Any) -> Any:

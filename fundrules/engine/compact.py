@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Optional, Protocol
 
 from ..results import Evaluation
-from .outcome import FunderOutcome
+from .decide import FunderOutcome
 
 __all__ = ["CaseOutcome", "Explainer", "FunderOutcome"]
 

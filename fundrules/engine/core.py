@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from pydantic import BaseModel
 
 from ..case import CaseInput, case_facts, case_from_data
-from ..coherence import cohere, cohere_outcomes
+from ..coherence import cohere, cohere_outcomes, paired_map
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
 from ..freshness import review, review_warning, variant_of
@@ -27,7 +27,8 @@ from ..rulesets.loader import load_catalog
 from .backend import Backend, outcomes_of
 from .cache import AnswerCache, exact
 from .compact import CaseOutcome, FunderOutcome
-from .outcome import build_result, decide, early_outcome, not_in_force, variant_missing
+from .decide import decide, early_outcome
+from .explain import build_result, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
@@ -100,6 +101,7 @@ class Engine:
         # two change days, cases with the same selecting values get the same rules of every funder.
         self._change_days = catalog_change_days(self.catalog, self._funders)
         self._selecting = tuple(f.variant_by for f in self._funders if f.variant_by)
+        self._paired = paired_map(self.catalog)  # pay tied to a course (coherence.py), read on every answer
         self._backend.check(self.catalog, self.plan_rules)  # durable-rules' limits; nothing for python
 
     @property
@@ -170,7 +172,7 @@ class Engine:
         for place, active, code in zip(places, actives, self._backend.run_coded(actives, facts), strict=True):
             answers[place] = decide(active, facts, code, cache)
         funders: tuple[FunderOutcome, ...] = tuple(answers)  # type: ignore[arg-type]
-        funders = cohere_outcomes(funders, self.catalog, facts)  # parts of one answer agree (coherence.py)
+        funders = cohere_outcomes(funders, self.catalog, facts, self._paired)  # parts agree (coherence.py)
         return CaseOutcome(self, day, case.date_demande, funders, facts, derived, case.operateur)
 
     def criteria_outcomes(self, active: ActiveRules, facts: dict[str, Any]) -> dict[str, Optional[bool]]:
@@ -262,7 +264,7 @@ class Engine:
             warning = review_warning(funder, variant, result.status, result.funder_name, result.decided_by, day)
             if warning:
                 warnings.append(warning)
-        results = cohere(results, self.catalog, facts, day)  # parts of one answer agree (fundrules/coherence.py)
+        results = cohere(results, self.catalog, facts, day, self._paired)  # parts of one answer agree (coherence.py)
         return construct(
             Evaluation,
             as_of=day,

@@ -51,7 +51,7 @@ from typing import Any, Optional
 from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
-from .backend import Outcomes, code_of
+from .backend import Outcomes
 from .durable_compile import (
     GUARD,
     MAX_FIRED_RULES,
@@ -124,6 +124,11 @@ class _Compiled:
     rules: dict[str, tuple[tuple[str, str], Optional[bool]]]
     # criteria compiled as "false" and "true" rules: unknown when neither fires
     by_truth: dict[str, tuple[str, ...]]
+    # rule name -> (criterion key, outcome, "fails" bit, "unknown" bit) of `run_coded`'s number: the
+    # bits are those of `ActiveRules.bits`, the same for every ActiveRules of this content (same
+    # criteria in the same order)
+    rule_bits: dict[str, tuple[str, Optional[bool], int, int]]
+    unknown_first: int  # the number before any rule fired: criteria compiled both ways are unknown
     live: bool = True  # False once dropped from the cache and its rulesets deleted
 
 
@@ -148,6 +153,7 @@ class _ActionsCut(Exception):
 
 
 _NOT_HANDLED = object()  # the fact matched no rule
+_NOT_ENCODED = object()  # a fact not encoded yet for this case
 
 
 class _Key:
@@ -336,19 +342,39 @@ class DurableBackend(Outcomes):
             self._host.register_rulesets({name: definition})
             self._registered[name] = None
             registered.append(_Chunk(name, tuple(sorted(fields)), self._host.get_ruleset(name)._handle))
-        compiled = _Compiled(registered, names, terms, rules, {fid: tuple(keys) for fid, keys in by_truth.items()})
+        bits = {key: (fails, unknown) for active in actives for key, fails, unknown in active.bits}
+        rule_bits = {rule: (pair[1], outcome, *bits[pair[1]]) for rule, (pair, outcome) in rules.items()}
+        unknown_first = 0
+        for keys in by_truth.values():
+            for criterion_key in keys:
+                unknown_first |= bits[criterion_key][1]
+        compiled = _Compiled(
+            registered,
+            names,
+            terms,
+            rules,
+            {fid: tuple(keys) for fid, keys in by_truth.items()},
+            rule_bits,
+            unknown_first,
+        )
         self._compiled[key] = compiled
         return compiled
 
     # -- evaluation ------------------------------------------------------------------------
 
-    def _values(self, compiled: _Compiled, facts: Mapping[str, Any]) -> dict:
-        """Every field's encoded value for this case (absent when the fact or term is unknown)."""
+    def _values(self, compiled: _Compiled, facts: Mapping[str, Any], encoded: Optional[dict[str, Any]] = None) -> dict:
+        """Every field's encoded value for this case (absent when the fact or term is unknown).
+        `encoded` holds the case's facts already encoded for another funder's rules (one case)."""
         values: dict[str, Any] = {}
+        if encoded is None:
+            encoded = {}
         try:
             for path, field_name in compiled.names.facts.items():
                 if path in facts:
-                    values[field_name] = encode(facts[path])
+                    value = encoded.get(path, _NOT_ENCODED)
+                    if value is _NOT_ENCODED:
+                        value = encoded[path] = encode(facts[path])
+                    values[field_name] = value
             for field_name, term, params in compiled.terms:
                 value = term(facts, params)
                 if value is not None:
@@ -399,9 +425,9 @@ class DurableBackend(Outcomes):
             self._forget(compiled)
             raise BackendError("durable-rules a gardé un fait après l'évaluation : session écartée")
 
-    def _fire(self, compiled: _Compiled, facts: Mapping[str, Any]) -> list[str]:
+    def _fire(self, compiled: _Compiled, facts: Mapping[str, Any], encoded: dict[str, Any]) -> list[str]:
         """Assert the case as one fact per chunk, collect the rules that fired, retract in `finally`."""
-        values = self._values(compiled, facts)
+        values = self._values(compiled, facts, encoded)
         fired: list[str] = []
         for chunk in compiled.chunks:
             message: dict[str, Any] = {"sid": SESSION, GUARD: 1}
@@ -421,14 +447,15 @@ class DurableBackend(Outcomes):
 
     def run_coded(self, actives: Sequence[ActiveRules], facts: Mapping[str, Any]) -> list[int]:
         """Per rules, in order, the number naming their criteria's outcomes (see engine/backend.py)."""
+        encoded: dict[str, Any] = {}  # the case's facts, each encoded once for every funder's rules
         with self._lock:
-            return [code_of(active, self._run_one(active, facts)) for active in actives]
+            return [self._run_one(active, facts, encoded) for active in actives]
 
-    def _run_one(self, active: ActiveRules, facts: Mapping[str, Any]) -> dict[str, Optional[bool]]:
+    def _run_one(self, active: ActiveRules, facts: Mapping[str, Any], encoded: dict[str, Any]) -> int:
         for attempt in (1, 2):
             compiled = self._compile(active)
             try:
-                fired = self._fire(compiled, facts) if compiled.chunks else []
+                fired = self._fire(compiled, facts, encoded) if compiled.chunks else []
                 break
             except _ActionsCut:
                 self._forget(compiled)  # its session may hold a lease: never reuse it
@@ -437,19 +464,20 @@ class DurableBackend(Outcomes):
                         "durable-rules n'a lancé aucune action pour un fait reconnu (session "
                         "bloquée par une évaluation interrompue) : évaluation refusée plutôt que fausse"
                     ) from None
-        seen: dict[tuple[str, str], Optional[bool]] = {}
-        rules = compiled.rules
+        # A criterion compiled both ways is unknown unless its "true" or "false" rule fired; one
+        # whose rule fired takes that rule's outcome (held: neither bit), and two rules of one
+        # criterion that disagree are refused.
+        code = compiled.unknown_first
+        seen: dict[str, Optional[bool]] = {}
+        rule_bits = compiled.rule_bits
         for rule in fired:
-            pair, outcome = rules[rule]
-            if seen.setdefault(pair, outcome) is not outcome:
-                raise BackendError(f"critère {pair[0]}/{pair[1]} : règles contradictoires (durable-rules)")
-        failed: dict[str, Optional[bool]] = {}
-        for keys in compiled.by_truth.values():
-            for key in keys:
-                failed[key] = None  # unknown unless "false" or "true" fired
-        for (_funder, key), outcome in seen.items():
+            key, outcome, fails, unknown = rule_bits[rule]
+            if seen.setdefault(key, outcome) is not outcome:
+                raise BackendError(f"critère {active.funder.id}/{key} : règles contradictoires (durable-rules)")
             if outcome is True:
-                failed.pop(key, None)
+                code &= ~(fails | unknown)
+            elif outcome is False:
+                code = (code & ~unknown) | fails
             else:
-                failed[key] = outcome
-        return failed
+                code = (code & ~fails) | unknown
+        return code

@@ -36,7 +36,7 @@ from ..case import EARLIEST_DATE, LATEST_DATE, MAX_INT_FACT, CaseInput, case_fac
 from ..conditions.ast import Literal, Node, ParamRef
 from ..conditions.typecheck import walk
 from ..derived import add_derived
-from ..engine.outcome import FunderOutcome
+from ..engine.decide import FunderOutcome
 from ..errors import InputError
 from ..fact_questions import QUESTIONS
 from ..facts import BOOL, DATE, FACTS, INT, NUMBER, OPERATORS, STRING

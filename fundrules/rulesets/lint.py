@@ -1,9 +1,9 @@
-"""`fundrules rulesets lint`: every loader check, plus checks that need the whole catalog.
+"""The rules layer's part of `fundrules rulesets lint`: checks that need the whole catalog and no engine.
 
 - every criterion cites a source and every funder has exactly one version on every day of its
   life: the loader refuses otherwise (a gap, an overlap, a criterion without source);
-- every criterion and plan rule fits what durable-rules can run (durable_check), even when the
-  python backend is used;
+- (what durable-rules can run is checked above the engine, in fundrules/lint.py, which composes
+  this module with the backend's checks: the rules layer imports neither the engine nor a backend);
 - every criterion can be both true and false: a criterion that can never fail (or never hold)
   is a mistake. We search for a witness of each, trying values around the constants and
   parameters the condition uses; a criterion without witness is reported.
@@ -95,14 +95,8 @@ def witnesses(criterion: Criterion, version: Version, day: dt.date) -> tuple[boo
     return seen_true, seen_false
 
 
-def lint_catalog(catalog: Catalog) -> list[LintProblem]:
-    """Problems found; raises InputError (file, line) for what durable-rules could not run."""
-    from pathlib import Path
-
-    from ..engine.durable_check import check_catalog
-    from ..plan.rules import load_plan_rules
-
-    check_catalog(catalog, load_plan_rules(Path(catalog.directory), catalog))
+def lint_criteria(catalog: Catalog) -> list[LintProblem]:
+    """Criteria that can never fail or never hold, and texts a counsellor would misread."""
     problems = []
     for funder in sorted(catalog.funders.values(), key=lambda f: f.id):
         tracks = list(funder.variants.values()) if funder.variant_by else [None]
