@@ -932,8 +932,8 @@ def interview(
             return line[: MAX_ANSWER_LENGTH + 1]
         return line.rstrip("\r\n")
 
-    def names(funders: list[str]) -> str:
-        return funder_names(runner, funders)
+    def names(funders: list[str]) -> str:  # as named on the date evaluated (RFPE before 2024, RFFT after)
+        return funder_names(runner, funders, day or session.case.date_demande)
 
     _echo("Entretien guidé : « je ne sais pas », « retour » ou « fin » à tout moment.")
     run(session, read, _echo, echo=not terminal, names=names)

@@ -185,3 +185,18 @@ def test_automatic_registration_lists_the_four_publics_of_l5411_1(python_engine)
     steps = " ".join(python_engine.evaluate(data).result("aif").next_steps)
     for public in ("demande le RSA", "partenaire de Pacs", "Mission locale", "Cap emploi"):
         assert public in steps
+
+
+def test_the_intake_names_schemes_as_on_the_date_of_the_case(python_engine):
+    """The guided intake's reasons (CLI, page, POST /v1/questions) name the schemes as the answers do:
+    RFPE (Pôle emploi) until 2023-12-31, RFFT (France Travail) from 2024-01-01 (loi 2023-1196)."""
+    from fundrules.case import case_from_data
+    from fundrules.intake import next_questions
+    from fundrules.intake.rank import funder_names
+
+    assert funder_names(python_engine, ["rfpe", "aif"], dt.date(2023, 12, 31)) == "RFPE, AIF"
+    assert funder_names(python_engine, ["rfpe", "aif"], dt.date(2024, 1, 1)) == "RFFT, AIF"
+    for day, named, other in (("2023-12-31", "RFPE", "RFFT"), ("2024-01-02", "RFFT", "RFPE")):
+        seeker = {"date_demande": day, "beneficiaire": {"statut": "demandeur_emploi", "inscrit_pole_emploi": True}}
+        reasons = " ".join(q.reason for q in next_questions(python_engine, case_from_data(seeker)).questions)
+        assert named in reasons and other not in reasons

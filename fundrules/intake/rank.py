@@ -233,9 +233,10 @@ def _course(engine, funders) -> int:
     return sum(engine.catalog.funders[f].kind == "course" for f in funders)
 
 
-def funder_names(engine, funders: Iterable[str]) -> str:
-    """ "AIF, CPF": short names, the full name where two of them would read the same (CIF, its pay)."""
-    names = [engine.catalog.funders[f].name for f in funders]
+def funder_names(engine, funders: Iterable[str], day: Optional[dt.date] = None) -> str:
+    """ "AIF, CPF": short names, the full name where two of them would read the same (CIF, its pay);
+    on `day`, the names the schemes had that day (RFPE before 2024, RFFT after), as in the answers."""
+    names = [engine.catalog.funders[f].name_at(day) if day else engine.catalog.funders[f].name for f in funders]
     short = [short_name(n) for n in names]
     return ", ".join(s if short.count(s) == 1 else n for s, n in zip(short, names, strict=True))
 
@@ -243,17 +244,19 @@ def funder_names(engine, funders: Iterable[str]) -> str:
 _names = funder_names
 
 
-def _reason(engine, path: str, triage: bool, moved: set[str], settled: set[str], funders: list[str]) -> str:
+def _reason(
+    engine, path: str, triage: bool, moved: set[str], settled: set[str], funders: list[str], day: dt.date
+) -> str:
     if path == "operateur":
         parts = [f"dit lesquels de ces {len(funders)} financeurs l'opérateur peut mobiliser lui-même"]
     elif not moved and not settled:
-        parts = [f"ne tranche qu'avec d'autres faits inconnus des mêmes critères : {_names(engine, funders)}"]
+        parts = [f"ne tranche qu'avec d'autres faits inconnus des mêmes critères : {_names(engine, funders, day)}"]
     else:
         parts = []
         if moved:
-            parts.append(f"peut changer la réponse de : {_names(engine, sorted(moved))}")
+            parts.append(f"peut changer la réponse de : {_names(engine, sorted(moved), day)}")
         if settled:
-            parts.append(f"tranche un critère de : {_names(engine, sorted(settled))}")
+            parts.append(f"tranche un critère de : {_names(engine, sorted(settled), day)}")
     said = " ; ".join(parts)
     return ("Question de tri ; " + said if triage else said[0].upper() + said[1:]) + "."
 
@@ -349,7 +352,9 @@ def next_questions(
     if limit is not None:
         entries = entries[:limit]
     questions = [
-        _question(engine, path, funders, triage, joint, _reason(engine, path, triage, moved, settled, funders), moved)
+        _question(
+            engine, path, funders, triage, joint, _reason(engine, path, triage, moved, settled, funders, day), moved
+        )
         for _key, path, funders, triage, joint, moved, settled in entries
     ]
     return Questions(as_of=outcome.as_of, questions=questions, open_funders=[f.funder for f in open_funders])

@@ -173,8 +173,8 @@ def _csrf_of(request: Request) -> str:
     return cookie if cookie and 20 <= len(cookie) <= 100 else security.new_csrf()
 
 
-def _names(engine, funders: list[str]) -> str:
-    return funder_names(engine, funders)
+def _names(engine, funders: list[str], day: Optional[dt.date] = None) -> str:
+    return funder_names(engine, funders, day)
 
 
 def page_context(engine, state: State, **extra: Any) -> dict[str, Any]:
@@ -197,7 +197,7 @@ def page_context(engine, state: State, **extra: Any) -> dict[str, Any]:
         "question": question,
         "number": len(state.steps) + 1,
         "allowed": allowed(question) if question else "",
-        "funders": _names(engine, question.funders) if question and question.funders else "",
+        "funders": _names(engine, question.funders, case.date_demande) if question and question.funders else "",
         "answers": answers,
         "skipped": [fact_label(p) for p in dict.fromkeys(state.skipped)],
         "sections": sections,
@@ -246,7 +246,7 @@ def interview_step(engine, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         message = f"Réponse refusée : {reason}. Réponses possibles : {allowed(question)}."
         return 422, page_context(engine, state, error=message, entered=said[:200])
     if not lines:
-        who = f" pour {_names(engine, question.funders)}" if question.funders else ""
+        who = f" pour {_names(engine, question.funders, interview.case.date_demande)}" if question.funders else ""
         lines = [f"Pas de changement{who} (d'autres faits restent à recueillir)."]
     return 200, page_context(engine, state.answered(question.fact, interview.case), changes=lines)
 
