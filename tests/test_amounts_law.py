@@ -429,3 +429,25 @@ def test_plan_cpf_participation_on_2026_12_31_and_2027_01_01(python_engine):
     exempt["beneficiaire"].update(statut="demandeur_emploi", inscrit_pole_emploi=True, contrat="aucun")
     steps = [s for p in python_engine.plan(exempt, as_of=D(2027, 1, 1)).plans for s in p.steps if s.funder == "cpf"]
     assert steps and all((s.amount, s.holder_share, s.holder_share_note) == (1200.0, None, None) for s in steps)
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+def test_a_text_showing_an_amount_past_its_revaluation_says_it_is_last_years(backend):
+    """The CPF notice shows the participation (arrêté of 30/12/2025: 103.20 EUR for 2026, revalued every
+    1 January, décret 2024-394): on 2026-12-31 the figure, on 2027-01-01 the same figure said to be
+    unconfirmed, never last year's figure as if it were this year's."""
+    from fundrules import Engine
+
+    if backend == "durable":
+        pytest.importorskip("durable")
+    engine = Engine(RULESETS, backend=backend)
+    data = cpf_employee("certification_rncp", duree_heures=70)
+
+    def notice(day):
+        (text,) = [n for n in engine.evaluate(case_from_data(data), as_of=day).result("cpf").notices if "103,2" in n]
+        return text
+
+    assert "103,2 EUR à la charge du titulaire" in notice(D(2026, 12, 31))
+    assert "non encodée" not in notice(D(2026, 12, 31))
+    assert "103,2 (à confirmer : revalorisation du 01/01/2027 non encodée) EUR" in notice(D(2027, 1, 1))
+    assert "revalorisation du 01/01/2028 non encodée" in notice(D(2028, 3, 1))

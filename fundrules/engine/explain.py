@@ -284,6 +284,8 @@ def _frame(active: ActiveRules, decision: FunderOutcome) -> _Frame:
     )
     step_criteria = tuple(c for c in failing + unknown if c.next_step)
     params = {name: value_fr(value) for name, value in active.params}  # the parameters' French texts
+    for name, revalued_on in active.stale:  # last year's value: said wherever a text shows it
+        params[name] += f" (à confirmer : revalorisation du {date_fr(revalued_on)} non encodée)"
     return fields, notice_criteria, step_criteria, later_by_mobilising, params
 
 

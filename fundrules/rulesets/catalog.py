@@ -9,6 +9,7 @@ import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from ..case_types import LATEST_DATE
 from ..conditions.ast import Node
 from ..conditions.kleene import compile_condition
 
@@ -35,6 +36,16 @@ class Revaluation:
     @property
     def rule_fr(self) -> str:
         return f"revalorisé chaque année le {self.day:02d}/{self.month:02d}"
+
+    def days(self, end: dt.date) -> list[dt.date]:
+        """Every revaluation day of the schedule from `since` to `until` (or `end`)."""
+        stop = min(end, self.until) if self.until else end
+        found = []
+        for year in range(self.since.year, stop.year + 1):
+            candidate = dt.date(year, self.month, min(self.day, calendar.monthrange(year, self.month)[1]))
+            if self.since <= candidate <= stop:
+                found.append(candidate)
+        return found
 
     def last_day(self, day: dt.date) -> Optional[dt.date]:
         """The latest revaluation day on or before `day` under this schedule (None before `since`)."""
@@ -259,6 +270,9 @@ class ActiveRules:
     criteria: tuple[Criterion, ...]
     params: tuple[tuple[str, Any], ...]
     variant: Optional[Variant] = None
+    # parameters whose last revaluation day (the date given) has no value encoded: their value is
+    # last year's, and every text showing it says so. Not in `key`: the conditions are the same.
+    stale: tuple[tuple[str, dt.date], ...] = ()
 
     @functools.cached_property
     def key(self) -> tuple:
@@ -339,7 +353,12 @@ class Catalog:
         criteria = tuple(c for c in version.criteria if c.in_force(day))
         used = sorted({p for c in criteria for p in c.params + c.text_params})
         params = tuple((name, version.parameters[name].value_at(day)) for name in used)
-        return ActiveRules(funder.as_named_in(version), version, criteria, params, variant)
+        stale = tuple(
+            (name, missing)
+            for name in used
+            if (missing := version.parameters[name].missing_revaluation(day)) is not None
+        )
+        return ActiveRules(funder.as_named_in(version), version, criteria, params, variant, stale)
 
 
 def plain_criterion(
@@ -437,6 +456,9 @@ def pseudo_funder_rules(
     return ActiveRules(funder, version, tuple(criteria), params)
 
 
+LAST_RULE_DAY = LATEST_DATE  # no rule's date goes beyond it (loader): nor do revaluation days
+
+
 def _change_days(funder: Funder, variant: Optional[Variant]) -> list[dt.date]:
     """Days on which something of a funder's rules starts (the day after an end counts as a start)."""
     days: set[dt.date] = set()
@@ -455,6 +477,8 @@ def _change_days(funder: Funder, variant: Optional[Variant]) -> list[dt.date]:
             span(criterion.valid_from, criterion.valid_to)
         for parameter in version.parameters.values():
             days.update(start for start, _value, _source in parameter.values)
+            if parameter.revalued is not None:  # a value may become last year's on these days
+                days.update(parameter.revalued.days(LAST_RULE_DAY))
     return sorted(days)
 
 
