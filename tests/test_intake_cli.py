@@ -111,8 +111,12 @@ def test_ctrl_c_writes_nothing(start, tmp_path):
         seen += process.stdout.readline()
     assert "2. " in seen  # waiting for the second answer
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == 130
+    # stdin stays open until the process has ended: `communicate()` would close it at once, and an
+    # interview that read the end of its input before handling the signal would end normally
+    process.wait(timeout=30)
+    err = process.stderr.read() if process.stderr else ""
+    process.stdin.close()
+    assert process.returncode == 130, err
     assert "Interrompu." in err and "Traceback" not in err
     assert not saved.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["depart.yaml"]
 
