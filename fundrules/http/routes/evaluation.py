@@ -38,6 +38,16 @@ def _post(path: str, **documented):
     return declare
 
 
+async def _evaluation_request(request: Request):
+    """The service, `explain`, `as_of` and the body of an evaluation route, read and checked in this
+    order (the query's errors before the body is read), the same for one case and for a batch."""
+    work = service(request)
+    explain = query_explain(request)
+    day = query_as_of(request)
+    work.check_explain(explain)
+    return work, explain, day, await read_body(request)
+
+
 @_post(
     "/v1/evaluate",
     operation_id="evaluate",
@@ -48,11 +58,7 @@ def _post(path: str, **documented):
     openapi_extra=case_body("#/components/schemas/CaseInput", AS_OF_PARAMETER, EXPLAIN_PARAMETER),
 )
 async def evaluate(request: Request) -> Response:
-    work = service(request)
-    explain = query_explain(request)
-    day = query_as_of(request)
-    work.check_explain(explain)
-    raw = await read_body(request)
+    work, explain, day, raw = await _evaluation_request(request)
     return Response(await in_thread(request, work.evaluate, raw, day, explain), media_type="application/json")
 
 
@@ -66,11 +72,7 @@ async def evaluate(request: Request) -> Response:
     openapi_extra=case_body("#/components/schemas/BatchRequest", AS_OF_PARAMETER, EXPLAIN_PARAMETER),
 )
 async def evaluate_batch(request: Request) -> Response:
-    work = service(request)
-    explain = query_explain(request)
-    day = query_as_of(request)
-    work.check_explain(explain)
-    raw = await read_body(request)
+    work, explain, day, raw = await _evaluation_request(request)
     parts = await in_thread(request, work.batch, raw, day, explain)
     return StreamingResponse(parts, media_type="application/json")
 
