@@ -719,6 +719,12 @@ def test_fundrules_debug_shows_the_bug_not_a_crash_of_the_cli(monkeypatch):
         cli.main()
 
 
+def _terminal_interrupt() -> None:
+    """The child as a terminal starts it: Ctrl-C kills by default. A test run started in the background
+    by a non-interactive shell inherits SIGINT ignored (POSIX), and Python then keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_a_parallel_replay_prints_interrompu(tmp_path):
     for copy in range(250):  # enough work that the replay is still running when Ctrl-C comes, on a fast backend too
         shutil.copytree(ROOT / "cases" / "etude-territorialisee", tmp_path / f"r{copy}")
@@ -729,6 +735,7 @@ def test_ctrl_c_during_a_parallel_replay_prints_interrompu(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_terminal_interrupt,
     )
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     deadline = time.monotonic() + 120

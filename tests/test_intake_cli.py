@@ -91,6 +91,12 @@ def test_existing_file_refused_before_any_question(start, tmp_path):
     assert result.returncode == 2 and "entrée standard" in result.stderr
 
 
+def _terminal_interrupt() -> None:
+    """The child as a terminal starts it: Ctrl-C kills by default. A test run started in the background
+    by a non-interactive shell inherits SIGINT ignored (POSIX), and Python then keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_writes_nothing(start, tmp_path):
     saved = tmp_path / "recueilli.yaml"
     process = subprocess.Popen(
@@ -101,6 +107,7 @@ def test_ctrl_c_writes_nothing(start, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        preexec_fn=_terminal_interrupt,
     )
     assert process.stdin and process.stdout
     process.stdin.write("non\n")  # one answer given, then the counsellor presses Ctrl-C
