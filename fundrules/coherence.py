@@ -50,6 +50,20 @@ def cohere(
     return results
 
 
+def cohere_funder(result: FunderResult, active: Any, facts: Mapping[str, Any]) -> FunderResult:
+    """The rules of `cohere` that read one funder's answer alone (waiting answers, known gaps), with
+    the rules `active` it was computed from: what the Engine keeps per answer (engine/core.py), so
+    the facts it reads are those its criteria read. `cohere_across` then makes the funders agree."""
+    return _gaps(_pending_is_not_blocking(result), active, facts)
+
+
+def cohere_across(
+    results: list[FunderResult], catalog: Any, paired: Optional[Mapping[str, list[str]]] = None
+) -> list[FunderResult]:
+    """The rule of `cohere` across funders: pay tied to a course never more favourable than it."""
+    return _pay_follows_course(results, catalog, paired_map(catalog) if paired is None else paired)
+
+
 def paired_map(catalog: Any) -> dict[str, list[str]]:
     """{income scheme: the courses it pays during} for the schemes of `catalog` tied to a course."""
     return {fid: courses for fid in catalog.funders if (courses := paired_courses(catalog, fid))}
@@ -189,8 +203,14 @@ def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt
         return r
     if not any(check.missing_facts and all(map(_is_yes_no, check.missing_facts)) for check in r.pending):
         return r  # no check waits only for yes/no facts: no gap to say (the loop below would skip all)
-    active = _active(catalog, r.funder, facts, day)
-    if active is None:
+    return _gaps(r, _active(catalog, r.funder, facts, day), facts)
+
+
+def _gaps(r: FunderResult, active: Any, facts: Mapping[str, Any]) -> FunderResult:
+    """`_known_gaps` with the rules the answer was computed from."""
+    if active is None or r.status != "a_verifier" or not r.pending:
+        return r
+    if not any(check.missing_facts and all(map(_is_yes_no, check.missing_facts)) for check in r.pending):
         return r
     from .engine.explain import failed_blocker  # the engine's own wording of a failed criterion
 

@@ -9,6 +9,7 @@ revalues on a schedule has passed a revaluation day with no value encoded (issue
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import weakref
@@ -17,7 +18,7 @@ from typing import Any, Optional
 
 from .french import date_fr
 from .months import add_months
-from .rulesets.catalog import Catalog, Funder, Variant
+from .rulesets.catalog import Catalog, Funder, Variant, catalog_change_days
 
 
 def review_due(reviewed_on: Optional[dt.date], every_months: Optional[int]) -> Optional[dt.date]:
@@ -98,9 +99,28 @@ def _evaluation_warnings(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[s
     return found
 
 
+_STRETCHES = "_freshness_stretches"  # attribute of the catalog: its change days, and overdue names per stretch
+
+
+def _overdue_in_stretch(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[str, ...]:
+    """`overdue_on`, computed once per stretch of days between two change days of the catalog: which
+    funders are in force changes only on such a day (a version, or the scheme, starts or ends)."""
+    memo = catalog.__dict__.get(_STRETCHES)
+    if memo is None:
+        memo = catalog.__dict__[_STRETCHES] = (catalog_change_days(catalog, list(catalog.funders.values())), {})
+    days, names = memo
+    key = (bisect.bisect_right(days, day), on)
+    found = names.get(key)
+    if found is None:
+        if len(names) >= 4096:
+            names.clear()
+        found = names[key] = tuple(overdue_on(catalog, day, on))
+    return found  # type: ignore[no-any-return]
+
+
 def _compute_warnings(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[str, ...]:
     lines: list[str] = []
-    overdue = overdue_on(catalog, day, on)
+    overdue = list(_overdue_in_stretch(catalog, day, on))
     if overdue:
         lines.append(
             f"Revue des règles échue au {date_fr(on)} pour {_names(overdue)} : "

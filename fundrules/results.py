@@ -91,6 +91,34 @@ FactValues = Annotated[dict[str, Any], AfterValidator(_fact_values)]
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _refuse_change(self: Any, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError("ensemble partagé entre réponses : faites-en une copie (set(...))")
+
+
+class _FieldsSet(set):  # type: ignore[type-arg]
+    """The set of fields pydantic keeps per model ("which fields were given"), shared by every answer
+    `construct` builds with all of its fields: one per model class instead of one per object (a set
+    of 25 names costs more than a small answer). It refuses every change; copies (pydantic's
+    `model_copy`, which adds the updated fields to its copy's set) and pickles are plain sets."""
+
+    __slots__ = ()
+    add = discard = remove = pop = clear = update = _refuse_change
+    difference_update = intersection_update = symmetric_difference_update = _refuse_change
+    __ior__ = __iand__ = __isub__ = __ixor__ = _refuse_change  # type: ignore[assignment]
+
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, memo: Any) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (set, (list(self),))
+
+
+_ALL_FIELDS: dict[type, _FieldsSet] = {}  # per model class: its fields, read-only
 _set = object.__setattr__
 
 
@@ -107,7 +135,12 @@ def construct_from(cls: type[M], values: dict[str, Any]) -> M:
     never change it afterwards), without copying it once more through keyword arguments."""
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
+    fields = _ALL_FIELDS.get(cls)
+    if fields is None or len(values) != len(fields):
+        fields = _ALL_FIELDS[cls] = _FieldsSet(cls.__pydantic_fields__)
+        if len(values) != len(fields):  # not every field named: a set of its own
+            fields = set(values)  # type: ignore[assignment]
+    _set(model, "__pydantic_fields_set__", fields)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
@@ -190,6 +223,8 @@ class TraceEntry(_Out):
 class FunderResult(_Out):
     """One funder's answer: status, what blocks, what to collect, who decides, under which rules."""
 
+    __slots__ = ("_text",)  # its JSON once written (`json_text`): see there
+
     funder: str = Field(description="identifiant du financeur (cpf, cif, aif…)")
     funder_name: str = Field(description="nom du financeur ou du dispositif, en français")
     category: Literal["droit_commun", "specifique"] = Field(
@@ -245,6 +280,20 @@ class FunderResult(_Out):
     )
     scope_label: Optional[str] = Field(None, description="le public du dispositif, en quelques mots")
 
+    def json_text(self) -> str:
+        """This answer's JSON as pydantic writes it (the same text as inside an Evaluation's JSON),
+        written on first use and kept on the object. Why: the Engine's cache gives the same immutable
+        answer to every case with the same rules, outcomes and values read (engine/core.py), so
+        its JSON is written once, not once per case. Kept in a slot, not a field: `model_copy`,
+        `copy`, pickling and validation make objects without it, which write their own. Text, not
+        bytes: what `model_dump_json` returns, decoded once rather than at every answer."""
+        try:
+            return self._text  # type: ignore[no-any-return]
+        except AttributeError:
+            text = FunderResult.__pydantic_serializer__.to_json(self).decode()
+            object.__setattr__(self, "_text", text)
+            return text
+
     def scoped_blockers(self) -> list[Blocker]:
         """The blockers that matter for this person: none when out of scope, and never the gates of
         routes that are not for this person."""
@@ -299,9 +348,32 @@ class Evaluation(_Out):
         (), description="règles revues avant la date évaluée ou revue échue : à revérifier"
     )
 
+    def model_dump_json(self, **options: Any) -> str:  # type: ignore[override]
+        """pydantic's `model_dump_json`, exactly; without options, the same text written from the
+        results' kept JSON (`FunderResult.json_text`) rather than serialising every result again:
+        the answer without its results written by pydantic, and the results' JSON put in their
+        place. The place is found from the end: what follows the results (provenance, warnings)
+        holds only fixed keys and JSON strings, in which a quote is escaped, so it cannot contain
+        the marker. tests/test_answer_json.py compares both ways over the case library and
+        generated cases."""
+        if options or not all(type(r) is FunderResult for r in self.results):  # built by hand: pydantic's
+            return super().model_dump_json(**options)
+        empty = construct_from(Evaluation, dict(self.__dict__, results=()))
+        shell = Evaluation.__pydantic_serializer__.to_json(empty).decode()
+        at = shell.rfind(_EMPTY_RESULTS) + _RESULTS_OPEN
+        return "".join((shell[:at], ",".join([r.json_text() for r in self.results]), shell[at:]))
+
+    def json_bytes(self) -> bytes:
+        """`model_dump_json()` encoded: the bytes an HTTP answer sends."""
+        return self.model_dump_json().encode()
+
     def result(self, funder: str) -> FunderResult:
         """The result of one funder; KeyError when the catalog has no such funder."""
         for r in self.results:
             if r.funder == funder:
                 return r
         raise KeyError(funder)
+
+
+_EMPTY_RESULTS = '"results":[],"provenance":{'
+_RESULTS_OPEN = len('"results":[')

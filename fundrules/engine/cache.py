@@ -20,17 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-DEFAULT_ENTRIES = 10_000  # decisions, their frames, selections, fixed answers: ~2.5 kB each, ~25 MB at most
-KINDS = ("selection", "early", "decision", "frame")
+DEFAULT_ENTRIES = 40_000  # see the module docstring: ~2.8 kB each on the bench mix
+KINDS = ("selection", "early", "decision", "frame", "text", "result")
 
 
 def exact(value: Any) -> Any:
     """A key for `value` that equals another only for the same representation: the type goes with
     the value (1, 1.0 and True are equal in Python), a float by its bits (-0.0 == 0.0)."""
     kind = type(value)
+    if kind is str or value is None or kind is dt.date:
+        return value  # equal only to the same value of the same kind: every other key is a tuple
     if kind is float:
         return (float, value.hex())
-    if kind is str or kind is int or kind is bool or value is None or kind is dt.date:
+    if kind is int or kind is bool:
         return (kind, value)
     if kind is tuple or kind is list:
         return (kind, tuple(exact(item) for item in value))

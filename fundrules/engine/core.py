@@ -8,27 +8,27 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from pydantic import BaseModel
 
 from ..case import CaseInput, case_facts, case_from_data
-from ..coherence import cohere, cohere_outcomes, paired_map
+from ..coherence import cohere_across, cohere_funder, cohere_outcomes, paired_map
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
-from ..freshness import review, review_warning, variant_of
+from ..freshness import AMOUNT_STATUSES, amount_warning, evaluation_warnings, review, variant_of
 from ..parallel import can_fork, forked_slices
 from ..provenance import relative_file, ruleset_files, rulesets_digest
-from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, Provenance, construct
+from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, construct
 from ..rulesets.catalog import ActiveRules, Catalog, Funder, catalog_change_days
 from ..rulesets.loader import load_catalog
 from .backend import Backend, outcomes_of
 from .cache import AnswerCache, exact
 from .compact import CaseOutcome, FunderOutcome
 from .decide import decide, early_outcome
-from .explain import build_result, not_in_force, variant_missing
+from .explain import build_result, frame_key, not_in_force, variant_missing
 from .reference import PythonBackend
 from .trace import build_trace
 
@@ -101,6 +101,8 @@ class Engine:
         # two change days, cases with the same selecting values get the same rules of every funder.
         self._change_days = catalog_change_days(self.catalog, self._funders)
         self._selecting = tuple(f.variant_by for f in self._funders if f.variant_by)
+        # the catalog's first funder (freshness.register), whose warning line carries the evaluation's
+        self._first_funder = self.catalog.funders[min(self.catalog.funders)] if self.catalog.funders else None
         self._paired = paired_map(self.catalog)  # pay tied to a course (coherence.py), read on every answer
         self._backend.check(self.catalog, self.plan_rules)  # durable-rules' limits; nothing for python
 
@@ -237,6 +239,8 @@ class Engine:
         facts, day = outcome._facts, outcome.as_of
         derived = frozenset(p["fact"] for p in outcome._derived)
         results, warnings = [], []
+        # the evaluation's own warnings go with the first funder's line (freshness.review_warning)
+        general = evaluation_warnings(self.catalog, day) if self._first_funder is not None else []
         for f in outcome.funders:
             if f.active is None:
                 result = f.early
@@ -246,25 +250,21 @@ class Engine:
                 funder = self.catalog.funders[result.funder]
                 variant = variant_of(funder, facts)
             else:
-                active, funder, variant = f.active, f.active.funder, f.active.variant
-                file, digest = self._file_of(active)
-                reviewed_on = review(funder, variant)[0]
-                trace = build_trace(active, facts, f.outcomes, derived, day) if explain else None
-                result = build_result(
-                    f,
-                    facts,
-                    outcome._operator,
-                    self.cache,
-                    ruleset_file=file,
-                    ruleset_digest=digest,
-                    trace=trace,
-                    reviewed_on=reviewed_on,
-                )
+                funder, variant = f.active.funder, f.active.variant
+                operator = outcome._operator
+                can_mobilise = None if operator is None else operator in funder.mobilised_by
+                if explain:
+                    trace = build_trace(f.active, facts, f.outcomes, derived, day)
+                    result = cohere_funder(self._answer(f, facts, can_mobilise, trace), f.active, facts)
+                else:
+                    result = self._kept_answer(f, facts, can_mobilise)
             results.append(result)
-            warning = review_warning(funder, variant, result.status, result.funder_name, result.decided_by, day)
-            if warning:
-                warnings.append(warning)
-        results = cohere(results, self.catalog, facts, day, self._paired)  # parts of one answer agree (coherence.py)
+            amount = amount_warning(funder, variant, result.status, day) if result.status in AMOUNT_STATUSES else None
+            if funder is self._first_funder and general:
+                warnings.append(" ".join([*general, amount] if amount else general))
+            elif amount:
+                warnings.append(amount)
+        results = cohere_across(results, self.catalog, self._paired)  # pay follows its course (coherence.py)
         return construct(
             Evaluation,
             as_of=day,
@@ -283,6 +283,33 @@ class Engine:
             provenance=self.provenance,
             warnings=tuple(warnings),
         )
+
+    def _answer(self, f: FunderOutcome, facts: Any, can_mobilise: Optional[bool], trace: Any = None) -> FunderResult:
+        active = f.active
+        assert active is not None
+        file, digest = self._file_of(active)
+        reviewed_on = review(active.funder, active.variant)[0]
+        extra = dict(ruleset_file=file, ruleset_digest=digest, trace=trace, reviewed_on=reviewed_on)
+        return build_result(f, facts, can_mobilise, self.cache, **extra)
+
+    def _kept_answer(self, f: FunderOutcome, facts: Mapping[str, Any], can_mobilise: Optional[bool]) -> FunderResult:
+        """A funder's answer (without trace), kept in the cache under every value it is built from:
+        the decision's frame key, whether the operator can mobilise the funder, and the values of
+        the facts its texts can read (`FunderOutcome.reads`). With the cache on, it is built from
+        those facts alone (a mapping holding only them), so that it cannot read another; with the
+        cache off, from all the case's facts: the specification test, which compares the two
+        (tests/test_specification.py), fails if an answer reads a fact `reads` does not name.
+        (The rules' file, digest and review date are the frame key's rules'.)"""
+        active = f.active
+        if not self.cache.enabled:
+            return cohere_funder(self._answer(f, facts, can_mobilise), active, facts)
+        read = f.reads
+        key = (frame_key(f), can_mobilise, tuple([exact(facts.get(path)) for path in read]))
+        found = self.cache.get("result", key)
+        if found is None:
+            seen = {path: facts[path] for path in read if path in facts}
+            found = self.cache.put("result", key, cohere_funder(self._answer(f, seen, can_mobilise), active, seen))
+        return found  # type: ignore[no-any-return]
 
     def evaluate_many(
         self,

@@ -49,6 +49,9 @@ class FunderOutcome:
     route_scope: Mapping[str, Optional[bool]] = field(default_factory=lambda: _EMPTY, repr=False)
     early: Optional[FunderResult] = field(default=None, repr=False)  # the whole answer when no rules apply
     pattern: Any = field(default=None, repr=False)  # the outcome pattern (run_coded's number) decided
+    # the facts an answer written from this decision can read: those of its failing and unknown
+    # criteria and of the notes (non-blocking criteria) that do not hold (engine/explain.py)
+    reads: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def rules_apply(self) -> bool:
@@ -170,6 +173,9 @@ def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> Fun
     for c in unknown:
         for path in c.facts:
             read.setdefault(path, None)
+    reads = dict.fromkeys(read)
+    for c in (*failing, *(c for c in active.criteria if not c.blocking and c.key in outcomes)):
+        reads.update(dict.fromkeys(c.facts))
     return FunderOutcome(
         funder=active.funder.id,
         status=status,
@@ -183,4 +189,5 @@ def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> Fun
         route_status=MappingProxyType(route_status),
         route_scope=MappingProxyType(route_scope),
         pattern=pattern,
+        reads=tuple(reads),
     )

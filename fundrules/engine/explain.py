@@ -32,7 +32,7 @@ from ..results import (
     construct_from,
 )
 from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
-from .cache import AnswerCache
+from .cache import AnswerCache, exact
 from .decide import FunderOutcome
 
 
@@ -122,6 +122,34 @@ def failed_blocker(active: ActiveRules, criterion: Criterion, facts: Mapping[str
     (fundrules/coherence.py words a known gap with it)."""
     texts = {name: value_fr(value) for name, value in active.params}
     return _blocker(criterion, facts, _Texts(criterion, facts, texts))
+
+
+class _Written:
+    """A criterion's texts in one answer (its blocker, its note, its next step), each kept in the
+    cache under the rules, the criterion and the exact values of the facts it reads — all a text
+    reads (`_Texts`: the criterion's facts, the rules' parameters) —, so that answers differing
+    elsewhere share them."""
+
+    __slots__ = ("active", "facts", "params", "cache")
+
+    def __init__(self, active: Any, facts: Mapping[str, Any], params: Mapping[str, str], cache: AnswerCache) -> None:
+        self.active, self.facts, self.params, self.cache = active, facts, params, cache
+
+    def text(self, role: str, criterion: Criterion) -> Any:
+        facts = self.facts
+        key = (role, self.active, criterion.key, tuple([exact(facts.get(path)) for path in criterion.facts]))
+        found = self.cache.get("text", key)
+        if found is None:
+            found = self.cache.put("text", key, self._write(role, criterion))
+        return found
+
+    def _write(self, role: str, c: Criterion) -> Any:
+        texts = _Texts(c, self.facts, self.params)
+        if role == "blocker":
+            return _blocker(c, self.facts, texts)
+        if role == "notice":
+            return fill(c.message, texts) + ("" if c.verified else " (à confirmer)")  # type: ignore[arg-type]
+        return fill(c.next_step, texts)  # type: ignore[arg-type]
 
 
 def variant_missing(funder: Funder, value: Any) -> FunderResult:
@@ -300,35 +328,36 @@ def frame_key(decision: FunderOutcome) -> tuple:
     return (decision.active, decision.pattern, decision.status, decision.missing_facts)
 
 
-def build_result(
-    decision: FunderOutcome,
-    facts: Mapping[str, Any],
-    operator: Optional[str],
-    cache: AnswerCache,
-    **extra: Any,
-) -> FunderResult:
-    """The funder's French answer from its decision (`decide`); `extra` sets the fields the engine
-    adds (ruleset_file, ruleset_digest, trace, reviewed_on). What depends on the decision only is
-    kept in the cache (`frame_key`); the operator's part and the texts that read the case's values
-    are written each time, each text only when the answer shows it."""
-    active = decision.active
-    assert active is not None  # an answer without rules is `decision.early`
+def frame_of(decision: FunderOutcome, cache: AnswerCache) -> _Frame:
+    """The part of the decision's answer that depends on the decision only, kept under `frame_key`."""
     key = frame_key(decision)
     frame = cache.get("frame", key)
     if frame is None:
-        frame = cache.put("frame", key, _frame(active, decision))
-    fixed, notice_criteria, step_criteria, later_by_mobilising, params = frame
-    can_mobilise = None if operator is None else operator in active.funder.mobilised_by
+        assert decision.active is not None  # an answer without rules is `decision.early`
+        frame = cache.put("frame", key, _frame(decision.active, decision))
+    return frame  # type: ignore[no-any-return]
 
-    texts = {c.key: _Texts(c, facts, params) for c in decision.failing}
-    notices = tuple(
-        fill(c.message, _Texts(c, facts, params)) + ("" if c.verified else " (à confirmer)")  # type: ignore[arg-type]
-        for c in notice_criteria
-    )
-    blockers = tuple(_blocker(c, facts, texts[c.key]) for c in decision.failing)
+
+def build_result(
+    decision: FunderOutcome,
+    facts: Mapping[str, Any],
+    can_mobilise: Optional[bool],
+    cache: AnswerCache,
+    **extra: Any,
+) -> FunderResult:
+    """The funder's French answer from its decision (`decide`) and whether the case's operator can
+    mobilise the funder (`can_mobilise`, None: no operator); `extra` sets the fields the engine adds
+    (ruleset_file, ruleset_digest, trace, reviewed_on). What depends on the decision only is kept in
+    the cache (`frame_key`); the texts that read the case's values are written each time, each text
+    only when the answer shows it."""
+    fixed, notice_criteria, step_criteria, later_by_mobilising, params = frame_of(decision, cache)
+    active = decision.active
+    written = _Written(active, facts, params, cache)
+    notices = tuple(written.text("notice", c) for c in notice_criteria)
+    blockers = tuple(written.text("blocker", c) for c in decision.failing)
     steps: dict[str, None] = {}
     for c in step_criteria:
-        steps.setdefault(fill(c.next_step, texts.get(c.key) or _Texts(c, facts, params)), None)  # type: ignore[arg-type]
+        steps.setdefault(written.text("step", c), None)
     for step in later_by_mobilising[can_mobilise]:
         steps.setdefault(step, None)
 

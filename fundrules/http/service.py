@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from ..errors import EvaluationError, InputError
+from ..results import Evaluation
 from . import body as bodies
 
 STREAM_PART = 64 * 1024  # bytes of a streamed batch answer per write (a worker thread computes each)
@@ -39,8 +40,11 @@ def json_response(data: Any) -> Response:
 def answer_json(answer: BaseModel) -> bytes:
     """An answer's JSON as the response sends it, bytes: `model_dump_json()` is the serializer's
     bytes decoded to a str, which the response would encode again (tens of KB per evaluation). The
-    same bytes (pydantic's own `model_dump_json` does exactly this, then decodes); a model class
-    that writes its own JSON keeps it."""
+    same bytes (pydantic's own `model_dump_json` does exactly this, then decodes); an Evaluation
+    joins its results' kept JSON (`Evaluation.json_bytes`); a model class that writes its own JSON
+    keeps it."""
+    if isinstance(answer, Evaluation):
+        return answer.json_bytes()
     model = type(answer)
     if model.model_dump_json is BaseModel.model_dump_json:
         return model.__pydantic_serializer__.to_json(answer)
