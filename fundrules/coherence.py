@@ -80,10 +80,7 @@ def cohere_outcomes(
     """The same rules on the compact answers (`Engine.outcome`), so that `CaseOutcome` says what the
     explained Evaluation says. A changed answer is a new immutable copy (never the shared decision,
     which answers other cases); the explanation of a copy is cached by its values (explain.frame_key)."""
-    from dataclasses import replace
-
-    def changed(f: Any, **update: Any) -> Any:
-        return replace(f, **update)
+    from .engine.decide import copy_with as changed  # a decision's copy (dataclasses.replace, quicker)
 
     if _some_value_waits(facts):
         out = []

@@ -15,7 +15,7 @@ version has routes, at least one route must hold whole. Pure functions: the Engi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from itertools import filterfalse
 from types import MappingProxyType
 from typing import Any, Optional
@@ -61,6 +61,7 @@ class FunderOutcome:
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_FIELD_NAMES = tuple(f.name for f in fields(FunderOutcome))
 
 
 def early_outcome(result: FunderResult) -> FunderOutcome:
@@ -90,7 +91,16 @@ def narrowed(found: FunderOutcome, facts: Mapping[str, Any]) -> FunderOutcome:
     missing = tuple(filterfalse(facts.__contains__, found.missing_facts))
     if len(missing) == len(found.missing_facts):
         return found
-    return replace(found, missing_facts=missing)
+    return copy_with(found, missing_facts=missing)
+
+
+def copy_with(decision: FunderOutcome, **changes: Any) -> FunderOutcome:
+    """`dataclasses.replace` for a decision, without its per-call field inspection and `__init__`
+    (a third of the compact answer's time went there): the same fields, `changes` applied."""
+    copy = object.__new__(FunderOutcome)
+    for name in _FIELD_NAMES:
+        object.__setattr__(copy, name, changes[name] if name in changes else getattr(decision, name))
+    return copy
 
 
 def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
