@@ -105,7 +105,7 @@ _STRETCHES = "_freshness_stretches"  # attribute of the catalog: its change days
 def _overdue_in_stretch(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[str, ...]:
     """`overdue_on`, computed once per stretch of days between two change days of the catalog: which
     funders are in force changes only on such a day (a version, or the scheme, starts or ends)."""
-    memo = catalog.__dict__.get(_STRETCHES)
+    memo: Optional[tuple[list[dt.date], dict[tuple[int, dt.date], tuple[str, ...]]]] = catalog.__dict__.get(_STRETCHES)
     if memo is None:
         memo = catalog.__dict__[_STRETCHES] = (catalog_change_days(catalog, list(catalog.funders.values())), {})
     days, names = memo
@@ -115,7 +115,7 @@ def _overdue_in_stretch(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[st
         if len(names) >= 4096:
             names.clear()
         found = names[key] = tuple(overdue_on(catalog, day, on))
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _compute_warnings(catalog: Catalog, day: dt.date, on: dt.date) -> tuple[str, ...]:

@@ -106,7 +106,7 @@ class _FieldsSet(set):  # type: ignore[type-arg]
     __slots__ = ()
     add = discard = remove = pop = clear = update = _refuse_change
     difference_update = intersection_update = symmetric_difference_update = _refuse_change
-    __ior__ = __iand__ = __isub__ = __ixor__ = _refuse_change  # type: ignore[assignment]
+    __ior__ = __iand__ = __isub__ = __ixor__ = _refuse_change
 
     def __copy__(self) -> set[str]:
         return set(self)
@@ -288,10 +288,10 @@ class FunderResult(_Out):
         `copy`, pickling and validation make objects without it, which write their own. Text, not
         bytes: what `model_dump_json` returns, decoded once rather than at every answer."""
         try:
-            return self._text  # type: ignore[no-any-return]
+            return _TEXT_SLOT.__get__(self)  # type: ignore[no-any-return]  # (not through pydantic's __getattr__)
         except AttributeError:
             text = FunderResult.__pydantic_serializer__.to_json(self).decode()
-            object.__setattr__(self, "_text", text)
+            _TEXT_SLOT.__set__(self, text)
             return text
 
     def scoped_blockers(self) -> list[Blocker]:
@@ -301,6 +301,9 @@ class FunderResult(_Out):
             return []
         outside = {r.route for r in self.routes if r.in_scope is False}
         return [b for b in self.blockers if b.route not in outside]
+
+
+_TEXT_SLOT = FunderResult.__dict__["_text"]  # the slot's own descriptor
 
 
 class DerivedValue(_Out):
@@ -348,7 +351,7 @@ class Evaluation(_Out):
         (), description="règles revues avant la date évaluée ou revue échue : à revérifier"
     )
 
-    def model_dump_json(self, **options: Any) -> str:  # type: ignore[override]
+    def model_dump_json(self, **options: Any) -> str:
         """pydantic's `model_dump_json`, exactly; without options, the same text written from the
         results' kept JSON (`FunderResult.json_text`) rather than serialising every result again:
         the answer without its results written by pydantic, and the results' JSON put in their

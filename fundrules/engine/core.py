@@ -309,7 +309,7 @@ class Engine:
         if found is None:
             seen = {path: facts[path] for path in read if path in facts}
             found = self.cache.put("result", key, cohere_funder(self._answer(f, seen, can_mobilise), active, seen))
-        return found  # type: ignore[no-any-return]
+        return found
 
     def evaluate_many(
         self,

@@ -335,7 +335,7 @@ def frame_of(decision: FunderOutcome, cache: AnswerCache) -> _Frame:
     if frame is None:
         assert decision.active is not None  # an answer without rules is `decision.early`
         frame = cache.put("frame", key, _frame(decision.active, decision))
-    return frame  # type: ignore[no-any-return]
+    return frame
 
 
 def build_result(
