@@ -42,10 +42,16 @@ class Revaluation:
         stop = min(end, self.until) if self.until else end
         found = []
         for year in range(self.since.year, stop.year + 1):
-            candidate = dt.date(year, self.month, min(self.day, calendar.monthrange(year, self.month)[1]))
+            candidate = dt.date(year, self.month, self._day_in(year))
             if self.since <= candidate <= stop:
                 found.append(candidate)
         return found
+
+    def _day_in(self, year: int) -> int:
+        """The schedule's day in `year`'s month (the 29th-31st of a shorter month is its last day).
+        Every Engine lists these days up to 2100 for every revalued parameter: a day that every
+        month has is taken as it is, without asking the calendar."""
+        return self.day if self.day <= 28 else min(self.day, calendar.monthrange(year, self.month)[1])
 
     def last_day(self, day: dt.date) -> Optional[dt.date]:
         """The latest revaluation day on or before `day` under this schedule (None before `since`)."""
@@ -343,10 +349,11 @@ class Catalog:
             pass
         if len(self._active) >= ACTIVE_CACHE_SIZE:
             self._active.clear()
-        result = self._active[key] = self._select(funder, day, variant)
+        result = self._active[key] = self.select(funder, day, variant)
         return result
 
-    def _select(self, funder: Funder, day: dt.date, variant: Optional[Variant]) -> Optional[ActiveRules]:
+    def select(self, funder: Funder, day: dt.date, variant: Optional[Variant] = None) -> Optional[ActiveRules]:
+        """The rules of `funder` in force on `day`, built anew (`active` keeps them)."""
         version = funder.version_at(day, variant)
         if version is None:
             return None
