@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 
 NO_CACHE_ENV = "FUNDRULES_NO_CACHE"
 CACHE_DIR_ENV = "FUNDRULES_CACHE_DIR"
-MAGIC = b"fundrules-catalog 1\n"
+MAGIC = b"fundrules-catalog 2\n"  # 2: the change days of every funder kept with it
 MAX_ENTRY_BYTES = 50_000_000
 MAX_LISTED = 20_000  # entries of a rulesets directory listed for the key; beyond, there is no cache
 MAX_ENTRIES = 8  # catalogs kept (one per ruleset directory and version of the files); older ones are removed
@@ -349,12 +349,12 @@ def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
     """The catalog cached under `key`, or None (absent, unsafe, corrupted, or from other code)."""
     try:
         found = _read_entry(folder, _ENTRY.format(key=key), MAGIC, key)
-        if not isinstance(found, tuple) or len(found) != 2:
+        if not isinstance(found, tuple) or len(found) != 3:
             return None
-        funders, files = found
-        if not isinstance(funders, dict) or not isinstance(files, dict):
+        funders, files, changes = found
+        if not isinstance(funders, dict) or not isinstance(files, dict) or not isinstance(changes, dict):
             return None
-        catalog = Catalog(funders=funders, directory=directory, files=files)
+        catalog = Catalog(funders=funders, directory=directory, files=files, _changes=changes)
         setattr(catalog, _ENTRY_ATTR, (folder, key))
         return catalog
     except Exception as error:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss, never an error
@@ -365,7 +365,12 @@ def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
 def write(folder: Path, key: str, catalog: Catalog) -> None:
     """Keep `catalog` under `key` (just loaded: nothing computed on it yet); failures are ignored."""
     try:
-        if _write_entry(folder, _ENTRY.format(key=key), MAGIC, key, (catalog.funders, catalog.files)):
+        changes = {  # every Engine needs them (catalog_change_days): computed once, with the entry
+            (funder.id, variant.id if variant else None): catalog.change_days(funder, variant)
+            for funder in catalog.funders.values()
+            for variant in (None, *funder.variants.values())
+        }
+        if _write_entry(folder, _ENTRY.format(key=key), MAGIC, key, (catalog.funders, catalog.files, changes)):
             setattr(catalog, _ENTRY_ATTR, (folder, key))
     except Exception as error:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
         log.info("cache des règles non écrit (%s : %s)", type(error).__name__, error)

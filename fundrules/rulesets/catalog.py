@@ -16,6 +16,8 @@ from ..conditions.kleene import compile_condition
 
 @dataclass(frozen=True)
 class Source:
+    """A source a rule cites (a law, a decree, an official page)."""
+
     id: str
     title: str
     url: Optional[str] = None
@@ -66,6 +68,8 @@ class Revaluation:
 
 @dataclass(frozen=True)
 class Parameter:
+    """A dated amount or threshold of a version (values by start date, each with its source)."""
+
     name: str
     description: str
     unit: Optional[str]
@@ -112,6 +116,8 @@ class Parameter:
 
 @dataclass(frozen=True, eq=False)
 class Criterion:
+    """One condition of a version: what it tests, and what a counsellor reads when it fails."""
+
     key: str  # "route.id" inside a route, "id" otherwise: unique in a version at any date
     id: str
     route: Optional[str]
@@ -146,12 +152,16 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Route:
+    """One way into a scheme (its own criteria are keyed `route.id`)."""
+
     id: str
     label: str
 
 
 @dataclass(frozen=True)
 class Version:
+    """A funder's rules over a stretch of dates (one ruleset file)."""
+
     funder: str
     label: str
     valid_from: dt.date
@@ -197,6 +207,8 @@ class Variant:
 
 @dataclass(frozen=True)
 class Funder:
+    """A funder or scheme: its versions (or variants) and what every version shares."""
+
     id: str
     name: str
     category: str
@@ -319,6 +331,8 @@ ACTIVE_CACHE_SIZE = 50_000
 
 @dataclass
 class Catalog:
+    """Every funder of a rulesets directory, and what is in force on a date (memoised)."""
+
     funders: dict[str, Funder] = field(default_factory=dict)
     directory: str = ""
     _active: dict = field(default_factory=dict, repr=False)
