@@ -124,28 +124,23 @@ class _Chunk:
 class _Compiled:
     """One funder's rules in force, registered in durable-rules, and how to read what fires."""
 
-    __slots__ = ("chunks", "facts", "terms", "rules", "by_truth", "rule_bits", "unknown_first", "live")
+    __slots__ = ("chunks", "facts", "terms", "rule_bits", "unknown_first", "live")
 
     def __init__(
         self,
         chunks: list[_Chunk],
         facts: dict[str, str],
         terms: Sequence[tuple[str, Any, Mapping[str, Any]]],
-        rules: dict[str, tuple[tuple[str, str], Optional[bool]]],
-        by_truth: dict[str, tuple[str, ...]],
         rule_bits: dict[str, tuple[str, Optional[bool], int, int]],
         unknown_first: int,
     ) -> None:
         self.chunks = chunks
         self.facts = facts  # fact path -> message field
         self.terms = terms  # (field, compiled term, params of its funder)
-        # rule name -> ((funder, criterion key), outcome); the pair is one object per criterion
-        self.rules = rules
-        # criteria compiled as "false" and "true" rules: unknown when neither fires
-        self.by_truth = by_truth
         # rule name -> (criterion key, outcome, "fails" bit, "unknown" bit) of `run_coded`'s number:
         # the bits are those of `ActiveRules.bits`, the same for every ActiveRules of this content
-        # (same criteria in the same order)
+        # (same criteria in the same order); criteria compiled as "false" and "true" rules are
+        # unknown when neither fires (`unknown_first`)
         self.rule_bits = rule_bits
         self.unknown_first = unknown_first  # the number before any rule fired: criteria compiled both ways are unknown
         self.live = True  # False once dropped from the cache and its rulesets deleted
@@ -332,13 +327,11 @@ class DurableBackend(Outcomes):
             self._host._ruleset_list.append(ruleset)
             self._registered[name] = None
             registered.append(_Chunk(name, fields, ruleset._handle))
-        pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one object per criterion
-        rules = {
-            f"r{index}": (pairs.setdefault((funder, criterion), (funder, criterion)), outcome)
-            for index, (funder, criterion, outcome) in enumerate(rule_list)
-        }
         bits = {key: (fails, unknown) for active in actives for key, fails, unknown in active.bits}
-        rule_bits = {rule: (pair[1], outcome, *bits[pair[1]]) for rule, (pair, outcome) in rules.items()}
+        rule_bits = {
+            f"r{index}": (criterion, outcome, *bits[criterion])
+            for index, (_funder, criterion, outcome) in enumerate(rule_list)
+        }
         unknown_first = 0
         for _funder, keys in by_truth:
             for criterion_key in keys:
@@ -347,8 +340,6 @@ class DurableBackend(Outcomes):
             registered,
             dict(facts),
             [(field_name, compile_condition(node), dict(params)) for field_name, node, params in terms],
-            rules,
-            dict(by_truth),
             rule_bits,
             unknown_first,
         )
