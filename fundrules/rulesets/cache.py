@@ -28,8 +28,11 @@ an error and never a stale answer:
 - the unpickler only builds the catalog's own classes and dates (anything else is refused).
 
 The durable backend's load-time checks are a function of the same files and code and of the
-durable-rules release: once they pass, a marker next to the entry says so (naming that release),
-and later processes with the same release skip them.
+durable-rules release: once they pass, an entry next to the catalog's says so (naming that release)
+and holds what the durable backend compiled from the catalog (engine/durable_check.py: every
+funder's rules for every stretch of days, each stored with the ActiveRules key it was compiled
+from); later processes with the same release skip the checks and hand those rules to durable-rules.
+The catalog's entry also keeps every funder's change days (what every Engine computes first).
 
 The plan rules (`_plan/`, read after the catalog and checked against it) are kept next to the entry
 too (`read_plan`, `write_plan`): same key, same checks, same restricted reader. They are written
