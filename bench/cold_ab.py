@@ -5,12 +5,13 @@ method of bench/README.md (round 3). Not a test.
 
 Each leg is `NAME=PYTHONPATH` (the checkout, preceded by a folder holding a link `fundrules_cli` to
 its `cli/`, as bench/run.py makes for this checkout; `,VAR=VALUE` after it adds an environment
-variable to that leg). For each leg: its packages compiled to bytecode in a temporary
-PYTHONPYCACHEPREFIX (as `pip install .` leaves them), its own rulesets (FUNDRULES_RULESETS) and
-ruleset cache folder, filled by two warm-up runs (the cache as installed); then the legs run in
-turn, round after round, with the calibration loop timed (its CPU time) between rounds. Printed
-per leg: the medians of the wall time, of the child's CPU time (user + system, getrusage) and of
-CPU / calibration.
+variable to that leg); `--extra '--engine python'` adds arguments to every check. For each leg:
+its packages compiled to bytecode in a temporary PYTHONPYCACHEPREFIX (as `pip install .` leaves
+them), its own rulesets (FUNDRULES_RULESETS) and ruleset cache folder, filled by two warm-up runs
+(the cache as installed); then the legs run in turn, round after round, with the calibration loop
+timed (its CPU time) between rounds. Printed per leg: the medians of the wall time, of the child's
+CPU time (user + system, getrusage), of CPU / calibration, and of its CPU over the first leg's in
+the same round.
 """
 
 from __future__ import annotations
@@ -38,17 +39,19 @@ def _spin() -> float:
     return time.process_time() - start
 
 
-def _command(tree: str) -> list[str]:
+def _command(tree: str, extra: list[str]) -> list[str]:
     exe = Path(sys.executable).with_name("fundrules")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "fundrules_cli.app"]
-    return [*command, "check", os.path.join(tree, EXAMPLE)]
+    return [*command, "check", os.path.join(tree, EXAMPLE), *extra]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--extra", default="", help="arguments added to every check, e.g. '--engine python'")
     parser.add_argument("legs", nargs="+", help="NAME=PYTHONPATH[,VAR=VALUE...]")
     args = parser.parse_args()
+    extra = args.extra.split()
     folders: list[str] = []
     legs: dict[str, tuple[dict[str, str], list[str]]] = {}
     try:
@@ -69,9 +72,9 @@ def main() -> None:
             compile_all = [sys.executable, "-m", "compileall", "-q", *packages]
             subprocess.run(compile_all, env=env, check=True, capture_output=True)
             for _ in range(2):  # the dependencies' bytecode, then the ruleset cache entry
-                subprocess.run(_command(tree), env=env, check=True, capture_output=True)
+                subprocess.run(_command(tree, extra), env=env, check=True, capture_output=True)
             env["PYTHONDONTWRITEBYTECODE"] = "1"
-            legs[name] = (env, _command(tree))
+            legs[name] = (env, _command(tree, extra))
         times: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": [], "cal": []} for name in legs}
         for _ in range(args.rounds):
             calibration = _spin()
@@ -88,10 +91,16 @@ def main() -> None:
     finally:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
-    print(f"{args.rounds} alternated rounds, load average {os.getloadavg()[0]:.2f}")
+    print(f"{args.rounds} alternated rounds, load average {os.getloadavg()[0]:.2f}, check {' '.join(extra)}".rstrip())
+    first = next(iter(times))
     for name, measured in times.items():
         wall, cpu, units = (statistics.median(measured[kind]) for kind in ("wall", "cpu", "cal"))
-        print(f"{name}: wall {wall:.3f} s, CPU {cpu:.3f} s ({units:.2f} calibration units)")
+        # the median of the round-by-round ratios to the first leg: both met the same load in a round
+        paired = statistics.median(a / b for a, b in zip(measured["cpu"], times[first]["cpu"], strict=True))
+        print(
+            f"{name}: wall {wall:.3f} s, CPU {cpu:.3f} s ({units:.2f} calibration units), "
+            f"CPU / {first}'s in the same round {paired:.3f}"
+        )
 
 
 if __name__ == "__main__":

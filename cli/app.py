@@ -1021,7 +1021,7 @@ def _argv_wants_json() -> bool:
 _GC_PAUSED: list[bool] = []  # set while the start of `check` or `plan` runs without the cyclic GC
 
 
-def _pause_gc(argv: list[str]) -> None:
+def _pause_gc(argv: list[str], paused: bool = False) -> None:
     """`check` and `plan` start by importing the library and loading the rulesets: a few hundred
     thousand objects that all live until the process ends. The cyclic GC would traverse them
     again and again (about 110 collections, 15 ms of a cold check; 30 ms with durable-rules) and
@@ -1030,8 +1030,11 @@ def _pause_gc(argv: list[str]) -> None:
     at the latest when the command ends. Once the Engine is built, what the start allocated is
     frozen (gc.freeze: never traversed again, nor at exit, which is their fate anyway in a process
     that answers one case and ends; main() is that process's entry point); the evaluation runs
-    with the GC as usual. A start that fails only resumes the GC."""
-    if argv[:1] in (["check"], ["plan"]) and gc.isenabled():
+    with the GC as usual. A start that fails only resumes the GC. `paused`: the installed entry point
+    (entry.py) already paused it for this command, before importing this module."""
+    if paused and not gc.isenabled():
+        _GC_PAUSED.append(True)
+    elif argv[:1] in (["check"], ["plan"]) and gc.isenabled():
         gc.disable()
         _GC_PAUSED.append(True)
 
@@ -1045,9 +1048,10 @@ def _resume_gc(freeze: bool = False) -> None:
         gc.enable()
 
 
-def main() -> None:
-    """Run the app; usage errors (unknown option, missing argument…) are said in French, exit 2."""
-    _pause_gc(sys.argv[1:])
+def main(gc_paused: bool = False) -> None:
+    """Run the app; usage errors (unknown option, missing argument…) are said in French, exit 2.
+    `gc_paused`: entry.py paused the cyclic GC for this command (resumed here, see _pause_gc)."""
+    _pause_gc(sys.argv[1:], gc_paused)
     commands, groups = app.registered_commands, app.registered_groups
     if sys.argv[1:2] in (["check"], ["plan"]):
         # typer builds every command and sub-app (their signatures, options) before running one:

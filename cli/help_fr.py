@@ -7,6 +7,7 @@ translated for the words click writes without gettext ("Usage:", "Show this mess
 
 from __future__ import annotations
 
+import functools
 import re
 
 LAYOUT_FR = {
@@ -17,27 +18,35 @@ LAYOUT_FR = {
     "default: {default}": "par défaut : {default}",
 }
 
+# (pattern, flags, replacement), compiled when a help screen is first drawn: a command that shows
+# no help (a cold `check`) does not compile them
 _FINISHED = [
-    (re.compile(r"^(\s*)Usage: ", re.M), r"\1Utilisation : "),
+    (r"^(\s*)Usage: ", re.M, r"\1Utilisation : "),
     (
-        re.compile(r"^(\s*)(Options|Arguments|Commandes|Commands):$", re.M),
+        r"^(\s*)(Options|Arguments|Commandes|Commands):$",
+        re.M,
         lambda m: f"{m.group(1)}{'Commandes' if m.group(2) == 'Commands' else m.group(2)} :",
     ),
-    (re.compile(r"Show this message and exit\."), "Afficher cette aide et quitter."),
-    (re.compile(r"COMMAND \[ARGS\]\.\.\."), "COMMANDE [ARGUMENTS]..."),
-    (re.compile(r"\[required\]"), "[obligatoire]"),
-    (re.compile(r"\[default: "), "[par défaut : "),
-    (re.compile(r"(\d+)<=x<=(\d+)"), r"\1 à \2"),
-    (re.compile(r"<bool>"), ""),
-    (re.compile(r"\{([^{}\s]+)\}"), r"\1"),  # typer 0.2x writes required arguments as {CAS}
+    (r"Show this message and exit\.", 0, "Afficher cette aide et quitter."),
+    (r"COMMAND \[ARGS\]\.\.\.", 0, "COMMANDE [ARGUMENTS]..."),
+    (r"\[required\]", 0, "[obligatoire]"),
+    (r"\[default: ", 0, "[par défaut : "),
+    (r"(\d+)<=x<=(\d+)", 0, r"\1 à \2"),
+    (r"<bool>", 0, ""),
+    (r"\{([^{}\s]+)\}", 0, r"\1"),  # typer 0.2x writes required arguments as {CAS}
     # the type after an argument's name (its metavar already says it): blanked, columns kept
-    (re.compile(r" <(?:str|list\[str\]|path|int|float|text)>"), lambda m: " " * len(m.group(0))),
-    (re.compile(r"(\[par défaut : [^\]]*?); "), r"\1 ; "),
+    (r" <(?:str|list\[str\]|path|int|float|text)>", 0, lambda m: " " * len(m.group(0))),
+    (r"(\[par défaut : [^\]]*?); ", 0, r"\1 ; "),
 ]
 
 
+@functools.cache
+def _compiled() -> list:
+    return [(re.compile(pattern, flags), replacement) for pattern, flags, replacement in _FINISHED]
+
+
 def french_layout(text: str) -> str:
-    for pattern, replacement in _FINISHED:
+    for pattern, replacement in _compiled():
         text = pattern.sub(replacement, text)
     return text
 

@@ -18,9 +18,11 @@ TARGET = Path(__file__).with_name("case_model.py")
 MAX_INT_FACT = 1_000_000_000  # same bound as fundrules.case.MAX_INT_FACT (checked by the tests)
 
 HEADER = '''"""The case model (beneficiary, project, context): GENERATED from fundrules/facts.py by
-`python -m fundrules.case_codegen`; do not edit by hand (tests check it matches the fact table)."""
+`python -m fundrules.case_codegen`; do not edit by hand (tests check it matches the fact table).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: the annotations are built when the classes are, from
+the compiled module, instead of each being a string that pydantic compiles and evaluates at import
+(about a hundred of them, on every cold start)."""
 
 from typing import Annotated, Literal, Optional
 

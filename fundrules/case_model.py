@@ -1,7 +1,9 @@
 """The case model (beneficiary, project, context): GENERATED from fundrules/facts.py by
-`python -m fundrules.case_codegen`; do not edit by hand (tests check it matches the fact table)."""
+`python -m fundrules.case_codegen`; do not edit by hand (tests check it matches the fact table).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: the annotations are built when the classes are, from
+the compiled module, instead of each being a string that pydantic compiles and evaluates at import
+(about a hundred of them, on every cold start)."""
 
 from typing import Annotated, Literal, Optional
 

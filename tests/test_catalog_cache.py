@@ -73,6 +73,15 @@ def test_a_cached_catalog_equals_the_catalog_read_from_the_files(cache_dir):
     assert len(cached.funders) == 31
 
 
+def test_the_change_days_kept_with_the_entry_are_those_computed_from_the_rules(cache_dir):
+    written, cached = load_twice(RULESETS)
+    fresh = load_catalog(RULESETS, cache=False)
+    tracks = [(f, v) for f in fresh.funders.values() for v in (None, *f.variants.values())]
+    assert len(cached._changes) == len(tracks) > 31  # read back with the entry, not computed
+    for funder, variant in tracks:
+        assert cached.change_days(cached.funders[funder.id], variant) == fresh.change_days(funder, variant)
+
+
 def test_answers_are_identical_with_and_without_the_cache(cache_dir):
     load_catalog(RULESETS)  # writes the entry
     cached, fresh = Engine(RULESETS, backend="python"), Engine(load_catalog(RULESETS, cache=False), backend="python")
@@ -253,7 +262,7 @@ def test_an_entry_that_names_other_code_is_refused_before_it_runs(cache_dir, tmp
             return (os.remove, (str(sentinel),))
 
     load_catalog(RULESETS)
-    rewrite_payload(only_entry(cache_dir), pickle.dumps(({"cpf": Exploit()}, {})))
+    rewrite_payload(only_entry(cache_dir), pickle.dumps(({"cpf": Exploit()}, {}, {})))
     catalog = load_catalog(RULESETS)
     assert sentinel.exists() and len(catalog.funders) == 31
 
@@ -264,7 +273,7 @@ def test_an_entry_others_could_write_is_not_used(cache_dir):
     real = load_catalog(RULESETS, cache=False)
     funders = dict(real.funders)
     funders["cpf"] = dataclasses.replace(funders["cpf"], name="Financeur inventé")
-    rewrite_payload(entry, pickle.dumps((funders, real.files), protocol=pickle.HIGHEST_PROTOCOL))
+    rewrite_payload(entry, pickle.dumps((funders, real.files, {}), protocol=pickle.HIGHEST_PROTOCOL))
     assert load_catalog(RULESETS).funders["cpf"].name == "Financeur inventé"  # the entry is read as it is...
     entry.chmod(0o666)
     assert load_catalog(RULESETS).funders["cpf"].name == real.funders["cpf"].name  # ...unless others may write it
@@ -405,11 +414,10 @@ def test_durable_checks_are_skipped_only_for_a_cached_catalog_that_passed_them(c
     Engine(ruleset_dir.root, backend="durable")  # built: checked, then marked
     first = len(calls)
     assert first > 150  # each distinct condition and parameter values once (counted in test_durable_exact.py)
-    Engine(ruleset_dir.root, backend="durable")  # from the cache, marked: only the plan rules are checked
-    plan_checks = len(calls) - first
-    assert plan_checks < 20
+    Engine(ruleset_dir.root, backend="durable")  # from the cache, marked, the plan rules kept with it
+    assert len(calls) == first
     Engine(load_catalog(ruleset_dir.root, cache=False), backend="durable")  # no cache: all checked
-    assert len(calls) == 2 * first + plan_checks
+    assert len(calls) == 2 * first
     ruleset_dir.edit("cif/2015-01-01.yaml", "verified: true", "verified: false")
     calls.clear()
     Engine(ruleset_dir.root, backend="durable")  # other files: checked again

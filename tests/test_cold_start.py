@@ -216,3 +216,36 @@ def test_the_installed_command_and_python_m_fundrules_use_that_entry_point():
     scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts == {"fundrules": "fundrules_cli.entry:main"}
     assert "from fundrules_cli.entry import main" in (root / "fundrules" / "__main__.py").read_text(encoding="utf-8")
+
+
+_ENTRY_GC_RUN = """
+import gc, importlib.abc, json, sys
+seen = []
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "typer":
+            seen.append(("typer imported", gc.isenabled()))
+        return None
+sys.meta_path.insert(0, Watch())
+sys.argv = ["fundrules", *json.loads(sys.argv[1])]
+from fundrules_cli.entry import main
+try:
+    main()
+except SystemExit as stop:
+    seen.append(("exit", stop.code))
+seen.append(("after", gc.isenabled()))
+print("\\n@@" + json.dumps(seen))
+"""
+
+
+def test_the_installed_entry_point_pauses_the_gc_before_the_command_line_is_imported():
+    def seen(*args: str) -> list:
+        done = subprocess.run(
+            [sys.executable, "-c", _ENTRY_GC_RUN, json.dumps(list(args))], capture_output=True, text=True, timeout=120
+        )
+        return [tuple(x) for x in json.loads(done.stdout.rsplit("\n@@", 1)[1])]
+
+    case = str(EXAMPLES / "ancien-cdd-2018.yaml")
+    assert seen("check", case, "--engine", "python") == [("typer imported", False), ("exit", 0), ("after", True)]
+    assert seen("check", str(EXAMPLES / "absent.yaml")) == [("typer imported", False), ("exit", 2), ("after", True)]
+    assert seen("schema") == [("typer imported", True), ("exit", 0), ("after", True)]

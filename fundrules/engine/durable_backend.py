@@ -45,26 +45,14 @@ import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..conditions.kleene import compile_condition
 from ..errors import BackendError
 from ..rulesets.catalog import ActiveRules
 from .backend import Outcomes
-from .durable_compile import (
-    GUARD,
-    MAX_FIRED_RULES,
-    MAX_MESSAGE_FIELDS,
-    MAX_RULES_PER_RULESET,
-    Compiler,
-    FieldNames,
-    NumberNotExact,
-    conjunction_json,
-    cost,
-    encode,
-    rule_formulas,
-)
+from .durable_check import check_catalog, kept_blueprint
+from .durable_encode import GUARD, NumberNotExact, encode, guarded
 
 try:  # durable-rules does not build on every Python (not on 3.13 today)
     from durable import engine as _durable_engine
@@ -87,10 +75,6 @@ def available() -> bool:
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _no_action(c) -> None:
-    """The action every rule is registered with: never run, `_drain` reads the matched rule's name."""
-
-
 if _durable_engine is not None:
     # durable-rules gives each action a 10 s lease measured with the wall clock (datetime.now):
     # a clock change (daylight saving, NTP) in the middle of an evaluation silently dropped the
@@ -105,31 +89,61 @@ if _durable_engine is not None:
         def _run(self) -> None:
             return None
 
+    class _TextRuleset(_durable_engine.Ruleset):
+        """A ruleset registered from its definition's JSON text, as durable-rules' own Ruleset
+        registers the text it dumps from a definition (the same C call, on the same bytes): a
+        blueprint kept by the ruleset cache is handed over as it is. No Python action: `_drain`
+        reads the matched rules' names."""
 
-@dataclass
+        def __init__(self, name: str, host, text: str) -> None:
+            self._actions: dict = {}
+            self._name = name
+            self._host = host
+            self._text = text
+            self._handle = _rules_c.create_ruleset(name, text)
+
+        def get_definition(self) -> dict:
+            return json.loads(self._text)
+
+
+# Plain classes, not dataclasses: a cold start with the durable engine imports this module, and a
+# dataclass costs about a millisecond to create (each generated method is compiled from source).
+
+
 class _Chunk:
     """One durable ruleset: at most MAX_FIRED_RULES rules can match, MAX_RULES_PER_RULESET exist."""
 
-    name: str
-    fields: tuple[str, ...]  # message fields its rules read
-    handle: int  # the C engine's handle of the registered ruleset
+    __slots__ = ("name", "fields", "handle")
+
+    def __init__(self, name: str, fields: tuple[str, ...], handle: int) -> None:
+        self.name = name
+        self.fields = fields  # message fields its rules read
+        self.handle = handle  # the C engine's handle of the registered ruleset
 
 
-@dataclass
 class _Compiled:
-    chunks: list[_Chunk]
-    names: FieldNames
-    terms: Sequence[tuple[str, Any, Mapping[str, Any]]]  # (field, compiled term, params of its funder)
-    # rule name -> ((funder, criterion key), outcome); the pair is one object per criterion
-    rules: dict[str, tuple[tuple[str, str], Optional[bool]]]
-    # criteria compiled as "false" and "true" rules: unknown when neither fires
-    by_truth: dict[str, tuple[str, ...]]
-    # rule name -> (criterion key, outcome, "fails" bit, "unknown" bit) of `run_coded`'s number: the
-    # bits are those of `ActiveRules.bits`, the same for every ActiveRules of this content (same
-    # criteria in the same order)
-    rule_bits: dict[str, tuple[str, Optional[bool], int, int]]
-    unknown_first: int  # the number before any rule fired: criteria compiled both ways are unknown
-    live: bool = True  # False once dropped from the cache and its rulesets deleted
+    """One funder's rules in force, registered in durable-rules, and how to read what fires."""
+
+    __slots__ = ("chunks", "facts", "terms", "rule_bits", "unknown_first", "live")
+
+    def __init__(
+        self,
+        chunks: list[_Chunk],
+        facts: dict[str, str],
+        terms: Sequence[tuple[str, Any, Mapping[str, Any]]],
+        rule_bits: dict[str, tuple[str, Optional[bool], int, int]],
+        unknown_first: int,
+    ) -> None:
+        self.chunks = chunks
+        self.facts = facts  # fact path -> message field
+        self.terms = terms  # (field, compiled term, params of its funder)
+        # rule name -> (criterion key, outcome, "fails" bit, "unknown" bit) of `run_coded`'s number:
+        # the bits are those of `ActiveRules.bits`, the same for every ActiveRules of this content
+        # (same criteria in the same order); criteria compiled as "false" and "true" rules are
+        # unknown when neither fires (`unknown_first`)
+        self.rule_bits = rule_bits
+        self.unknown_first = unknown_first  # the number before any rule fired: criteria compiled both ways are unknown
+        self.live = True  # False once dropped from the cache and its rulesets deleted
 
 
 def _delete_rulesets(host, names: list[str]) -> None:
@@ -249,6 +263,9 @@ class DurableBackend(Outcomes):
         # The compiled rules of this Engine's ActiveRules (the catalog keeps one per funder and stretch
         # of days): found without hashing every condition text again; dropped with the Engine.
         self._by_rules: dict[ActiveRules, _Compiled] = {}
+        # blueprints kept by the ruleset cache for this Engine's catalog (durable_check.kept_blueprint):
+        # what an earlier process compiled from the same content (see `check`)
+        self._kept: Mapping[str, bytes] = {}
 
     def close(self) -> None:
         """Forget this Engine's references to compiled rules: they stay compiled for the process,
@@ -266,12 +283,10 @@ class DurableBackend(Outcomes):
         for name in names:
             self._registered.pop(name, None)
 
-    @staticmethod
-    def check(catalog, plan_rules=()) -> None:
-        """Refuse, with file and line, a ruleset durable-rules could not run (see durable_compile)."""
-        from .durable_check import check_catalog
-
-        check_catalog(catalog, plan_rules)
+    def check(self, catalog, plan_rules=()) -> None:
+        """Refuse, with file and line, a ruleset durable-rules could not run (see durable_check); keep
+        the blueprints the ruleset cache holds for this catalog."""
+        self._kept = check_catalog(catalog, plan_rules)
 
     # -- compilation -----------------------------------------------------------------------
 
@@ -289,71 +304,42 @@ class DurableBackend(Outcomes):
         return compiled
 
     def _build(self, key: _Key, actives: Sequence[ActiveRules]) -> _Compiled:
-        names = FieldNames()
-        by_truth: dict[str, list[str]] = {}
-        rules: dict[str, tuple[tuple[str, str], Optional[bool]]] = {}
-        chunks: list[tuple[dict, set[str]]] = []  # (definition, fields)
-        fired = 0
-        for active in actives:
-            compiler = Compiler(names, active.param_values())
-            for criterion in active.criteria:
-                tri = compiler.compile(criterion.condition)
-                need = cost(tri)
-                if (
-                    need.fired > MAX_FIRED_RULES
-                    or need.rules > MAX_RULES_PER_RULESET
-                    or len(need.fields) + 2 > MAX_MESSAGE_FIELDS
-                ):
-                    raise BackendError(
-                        f"critère {active.funder.id}/{criterion.key} hors des limites de "
-                        "durable-rules (il aurait dû être refusé au chargement)"
-                    )
-                if (
-                    not chunks
-                    or fired + need.fired > MAX_FIRED_RULES
-                    or len(chunks[-1][0]) + need.rules > MAX_RULES_PER_RULESET
-                    or len(chunks[-1][1] | need.fields) + 2 > MAX_MESSAGE_FIELDS
-                ):
-                    chunks.append(({}, set()))
-                    fired = 0
-                definition, fields = chunks[-1]
-                fired += need.fired
-                fields |= need.fields
-                formulas = rule_formulas(tri)
-                if formulas[1][0] is True:
-                    by_truth.setdefault(active.funder.id, []).append(criterion.key)
-                pair = (active.funder.id, criterion.key)
-                for outcome, formula in formulas:
-                    for conjunction in formula:
-                        rule = f"r{len(rules)}"
-                        rules[rule] = (pair, outcome)
-                        definition[rule] = {"all": [{"m": conjunction_json(conjunction)}], "run": _no_action}
-        terms = [
-            (field_name, compile_condition(node), dict(params)) for field_name, node, params in names.terms.values()
-        ]
+        """Register the compiled rules of `actives`: their blueprint kept by the ruleset cache (the
+        same content compiled by an earlier process), else compiled here."""
+        plan = kept_blueprint(self._kept, key.key) if self._kept and len(actives) == 1 else None
+        if plan is None:
+            from .durable_compile import OutOfLimits, blueprint
+
+            try:
+                plan = blueprint(actives)
+            except OutOfLimits as error:
+                raise BackendError(
+                    f"critère {error} hors des limites de durable-rules (il aurait dû être refusé au chargement)"
+                ) from None
+        texts, facts, terms, rule_list, by_truth = plan
         registered: list[_Chunk] = []
-        for definition, fields in chunks:
-            if not definition:
-                continue
-            for rule in definition.values():  # the guard is what keeps state documents out
-                if rule["all"][0]["m"]["$and"][0] != {"$ex": {GUARD: 1}}:
-                    raise BackendError("règle durable-rules sans garde : refusée")
+        for text, fields, count in texts:
+            if not guarded(text, count):  # the guard is what keeps state documents out
+                raise BackendError("règle durable-rules sans garde : refusée")
             name = f"fundrules_{next(_names)}"
-            self._host.register_rulesets({name: definition})
+            ruleset = _TextRuleset(name, self._host, text)
+            self._host._ruleset_directory[name] = ruleset
+            self._host._ruleset_list.append(ruleset)
             self._registered[name] = None
-            registered.append(_Chunk(name, tuple(sorted(fields)), self._host.get_ruleset(name)._handle))
+            registered.append(_Chunk(name, fields, ruleset._handle))
         bits = {key: (fails, unknown) for active in actives for key, fails, unknown in active.bits}
-        rule_bits = {rule: (pair[1], outcome, *bits[pair[1]]) for rule, (pair, outcome) in rules.items()}
+        rule_bits = {
+            f"r{index}": (criterion, outcome, *bits[criterion])
+            for index, (_funder, criterion, outcome) in enumerate(rule_list)
+        }
         unknown_first = 0
-        for keys in by_truth.values():
+        for _funder, keys in by_truth:
             for criterion_key in keys:
                 unknown_first |= bits[criterion_key][1]
         compiled = _Compiled(
             registered,
-            names,
-            terms,
-            rules,
-            {fid: tuple(keys) for fid, keys in by_truth.items()},
+            dict(facts),
+            [(field_name, compile_condition(node), dict(params)) for field_name, node, params in terms],
             rule_bits,
             unknown_first,
         )
@@ -369,7 +355,7 @@ class DurableBackend(Outcomes):
         if encoded is None:
             encoded = {}
         try:
-            for path, field_name in compiled.names.facts.items():
+            for path, field_name in compiled.facts.items():
                 if path in facts:
                     value = encoded.get(path, _NOT_ENCODED)
                     if value is _NOT_ENCODED:

@@ -34,8 +34,8 @@ limits, so only one criterion beyond them can be refused.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -44,14 +44,13 @@ from ..conditions.ast import And, Arith, Call, Compare, FactRef, In, Literal, No
 from ..conditions.kleene import COMPARE, evaluate
 from ..errors import InputError
 from ..facts import FACTS, INT
+from .durable_encode import GUARD, MAX_EXACT_INT, NumberNotExact, encode, number_key  # noqa: F401 (names of this module)
 
-GUARD = "_fundrules_case"
 MAX_CONJUNCTIONS = 512  # per criterion and outcome while compiling; the final limits are below
 MAX_FIELD_COMPARISONS = 25  # durable-rules allows 31 beta expressions per rule, $and costs 2
 MAX_MESSAGE_FIELDS = 250  # durable-rules allows 255 properties per message (sid and the guard included)
 MAX_FIRED_RULES = 64  # measured: the 65th rule matching one fact fails the assert (error 303)
 MAX_RULES_PER_RULESET = 512  # measured: 513 rules hang create_ruleset, 540 fail with error 108
-MAX_EXACT_INT = 2**53  # beyond, an integer has no exact double and no exact number_key
 # Bounds of the facts a case can hold (fundrules/case.py refuses more) and of derived facts:
 NUMBER_FACT_LIMIT = 1e12  # case._number
 INT_FACT_LIMIT = 1_000_000_000  # case.MAX_INT_FACT
@@ -80,43 +79,6 @@ FALSE: DNF = ()
 
 class ConditionTooComplex(InputError):
     pass
-
-
-class NumberNotExact(ValueError):
-    """A number durable-rules could not compare exactly (NaN, or an integer beyond 2**53)."""
-
-
-_DOUBLE = struct.Struct("<d")
-_INT64 = struct.Struct("<q")
-_MAGNITUDE = (1 << 63) - 1
-
-
-def number_key(value: int | float) -> int:
-    """The 64-bit integer that orders like `value`: x < y iff key(x) < key(y), x == y iff equal.
-
-    A finite double's bits read as a signed integer order like the double for positive values;
-    negative values are mirrored. -0.0 and 0.0 share the key 0, as they compare equal."""
-    if isinstance(value, int):
-        if abs(value) > MAX_EXACT_INT:
-            raise NumberNotExact(f"nombre entier au-delà de 2**53 : {value}")
-        value = float(value)
-    if value != value:
-        raise NumberNotExact("NaN")
-    bits = _INT64.unpack(_DOUBLE.pack(value))[0]
-    return bits if bits >= 0 else -(bits & _MAGNITUDE)
-
-
-def encode(value: Any) -> Any:
-    """Typed encoding shared by facts and constants, so values of different types never match."""
-    if isinstance(value, bool):
-        return "b:1" if value else "b:0"
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    if isinstance(value, str):
-        return "s:" + value
-    if isinstance(value, (int, float)):
-        return number_key(value)
-    return value
 
 
 def _satisfiable(conj: Conj) -> bool:
@@ -510,3 +472,72 @@ def check_condition(node: Node, params: Mapping[str, Any]) -> Cost:
             f"({len(result.fields)}, au plus {MAX_MESSAGE_FIELDS - 2} par critère)"
         )
     return result
+
+
+# -- what one funder's rules in force compile to, as plain data ---------------------------------
+
+# A blueprint: everything the adapter registers and reads for one funder's rules in force, as plain
+# values that the ruleset cache can keep (its restricted unpickler builds only tuples, strings,
+# numbers, dates and condition nodes). Computed from the ActiveRules alone, and the same for every
+# ActiveRules of one `key` (funder, variant, version, criteria and their conditions, parameter values).
+#   (chunks, facts, terms, rules, by_truth) with
+#   chunks: ((definition as the JSON text durable-rules parses, message fields its rules read, rules), ...)
+#   facts: ((fact path, field name), ...)
+#   terms: ((field name, term node, its parameters), ...)
+#   rules: ((funder id, criterion key, outcome), ...): rule `r<i>` is the i-th
+#   by_truth: ((funder id, (criterion keys compiled as "false" and "true" rules, ...)), ...)
+Blueprint = tuple
+
+
+class OutOfLimits(ValueError):
+    """A criterion beyond durable-rules' limits (refused at load time: reaching here is a bug)."""
+
+
+def blueprint(actives: Iterable[Any]) -> Blueprint:
+    """Compile the criteria of `actives` (ActiveRules) into durable rulesets within the limits."""
+    names = FieldNames()
+    by_truth: dict[str, list[str]] = {}
+    rules: list[tuple[str, str, Optional[bool]]] = []
+    chunks: list[tuple[dict, set[str]]] = []  # (definition, fields)
+    fired = 0
+    for active in actives:
+        compiler = Compiler(names, active.param_values())
+        for criterion in active.criteria:
+            tri = compiler.compile(criterion.condition)
+            need = cost(tri)
+            if (
+                need.fired > MAX_FIRED_RULES
+                or need.rules > MAX_RULES_PER_RULESET
+                or len(need.fields) + 2 > MAX_MESSAGE_FIELDS
+            ):
+                raise OutOfLimits(f"{active.funder.id}/{criterion.key}")
+            if (
+                not chunks
+                or fired + need.fired > MAX_FIRED_RULES
+                or len(chunks[-1][0]) + need.rules > MAX_RULES_PER_RULESET
+                or len(chunks[-1][1] | need.fields) + 2 > MAX_MESSAGE_FIELDS
+            ):
+                chunks.append(({}, set()))
+                fired = 0
+            definition, fields = chunks[-1]
+            fired += need.fired
+            fields |= need.fields
+            formulas = rule_formulas(tri)
+            if formulas[1][0] is True:
+                by_truth.setdefault(active.funder.id, []).append(criterion.key)
+            for outcome, formula in formulas:
+                for conjunction in formula:
+                    definition[f"r{len(rules)}"] = {"all": [{"m": conjunction_json(conjunction)}]}
+                    rules.append((active.funder.id, criterion.key, outcome))
+    texts = tuple(
+        (json.dumps(definition, ensure_ascii=False), tuple(sorted(fields)), len(definition))
+        for definition, fields in chunks
+        if definition
+    )
+    return (
+        texts,
+        tuple(names.facts.items()),
+        tuple(names.terms.values()),
+        tuple(rules),
+        tuple((funder, tuple(keys)) for funder, keys in by_truth.items()),
+    )

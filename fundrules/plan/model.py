@@ -1,6 +1,8 @@
-"""The funding plan returned to counsellors and applications (JSON output of `fundrules plan`)."""
+"""The funding plan returned to counsellors and applications (JSON output of `fundrules plan`).
 
-from __future__ import annotations
+No `from __future__ import annotations`: pydantic reads the annotations as built with the classes,
+instead of compiling and evaluating each one from a string at import (a cold `check` imports this).
+"""
 
 import datetime as dt
 from typing import Literal, Optional

@@ -28,8 +28,11 @@ an error and never a stale answer:
 - the unpickler only builds the catalog's own classes and dates (anything else is refused).
 
 The durable backend's load-time checks are a function of the same files and code and of the
-durable-rules release: once they pass, a marker next to the entry says so (naming that release),
-and later processes with the same release skip them.
+durable-rules release: once they pass, an entry next to the catalog's says so (naming that release)
+and holds what the durable backend compiled from the catalog (engine/durable_check.py: every
+funder's rules for every stretch of days, each stored with the ActiveRules key it was compiled
+from); later processes with the same release skip the checks and hand those rules to durable-rules.
+The catalog's entry also keeps every funder's change days (what every Engine computes first).
 
 The plan rules (`_plan/`, read after the catalog and checked against it) are kept next to the entry
 too (`read_plan`, `write_plan`): same key, same checks, same restricted reader. They are written
@@ -38,6 +41,7 @@ only when the plan files read are the very bytes the key was computed from (plan
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -55,11 +59,12 @@ log = logging.getLogger(__name__)
 
 NO_CACHE_ENV = "FUNDRULES_NO_CACHE"
 CACHE_DIR_ENV = "FUNDRULES_CACHE_DIR"
-MAGIC = b"fundrules-catalog 1\n"
+MAGIC = b"fundrules-catalog 2\n"  # 2: the change days of every funder kept with it
 MAX_ENTRY_BYTES = 50_000_000
 MAX_LISTED = 20_000  # entries of a rulesets directory listed for the key; beyond, there is no cache
 MAX_ENTRIES = 8  # catalogs kept (one per ruleset directory and version of the files); older ones are removed
 PLAN_MAGIC = b"fundrules-plan 1\n"
+DURABLE_MAGIC = b"fundrules-durable 1\n"
 _ENTRY = "catalog-{key}.pickle"
 _DURABLE = "catalog-{key}.durable"
 _PLAN = "catalog-{key}.plan"
@@ -116,17 +121,21 @@ def user_cache_dir() -> Optional[Path]:
     return base / "fundrules"
 
 
+@functools.cache
 def _code_digest() -> bytes:
     """Digest of fundrules' own Python sources: a development checkout changes its code without
-    changing its version, and a catalog built by other code must not be reused."""
-    package = Path(__file__).resolve().parents[1]
+    changing its version, and a catalog built by other code must not be reused. Computed once per
+    process (the cache key and every answer's provenance name it): the code a process runs is the
+    code it read at its start."""
+    package = str(Path(__file__).resolve().parents[1])
+    start = len(os.path.join(package, ""))  # what os.path.relpath(path, package) leaves out
     digest = hashlib.sha256()
     for folder, subfolders, files in os.walk(package):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "__pycache__")))
         for name in sorted(files):
             if name.endswith(".py"):
                 path = os.path.join(folder, name)
-                digest.update(os.path.relpath(path, package).encode("utf-8", "surrogateescape") + b"\0")
+                digest.update(path[start:].encode("utf-8", "surrogateescape") + b"\0")
                 with open(path, "rb") as handle:
                     digest.update(hashlib.sha256(handle.read()).digest())
     return digest.digest()
@@ -343,12 +352,12 @@ def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
     """The catalog cached under `key`, or None (absent, unsafe, corrupted, or from other code)."""
     try:
         found = _read_entry(folder, _ENTRY.format(key=key), MAGIC, key)
-        if not isinstance(found, tuple) or len(found) != 2:
+        if not isinstance(found, tuple) or len(found) != 3:
             return None
-        funders, files = found
-        if not isinstance(funders, dict) or not isinstance(files, dict):
+        funders, files, changes = found
+        if not isinstance(funders, dict) or not isinstance(files, dict) or not isinstance(changes, dict):
             return None
-        catalog = Catalog(funders=funders, directory=directory, files=files)
+        catalog = Catalog(funders=funders, directory=directory, files=files, _changes=changes)
         setattr(catalog, _ENTRY_ATTR, (folder, key))
         return catalog
     except Exception as error:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss, never an error
@@ -359,7 +368,12 @@ def read(folder: Path, key: str, directory: str) -> Optional[Catalog]:
 def write(folder: Path, key: str, catalog: Catalog) -> None:
     """Keep `catalog` under `key` (just loaded: nothing computed on it yet); failures are ignored."""
     try:
-        if _write_entry(folder, _ENTRY.format(key=key), MAGIC, key, (catalog.funders, catalog.files)):
+        changes = {  # every Engine needs them (catalog_change_days): computed once, with the entry
+            (funder.id, variant.id if variant else None): catalog.change_days(funder, variant)
+            for funder in catalog.funders.values()
+            for variant in (None, *funder.variants.values())
+        }
+        if _write_entry(folder, _ENTRY.format(key=key), MAGIC, key, (catalog.funders, catalog.files, changes)):
             setattr(catalog, _ENTRY_ATTR, (folder, key))
     except Exception as error:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
         log.info("cache des règles non écrit (%s : %s)", type(error).__name__, error)
@@ -406,42 +420,57 @@ def _prune(folder_fd: int) -> None:
                 pass
 
 
-def _durable_marker(key: str) -> bytes:
-    """What the marker of passed durable checks holds: the entry and the durable-rules release."""
-    return f"{key}\ndurable-rules {durable_rules_version()}\n".encode()
+def cached(catalog: Catalog) -> bool:
+    """True when `catalog` was read from, or written to, a cache entry."""
+    return getattr(catalog, _ENTRY_ATTR, None) is not None
 
 
-def durable_checked(catalog: Catalog) -> bool:
-    """True when the durable backend's load-time checks already passed on this cached catalog."""
+def read_durable(catalog: Catalog) -> Optional[dict]:
+    """The durable backend's blueprints kept next to `catalog`'s entry ({digest: pickled blueprint}),
+    which also says that its load-time checks passed there under the installed durable-rules release;
+    None when there is no entry, nothing kept for this release, or a damaged file."""
     entry = getattr(catalog, _ENTRY_ATTR, None)
     if entry is None:
-        return False
+        return None
     folder, key = entry
     try:
-        folder_fd = _private_folder(folder, create=False)
-        if folder_fd is None:
-            return False
-        try:
-            return _read_private(folder_fd, _DURABLE.format(key=key)) == _durable_marker(key)
-        finally:
-            os.close(folder_fd)
-    except OSError:
-        return False
+        found = _read_entry(folder, _DURABLE.format(key=key), DURABLE_MAGIC, key)
+    except Exception as error:  # noqa: BLE001 - a miss, never an error
+        log.info("cache des règles durable-rules ignoré (%s : %s)", type(error).__name__, error)
+        return None
+    if not isinstance(found, tuple) or len(found) != 2 or found[0] != _durable_release():
+        return None
+    blueprints = found[1]
+    if not isinstance(blueprints, dict) or not all(
+        isinstance(k, str) and isinstance(v, bytes) for k, v in blueprints.items()
+    ):
+        return None
+    return blueprints
 
 
-def mark_durable_checked(catalog: Catalog) -> None:
-    """Record that the durable checks passed on this cached catalog; failures are ignored."""
+def loads(data: bytes) -> Any:
+    """A value pickled into an entry's payload (a blueprint kept in the durable entry), built by the
+    same restricted unpickler as the entries themselves."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+def write_durable(catalog: Catalog, blueprints: dict) -> None:
+    """Keep the durable backend's blueprints next to `catalog`'s entry, once its checks passed; nothing
+    without an entry; failures are ignored."""
     entry = getattr(catalog, _ENTRY_ATTR, None)
     if entry is None:
         return
     folder, key = entry
     try:
-        folder_fd = _private_folder(folder, create=False)
-        if folder_fd is None:
-            return
-        try:
-            _write_private(folder_fd, _DURABLE.format(key=key), _durable_marker(key))
-        finally:
-            os.close(folder_fd)
-    except OSError as error:
-        log.info("cache des règles : vérification durable non notée (%s)", error)
+        _write_entry(folder, _DURABLE.format(key=key), DURABLE_MAGIC, key, (_durable_release(), blueprints))
+    except Exception as error:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
+        log.info("cache des règles : règles durable-rules non gardées (%s : %s)", type(error).__name__, error)
+
+
+def durable_checked(catalog: Catalog) -> bool:
+    """True when the durable backend's load-time checks already passed on this cached catalog."""
+    return read_durable(catalog) is not None
+
+
+def _durable_release() -> str:
+    return f"durable-rules {durable_rules_version()}"
