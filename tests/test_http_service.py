@@ -188,7 +188,7 @@ def send_head(port: int, pieces: list[bytes], pause: float = 0.005) -> bytes:
         try:
             while chunk := sock.recv(65536):
                 got += chunk
-        except (ConnectionResetError, socket.timeout):
+        except (TimeoutError, ConnectionResetError):
             pass
         return got
     finally:
@@ -429,3 +429,45 @@ def test_allowed_hosts_come_from_the_option_and_the_environment(monkeypatch):
         assert running.request("GET", "/healthz", headers={"Host": "attacker.example"})[0] == 400
     finally:
         running.stop()
+
+
+# --- which parser `fundrules serve` hands to uvicorn ------------------------------------------------
+
+
+def test_serve_parses_with_httptools_when_it_imports(monkeypatch):
+    pytest.importorskip("httptools")
+    from uvicorn.importer import import_from_string
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from fundrules.http.serve import PARSER_ENV, protocol
+
+    monkeypatch.delenv(PARSER_ENV, raising=False)
+    assert issubclass(import_from_string(protocol()), HttpToolsProtocol)
+
+
+def test_serve_falls_back_to_h11_and_says_so_at_info(monkeypatch, caplog):
+    import logging
+    import sys
+
+    from uvicorn.importer import import_from_string
+
+    from fundrules.http.connections import GuardedH11Protocol
+    from fundrules.http.serve import PARSER_ENV, protocol
+
+    monkeypatch.delenv(PARSER_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "httptools", None)  # `import httptools` raises ImportError
+    with caplog.at_level(logging.INFO, logger="fundrules"):
+        assert import_from_string(protocol()) is GuardedH11Protocol
+    assert any(r.levelno == logging.INFO and "h11" in r.getMessage() for r in caplog.records)
+
+
+def test_the_parser_can_be_forced_and_a_wrong_name_is_refused_in_french(monkeypatch):
+    from fundrules.errors import InputError
+    from fundrules.http.serve import PARSER_ENV, protocol
+
+    monkeypatch.setenv(PARSER_ENV, "h11")
+    assert protocol() == "fundrules.http.connections:GuardedH11Protocol"
+    monkeypatch.setenv(PARSER_ENV, "picohttp")
+    with pytest.raises(InputError) as refused:
+        protocol()
+    assert "analyseur HTTP inconnu « picohttp »" in str(refused.value) and "httptools, h11" in str(refused.value)
