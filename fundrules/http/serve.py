@@ -11,6 +11,7 @@ a 40 ms delayed-ACK stall (measured by bench/load.py: p50 44 ms instead of a few
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 import os
@@ -89,7 +90,7 @@ def protocol() -> str:
     if asked == "h11":
         return PROTOCOLS["h11"]
     try:
-        import httptools  # noqa: F401
+        importlib.import_module("httptools")  # optional: not a static import, for type checkers without it
     except ImportError as err:
         if asked:
             message = f"{PARSER_ENV}=httptools : httptools ne s'importe pas ici ({err})"
