@@ -49,13 +49,16 @@ def request(port, method, path, body=None, headers=None, timeout=20):
 
 
 class Server:
-    """A uvicorn server in a thread, on a socket bound to a free loopback port."""
+    """A uvicorn server in a thread, on a socket bound to a free loopback port, parsing HTTP with the
+    protocol `fundrules serve` uses (httptools' when it imports, else h11's: uvicorn's own choice would
+    change with what happens to be installed)."""
 
     def __init__(self, app, **config):
-        from fundrules.http.serve import listen
+        from fundrules.http.serve import listen, protocol
 
         self.sock = listen("127.0.0.1", 0)  # declared TCP, as `fundrules serve` does (TCP_NODELAY)
         self.port = self.sock.getsockname()[1]
+        config.setdefault("http", protocol())
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **config))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()

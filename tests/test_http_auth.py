@@ -117,6 +117,10 @@ def test_no_spelling_of_a_path_passes_without_the_token(under_root_path, mounted
     """Without a prefix under --root-path (the proxy stripped it), with /api when mounted."""
     running = mounted if prefix else under_root_path
     status, body = raw(running.port, "POST", prefix + target, body=CASE)
+    if not (prefix + target).startswith("/") and status == 400:
+        # not a path (RFC 9112 §3.2.1): httptools' parser refuses it before the application (h11 passes it on)
+        assert body == b"Invalid HTTP request received."
+        return
     assert status == 401, body
     assert json.loads(body)["error"]["code"] == "unauthorized"
 

@@ -2,13 +2,16 @@
 
 Each attack is bounded in sockets and in time and stops by itself; while it runs, a `/healthz` probe
 must answer in under a second, and once the bound of the attack has passed, the service must have
-let go of every attacking connection and answer an ordinary request. Only 127.0.0.1 is used.
+let go of every attacking connection and answer an ordinary request. Only 127.0.0.1 is used. Every
+test of the running service runs once per HTTP parser (FUNDRULES_HTTP_PARSER: h11, httptools), as
+both carry the same bounds (fundrules/http/connections.py, httptools_connections.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import socket
 import threading
@@ -27,8 +30,13 @@ SOCKETS = 150
 CASE = example("ancien-cdd-2018")
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+PARSERS = ["h11", "httptools"]
+
+
+@pytest.fixture(scope="module", params=PARSERS)
+def served(request, tmp_path_factory):
+    if request.param == "httptools":
+        pytest.importorskip("httptools")
     running = Served(
         "--engine",
         "python",
@@ -43,7 +51,9 @@ def served(tmp_path_factory):
         "--max-connections",
         str(MAX_CONNECTIONS),
         log=tmp_path_factory.mktemp("serve") / "server.log",
+        env={"FUNDRULES_HTTP_PARSER": request.param},
     )
+    running.parser = request.param
     yield running
     running.stop()
 
@@ -158,6 +168,90 @@ def test_a_kept_alive_connection_trickling_its_next_request_is_closed(served):
     finally:
         sock.close()
     assert len(closed) == 1
+
+
+MAX_HEAD = 16 * 1024  # README: request line and headers at most 16 KB, else 431 headers_too_large
+
+
+def send_head(port: int, pieces: list[bytes], pause: float = 0.005) -> bytes:
+    """Send `pieces` one by one on a new connection (stopping when the server hangs up), then return all
+    that the server sent until it closed (or 5 s of silence)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        for piece in pieces:
+            try:
+                sock.sendall(piece)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(pause)  # separate reads on the server (not guaranteed, so each test holds either way)
+        got = b""
+        try:
+            while chunk := sock.recv(65536):
+                got += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return got
+    finally:
+        sock.close()
+
+
+def assert_too_large(answer: bytes):
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"connection: close" in head.lower()
+    error = json.loads(body)["error"]
+    assert error["code"] == "headers_too_large" and "16 Ko" in error["message"]
+    assert set(error) == {"code", "message", "file", "line", "field"}
+
+
+def test_headers_beyond_16_kb_are_refused_431(served):
+    """40 headers of 500 bytes sent one by one (20 KB, no blank line yet): the server stops reading at the
+    bound; the service then answers ordinary requests."""
+    pieces = [b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"]
+    pieces += [b"X-Pad-%d: %s\r\n" % (i, b"a" * 500) for i in range(40)]
+    assert_too_large(send_head(served.port, pieces))
+    assert request(served.port, "GET", "/healthz")[0] == 200
+
+
+def test_many_small_headers_beyond_16_kb_are_refused_431(served):
+    """The number of headers is bounded by the same count: 5,000 headers `a: b` (35 KB) are refused."""
+    pieces = [b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"]
+    pieces += [b"a%d: b\r\n" % i * 500 for i in range(10)]
+    assert_too_large(send_head(served.port, pieces))
+
+
+def test_a_request_line_beyond_16_kb_is_refused(served):
+    """A 40 KB URL, sent in pieces: refused (431) before it is complete, as the headers are."""
+    pieces = [b"GET /healthz?q="] + [b"x" * 4000] * 10
+    assert_too_large(send_head(served.port, pieces))
+
+
+def test_headers_just_under_16_kb_are_accepted(served):
+    status = request(served.port, "GET", "/healthz", headers={"X-Pad": "a" * (MAX_HEAD - 1000)})[0]
+    assert status == 200
+
+
+def test_a_pipelined_request_after_a_large_body_is_answered(served):
+    """The bytes of a 200 KB body are not counted as the next request's head: two requests in one send,
+    the first with a large body (a case padded with spaces), both answered 200."""
+    body = json.dumps(CASE).encode() + b" " * 200_000
+    first = (
+        b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    ) + body
+    second = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 8000 + b"\r\nConnection: close\r\n\r\n"
+    answer = send_head(served.port, [first + second])
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)
+    assert statuses == [b"200", b"200"], answer[:300]
+
+
+def test_httptools_refuses_a_complete_head_beyond_16_kb_in_one_read(served):
+    """A complete 20 KB head sent at once is measured from what the parser gave (h11 checks only what it
+    buffers while a head is incomplete, so it may take such a head when it arrives in one read)."""
+    if served.parser != "httptools":
+        pytest.skip("h11 bounds only an incomplete head")
+    head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n"
+    assert_too_large(send_head(served.port, [head]))
 
 
 def test_slow_bodies_are_refused_and_let_go(served):
@@ -335,3 +429,45 @@ def test_allowed_hosts_come_from_the_option_and_the_environment(monkeypatch):
         assert running.request("GET", "/healthz", headers={"Host": "attacker.example"})[0] == 400
     finally:
         running.stop()
+
+
+# --- which parser `fundrules serve` hands to uvicorn ------------------------------------------------
+
+
+def test_serve_parses_with_httptools_when_it_imports(monkeypatch):
+    pytest.importorskip("httptools")
+    from uvicorn.importer import import_from_string
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from fundrules.http.serve import PARSER_ENV, protocol
+
+    monkeypatch.delenv(PARSER_ENV, raising=False)
+    assert issubclass(import_from_string(protocol()), HttpToolsProtocol)
+
+
+def test_serve_falls_back_to_h11_and_says_so_at_info(monkeypatch, caplog):
+    import logging
+    import sys
+
+    from uvicorn.importer import import_from_string
+
+    from fundrules.http.connections import GuardedH11Protocol
+    from fundrules.http.serve import PARSER_ENV, protocol
+
+    monkeypatch.delenv(PARSER_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "httptools", None)  # `import httptools` raises ImportError
+    with caplog.at_level(logging.INFO, logger="fundrules"):
+        assert import_from_string(protocol()) is GuardedH11Protocol
+    assert any(r.levelno == logging.INFO and "h11" in r.getMessage() for r in caplog.records)
+
+
+def test_the_parser_can_be_forced_and_a_wrong_name_is_refused_in_french(monkeypatch):
+    from fundrules.errors import InputError
+    from fundrules.http.serve import PARSER_ENV, protocol
+
+    monkeypatch.setenv(PARSER_ENV, "h11")
+    assert protocol() == "fundrules.http.connections:GuardedH11Protocol"
+    monkeypatch.setenv(PARSER_ENV, "picohttp")
+    with pytest.raises(InputError) as refused:
+        protocol()
+    assert "analyseur HTTP inconnu « picohttp »" in str(refused.value) and "httptools, h11" in str(refused.value)

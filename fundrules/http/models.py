@@ -20,7 +20,8 @@ class ErrorDetail(_Model):
     code: str = Field(
         description="code stable : invalid_input, cannot_evaluate, backend_failure, invalid_json, "
         "body_too_large, batch_too_large, body_timeout, unsupported_media_type, host_not_allowed, "
-        "unauthorized, not_found, method_not_allowed, busy, too_many_connections, not_ready, internal_error"
+        "unauthorized, not_found, method_not_allowed, busy, too_many_connections, headers_too_large, not_ready, "
+        "internal_error"
     )
     message: str = Field(description="la phrase française, avec fichier, ligne et champ")
     file: Optional[str] = Field(None, description="« corps de la requête » pour un cas envoyé")

@@ -1,5 +1,9 @@
 """Running the service under uvicorn: `fundrules serve` calls `run`.
 
+HTTP is parsed by httptools (llhttp, in C) when it imports, else by h11 (pure Python, uvicorn's
+own dependency), each under the same bounds (connections.py, httptools_connections.py): httptools
+costs less CPU per request (README, "Service HTTP"). FUNDRULES_HTTP_PARSER=h11 forces h11.
+
 The listening socket is made here, declared as TCP: asyncio sets TCP_NODELAY only on sockets whose
 protocol says TCP, and uvicorn's own multi-worker socket does not say it, which costs each answer
 a 40 ms delayed-ACK stall (measured by bench/load.py: p50 44 ms instead of a few ms).
@@ -7,7 +11,9 @@ a 40 ms delayed-ACK stall (measured by bench/load.py: p50 44 ms instead of a few
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import logging
 import os
 import socket
 import sys
@@ -32,6 +38,12 @@ from .limits import BODY_TIMEOUT, MAX_IN_FLIGHT
 from .origin import ALLOWED_HOSTS_ENV
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+PARSER_ENV = "FUNDRULES_HTTP_PARSER"
+PROTOCOLS = {
+    "httptools": "fundrules.http.httptools_connections:GuardedHttpToolsProtocol",
+    "h11": "fundrules.http.connections:GuardedH11Protocol",
+}
+log = logging.getLogger("fundrules")
 KEEP_ALIVE_TIMEOUT = 5  # seconds an idle kept-alive connection stays open (uvicorn's own default)
 
 
@@ -67,6 +79,27 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def protocol() -> str:
+    """uvicorn's `http` setting: httptools' protocol when httptools imports, else h11's (said at INFO),
+    or the one FUNDRULES_HTTP_PARSER names."""
+    asked = os.environ.get(PARSER_ENV, "").strip().lower()
+    if asked and asked not in PROTOCOLS:
+        raise InputError(
+            f"{PARSER_ENV} : analyseur HTTP inconnu « {asked} » ; possibles : {', '.join(PROTOCOLS)}", field=PARSER_ENV
+        )
+    if asked == "h11":
+        return PROTOCOLS["h11"]
+    try:
+        importlib.import_module("httptools")  # optional: not a static import, for type checkers without it
+    except ImportError as err:
+        if asked:
+            message = f"{PARSER_ENV}=httptools : httptools ne s'importe pas ici ({err})"
+            raise InputError(message, field=PARSER_ENV) from None
+        log.info("httptools ne s'importe pas ici (%s) : le service lit le HTTP avec h11 (Python pur, plus lent).", err)
+        return PROTOCOLS["h11"]
+    return PROTOCOLS["httptools"]
+
+
 def run(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -98,7 +131,7 @@ def run(
         access_log=access_log,
         server_header=False,
         log_level="info",
-        http="fundrules.http.connections:GuardedH11Protocol",
+        http=protocol(),
         timeout_keep_alive=int(limits.keep_alive_timeout),
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
