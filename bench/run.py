@@ -101,10 +101,19 @@ def serialised_latencies(engine: Engine, cases, seconds: float) -> list[float]:
 
 
 def first_pass_latencies(cases) -> list[float]:
-    """Per-case µs of evaluation + JSON by a fresh Engine meeting each case once (no warm-up, each
-    case new to it): what a stream of cases never seen before costs, beside `serialised_latencies`
-    (whose later passes meet the mix again)."""
+    """Per-case µs of evaluation + JSON by a fresh Engine meeting each case of the mix once: what a
+    stream of cases never seen before costs, beside `serialised_latencies` (whose later passes meet
+    the mix again). The Engine is first warmed as a running service would be, on its rules, not on
+    these cases: one bare case (a job seeker, no other fact) on every day on which some rule changes,
+    in every region, so that each stretch's conditions are compiled before the timing starts."""
+    from fundrules.rulesets.catalog import catalog_change_days
+
     engine = Engine(backend="python")
+    regions = sorted({v for f in engine.catalog.funders.values() for v in f.variants}) + [None]
+    for day in catalog_change_days(engine.catalog, list(engine.catalog.funders.values())):
+        for region in regions:
+            bare = {"date_demande": day.isoformat(), "beneficiaire": {"statut": "demandeur_emploi"}}
+            engine.evaluate({**bare, "region": region} if region else bare).model_dump_json()
     latencies = []
     for case in cases:
         t = time.perf_counter_ns()
@@ -461,7 +470,7 @@ def main() -> None:
     rows.append(("latency p50, python, evaluation + model_dump_json() (µs)", f"{p50['python json']:,.0f}"))
     rows.append(
         (
-            "the same, a fresh Engine meeting each case of the mix once (µs)",
+            "the same, an Engine warmed on its rules meeting each case of the mix once (µs)",
             f"{p50['python first']:,.0f}",
         )
     )
@@ -565,7 +574,8 @@ def main() -> None:
     targets = [
         (
             "27: evaluate + JSON p50 <= 250 µs, 2,000-case mix",
-            f"{p50['python json']:,.0f} µs (a fresh Engine meeting each case once: {p50['python first']:,.0f} µs)",
+            f"{p50['python json']:,.0f} µs (each case met once, by an Engine warmed on its rules: "
+            f"{p50['python first']:,.0f} µs)",
             p50["python json"] <= 250 if len(cases) >= 2000 else "not measured in --quick (300 cases)",
         ),
         (
