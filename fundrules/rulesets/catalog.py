@@ -23,6 +23,7 @@ from ..conditions.kleene import compile_condition
 # `_record` makes the same methods from closures: the same signature, equality, hash, repr and
 # refusal to assign (FrozenInstanceError) as `dataclass(frozen=True, eq=...)` gives.
 _T = TypeVar("_T")
+_set_attribute = object.__setattr__
 
 
 @dataclass_transform(field_specifiers=(field,))
@@ -44,14 +45,16 @@ def _record(*, eq: bool = True, frozen: bool = True) -> Callable[[type[_T]], typ
                 if name not in known or name in values:
                     raise TypeError(f"{cls.__name__}() got an unexpected or repeated argument {name!r}")
                 values[name] = value
-            state = self.__dict__
+            # object.__setattr__, not self.__dict__[name] = ...: reaching for __dict__ turns the
+            # instance's inline attribute values into a dict, and every later read of an attribute
+            # is then slower (CPython 3.11+); the engine reads these objects (ActiveRules) per case.
             for name in names:
                 if name in values:
-                    state[name] = values[name]
+                    _set_attribute(self, name, values[name])
                 elif name in defaults:
-                    state[name] = defaults[name]
+                    _set_attribute(self, name, defaults[name])
                 elif name in factories:
-                    state[name] = factories[name]()
+                    _set_attribute(self, name, factories[name]())
                 else:
                     raise TypeError(f"{cls.__name__}() missing required argument: {name!r}")
 
