@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
-from typing import Optional
+from typing import Any, Optional
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -140,7 +140,35 @@ class Guards:
         self.hang_up()
 
 
-class GuardedH11Protocol(H11Protocol):
+class GuardedHooks:
+    """uvicorn's connection hooks both guarded protocols share, each handing the event to its Guards
+    (placed before the parser's protocol class: `super()` is uvicorn's own hook)."""
+
+    guards: Guards
+    cycle: Any
+    connections: Any
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self.guards.admit(transport, len(self.connections))
+
+    def connection_lost(self, exc) -> None:
+        self.guards.lost()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def pause_writing(self) -> None:
+        super().pause_writing()  # type: ignore[misc]
+        self.guards.writing_paused()
+
+    def resume_writing(self) -> None:
+        self.guards.reading_again()
+        super().resume_writing()  # type: ignore[misc]
+
+    def _request_in_progress(self) -> bool:
+        return self.cycle is not None and not self.cycle.response_complete
+
+
+class GuardedH11Protocol(GuardedHooks, H11Protocol):
     """uvicorn's h11 protocol with a header deadline, a send deadline and a connection cap (h11 bounds the
     headers' size itself: `h11_max_incomplete_event_size`, set by serve.py; what it refuses is answered 431)."""
 
@@ -148,10 +176,6 @@ class GuardedH11Protocol(H11Protocol):
         super().__init__(*args, **kwargs)
         self.guards = Guards(self.loop, self._request_in_progress, self._hang_up)
         self.max_header_bytes = self.config.h11_max_incomplete_event_size or MAX_HEADER_BYTES  # h11's default too
-
-    def connection_made(self, transport) -> None:
-        super().connection_made(transport)
-        self.guards.admit(transport, len(self.connections))
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -167,21 +191,6 @@ class GuardedH11Protocol(H11Protocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self.guards.response_complete()
-
-    def connection_lost(self, exc) -> None:
-        self.guards.lost()
-        super().connection_lost(exc)
-
-    def pause_writing(self) -> None:
-        super().pause_writing()
-        self.guards.writing_paused()
-
-    def resume_writing(self) -> None:
-        self.guards.reading_again()
-        super().resume_writing()
-
-    def _request_in_progress(self) -> bool:
-        return self.cycle is not None and not self.cycle.response_complete
 
     def _hang_up(self) -> None:
         try:

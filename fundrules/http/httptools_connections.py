@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .connections import MAX_HEADER_BYTES, Guards
+from .connections import MAX_HEADER_BYTES, GuardedHooks, Guards
 
 _REQUEST_LINE_FRAME = len(b"GET  HTTP/1.1\r\n") + len(b"\r\n")  # what surrounds the URL, and the blank line
 
 
-class GuardedHttpToolsProtocol(HttpToolsProtocol):
+class GuardedHttpToolsProtocol(GuardedHooks, HttpToolsProtocol):
     """uvicorn's httptools protocol with the bounds of GuardedH11Protocol, and a bound on headers' size."""
 
     def __init__(self, *args, **kwargs):
@@ -35,10 +35,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.head_bytes = 0  # bytes of the current head received (see the module's docstring)
         self.messages_complete = 0
         self.refused = False  # answered 431: what the parser still finds in the read is dropped
-
-    def connection_made(self, transport) -> None:
-        super().connection_made(transport)
-        self.guards.admit(transport, len(self.connections))
 
     def data_received(self, data: bytes) -> None:
         whole_read_in_head, completed = self.in_head, self.messages_complete
@@ -82,21 +78,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse()
             return
         self.guards.response_complete()
-
-    def connection_lost(self, exc) -> None:
-        self.guards.lost()
-        super().connection_lost(exc)
-
-    def pause_writing(self) -> None:
-        super().pause_writing()
-        self.guards.writing_paused()
-
-    def resume_writing(self) -> None:
-        self.guards.reading_again()
-        super().resume_writing()
-
-    def _request_in_progress(self) -> bool:
-        return self.cycle is not None and not self.cycle.response_complete
 
     def _refuse(self) -> None:
         self.refused = True
