@@ -141,23 +141,6 @@ def evaluation_warnings(catalog: Catalog, day: dt.date, on: Optional[dt.date] = 
     return list(_evaluation_warnings(catalog, day, on or today()))
 
 
-_CATALOG_OF: dict[int, tuple[weakref.ref, weakref.ref, bool]] = {}  # id(funder) -> (funder, catalog, carrier)
-
-
-def register(catalog: Catalog) -> None:
-    """Lets the engine's per-funder hook (`review_warning`) find the funder's catalog: the warnings of
-    an evaluation are carried by one funder, the first by id, whose hook every evaluation calls. An entry
-    lives as long as its funder (removed when the funder is freed, before its id can be reused)."""
-    first = min(catalog.funders) if catalog.funders else None
-    ref = weakref.ref(catalog)
-    for funder in catalog.funders.values():
-        key = id(funder)
-        known = _CATALOG_OF.get(key)
-        if known is None or known[0]() is not funder:
-            weakref.finalize(funder, _CATALOG_OF.pop, key, None)
-        _CATALOG_OF[key] = (weakref.ref(funder), ref, funder.id == first)
-
-
 Review = tuple[Optional[dt.date], Optional[int], Optional[dt.date], Optional[str]]
 # by id(funder) (Funder is unhashable), holding it weakly: a dropped Engine's rules are not kept alive
 _REVIEWS: dict[tuple[int, Optional[str]], tuple[weakref.ref, Review]] = {}
@@ -194,25 +177,6 @@ def amount_warning(funder: Funder, variant: Optional[Variant], status: str, day:
         return None
     when = ", ".join(date_fr(d) for d in days)
     return f"Montant de {_track_name(funder, variant)} à confirmer : revalorisation du {when} non encodée."
-
-
-def review_warning(
-    funder: Funder, variant: Optional[Variant], status: str, funder_name: str, decided_by: str, day: dt.date
-) -> Optional[str]:
-    """The engine's hook, called once per funder of an evaluation: the funder's own `amount_warning`, and,
-    for the first funder of the catalog only, the evaluation's warnings (`evaluation_warnings`) — so that
-    an overdue review is one line naming the funders, not one line per funder. An engine that can call
-    `evaluation_warnings` once after its loop should, and keep this hook for `amount_warning` only."""
-    lines: list[str] = []
-    found = _CATALOG_OF.get(id(funder))
-    if found is not None and found[0]() is funder and found[2]:
-        catalog = found[1]()
-        if catalog is not None:
-            lines.extend(_evaluation_warnings(catalog, day, today()))
-    amount = amount_warning(funder, variant, status, day)
-    if amount:
-        lines.append(amount)
-    return " ".join(lines) if lines else None
 
 
 def revaluation_days(parameter: Any, version: Any, until: dt.date) -> list[dt.date]:

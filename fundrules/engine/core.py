@@ -18,7 +18,7 @@ from ..case import CaseInput, case_facts, case_from_data
 from ..coherence import cohere_across, cohere_funder, cohere_outcomes, paired_map
 from ..derived import add_derived
 from ..errors import EvaluationError, InputError
-from ..freshness import AMOUNT_STATUSES, amount_warning, evaluation_warnings, review, variant_of
+from ..freshness import amount_warning, evaluation_warnings, review, variant_of
 from ..parallel import can_fork, forked_slices
 from ..provenance import relative_file, ruleset_files, rulesets_digest
 from ..results import SCHEMA_VERSION, DerivedValue, Evaluation, FunderResult, Provenance, construct
@@ -101,7 +101,7 @@ class Engine:
         # two change days, cases with the same selecting values get the same rules of every funder.
         self._change_days = catalog_change_days(self.catalog, self._funders)
         self._selecting = tuple(f.variant_by for f in self._funders if f.variant_by)
-        # the catalog's first funder (freshness.register), whose warning line carries the evaluation's
+        # the catalog's first funder (by id), whose warning line carries the evaluation's own warnings
         self._first_funder = self.catalog.funders[min(self.catalog.funders)] if self.catalog.funders else None
         self._paired = paired_map(self.catalog)  # pay tied to a course (coherence.py), read on every answer
         self._backend.check(self.catalog, self.plan_rules)  # durable-rules' limits; nothing for python
@@ -239,7 +239,7 @@ class Engine:
         facts, day = outcome._facts, outcome.as_of
         derived = frozenset(p["fact"] for p in outcome._derived)
         results, warnings = [], []
-        # the evaluation's own warnings go with the first funder's line (freshness.review_warning)
+        # one line per kind (freshness.evaluation_warnings), carried by the first funder's line
         general = evaluation_warnings(self.catalog, day) if self._first_funder is not None else []
         for f in outcome.funders:
             if f.active is None:
@@ -259,7 +259,7 @@ class Engine:
                 else:
                     result = self._kept_answer(f, facts, can_mobilise)
             results.append(result)
-            amount = amount_warning(funder, variant, result.status, day) if result.status in AMOUNT_STATUSES else None
+            amount = amount_warning(funder, variant, result.status, day)
             if funder is self._first_funder and general:
                 warnings.append(" ".join([*general, amount] if amount else general))
             elif amount:

@@ -678,20 +678,20 @@ def load_catalog(directory: str | Path | None = None, *, cache: bool = True) -> 
     folder = catalog_cache.cache_dir(bundled=_is_bundled(directory)) if cache else None
     files = read_ruleset_files(directory)  # read once: parsed, and digested for provenance (no second read)
     if files is None:
-        return _registered(_load_catalog(directory, read_document))
+        return _load_catalog(directory, read_document)
     key = None
     if folder is not None:
         key = catalog_cache.entry_key(str(directory), files)
         found = catalog_cache.read(folder, key, str(directory)) if key is not None else None
         if found is not None:
-            return _registered(found)
+            return found
     snapshot = _Snapshot(directory, files)
     catalog = _load_catalog(directory, snapshot.read)
     if snapshot.complete:
         catalog.files = {relative: file_digest(data) for relative, data in files.items()}
         if folder is not None and key is not None:
             catalog_cache.write(folder, key, catalog)
-    return _registered(catalog)
+    return catalog
 
 
 def _is_bundled(directory: Path) -> bool:
@@ -700,14 +700,6 @@ def _is_bundled(directory: Path) -> bool:
         return directory.resolve() == shipped_rulesets_dir().resolve()
     except OSError:
         return False
-
-
-def _registered(catalog: Catalog) -> Catalog:
-    """The catalog, known to the freshness warnings that the engine's per-funder hook gives."""
-    from ..freshness import register
-
-    register(catalog)
-    return catalog
 
 
 def _load_catalog(directory: Path, read: Reader) -> Catalog:
