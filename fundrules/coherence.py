@@ -196,18 +196,21 @@ def _pending_is_not_blocking(r: FunderResult) -> FunderResult:
 def _known_gaps(r: FunderResult, catalog: Any, facts: Mapping[str, Any], day: dt.date) -> FunderResult:
     """For a funder still to check: the criteria that already fail unless a yes/no fact still unknown
     turns out "oui" (an exception), said as the gap with the value seen and the value required."""
-    if r.status != "a_verifier" or not r.pending:
-        return r
-    if not any(check.missing_facts and all(map(_is_yes_no, check.missing_facts)) for check in r.pending):
-        return r  # no check waits only for yes/no facts: no gap to say (the loop below would skip all)
+    if not _may_have_gaps(r):
+        return r  # the rules in force are not even looked up
     return _gaps(r, _active(catalog, r.funder, facts, day), facts)
+
+
+def _may_have_gaps(r: FunderResult) -> bool:
+    """Still to check, and some check waits only for yes/no facts (the others cannot make a gap)."""
+    if r.status != "a_verifier" or not r.pending:
+        return False
+    return any(check.missing_facts and all(map(_is_yes_no, check.missing_facts)) for check in r.pending)
 
 
 def _gaps(r: FunderResult, active: Any, facts: Mapping[str, Any]) -> FunderResult:
     """`_known_gaps` with the rules the answer was computed from."""
-    if active is None or r.status != "a_verifier" or not r.pending:
-        return r
-    if not any(check.missing_facts and all(map(_is_yes_no, check.missing_facts)) for check in r.pending):
+    if active is None or not _may_have_gaps(r):
         return r
     from .engine.explain import failed_blocker  # the engine's own wording of a failed criterion
 

@@ -103,6 +103,12 @@ def copy_with(decision: FunderOutcome, **changes: Any) -> FunderOutcome:
     return copy
 
 
+def notes_of(active: ActiveRules, outcomes: Outcomes) -> tuple[Criterion, ...]:
+    """The notes of an answer: its non-blocking criteria that do not hold (the status never reads
+    them; the explanation shows them, so the facts they read are among those an answer reads)."""
+    return tuple(c for c in active.criteria if not c.blocking and c.key in outcomes)
+
+
 def _status_of(criteria: list[Criterion], outcomes: Outcomes) -> str:
     values = [outcomes.get(c.key, True) for c in criteria]
     if any(v is False for v in values):
@@ -184,7 +190,7 @@ def _decide(active: ActiveRules, outcomes: Outcomes, pattern: Any = None) -> Fun
         for path in c.facts:
             read.setdefault(path, None)
     reads = dict.fromkeys(read)
-    for c in (*failing, *(c for c in active.criteria if not c.blocking and c.key in outcomes)):
+    for c in (*failing, *notes_of(active, outcomes)):
         reads.update(dict.fromkeys(c.facts))
     return FunderOutcome(
         funder=active.funder.id,

@@ -33,7 +33,7 @@ from ..results import (
 )
 from ..rulesets.catalog import ActiveRules, Criterion, Funder, Variant
 from .cache import AnswerCache, exact
-from .decide import FunderOutcome
+from .decide import FunderOutcome, notes_of
 
 
 class _Texts:
@@ -120,8 +120,16 @@ def _blocker(criterion: Criterion, facts: Mapping[str, Any], values: _Texts) -> 
 def failed_blocker(active: ActiveRules, criterion: Criterion, facts: Mapping[str, Any]) -> Blocker:
     """The blocker a failing criterion of `active` gives on `facts`, worded as in every answer
     (fundrules/coherence.py words a known gap with it)."""
-    texts = {name: value_fr(value) for name, value in active.params}
-    return _blocker(criterion, facts, _Texts(criterion, facts, texts))
+    return _blocker(criterion, facts, _Texts(criterion, facts, param_texts(active)))
+
+
+def param_texts(active: ActiveRules) -> dict[str, str]:
+    """The French text of each parameter value of the rules in force; a value whose revaluation day
+    has passed with no new value encoded (last year's) says so, wherever a text shows it."""
+    params = {name: value_fr(value) for name, value in active.params}
+    for name, revalued_on in active.stale:
+        params[name] += f" (à confirmer : revalorisation du {date_fr(revalued_on)} non encodée)"
+    return params
 
 
 class _Written:
@@ -228,7 +236,7 @@ def _frame(active: ActiveRules, decision: FunderOutcome) -> _Frame:
     funder, version, variant = active.funder, active.version, active.variant
     _common, by_route = active.partition
     outcomes = decision.outcomes
-    notice_criteria = tuple(c for c in active.criteria if not c.blocking and c.key in outcomes)
+    notice_criteria = notes_of(active, outcomes)
     status, route_status = decision.status, decision.route_status
     failing, unknown = decision.failing, decision.unknown
     missing = decision.missing_facts
@@ -311,9 +319,7 @@ def _frame(active: ActiveRules, decision: FunderOutcome) -> _Frame:
         scope_label=funder.scope_of(variant)[1],
     )
     step_criteria = tuple(c for c in failing + unknown if c.next_step)
-    params = {name: value_fr(value) for name, value in active.params}  # the parameters' French texts
-    for name, revalued_on in active.stale:  # last year's value: said wherever a text shows it
-        params[name] += f" (à confirmer : revalorisation du {date_fr(revalued_on)} non encodée)"
+    params = param_texts(active)
     return fields, notice_criteria, step_criteria, later_by_mobilising, params
 
 
