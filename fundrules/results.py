@@ -136,10 +136,10 @@ def construct_from(cls: type[M], values: dict[str, Any]) -> M:
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
     fields = _ALL_FIELDS.get(cls)
-    if fields is None or len(values) != len(fields):
+    if fields is None:
         fields = _ALL_FIELDS[cls] = _FieldsSet(cls.__pydantic_fields__)
-        if len(values) != len(fields):  # not every field named: a set of its own
-            fields = set(values)  # type: ignore[assignment]
+    if len(values) != len(fields):  # not every field named: a set of its own
+        fields = set(values)  # type: ignore[assignment]
     _set(model, "__pydantic_fields_set__", fields)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
