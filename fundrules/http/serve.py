@@ -84,9 +84,7 @@ def protocol() -> str:
     or the one FUNDRULES_HTTP_PARSER names."""
     asked = os.environ.get(PARSER_ENV, "").strip().lower()
     if asked and asked not in PROTOCOLS:
-        raise InputError(
-            f"{PARSER_ENV} : analyseur HTTP inconnu « {asked} » ; possibles : {', '.join(PROTOCOLS)}", field=PARSER_ENV
-        )
+        raise InputError(f"analyseur HTTP inconnu « {asked} » ; possibles : {', '.join(PROTOCOLS)}", field=PARSER_ENV)
     if asked == "h11":
         return PROTOCOLS["h11"]
     try:
