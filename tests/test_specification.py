@@ -186,7 +186,7 @@ def test_the_frame_key_names_everything_the_frame_reads(inputs):
 
     from fundrules.engine.backend import outcomes_of
     from fundrules.engine.decide import _decide
-    from fundrules.engine.explain import _frame
+    from fundrules.engine.explain import _frame, param_texts
 
     engine = Engine(RULESETS, backend="python", cache=False)
     copies = 0
@@ -198,5 +198,6 @@ def test_the_frame_key_names_everything_the_frame_reads(inputs):
             fresh = _decide(f.active, outcomes_of(f.active, f.pattern), f.pattern)
             copies += (fresh.status, fresh.blockers, fresh.missing_facts) != (f.status, f.blockers, f.missing_facts)
             keyed = replace(fresh, status=f.status, missing_facts=f.missing_facts)
-            assert _frame(f.active, f) == _frame(f.active, keyed), (f.funder, _key)
+            params = param_texts(f.active)
+            assert _frame(f.active, f, params) == _frame(f.active, keyed, params), (f.funder, _key)
     assert copies > 100, copies  # the copies (coherence, narrowed facts to collect) are among them

@@ -25,7 +25,7 @@ import datetime as dt
 from typing import Any, Optional
 
 DEFAULT_ENTRIES = 40_000  # about 3 kB each when answers are written as JSON: see the module docstring
-KINDS = ("selection", "early", "decision", "frame", "text", "result")
+KINDS = ("selection", "early", "decision", "rules", "frame", "text", "result")
 
 
 def exact(value: Any) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Optional
 
 from ..french import date_fr, fact_label, fact_value_fr, fill, value_fr
@@ -224,11 +225,11 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
 
 
 _Frame = tuple[
-    dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], dict[Optional[bool], tuple[str, ...]], dict[str, str]
+    dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], dict[Optional[bool], tuple[str, ...]], Mapping[str, str]
 ]
 
 
-def _frame(active: ActiveRules, decision: FunderOutcome) -> _Frame:
+def _frame(active: ActiveRules, decision: FunderOutcome, params: Mapping[str, str]) -> _Frame:
     """What a funder's answer holds that depends on its decision only, not on the values its texts
     read nor on the operator (`build_result` adds them): fields of FunderResult, criteria giving
     notices, criteria giving a next step, the later steps for each answer to "can the operator
@@ -319,7 +320,6 @@ def _frame(active: ActiveRules, decision: FunderOutcome) -> _Frame:
         scope_label=funder.scope_of(variant)[1],
     )
     step_criteria = tuple(c for c in failing + unknown if c.next_step)
-    params = param_texts(active)
     return fields, notice_criteria, step_criteria, later_by_mobilising, params
 
 
@@ -339,8 +339,12 @@ def frame_of(decision: FunderOutcome, cache: AnswerCache) -> _Frame:
     key = frame_key(decision)
     frame = cache.get("frame", key)
     if frame is None:
-        assert decision.active is not None  # an answer without rules is `decision.early`
-        frame = cache.put("frame", key, _frame(decision.active, decision))
+        active = decision.active
+        assert active is not None  # an answer without rules is `decision.early`
+        params = cache.get("rules", active)
+        if params is None:  # the same for every frame of these rules
+            params = cache.put("rules", active, MappingProxyType(param_texts(active)))
+        frame = cache.put("frame", key, _frame(active, decision, params))
     return frame
 
 
