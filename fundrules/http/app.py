@@ -21,7 +21,7 @@ from .. import __version__
 from ..errors import FundrulesError
 from ..provenance import code_identity
 from .auth import TOKEN_ENV, BearerAuth, TokenGuard
-from .errors import error_response, internal_error, on_fundrules_error, on_http_exception, on_validation_error
+from .errors import failed_after_start, failure_response, on_fundrules_error, on_http_exception, on_validation_error
 from .lean import LeanCaseRoutes
 from .limits import (
     BODY_TIMEOUT,
@@ -102,13 +102,9 @@ class CatchAll:
             await self.app(scope, receive, tracking_send)
         except Exception as error:  # noqa: BLE001 - the last line of defence
             if started:
-                log.error("erreur interne (%s) après le début de la réponse", type(error).__name__)
+                failed_after_start(error)
                 return
-            if isinstance(error, FundrulesError):
-                response = error_response(error)
-            else:
-                response = internal_error(f"{scope.get('method')} {scope.get('path')}", error)
-            await response(scope, receive, send)
+            await failure_response(error, scope)(scope, receive, send)
 
 
 class FundrulesAPI(FastAPI):

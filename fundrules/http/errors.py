@@ -73,6 +73,19 @@ def refusal_response(error: FundrulesError, path: str) -> JSONResponse:
     return error_response(error)
 
 
+def failure_response(error: Exception, scope) -> JSONResponse:
+    """The last line of defence (app.py's CatchAll, lean.py): an exception no handler answered, as an
+    error of the library in its own shape, else a 500 `internal_error` (logged without its message)."""
+    if isinstance(error, FundrulesError):
+        return error_response(error)
+    return internal_error(f"{scope.get('method')} {scope.get('path')}", error)
+
+
+def failed_after_start(error: Exception) -> None:
+    """An exception once the answer has begun: too late to answer it, logged as its type only."""
+    log.error("erreur interne (%s) après le début de la réponse", type(error).__name__)
+
+
 async def on_fundrules_error(request, error: FundrulesError) -> JSONResponse:
     return refusal_response(error, request.url.path)
 

@@ -24,7 +24,6 @@ behind a lock that a batch being streamed holds in its thread: the loop must nev
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, Optional
@@ -35,14 +34,12 @@ from starlette.requests import ClientDisconnect
 
 from ..errors import FundrulesError
 from .auth import TokenGuard
-from .errors import error_response, internal_error, refusal_response, validation_response
+from .errors import error_response, failed_after_start, failure_response, refusal_response, validation_response
 from .limits import BodyBounds, InFlight
 from .origin import OriginGuard
 from .routes.common import as_of_in
 from .routes.evaluation import evaluation_query
 from .service import Service
-
-log = logging.getLogger("fundrules.http")
 
 _JSON = (b"content-type", b"application/json")
 _NO_QUERY: dict[str, str] = {}
@@ -103,12 +100,9 @@ class LeanCaseRoutes:
                     self.in_flight.count -= 1
         except Exception as error:  # noqa: BLE001 - CatchAll's rule: a 500 in the common shape, never a traceback
             if started:
-                log.error("erreur interne (%s) après le début de la réponse", type(error).__name__)
+                failed_after_start(error)
                 return
-            if isinstance(error, FundrulesError):
-                response = error_response(error)
-            else:
-                response = internal_error(f"{scope.get('method')} {scope.get('path')}", error)
+            response = failure_response(error, scope)
         await self._reply(send, response.status_code, response.raw_headers, response.body)
 
     async def _work(self, route, scope, receive) -> tuple[int, list[tuple[bytes, bytes]], bytes | memoryview]:
