@@ -2,7 +2,8 @@
 
 Evaluations run in worker threads (the durable backend serialises its calls behind a lock; the
 event loop must keep answering meanwhile): `app.state.workers`, at most WORKER_THREADS, made on
-demand. Nothing of a request is logged or kept.
+demand. `POST /v1/evaluate` and `POST /v1/plan` are answered by a lean path in front of FastAPI
+(lean.py: the same guards and answers, for less CPU). Nothing of a request is logged or kept.
 """
 
 from __future__ import annotations
@@ -19,11 +20,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..errors import FundrulesError
 from ..provenance import code_identity
-from .auth import TOKEN_ENV, BearerAuth
-from .errors import error_response, internal_error, on_fundrules_error, on_http_exception, on_validation_error
-from .limits import BODY_TIMEOUT, MAX_BATCH, MAX_BODY_BYTES, MAX_IN_FLIGHT, BodyLimit, InFlightLimit
+from .auth import TOKEN_ENV, BearerAuth, TokenGuard
+from .errors import failed_after_start, failure_response, on_fundrules_error, on_http_exception, on_validation_error
+from .lean import LeanCaseRoutes
+from .limits import (
+    BODY_TIMEOUT,
+    MAX_BATCH,
+    MAX_BODY_BYTES,
+    MAX_IN_FLIGHT,
+    BodyBounds,
+    BodyLimit,
+    InFlight,
+    InFlightLimit,
+)
 from .openapi import build_openapi
-from .origin import OriginCheck
+from .origin import OriginCheck, OriginGuard
 from .routes import ROUTERS
 from .service import Service
 
@@ -39,18 +50,22 @@ WORKER_THREADS = 40  # the bound of the thread pool the routes used before (anyi
 _UNSET: Any = object()
 
 
-class IdentityHeaders:
-    """ASGI middleware: every response, errors included, says which fundrules answered
-    (`Fundrules-Version`) and with which code and rules (`Fundrules-Digests: code=…, rulesets=…`), so that
-    a stored answer can be matched to both."""
+def identity_headers(engine) -> list[tuple[bytes, bytes]]:
+    """`Fundrules-Version` and `Fundrules-Digests: code=…, rulesets=…`: which fundrules answered, with
+    which code and rules, so that a stored answer can be matched to both."""
+    rules = getattr(getattr(engine, "provenance", None), "rulesets_digest", "")
+    return [
+        (VERSION_HEADER.lower().encode(), __version__.encode()),
+        (DIGESTS_HEADER.lower().encode(), f"code={code_identity()}, rulesets={rules}".encode()),
+    ]
 
-    def __init__(self, app, engine):
+
+class IdentityHeaders:
+    """ASGI middleware: every response, errors included, carries the identity headers (`identity_headers`)."""
+
+    def __init__(self, app, engine=None, headers: Optional[list[tuple[bytes, bytes]]] = None):
         self.app = app
-        rules = getattr(getattr(engine, "provenance", None), "rulesets_digest", "")
-        self.headers = [
-            (VERSION_HEADER.lower().encode(), __version__.encode()),
-            (DIGESTS_HEADER.lower().encode(), f"code={code_identity()}, rulesets={rules}".encode()),
-        ]
+        self.headers = headers if headers is not None else identity_headers(engine)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -87,13 +102,25 @@ class CatchAll:
             await self.app(scope, receive, tracking_send)
         except Exception as error:  # noqa: BLE001 - the last line of defence
             if started:
-                log.error("erreur interne (%s) après le début de la réponse", type(error).__name__)
+                failed_after_start(error)
                 return
-            if isinstance(error, FundrulesError):
-                response = error_response(error)
-            else:
-                response = internal_error(f"{scope.get('method')} {scope.get('path')}", error)
-            await response(scope, receive, send)
+            await failure_response(error, scope)(scope, receive, send)
+
+
+class FundrulesAPI(FastAPI):
+    """The FastAPI application, with the lean path of the case routes (lean.py) in front when
+    `create_app(lean=True)`: a request it recognises is answered there, every other one by FastAPI."""
+
+    lean: Optional[LeanCaseRoutes] = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        lean = self.lean
+        if lean is None or self.root_path:
+            return await super().__call__(scope, receive, send)
+        route = lean.route(scope)
+        if route is None:
+            return await super().__call__(scope, receive, send)
+        await lean.answer(route, scope, receive, send)
 
 
 def create_app(
@@ -107,19 +134,22 @@ def create_app(
     body_timeout: float = BODY_TIMEOUT,
     max_in_flight: int = MAX_IN_FLIGHT,
     allowed_hosts: Optional[list[str]] = None,
+    lean: bool = True,
 ) -> FastAPI:
     """The application over `engine` (by default one `Engine(rulesets, backend)` loaded now).
 
     `token`: the bearer token every request but the probes must carry; by default FUNDRULES_API_TOKEN
     (unset or empty: no token). `allowed_hosts`: Host names admitted besides the loopback ones; by
-    default FUNDRULES_ALLOWED_HOSTS (see `origin.py`). The other bounds are described in `limits.py`."""
+    default FUNDRULES_ALLOWED_HOSTS (see `origin.py`). The other bounds are described in `limits.py`.
+    `lean`: answer `POST /v1/evaluate` and `POST /v1/plan` by the lean path (lean.py), the same answers
+    for less CPU; `lean=False` sends them through FastAPI's routes like every other request."""
     if engine is None:
         from ..engine import Engine
 
         engine = Engine(rulesets, backend=backend)
     if token is _UNSET:
         token = os.environ.get(TOKEN_ENV) or None
-    app = FastAPI(
+    app = FundrulesAPI(
         title="fundrules",
         version=__version__,
         description="Quels financeurs peuvent payer un projet de formation, et ce qui bloque les "
@@ -132,14 +162,24 @@ def create_app(
     app.add_exception_handler(FundrulesError, on_fundrules_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_middleware(BodyLimit, limit=max_body, body_timeout=body_timeout)
-    app.add_middleware(InFlightLimit, limit=max_in_flight)
     from ..web import FORM_PATHS, PAGE_PATHS, web_router  # the counsellors' page at / (fundrules/web/)
 
-    app.add_middleware(BearerAuth, token=token, self_guarded=PAGE_PATHS)
-    app.add_middleware(OriginCheck, allowed_hosts=allowed_hosts, form_paths=FORM_PATHS)
+    # The guards, built once: the middlewares and the lean path (lean.py) share them (one in-flight count)
+    bounds = BodyBounds(max_body, body_timeout)
+    in_flight = InFlight(max_in_flight)
+    token_guard = TokenGuard(token, PAGE_PATHS)
+    origin_guard = OriginGuard(allowed_hosts, FORM_PATHS)
+    identity = identity_headers(engine)
+    app.add_middleware(BodyLimit, bounds=bounds)
+    app.add_middleware(InFlightLimit, counter=in_flight)
+    app.add_middleware(BearerAuth, guard=token_guard)
+    app.add_middleware(OriginCheck, guard=origin_guard)
     app.add_middleware(CatchAll)
-    app.add_middleware(IdentityHeaders, engine=engine)  # added last: outermost, so every answer carries them
+    app.add_middleware(IdentityHeaders, headers=identity)  # added last: outermost, so every answer carries them
+    if lean:
+        app.lean = LeanCaseRoutes(
+            app.state.service, app.state.workers, identity, origin_guard, token_guard, in_flight, bounds
+        )
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(web_router(token))  # same token rule, checked by the page itself

@@ -30,8 +30,8 @@ def route_path(scope) -> str:
     return path[len(root) :] if path[len(root)] == "/" else path
 
 
-def _unauthorized(message: str):
-    return error_response(HttpError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"}))
+def _unauthorized(message: str) -> HttpError:
+    return HttpError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def bearer_token(headers) -> Optional[bytes]:
@@ -45,25 +45,45 @@ def bearer_token(headers) -> Optional[bytes]:
     return credentials.strip(b" \t")
 
 
-class BearerAuth:
-    """ASGI middleware: without the token, only OPEN_PATHS answer."""
+class TokenGuard:
+    """The token rule (see the module): which request it refuses, and with what; shared by BearerAuth
+    and the lean case routes (lean.py), so that both refuse the same requests in the same words."""
 
-    def __init__(self, app, token: Optional[str], self_guarded: frozenset[str] = frozenset()):
+    def __init__(self, token: Optional[str], self_guarded: frozenset[str] = frozenset()):
         """`self_guarded`: exact paths whose routes check the same token themselves (the counsellors'
         page, which also takes it from its login cookie)."""
-        self.app = app
         self.expected = token.encode("utf-8") if token else None
         self.passing = OPEN_PATHS | self_guarded
 
-    async def __call__(self, scope, receive, send):
-        if self.expected is None or scope["type"] != "http" or route_path(scope) in self.passing:
-            return await self.app(scope, receive, send)
+    def refusal(self, scope) -> Optional[HttpError]:
+        """The 401 of an http request without the token, else None."""
+        if self.expected is None or route_path(scope) in self.passing:
+            return None
         headers = scope.get("headers", ())
         if not any(name == b"authorization" for name, _ in headers):
-            return await _unauthorized("jeton manquant : envoyez l'en-tête « Authorization: Bearer <jeton> »")(
-                scope, receive, send
-            )
+            return _unauthorized("jeton manquant : envoyez l'en-tête « Authorization: Bearer <jeton> »")
         given = bearer_token(headers)
         if given is None or not hmac.compare_digest(given, self.expected):
-            return await _unauthorized("jeton invalide")(scope, receive, send)
+            return _unauthorized("jeton invalide")
+        return None
+
+
+class BearerAuth:
+    """ASGI middleware: without the token, only OPEN_PATHS answer."""
+
+    def __init__(
+        self,
+        app,
+        token: Optional[str] = None,
+        self_guarded: frozenset[str] = frozenset(),
+        guard: Optional[TokenGuard] = None,
+    ):
+        self.app = app
+        self.guard = guard or TokenGuard(token, self_guarded)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            refused = self.guard.refusal(scope)
+            if refused is not None:
+                return await error_response(refused)(scope, receive, send)
         await self.app(scope, receive, send)

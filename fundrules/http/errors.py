@@ -65,10 +65,29 @@ def internal_error(where: str, error: BaseException) -> JSONResponse:
     )
 
 
-async def on_fundrules_error(request, error: FundrulesError) -> JSONResponse:
+def refusal_response(error: FundrulesError, path: str) -> JSONResponse:
+    """The answer to an error of the library or of the request raised by a route at `path` (a
+    failure of the rules engine is logged, as its type only)."""
     if isinstance(error, BackendError):
-        log.error("échec du moteur de règles (%s) sur %s", type(error).__name__, request.url.path)
+        log.error("échec du moteur de règles (%s) sur %s", type(error).__name__, path)
     return error_response(error)
+
+
+def failure_response(error: Exception, scope) -> JSONResponse:
+    """The last line of defence (app.py's CatchAll, lean.py): an exception no handler answered, as an
+    error of the library in its own shape, else a 500 `internal_error` (logged without its message)."""
+    if isinstance(error, FundrulesError):
+        return error_response(error)
+    return internal_error(f"{scope.get('method')} {scope.get('path')}", error)
+
+
+def failed_after_start(error: Exception) -> None:
+    """An exception once the answer has begun: too late to answer it, logged as its type only."""
+    log.error("erreur interne (%s) après le début de la réponse", type(error).__name__)
+
+
+async def on_fundrules_error(request, error: FundrulesError) -> JSONResponse:
+    return refusal_response(error, request.url.path)
 
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 413: "body_too_large"}
@@ -102,6 +121,11 @@ def _french(error: dict) -> str:
 
 async def on_validation_error(request, error) -> JSONResponse:
     """FastAPI's own parameter checks (query, path), said in French like a case error."""
+    return validation_response(error)
+
+
+def validation_response(error) -> JSONResponse:
+    """A RequestValidationError (a query or path parameter refused) as a 422 in the common shape."""
     problems = error.errors()
     first = problems[0] if problems else {"loc": (), "msg": "requête invalide"}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header")]

@@ -10,6 +10,7 @@ connection whose client stopped reading.
 from __future__ import annotations
 
 import asyncio
+from typing import Optional
 
 from ..source import MAX_FILE_BYTES
 from .auth import OPEN_PATHS, route_path
@@ -43,31 +44,33 @@ def too_slow(seconds: float) -> HttpError:
     )
 
 
-class BodyLimit:
-    """ASGI middleware: refuses a declared Content-Length over the limit without reading a byte, stops
-    a chunked body as soon as the bytes received pass the limit, refuses (408) a body not received in
-    full within `body_timeout` seconds."""
+class BodyBounds:
+    """The body's bounds (size, time to send it), shared by BodyLimit and the lean case routes
+    (lean.py): a declared Content-Length over the limit is refused without reading a byte, a chunked
+    body as soon as the bytes received pass the limit, a body not received in full within
+    `body_timeout` seconds is refused (408)."""
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES, body_timeout: float = BODY_TIMEOUT):
-        self.app, self.limit, self.body_timeout = app, limit, body_timeout
+    def __init__(self, limit: int = MAX_BODY_BYTES, body_timeout: float = BODY_TIMEOUT):
+        self.limit, self.body_timeout = limit, body_timeout
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        for name, value in scope.get("headers", ()):
+    def declared_refusal(self, headers) -> Optional[HttpError]:
+        """The refusal of a request by its Content-Length (unreadable: 400; over the limit: 413), else None."""
+        for name, value in headers:
             if name == b"content-length":
                 try:
                     size = int(value)
                 except ValueError:
-                    return await error_response(HttpError(400, "invalid_request", "en-tête Content-Length invalide"))(
-                        scope, receive, send
-                    )
+                    return HttpError(400, "invalid_request", "en-tête Content-Length invalide")
                 if size > self.limit:
-                    return await error_response(too_large(size, self.limit))(scope, receive, send)
+                    return too_large(size, self.limit)
+        return None
+
+    def receiver(self, receive):
+        """`receive`, bounded: it raises the 408 past the deadline (counted from now) and the 413 once
+        the bytes received pass the limit."""
         received = 0
         limit, timeout = self.limit, self.body_timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = asyncio.get_running_loop().time() + timeout
         complete = False
 
         async def bounded_receive():
@@ -86,7 +89,48 @@ class BodyLimit:
                 complete = not message.get("more_body", False)
             return message
 
-        await self.app(scope, bounded_receive, send)
+        return bounded_receive
+
+
+class BodyLimit:
+    """ASGI middleware: the bounds of BodyBounds on every http request."""
+
+    def __init__(
+        self,
+        app,
+        limit: int = MAX_BODY_BYTES,
+        body_timeout: float = BODY_TIMEOUT,
+        bounds: Optional[BodyBounds] = None,
+    ):
+        self.app = app
+        self.bounds = bounds or BodyBounds(limit, body_timeout)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        refused = self.bounds.declared_refusal(scope.get("headers", ()))
+        if refused is not None:
+            return await error_response(refused)(scope, receive, send)
+        await self.app(scope, self.bounds.receiver(receive), send)
+
+
+class InFlight:
+    """The count of requests in progress in one application, and its bound: shared by InFlightLimit and
+    the lean case routes (lean.py), so that both count against the same `limit`."""
+
+    def __init__(self, limit: int = MAX_IN_FLIGHT):
+        self.limit, self.count = limit, 0
+
+    def busy(self) -> Optional[HttpError]:
+        """The 503 of a request beyond the bound, else None (the caller then counts itself in)."""
+        if self.count < self.limit:
+            return None
+        return HttpError(
+            503,
+            "busy",
+            f"service occupé ({self.limit} requêtes en cours) ; réessayez dans un instant",
+            headers={"Retry-After": "1"},
+        )
 
 
 class InFlightLimit:
@@ -94,25 +138,22 @@ class InFlightLimit:
     503 at once with Retry-After. The probes are not counted, so an orchestrator still sees the
     service alive while it is busy."""
 
-    def __init__(self, app, limit: int = MAX_IN_FLIGHT):
-        self.app, self.limit, self.count = app, limit, 0
+    def __init__(self, app, limit: int = MAX_IN_FLIGHT, counter: Optional[InFlight] = None):
+        self.app = app
+        self.counter = counter or InFlight(limit)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or route_path(scope) in OPEN_PATHS:
             return await self.app(scope, receive, send)
-        if self.count >= self.limit:
-            busy = HttpError(
-                503,
-                "busy",
-                f"service occupé ({self.limit} requêtes en cours) ; réessayez dans un instant",
-                headers={"Retry-After": "1"},
-            )
+        counter = self.counter
+        busy = counter.busy()
+        if busy is not None:
             return await error_response(busy)(scope, receive, send)
-        self.count += 1
+        counter.count += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.count -= 1
+            counter.count -= 1
 
 
 async def read_body(request) -> bytes:

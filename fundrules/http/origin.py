@@ -49,28 +49,27 @@ def is_json(content_type: bytes) -> bool:
     return content_type.split(b";")[0].strip().lower() == b"application/json"
 
 
-class OriginCheck:
-    """ASGI middleware: 400 for a Host outside the allow-list (see the module), 415 for a POST body
-    that is not declared JSON."""
+class OriginGuard:
+    """The rule of the module: which request it refuses (400 for a Host outside the allow-list, 415
+    for a POST body not declared JSON), and with what; shared by OriginCheck and the lean case routes
+    (lean.py)."""
 
-    def __init__(self, app, allowed_hosts: Optional[Iterable[str]] = None, form_paths: frozenset[str] = frozenset()):
+    def __init__(self, allowed_hosts: Optional[Iterable[str]] = None, form_paths: frozenset[str] = frozenset()):
         """`form_paths`: exact paths of HTML forms (the counsellors' page), which may post a form or a
         file: each carries a CSRF token checked against its cookie and the same-origin rule."""
-        self.app = app
         self.form_paths = form_paths
         extra = {host_name(h) for h in (allowed_hosts if allowed_hosts is not None else hosts_from_env())}
         self.any_host = "*" in extra
         self.everywhere = bool(extra)  # hosts named by the operator apply to every address
         self.allowed = LOOPBACK_HOSTS | extra
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+    def refusal(self, scope) -> Optional[HttpError]:
+        """The refusal of an http request, else None."""
         headers = scope.get("headers", ())
         if not self.any_host and (self.everywhere or _is_loopback((scope.get("server") or (None,))[0])):
             host = next((v for k, v in headers if k == b"host"), None)
             if host is not None and host_name(host.decode("latin-1")) not in self.allowed:
-                refused = HttpError(
+                return HttpError(
                     400,
                     "host_not_allowed",
                     "nom d'hôte non admis par ce service (en-tête Host) ; admis : "
@@ -78,16 +77,35 @@ class OriginCheck:
                     + " (voir --allowed-host)",
                     field="Host",
                 )
-                return await error_response(refused)(scope, receive, send)
         if scope.get("method") in BODY_METHODS and _route_path(scope) not in self.form_paths:
             declared = next((v for k, v in headers if k == b"content-type"), None)
             if declared is None or not is_json(declared):
                 said = declared.decode("latin-1")[:60] if declared is not None else "aucun"
-                refused = HttpError(
+                return HttpError(
                     415,
                     "unsupported_media_type",
                     f"type de contenu non admis ({said}) : envoyez du JSON avec « Content-Type: application/json »",
                     field="Content-Type",
                 )
+        return None
+
+
+class OriginCheck:
+    """ASGI middleware: OriginGuard's refusals, in the common error shape."""
+
+    def __init__(
+        self,
+        app,
+        allowed_hosts: Optional[Iterable[str]] = None,
+        form_paths: frozenset[str] = frozenset(),
+        guard: Optional[OriginGuard] = None,
+    ):
+        self.app = app
+        self.guard = guard or OriginGuard(allowed_hosts, form_paths)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            refused = self.guard.refusal(scope)
+            if refused is not None:
                 return await error_response(refused)(scope, receive, send)
         await self.app(scope, receive, send)

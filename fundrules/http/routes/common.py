@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Optional
 
 from fastapi import Query, Request
@@ -83,12 +83,22 @@ class PlainRoute(APIRoute):
 
 def query_as_of(request: Request) -> Optional[dt.date]:
     """`as_of` of the query (the last one given, as FastAPI reads it), AAAA-MM-JJ, else None."""
-    return query_day(request.query_params.get("as_of"))
+    return as_of_in(request.query_params)
 
 
 def query_explain(request: Request) -> bool:
     """`explain` of the query, read as FastAPI reads a `bool` parameter and refused in the same words."""
-    text = request.query_params.get("explain")
+    return explain_in(request.query_params)
+
+
+def as_of_in(params: Mapping[str, str]) -> Optional[dt.date]:
+    """`as_of` of parsed query parameters (Starlette's QueryParams; the lean routes' too)."""
+    return query_day(params.get("as_of"))
+
+
+def explain_in(params: Mapping[str, str]) -> bool:
+    """`explain` of parsed query parameters (Starlette's QueryParams; the lean routes' too)."""
+    text = params.get("explain")
     if text is None:
         return False
     try:

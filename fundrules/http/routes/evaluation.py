@@ -5,6 +5,10 @@ parameters and body themselves, the work in a worker thread, the answer's JSON w
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from typing import Optional
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
@@ -12,15 +16,17 @@ from ...plan.model import Plan
 from ...results import Evaluation
 from ..limits import MAX_BATCH, read_body
 from ..models import BatchResult
+from ..service import Service
 from .common import (
     AS_OF_PARAMETER,
     EXPLAIN_PARAMETER,
     PlainRoute,
+    as_of_in,
     case_body,
     errors,
+    explain_in,
     in_thread,
     query_as_of,
-    query_explain,
     service,
 )
 
@@ -38,13 +44,20 @@ def _post(path: str, **documented):
     return declare
 
 
+def evaluation_query(work: Service, params: Mapping[str, str]) -> tuple[bool, Optional[dt.date]]:
+    """`explain` and `as_of` of an evaluation route's query, read and checked in this order (the lean
+    path, lean.py, reads them with this function too)."""
+    explain = explain_in(params)
+    day = as_of_in(params)
+    work.check_explain(explain)
+    return explain, day
+
+
 async def _evaluation_request(request: Request):
     """The service, `explain`, `as_of` and the body of an evaluation route, read and checked in this
     order (the query's errors before the body is read), the same for one case and for a batch."""
     work = service(request)
-    explain = query_explain(request)
-    day = query_as_of(request)
-    work.check_explain(explain)
+    explain, day = evaluation_query(work, request.query_params)
     return work, explain, day, await read_body(request)
 
 
