@@ -90,3 +90,15 @@ def test_a_file_changed_at_the_same_size_and_date_is_read_again(ruleset_dir, tmp
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = Engine(load_catalog(ruleset_dir.root), backend="python").evaluate(case)
     assert after.result("cif").status == "blocked"
+
+
+def test_the_installed_version_is_the_one_importlib_metadata_reads():
+    """The durable entry names the durable-rules release as importlib.metadata gives it: the field
+    read without the email parser is the same for every distribution installed here."""
+    from importlib import metadata
+
+    names = {d.metadata["Name"] for d in metadata.distributions() if d.metadata["Name"]}
+    assert len(names) > 20
+    for name in sorted(names):
+        assert cache.installed_version(name) == metadata.version(name), name
+    assert cache.installed_version("no-such-distribution-fundrules") == "absent"

@@ -211,12 +211,29 @@ def directory_listing(directory: str) -> Optional[list[str]]:
 
 def durable_rules_version() -> str:
     """The installed durable-rules release (its checks of a catalog hold for this release only)."""
+    return installed_version("durable-rules")
+
+
+def installed_version(name: str) -> str:
+    """`importlib.metadata.version(name)`, or "absent". That function reads the `Version` field with
+    the email package's parser, whose import alone cost a cold check about 2 ms: it is read here
+    from the same file, in the header block the parser reads (the lines before the first empty one,
+    a line that starts with a space continuing the previous field); a file without it goes to
+    `version` itself."""
     from importlib import metadata
 
     try:
-        return metadata.version("durable-rules")
+        distribution = metadata.distribution(name)
     except metadata.PackageNotFoundError:
         return "absent"
+    text = distribution.read_text("METADATA") or distribution.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        field, colon, value = line.partition(":")
+        if colon and line[:1] not in (" ", "\t") and field.strip().lower() == "version" and value.strip():
+            return value.strip()
+    return metadata.version(name)
 
 
 def entry_key(directory: str, files: dict[str, bytes]) -> Optional[str]:
