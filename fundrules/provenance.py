@@ -116,10 +116,32 @@ def rulesets_digest(files: dict[str, str]) -> str:
 
 def relative_file(directory: str | Path, file: str) -> str:
     """A version file's path relative to the rulesets directory, in POSIX form."""
+    written = _written_below(str(directory), str(file))
+    if written is not None:
+        return written
     try:
         return Path(file).resolve().relative_to(Path(directory).resolve()).as_posix()
     except ValueError:
         return Path(file).name
+
+
+def _written_below(directory: str, file: str) -> str | None:
+    """`file`'s path below `directory` as it is written (the loader joins the two) when no part of it
+    is a symbolic link, `.` or `..`: resolving both paths then changes only the part they share, so
+    this is what `relative_file` computes by resolving them, for an `lstat` per part instead of one
+    per part of both whole paths (every answer's files, on every cold start). None otherwise."""
+    prefix = os.path.join(directory, "")
+    if not directory or not file.startswith(prefix):
+        return None
+    parts = file[len(prefix) :].split(os.sep)
+    if any(part in ("", ".", "..") or (os.altsep and os.altsep in part) for part in parts):
+        return None
+    below = prefix
+    for part in parts:
+        below = os.path.join(below, part)
+        if os.path.islink(below):
+            return None
+    return "/".join(parts)
 
 
 def provenance_fr(provenance: Provenance) -> str:

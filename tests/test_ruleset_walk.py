@@ -102,3 +102,25 @@ def test_the_installed_version_is_the_one_importlib_metadata_reads():
     for name in sorted(names):
         assert cache.installed_version(name) == metadata.version(name), name
     assert cache.installed_version("no-such-distribution-fundrules") == "absent"
+
+
+def test_a_version_file_is_named_relative_to_its_rulesets_folder(tmp_path):
+    from fundrules.provenance import relative_file
+
+    root = tmp_path / "rules"
+    (root / "cpf").mkdir(parents=True)
+    (root / "cpf" / "2019.yaml").write_text("x", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2020.yaml").write_text("x", encoding="utf-8")
+    (root / "linked").symlink_to(elsewhere)  # a folder that leads out of the rulesets folder
+    (root / "cpf" / "2021.yaml").symlink_to(root / "cpf" / "2019.yaml")  # a link that stays inside
+    (tmp_path / "alias").symlink_to(root)  # the rulesets folder named through a link
+    assert relative_file(root, str(root / "cpf" / "2019.yaml")) == "cpf/2019.yaml"
+    assert relative_file(str(root) + "/", str(root / "cpf" / "2019.yaml")) == "cpf/2019.yaml"
+    assert relative_file(tmp_path / "alias", str(root / "cpf" / "2019.yaml")) == "cpf/2019.yaml"
+    assert relative_file(root, str(tmp_path / "alias" / "cpf" / "2019.yaml")) == "cpf/2019.yaml"
+    assert relative_file(root, str(root / "linked" / "2020.yaml")) == "2020.yaml"  # resolved outside: its name
+    assert relative_file(root, str(root / "cpf" / "2021.yaml")) == "cpf/2019.yaml"  # the file it leads to
+    assert relative_file(root, str(root / "cpf" / ".." / "cpf" / "2019.yaml")) == "cpf/2019.yaml"
+    assert relative_file(root, str(tmp_path / "other.yaml")) == "other.yaml"
