@@ -124,3 +124,18 @@ def test_a_version_file_is_named_relative_to_its_rulesets_folder(tmp_path):
     assert relative_file(root, str(root / "cpf" / "2021.yaml")) == "cpf/2019.yaml"  # the file it leads to
     assert relative_file(root, str(root / "cpf" / ".." / "cpf" / "2019.yaml")) == "cpf/2019.yaml"
     assert relative_file(root, str(tmp_path / "other.yaml")) == "other.yaml"
+
+
+def test_a_packages_folder_is_the_one_importlib_resources_gives(tmp_path, monkeypatch):
+    from importlib.resources import files
+
+    from fundrules.rulesets.loader import _package_folder
+
+    namespace = tmp_path / "spaced" / "inner"  # a namespace package (no __init__.py): asked to `files`
+    namespace.mkdir(parents=True)
+    (tmp_path / "spaced" / "inner" / "mod.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for package in ("fundrules.bundled_rulesets", "fundrules.conditions", "fundrules", "json", "spaced.inner"):
+        assert _package_folder(package) == Path(str(files(package))), package
+    with pytest.raises(ModuleNotFoundError):
+        _package_folder("fundrules.no_such_package")
