@@ -65,8 +65,11 @@ def _field(fact: Fact) -> str:
     return f"    {fact.name}: {_annotation(fact)} = Field({', '.join(args)})"
 
 
-def _model(name: str, doc: str, facts: dict[str, Fact], extra: tuple[str, ...] = ()) -> list[str]:
-    config = '    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds)'
+def _model(name: str, doc: str, facts: dict[str, Fact], extra: tuple[str, ...] = (), nested: bool = False) -> list[str]:
+    # A section (nested in CaseInput) defers its own validator: CaseInput's holds the section's schema
+    # whole, so a cold start validating a case never builds the section's alone (built on first use).
+    deferred = ", defer_build=True" if nested else ""
+    config = f'    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds{deferred})'
     lines = ["", "", f"class {name}(BaseModel):", f'    """{doc}"""', "", config, ""]
     lines += extra
     lines += [_field(fact) for fact in facts.values()]
@@ -76,8 +79,8 @@ def _model(name: str, doc: str, facts: dict[str, Fact], extra: tuple[str, ...] =
 def render() -> str:
     """The text of case_model.py for the current fact table."""
     lines = [HEADER.rstrip("\n")]
-    lines += _model("Beneficiaire", "La personne.", facts_in("beneficiaire"))
-    lines += _model("Projet", "Le projet de formation.", facts_in("projet"))
+    lines += _model("Beneficiaire", "La personne.", facts_in("beneficiaire"), nested=True)
+    lines += _model("Projet", "Le projet de formation.", facts_in("projet"), nested=True)
     lines += _model(
         "CaseInput",
         "Un cas : la personne, le projet de formation et le contexte de la demande.",

@@ -16,7 +16,7 @@ from .json_bounds import standard_bounds
 class Beneficiaire(BaseModel):
     """La personne."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds, defer_build=True)
 
     date_naissance: Optional[DateFact] = Field(default=None, description='date de naissance')
     age: Optional[StrictInt] = Field(default=None, description='âge à la date de la demande', ge=0, le=130)
@@ -83,7 +83,7 @@ class Beneficiaire(BaseModel):
 class Projet(BaseModel):
     """Le projet de formation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=standard_bounds, defer_build=True)
 
     intitule: Optional[TextFact] = Field(default=None, description='intitulé de la formation')
     type_action: Optional[Annotated[Literal['certification_rncp', 'certification_rs', 'clea', 'vae', 'bilan_competences', 'permis', 'creation_entreprise', 'non_certifiante'], BeforeValidator(_nfc)]] = Field(default=None, description="nature de l'action")

@@ -36,7 +36,8 @@ def ruleset_files(directory: str | Path) -> dict[str, str]:
     if not str(directory) or not root.is_dir():
         return {}
     found: dict[str, str] = {}
-    for path, relative in _ruleset_paths(root):
+    for _path, relative in _ruleset_paths(root):
+        path = root.joinpath(*relative.split("/"))
         if len(found) >= MAX_RULESET_FILES:
             raise InputError(f"trop de fichiers de règles (au plus {MAX_RULESET_FILES})", file=str(root))
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -45,20 +46,42 @@ def ruleset_files(directory: str | Path) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _ruleset_paths(root: Path) -> Iterator[tuple[Path, str]]:
+def _ruleset_paths(root: Path) -> Iterator[tuple[str, str]]:
     """(path, POSIX path relative to `root`) of every ruleset file outside hidden folders, in path
-    order; symbolic links to folders are not followed (as `Path.rglob` before Python 3.13)."""
-    found = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        parts = Path(folder).relative_to(root).parts
-        for name in names:
-            if name.endswith(RULESET_SUFFIXES) and not name.startswith("."):
-                found.append((*parts, name))
-    for parts in sorted(found):
-        path = root.joinpath(*parts)
-        if os.path.isfile(path):
-            yield path, "/".join(parts)
+    order (of the tuple of its parts); symbolic links to folders are not followed (as `Path.rglob`
+    before Python 3.13). What `os.walk` found, file by file, but with one `os.scandir` per folder
+    and the type each entry already carries: every cold start lists these files for the cache key.
+    A folder that cannot be listed is left out, as `os.walk` leaves it out."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(os.fspath(root), ())]
+    while pending:
+        folder, parts = pending.pop()
+        files: list[tuple[tuple[str, ...], str]] = []
+        subfolders: list[tuple[str, tuple[str, ...]]] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = entry.name
+                    try:
+                        is_dir = entry.is_dir()  # follows a symbolic link, as os.walk sorts entries
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        if not name.startswith(".") and not entry.is_symlink():
+                            subfolders.append((entry.path, (*parts, name)))
+                    elif name.endswith(RULESET_SUFFIXES) and not name.startswith("."):
+                        try:
+                            regular = entry.is_file()  # os.path.isfile: a link to a file is read
+                        except OSError:
+                            regular = False
+                        if regular:
+                            files.append(((*parts, name), entry.path))
+        except OSError:  # os.walk skips a folder it cannot list (nothing of it kept)
+            continue
+        found += files
+        pending += subfolders
+    for parts, path in sorted(found):
+        yield path, "/".join(parts)
 
 
 MAX_SNAPSHOT_BYTES = 20_000_000  # all ruleset files read at once for the catalog cache; beyond, no cache
@@ -93,10 +116,32 @@ def rulesets_digest(files: dict[str, str]) -> str:
 
 def relative_file(directory: str | Path, file: str) -> str:
     """A version file's path relative to the rulesets directory, in POSIX form."""
+    written = _written_below(str(directory), str(file))
+    if written is not None:
+        return written
     try:
         return Path(file).resolve().relative_to(Path(directory).resolve()).as_posix()
     except ValueError:
         return Path(file).name
+
+
+def _written_below(directory: str, file: str) -> str | None:
+    """`file`'s path below `directory` as it is written (the loader joins the two) when no part of it
+    is a symbolic link, `.` or `..`: resolving both paths then changes only the part they share, so
+    this is what `relative_file` computes by resolving them, for an `lstat` per part instead of one
+    per part of both whole paths (every answer's files, on every cold start). None otherwise."""
+    prefix = os.path.join(directory, "")
+    if not directory or not file.startswith(prefix):
+        return None
+    parts = file[len(prefix) :].split(os.sep)
+    if any(part in ("", ".", "..") or (os.altsep and os.altsep in part) for part in parts):
+        return None
+    below = prefix
+    for part in parts:
+        below = os.path.join(below, part)
+        if os.path.islink(below):
+            return None
+    return "/".join(parts)
 
 
 def provenance_fr(provenance: Provenance) -> str:

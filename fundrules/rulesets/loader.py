@@ -149,14 +149,29 @@ def default_rulesets_dir() -> Path:
 def shipped_rulesets_dir() -> Path:
     """The rulesets shipped with fundrules: installed as package data, else the checkout's."""
     try:
-        from importlib.resources import files
-
-        bundled = Path(str(files("fundrules.bundled_rulesets")))
+        bundled = _package_folder("fundrules.bundled_rulesets")
         if bundled.is_dir():
             return bundled
     except (ModuleNotFoundError, TypeError):
         pass
     return Path(__file__).resolve().parents[2] / "rulesets"
+
+
+def _package_folder(package: str) -> Path:
+    """`importlib.resources.files(package)` as a Path. For a regular package (an `__init__.py` in a
+    folder: the bundled rulesets in a wheel or a checkout) that is its `__init__.py`'s folder, found
+    here without importing the package nor importlib.resources' readers (every cold start asks
+    whether the rulesets are the bundled ones); any other kind of package is asked to `files`."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    origin = spec.origin if spec is not None else None
+    if spec is not None and spec.submodule_search_locations is not None and origin and spec.has_location:
+        if os.path.basename(origin) == "__init__.py":
+            return Path(origin).parent
+    from importlib.resources import files
+
+    return Path(str(files(package)))
 
 
 def _validate(model: type[BaseModel], doc: Located) -> Any:
