@@ -843,6 +843,14 @@ def serve(
     max_in_flight: Optional[int] = typer.Option(
         None, "--max-in-flight", min=1, metavar="N", help="Requêtes en cours par processus, au-delà 503 (64)."
     ),
+    cache_entries: Optional[int] = typer.Option(
+        None,
+        "--cache-entries",
+        min=0,
+        max=100_000_000,
+        metavar="N",
+        help="Entrées du cache des réponses par processus (40000 : environ 125 Mo une fois plein ; 0 : aucun cache).",
+    ),
 ) -> None:
     """Démarrer le service HTTP (JSON) : évaluer, planifier et lire les règles depuis une autre application."""
     try:
@@ -866,6 +874,7 @@ def serve(
         "max_connections": max_connections,
         "max_in_flight": max_in_flight,
         "allowed_hosts": tuple(allowed_host or ()),
+        "cache_entries": cache_entries,
     }
     limits = Limits(**{name: value for name, value in given.items() if value is not None})
     run(host, port, workers, rulesets, engine.value, access_log, limits)

@@ -225,7 +225,11 @@ def not_in_force(funder: Funder, day: dt.date, variant: Optional[Variant] = None
 
 
 _Frame = tuple[
-    dict[str, Any], tuple[Criterion, ...], tuple[Criterion, ...], dict[Optional[bool], tuple[str, ...]], Mapping[str, str]
+    dict[str, Any],
+    tuple[Criterion, ...],
+    tuple[Criterion, ...],
+    dict[Optional[bool], tuple[str, ...]],
+    Mapping[str, str],
 ]
 
 

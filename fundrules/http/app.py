@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import FundrulesError
+from ..errors import FundrulesError, InputError
 from ..provenance import code_identity
 from .auth import TOKEN_ENV, BearerAuth, TokenGuard
 from .errors import failed_after_start, failure_response, on_fundrules_error, on_http_exception, on_validation_error
@@ -44,6 +44,7 @@ RULESETS_ENV = "FUNDRULES_HTTP_RULESETS"  # how `fundrules serve --workers N` co
 ENGINE_ENV = "FUNDRULES_HTTP_ENGINE"
 BODY_TIMEOUT_ENV = "FUNDRULES_HTTP_BODY_TIMEOUT"
 MAX_IN_FLIGHT_ENV = "FUNDRULES_HTTP_MAX_IN_FLIGHT"
+CACHE_ENTRIES_ENV = "FUNDRULES_HTTP_CACHE_ENTRIES"  # the Engine's cache bound per worker; 0: no cache
 VERSION_HEADER = "Fundrules-Version"
 DIGESTS_HEADER = "Fundrules-Digests"
 WORKER_THREADS = 40  # the bound of the thread pool the routes used before (anyio's default)
@@ -135,6 +136,7 @@ def create_app(
     max_in_flight: int = MAX_IN_FLIGHT,
     allowed_hosts: Optional[list[str]] = None,
     lean: bool = True,
+    cache: Union[bool, int] = True,
 ) -> FastAPI:
     """The application over `engine` (by default one `Engine(rulesets, backend)` loaded now).
 
@@ -142,11 +144,12 @@ def create_app(
     (unset or empty: no token). `allowed_hosts`: Host names admitted besides the loopback ones; by
     default FUNDRULES_ALLOWED_HOSTS (see `origin.py`). The other bounds are described in `limits.py`.
     `lean`: answer `POST /v1/evaluate` and `POST /v1/plan` by the lean path (lean.py), the same answers
-    for less CPU; `lean=False` sends them through FastAPI's routes like every other request."""
+    for less CPU; `lean=False` sends them through FastAPI's routes like every other request. `cache`:
+    the bound of the Engine's cache when one is loaded here (`Engine(cache=…)`; False: none)."""
     if engine is None:
         from ..engine import Engine
 
-        engine = Engine(rulesets, backend=backend)
+        engine = Engine(rulesets, backend=backend, cache=cache)
     if token is _UNSET:
         token = os.environ.get(TOKEN_ENV) or None
     app = FundrulesAPI(
@@ -202,4 +205,20 @@ def create_app_from_env() -> FastAPI:
         backend=os.environ.get(ENGINE_ENV) or "durable",
         body_timeout=setting(BODY_TIMEOUT_ENV, BODY_TIMEOUT),
         max_in_flight=int(setting(MAX_IN_FLIGHT_ENV, MAX_IN_FLIGHT)),
+        cache=cache_bound(os.environ.get(CACHE_ENTRIES_ENV)),
     )
+
+
+def cache_bound(text: Optional[str]) -> Union[bool, int]:
+    """The Engine's cache from FUNDRULES_HTTP_CACHE_ENTRIES (`fundrules serve --cache-entries` sets it):
+    unset or empty, the default bound; a whole number of entries, that bound; 0, no cache. Anything
+    else is refused in French (a worker must not start with a bound nobody asked for)."""
+    if text is None or not text.strip():
+        return True
+    value = text.strip()
+    if not value.isdigit() or len(value) > 9:
+        raise InputError(
+            f"nombre entier d'entrées attendu (0 : aucun cache), reçu « {value[:40]} »", field=CACHE_ENTRIES_ENV
+        )
+    entries = int(value)
+    return entries if entries > 0 else False

@@ -23,8 +23,9 @@ from typing import Optional
 
 import uvicorn
 
+from ..engine.cache import DEFAULT_ENTRIES
 from ..errors import InputError
-from .app import BODY_TIMEOUT_ENV, ENGINE_ENV, MAX_IN_FLIGHT_ENV, RULESETS_ENV
+from .app import BODY_TIMEOUT_ENV, CACHE_ENTRIES_ENV, ENGINE_ENV, MAX_IN_FLIGHT_ENV, RULESETS_ENV
 from .connections import (
     HEADER_TIMEOUT,
     HEADER_TIMEOUT_ENV,
@@ -58,6 +59,7 @@ class Limits:
     max_connections: int = MAX_CONNECTIONS
     max_in_flight: int = MAX_IN_FLIGHT
     allowed_hosts: tuple[str, ...] = ()
+    cache_entries: int = DEFAULT_ENTRIES  # the Engine's cache bound per worker (engine/cache.py); 0: none
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -120,6 +122,7 @@ def run(
     os.environ[SEND_TIMEOUT_ENV] = str(limits.send_timeout)
     os.environ[MAX_CONNECTIONS_ENV] = str(limits.max_connections)
     os.environ[MAX_IN_FLIGHT_ENV] = str(limits.max_in_flight)
+    os.environ[CACHE_ENTRIES_ENV] = str(limits.cache_entries)
     if limits.allowed_hosts:
         os.environ[ALLOWED_HOSTS_ENV] = ",".join(limits.allowed_hosts)
     config = uvicorn.Config(
