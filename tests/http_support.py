@@ -3,6 +3,7 @@ the example cases as JSON, the common error shape, and `fundrules serve` in a su
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -135,3 +136,67 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class AsgiRequest:
+    """One request as ASGI gives it to an application: its body in `chunks` (by default `body` in one
+    message with its Content-Length; "never": the client never sends it; "gone": it disconnects).
+    Headers by default: `default_headers` (a subclass adds its token), Host and Content-Length."""
+
+    default_headers: tuple = ((b"content-type", b"application/json"),)
+
+    def __init__(
+        self, path="/v1/evaluate", body=b"", *, method="POST", query=b"", headers=None, chunks=None, host=None
+    ):
+        self.path, self.method, self.query = path, method, query
+        self.chunks = [body] if chunks is None else chunks
+        declared = [(b"content-length", str(len(body)).encode())] if chunks is None else []
+        given = list(self.default_headers) if headers is None else headers
+        self.headers = [(b"host", host or b"127.0.0.1:8000"), *given, *declared]
+
+    def scope(self) -> dict:
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": self.method,
+            "scheme": "http",
+            "path": self.path,
+            "raw_path": self.path.encode(),
+            "root_path": "",
+            "query_string": self.query,
+            "headers": list(self.headers),
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            "state": {},
+        }
+
+
+async def call_asgi(app, sent: AsgiRequest):
+    messages = []
+    pending = list(sent.chunks)
+
+    async def receive():
+        if sent.chunks == "gone":
+            return {"type": "http.disconnect"}
+        if sent.chunks == "never":
+            await asyncio.sleep(30)  # never sent: the body timeout must fire first
+        if pending:
+            chunk = pending.pop(0)
+            return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
+        await asyncio.sleep(30)  # after the body, only a disconnection would come
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        messages.append(message)
+
+    await app(sent.scope(), receive, send)
+    start = [m for m in messages if m["type"] == "http.response.start"]
+    assert len(start) == 1, messages
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return start[0]["status"], [(bytes(k), bytes(v)) for k, v in start[0]["headers"]], body
+
+
+def asgi_answer(app, sent: AsgiRequest):
+    """(status, headers, body) of one request sent straight to an ASGI application."""
+    return asyncio.run(call_asgi(app, sent))

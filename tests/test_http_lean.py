@@ -30,7 +30,7 @@ pytest.importorskip("uvicorn")
 from fundrules import Engine  # noqa: E402
 from fundrules.errors import BackendError  # noqa: E402
 
-from .http_support import Server, example  # noqa: E402
+from .http_support import AsgiRequest, Server, asgi_answer, call_asgi, example  # noqa: E402
 from .strategies import case_data, dates  # noqa: E402
 
 TOKEN = "jeton-de-test-lean-51"
@@ -55,64 +55,11 @@ def library_case(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["case"]
 
 
-class Sent:
-    """One request as ASGI gives it to an application: its body in `chunks` (by default `body` in one
-    message with its Content-Length; "never": the client never sends it; "gone": it disconnects)."""
-
-    def __init__(
-        self, path="/v1/evaluate", body=b"", *, method="POST", query=b"", headers=None, chunks=None, host=None
-    ):
-        self.path, self.method, self.query = path, method, query
-        self.chunks = [body] if chunks is None else chunks
-        declared = [(b"content-length", str(len(body)).encode())] if chunks is None else []
-        given = [(b"content-type", b"application/json"), AUTH] if headers is None else headers
-        self.headers = [(b"host", host or b"127.0.0.1:8000"), *given, *declared]
-
-    def scope(self) -> dict:
-        return {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": self.method,
-            "scheme": "http",
-            "path": self.path,
-            "raw_path": self.path.encode(),
-            "root_path": "",
-            "query_string": self.query,
-            "headers": list(self.headers),
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
-            "state": {},
-        }
+class Sent(AsgiRequest):
+    default_headers = ((b"content-type", b"application/json"), AUTH)
 
 
-async def _call(app, sent: Sent):
-    messages = []
-    pending = list(sent.chunks)
-
-    async def receive():
-        if sent.chunks == "gone":
-            return {"type": "http.disconnect"}
-        if sent.chunks == "never":
-            await asyncio.sleep(30)  # never sent: the body timeout must fire first
-        if pending:
-            chunk = pending.pop(0)
-            return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
-        await asyncio.sleep(30)  # after the body, only a disconnection would come
-        return {"type": "http.disconnect"}
-
-    async def send(message):
-        messages.append(message)
-
-    await app(sent.scope(), receive, send)
-    start = [m for m in messages if m["type"] == "http.response.start"]
-    assert len(start) == 1, messages
-    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-    return start[0]["status"], [(bytes(k), bytes(v)) for k, v in start[0]["headers"]], body
-
-
-def answer(app, sent: Sent):
-    return asyncio.run(_call(app, sent))
+answer = asgi_answer
 
 
 def same(pair, sent: Sent, status: int | None = None):
@@ -283,10 +230,10 @@ def test_the_lean_path_and_the_routes_share_one_in_flight_count(engine):
 
     async def scenario():
         waiting = asyncio.create_task(
-            _call(app, Sent(body=b"{}", headers=[(b"content-type", b"application/json")], chunks="never"))
+            call_asgi(app, Sent(body=b"{}", headers=[(b"content-type", b"application/json")], chunks="never"))
         )
         await asyncio.sleep(0.05)
-        refused = await _call(app, Sent("/v1/rulesets", method="GET", headers=[]))
+        refused = await call_asgi(app, Sent("/v1/rulesets", method="GET", headers=[]))
         waiting.cancel()
         return refused
 

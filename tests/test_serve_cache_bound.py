@@ -5,7 +5,6 @@ reads and refuses in French when it is not a whole number."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -18,6 +17,8 @@ pytest.importorskip("uvicorn")
 from fundrules.engine.cache import DEFAULT_ENTRIES  # noqa: E402
 from fundrules.errors import InputError  # noqa: E402
 from fundrules.http.app import CACHE_ENTRIES_ENV, ENGINE_ENV, RULESETS_ENV, cache_bound, create_app_from_env  # noqa: E402
+
+from .http_support import AsgiRequest, asgi_answer  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -47,36 +48,9 @@ def _app(monkeypatch, entries):
 
 def _evaluate(app, case: dict) -> bytes:
     """POST /v1/evaluate to the ASGI application, its body (status 200 required)."""
-    body = json.dumps(case).encode()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/v1/evaluate",
-        "raw_path": b"/v1/evaluate",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-    messages = []
-
-    async def receive():
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message):
-        messages.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    assert messages[0]["status"] == 200, messages
-    return b"".join(m.get("body", b"") for m in messages[1:])
+    status, _headers, body = asgi_answer(app, AsgiRequest(body=json.dumps(case).encode()))
+    assert status == 200, body
+    return body
 
 
 CASES = [
