@@ -135,6 +135,7 @@ def test_a_packages_folder_is_the_one_importlib_resources_gives(tmp_path, monkey
     namespace.mkdir(parents=True)
     (tmp_path / "spaced" / "inner" / "mod.py").write_text("", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+
     def folder(find, package):
         try:
             return Path(str(find(package)))
