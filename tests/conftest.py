@@ -48,6 +48,15 @@ def durable_engine():
 
 
 @pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """The ruleset cache turned on, in a private folder of this test."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FUNDRULES_NO_CACHE", "0")
+    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def ruleset_dir(tmp_path):
     """A copy of the bundled rulesets to break on purpose; returns a writer helper."""
     target = tmp_path / "rulesets"

@@ -27,15 +27,6 @@ from fundrules.rulesets.loader import load_catalog
 from .conftest import EXAMPLES, ROOT, RULESETS
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    """The cache turned on, in a private folder of this test."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FUNDRULES_NO_CACHE", "0")
-    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(folder))
-    return folder
-
-
 def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("catalog-*.pickle")) if folder.is_dir() else []
 

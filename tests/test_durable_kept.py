@@ -5,7 +5,6 @@ damaged, foreign or unguarded blueprint is never used."""
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 
 import pytest
 
@@ -18,14 +17,6 @@ from fundrules.rulesets.loader import load_catalog
 from .conftest import EXAMPLES, ROOT, RULESETS
 
 pytestmark = pytest.mark.skipif(not durable_backend.available(), reason="durable-rules is not importable here")
-
-
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FUNDRULES_NO_CACHE", "0")
-    monkeypatch.setenv("FUNDRULES_CACHE_DIR", str(folder))
-    return folder
 
 
 @pytest.fixture
