@@ -66,7 +66,7 @@ def service(request: Request) -> Service:
 
 class PlainRoute(APIRoute):
     """A route whose endpoint takes the request alone and reads its own query parameters
-    (`query_as_of`, `query_explain`): called as Starlette calls an endpoint, without FastAPI's
+    (`query_as_of`, `evaluation_query`): called as Starlette calls an endpoint, without FastAPI's
     per-request dependency solving, about a fifth of the web layer's CPU on `/v1/evaluate`
     (bench/README.md, "Service"). FastAPI still matches it, documents it (its parameters given in
     `openapi_extra`) and answers another method with 405; errors go to the same handlers."""
@@ -86,18 +86,14 @@ def query_as_of(request: Request) -> Optional[dt.date]:
     return as_of_in(request.query_params)
 
 
-def query_explain(request: Request) -> bool:
-    """`explain` of the query, read as FastAPI reads a `bool` parameter and refused in the same words."""
-    return explain_in(request.query_params)
-
-
 def as_of_in(params: Mapping[str, str]) -> Optional[dt.date]:
     """`as_of` of parsed query parameters (Starlette's QueryParams; the lean routes' too)."""
     return query_day(params.get("as_of"))
 
 
 def explain_in(params: Mapping[str, str]) -> bool:
-    """`explain` of parsed query parameters (Starlette's QueryParams; the lean routes' too)."""
+    """`explain` of parsed query parameters (Starlette's QueryParams; the lean routes' too), read as
+    FastAPI reads a `bool` parameter and refused in the same words."""
     text = params.get("explain")
     if text is None:
         return False
